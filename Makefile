@@ -1,0 +1,56 @@
+# Two commands do everything (see README.md):
+#   make site   build the environment, run the pipeline and every notebook, render the site
+#   make test   build the environment if needed and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: site test env process notebooks render lint format clean benchmarks
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+process: env
+	$(BIN)/python -m analysis process
+
+notebooks: process
+	$(BIN)/python -m analysis run-notebooks
+
+render: env
+	@QUARTO_BIN="$${QUARTO:-$$(command -v quarto)}"; \
+	if [ -z "$$QUARTO_BIN" ] || ! command -v "$$QUARTO_BIN" >/dev/null 2>&1; then \
+	  echo "error: the Quarto CLI was not found (looked for \$$QUARTO, then 'quarto' on PATH)." >&2; \
+	  echo "The analysis ran and data/processed/ and notebooks/ are up to date; only the site was not rendered." >&2; \
+	  echo "Get Quarto from https://quarto.org/docs/get-started/ or, with internet access, 'pip install quarto-cli'," >&2; \
+	  echo "then run 'make site' again (or set QUARTO=/path/to/quarto)." >&2; \
+	  exit 1; \
+	fi; \
+	QUARTO_PYTHON="$(CURDIR)/$(BIN)/python" "$$QUARTO_BIN" render
+
+site: notebooks
+	@$(MAKE) --no-print-directory render
+
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/nbqa ruff notebooks
+
+format: env
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/nbqa ruff --fix notebooks
+
+test: env
+	$(BIN)/python -m pytest
+
+benchmarks: env
+	@for b in benchmarks/bench_*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true
+
+clean:
+	rm -rf _site .quarto
