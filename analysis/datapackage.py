@@ -157,6 +157,8 @@ def read_resource(raw_dir: str | Path, name: str, descriptor: dict[str, Any] | N
 
     records = []
     for i, values in enumerate(body, start=1):
+        if not values:
+            raise AuditDataError(shown, "blank line", row=i, expected=f"{len(names)} values (remove the blank line)", found="nothing")
         if len(values) != len(names):
             raise AuditDataError(shown, "wrong number of values", row=i, expected=f"{len(names)} values", found=f"{len(values)}")
         record = {}

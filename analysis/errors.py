@@ -9,6 +9,8 @@ def _rows(row: int | Sequence[int]) -> str:
     if isinstance(row, int):
         return f"row {row} (line {row + 1})"
     rows = list(row)
+    if len(rows) == 1:
+        return _rows(rows[0])
     return f"rows {', '.join(map(str, rows))} (lines {', '.join(str(r + 1) for r in rows)})"
 
 

@@ -10,6 +10,13 @@ from analysis.grades import GRADES, grade_rank
 from analysis.load import ASSESSORS, SAMPLES, AuditData
 from analysis.outputs import Stage, TableSpec
 
+#: Plain-English names of the graded samples, for tables and charts.
+SAMPLE_LABELS: dict[tuple[str, str], str] = {
+    ("force_selected", "force"): "Force-selected cases, graded by the force",
+    ("force_selected", "hmicfrs"): "Force-selected cases, graded by HMICFRS",
+    ("inspectorate_selected", "hmicfrs"): "Inspectorate-selected cases, graded by HMICFRS",
+}
+
 GRADE_NOTE = "Grade labels are exactly: good, requires improvement, inadequate (best first)."
 
 
@@ -22,6 +29,31 @@ def sample_grades(data: AuditData) -> pd.DataFrame:
     frame = frame.sort_values(["_s", "_a", "_g"], kind="stable")
     out = frame[["sample", "assessor", "grade", "n"]].astype({"sample": str, "assessor": str, "grade": str})
     return out.reset_index(drop=True)
+
+
+def sample_grade_matrix(data: AuditData) -> pd.DataFrame:
+    """Wide table of cases per grade (columns best first, plus ``total``), one row per graded sample.
+
+    Rows are indexed by the plain-English labels in :data:`SAMPLE_LABELS`.
+    """
+    long = sample_grades(data)
+    long["label"] = [SAMPLE_LABELS[(s, a)] for s, a in zip(long["sample"], long["assessor"], strict=True)]
+    wide = long.pivot(index="label", columns="grade", values="n").reindex(index=list(SAMPLE_LABELS.values()), columns=list(GRADES))
+    wide["total"] = wide.sum(axis=1)
+    wide.index.name = "sample"
+    wide.columns.name = None
+    return wide
+
+
+def area_grade_matrix(data: AuditData) -> pd.DataFrame:
+    """Wide table of HMICFRS cases per grade by practice area (report order, indexed by label), plus ``total``."""
+    long = area_table(data)
+    wide = long.pivot(index="label", columns="grade", values="n")
+    wide = wide.reindex(index=long["label"].drop_duplicates().tolist(), columns=list(GRADES))
+    wide["total"] = wide.sum(axis=1)
+    wide.index.name = "practice area"
+    wide.columns.name = None
+    return wide
 
 
 def area_table(data: AuditData) -> pd.DataFrame:

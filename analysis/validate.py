@@ -157,6 +157,36 @@ def validate_audit(data: AuditData, raw_dir: str | Path) -> None:
             )
 
 
+def identity_table(data: AuditData) -> pd.DataFrame:
+    """The report's identities recomputed from the raw tables (a backtest), one row per identity.
+
+    Columns: ``identity`` (in words), ``computed`` (from the detailed rows), ``published`` (the
+    report's printed total) and ``holds``. :func:`validate_audit` has already refused data where
+    any identity fails; this table shows the reader that they hold.
+    """
+    totals = data.published_totals.set_index("quantity")["value"]
+    cs = data.case_samples
+    rows = []
+    names = {
+        ("force_selected", "force"): "force's grades of the force-selected cases",
+        ("force_selected", "hmicfrs"): "HMICFRS grades of the force-selected cases",
+        ("inspectorate_selected", "hmicfrs"): "HMICFRS grades of the inspectorate-selected cases",
+    }
+    for (sample, assessor), quantity in GRADED_SAMPLES.items():
+        found = int(cs.loc[(cs["sample"] == sample) & (cs["assessor"] == assessor), "n"].sum())
+        rows.append((f"sum of the {names[(sample, assessor)]}", found, int(totals[quantity])))
+    rows.append(("force-selected plus inspectorate-selected cases", int(totals["cases_force_selected"] + totals["cases_inspectorate_selected"]), int(totals["cases_all"])))
+    rows.append(("sum over the practice areas", int(data.area_grades["n"].sum()), int(totals["cases_all"])))
+    hmicfrs = cs[cs["assessor"] == "hmicfrs"]
+    for grade in GRADES:
+        quantity = f"cases_all_{GRADE_SLUGS[grade]}"
+        rows.append((f"'{grade}' summed over the practice areas", int(data.area_grades.loc[data.area_grades["grade"] == grade, "n"].sum()), int(totals[quantity])))
+        rows.append((f"'{grade}' summed over the two samples (HMICFRS)", int(hmicfrs.loc[hmicfrs["grade"] == grade, "n"].sum()), int(totals[quantity])))
+    frame = pd.DataFrame(rows, columns=["identity", "computed", "published"])
+    frame["holds"] = frame["computed"] == frame["published"]
+    return frame
+
+
 def check_source(frame: pd.DataFrame, raw_dir: str | Path) -> None:
     """The source table holds exactly one document whose inspection ends on or after it starts."""
     file = display_path(Path(raw_dir) / "source.csv")

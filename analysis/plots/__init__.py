@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from analysis.grades import GRADES  # noqa: E402
+from analysis.grades import GRADES
 
 #: One colour per grade, from the Analysis Function sequential blue palette, darkest for the worst
 #: grade. Neighbouring grades differ by at least 3:1 in contrast (tested), bars carry a dark edge

@@ -1,0 +1,42 @@
+"""Small helpers that turn computed values into words for generated prose (never typed numbers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+
+def count_share(k: int, n: int, digits: int = 0) -> str:
+    """``"k of n (p%)"``, the house style for a share: every percentage shown with its count."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    return f"{k} of {n} ({100 * k / n:.{digits}f}%)"
+
+
+def join_words(items: Sequence[str], conjunction: str = "and") -> str:
+    """Join ``["a", "b", "c"]`` as ``"a, b and c"``."""
+    items = list(items)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def long_date(value: dt.date | str) -> str:
+    """A date as ``"4 February 2019"``."""
+    d = dt.date.fromisoformat(str(value))
+    return f"{d.day} {d:%B %Y}"
+
+
+def long_month(value: str) -> str:
+    """A ``YYYY-MM`` month as ``"June 2019"``."""
+    return f"{dt.date.fromisoformat(value + '-01'):%B %Y}"
+
+
+def date_range(start: dt.date | str, end: dt.date | str) -> str:
+    """A date range in words, shortened when start and end share a month: ``"4 to 15 February 2019"``."""
+    a, b = dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day} to {long_date(b)}"
+    return f"{long_date(a)} to {long_date(b)}"

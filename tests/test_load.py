@@ -1,0 +1,181 @@
+"""Loaders: typed output on the real data, and a clear AuditDataError for each kind of malformed input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import replace_line
+
+from analysis.errors import AuditDataError
+from analysis.grades import GRADE_DTYPE, GRADES
+from analysis.load import (
+    load_area_grades,
+    load_audit,
+    load_case_samples,
+    load_practice_areas,
+    load_published_totals,
+    load_recommendation_areas,
+    load_recommendations,
+    load_source,
+)
+
+
+def test_case_samples_typed():
+    cs = load_case_samples()
+    assert list(cs.columns) == ["sample", "assessor", "grade", "n"]
+    assert cs["grade"].dtype == GRADE_DTYPE
+    assert cs["grade"].cat.ordered
+    assert cs["n"].dtype == "int64"
+    assert set(cs["sample"]) == {"force_selected", "inspectorate_selected"}
+    # the ordered categorical runs worst -> best, so ">" means "better"
+    better = pd.Series(["good", "requires improvement"], dtype=GRADE_DTYPE)
+    worse = pd.Series(["requires improvement", "inadequate"], dtype=GRADE_DTYPE)
+    assert (better > worse).all()
+
+
+def test_area_tables_typed():
+    areas = load_practice_areas()
+    assert list(areas["practice_area"]) == [
+        "s47_enquiries",
+        "domestic_abuse",
+        "other_referrals",
+        "child_sexual_exploitation",
+        "missing_children",
+        "police_protection_s46",
+        "sex_offender_management",
+        "children_in_custody",
+    ]
+    assert areas["report_order"].tolist() == list(range(1, 9))
+    ag = load_area_grades()
+    assert ag["grade"].dtype == GRADE_DTYPE
+    assert len(ag) == len(areas) * len(GRADES)
+
+
+def test_other_loaders():
+    assert set(load_published_totals()["quantity"]) >= {"cases_all", "cases_force_selected", "cases_inspectorate_selected"}
+    recs = load_recommendations()
+    assert set(recs["deadline"].astype(str)) == {"immediately", "within three months"}
+    assert recs["recommendation_id"].is_unique
+    assert set(load_recommendation_areas()["recommendation_id"]) == set(recs["recommendation_id"])
+    src = load_source()
+    assert str(src["inspection_start"]) == "2019-02-04" and str(src["inspection_end"]) == "2019-02-15"
+    assert src["publication_month"] == "2019-06"
+    assert src["licence"] == "OGL-UK-3.0"
+
+
+def _error(raw, match: str, **expected_attrs) -> AuditDataError:
+    with pytest.raises(AuditDataError, match=match) as info:
+        load_audit(raw)
+    for key, value in expected_attrs.items():
+        assert getattr(info.value, key) == value, (key, getattr(info.value, key))
+    return info.value
+
+
+def test_negative_count(raw_copy):
+    replace_line(raw_copy / "case_samples.csv", "force_selected,force,requires improvement,6", "force_selected,force,requires improvement,-6")
+    err = _error(raw_copy, "value below the minimum", row=2, column="n")
+    assert "case_samples.csv, row 2 (line 3), column 'n'" in str(err)
+    assert "found '-6'" in str(err)
+
+
+@pytest.mark.parametrize("bad", ["6.0", "six", "6 ", "1e1"])
+def test_non_integer_count(raw_copy, bad):
+    replace_line(raw_copy / "case_samples.csv", "force_selected,force,requires improvement,6", f"force_selected,force,requires improvement,{bad}")
+    err = _error(raw_copy, "not an integer", row=2, column="n")
+    assert repr(bad) in str(err)
+
+
+@pytest.mark.parametrize("label", ["Good", "requires_improvement", "outstanding", " good"])
+def test_unknown_grade_label(raw_copy, label):
+    replace_line(raw_copy / "area_grades.csv", "missing_children,good,2", f"missing_children,{label},2")
+    err = _error(raw_copy, "value not allowed", row=13, column="grade")
+    assert "area_grades.csv" in str(err) and repr(label) in str(err)
+    assert "'requires improvement'" in str(err)
+
+
+def test_unknown_area(raw_copy):
+    replace_line(raw_copy / "area_grades.csv", "missing_children,good,2", "missing,good,2")
+    _error(raw_copy, "value not allowed", row=13, column="practice_area")
+
+
+def test_missing_column(raw_copy):
+    path = raw_copy / "case_samples.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(",".join(line.split(",")[:3]) for line in lines) + "\n", encoding="utf-8")
+    err = _error(raw_copy, "missing column 'n'")
+    assert "case_samples.csv" in str(err) and "found columns sample, assessor, grade" in str(err)
+
+
+def test_unexpected_column(raw_copy):
+    path = raw_copy / "published_totals.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line + ",x" for line in lines) + "\n", encoding="utf-8")
+    _error(raw_copy, "unexpected column 'x'")
+
+
+def test_wrong_number_of_values(raw_copy):
+    replace_line(raw_copy / "case_samples.csv", "force_selected,force,inadequate,0", "force_selected,force,inadequate")
+    _error(raw_copy, "wrong number of values", row=3)
+
+
+def test_missing_value(raw_copy):
+    replace_line(raw_copy / "case_samples.csv", "force_selected,force,inadequate,0", "force_selected,force,inadequate,")
+    _error(raw_copy, "missing value", row=3, column="n")
+
+
+def test_duplicate_key(raw_copy):
+    path = raw_copy / "case_samples.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "force_selected,force,good,0\n", encoding="utf-8")
+    err = _error(raw_copy, "duplicate key", row=[1, 10], column="sample, assessor, grade")
+    assert "rows 1, 10 (lines 2, 11)" in str(err)
+
+
+def test_duplicate_area_label(raw_copy):
+    replace_line(
+        raw_copy / "practice_areas.csv",
+        "missing_children,5,Missing children,Children reported missing from home or absent.",
+        "missing_children,5,Domestic abuse,Children reported missing from home or absent.",
+    )
+    _error(raw_copy, "duplicate key", column="label")
+
+
+def test_empty_file(raw_copy):
+    (raw_copy / "area_grades.csv").write_bytes(b"")
+    err = _error(raw_copy, "file is empty")
+    assert str(err).startswith(str(raw_copy / "area_grades.csv")) or "area_grades.csv" in str(err)
+
+
+def test_header_only(raw_copy):
+    (raw_copy / "recommendation_areas.csv").write_text("recommendation_id,practice_area\n", encoding="utf-8")
+    _error(raw_copy, "no data rows")
+
+
+def test_bom(raw_copy):
+    path = raw_copy / "case_samples.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    _error(raw_copy, "byte-order mark")
+
+
+def test_wrong_encoding(raw_copy):
+    path = raw_copy / "practice_areas.csv"
+    text = path.read_text(encoding="utf-8").replace("Children in custody", "Children in cust\u00f3dy")
+    path.write_bytes(text.encode("latin-1"))
+    err = _error(raw_copy, "not valid UTF-8")
+    assert "byte 0xf3" in str(err) and "line 9" in str(err)
+
+
+def test_missing_file(raw_copy):
+    (raw_copy / "source.csv").unlink()
+    _error(raw_copy, "file not found")
+
+
+def test_bad_date(raw_copy):
+    path = raw_copy / "source.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2019-02-15", "15/02/2019"), encoding="utf-8")
+    _error(raw_copy, "not a date", row=1, column="inspection_end")
+
+
+def test_unknown_foreign_key(raw_copy):
+    path = raw_copy / "recommendation_areas.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "R9,missing_children\n", encoding="utf-8")
+    _error(raw_copy, "no match in the referenced table", row=14, column="recommendation_id")
