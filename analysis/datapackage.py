@@ -147,7 +147,9 @@ def read_resource(raw_dir: str | Path, name: str, descriptor: dict[str, Any] | N
     header, body = rows[0], rows[1:]
     for col in names:
         if col not in header:
-            raise AuditDataError(shown, f"missing column '{col}'", expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}")
+            raise AuditDataError(
+                shown, f"missing column '{col}'", expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}"
+            )
     if header != names:
         extra = [c for c in header if c not in names]
         problem = f"unexpected column '{extra[0]}'" if extra else "columns are out of order or repeated"
@@ -175,11 +177,22 @@ def read_resource(raw_dir: str | Path, name: str, descriptor: dict[str, Any] | N
             except ValueError as err:
                 raise AuditDataError(shown, f"not {err.args[0]}", row=i, column=col, expected=str(err.args[0]), found=repr(value)) from None
             if "enum" in cons and converted not in cons["enum"]:
-                raise AuditDataError(shown, "value not allowed", row=i, column=col, expected="one of " + ", ".join(repr(v) for v in cons["enum"]), found=repr(value))
+                raise AuditDataError(
+                    shown,
+                    "value not allowed",
+                    row=i,
+                    column=col,
+                    expected="one of " + ", ".join(repr(v) for v in cons["enum"]),
+                    found=repr(value),
+                )
             if "minimum" in cons and converted < cons["minimum"]:
-                raise AuditDataError(shown, "value below the minimum", row=i, column=col, expected=f"a value >= {cons['minimum']}", found=repr(value))
+                raise AuditDataError(
+                    shown, "value below the minimum", row=i, column=col, expected=f"a value >= {cons['minimum']}", found=repr(value)
+                )
             if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
-                raise AuditDataError(shown, "value does not match the pattern", row=i, column=col, expected=f"pattern {cons['pattern']}", found=repr(value))
+                raise AuditDataError(
+                    shown, "value does not match the pattern", row=i, column=col, expected=f"pattern {cons['pattern']}", found=repr(value)
+                )
             record[col] = converted
         records.append(record)
 

@@ -175,13 +175,31 @@ def identity_table(data: AuditData) -> pd.DataFrame:
     for (sample, assessor), quantity in GRADED_SAMPLES.items():
         found = int(cs.loc[(cs["sample"] == sample) & (cs["assessor"] == assessor), "n"].sum())
         rows.append((f"sum of the {names[(sample, assessor)]}", found, int(totals[quantity])))
-    rows.append(("force-selected plus inspectorate-selected cases", int(totals["cases_force_selected"] + totals["cases_inspectorate_selected"]), int(totals["cases_all"])))
+    rows.append(
+        (
+            "force-selected plus inspectorate-selected cases",
+            int(totals["cases_force_selected"] + totals["cases_inspectorate_selected"]),
+            int(totals["cases_all"]),
+        )
+    )
     rows.append(("sum over the practice areas", int(data.area_grades["n"].sum()), int(totals["cases_all"])))
     hmicfrs = cs[cs["assessor"] == "hmicfrs"]
     for grade in GRADES:
         quantity = f"cases_all_{GRADE_SLUGS[grade]}"
-        rows.append((f"'{grade}' summed over the practice areas", int(data.area_grades.loc[data.area_grades["grade"] == grade, "n"].sum()), int(totals[quantity])))
-        rows.append((f"'{grade}' summed over the two samples (HMICFRS)", int(hmicfrs.loc[hmicfrs["grade"] == grade, "n"].sum()), int(totals[quantity])))
+        rows.append(
+            (
+                f"'{grade}' summed over the practice areas",
+                int(data.area_grades.loc[data.area_grades["grade"] == grade, "n"].sum()),
+                int(totals[quantity]),
+            )
+        )
+        rows.append(
+            (
+                f"'{grade}' summed over the two samples (HMICFRS)",
+                int(hmicfrs.loc[hmicfrs["grade"] == grade, "n"].sum()),
+                int(totals[quantity]),
+            )
+        )
     frame = pd.DataFrame(rows, columns=["identity", "computed", "published"])
     frame["holds"] = frame["computed"] == frame["published"]
     return frame
@@ -194,4 +212,6 @@ def check_source(frame: pd.DataFrame, raw_dir: str | Path) -> None:
         raise AuditDataError(file, "wrong number of source documents", expected="exactly 1 data row", found=f"{len(frame)}")
     start, end = frame.loc[0, "inspection_start"], frame.loc[0, "inspection_end"]
     if end < start:
-        raise AuditDataError(file, "inspection ends before it starts", row=1, column="inspection_end", expected=f"a date on or after {start}", found=str(end))
+        raise AuditDataError(
+            file, "inspection ends before it starts", row=1, column="inspection_end", expected=f"a date on or after {start}", found=str(end)
+        )

@@ -72,7 +72,9 @@ def _error(raw, match: str, **expected_attrs) -> AuditDataError:
 
 
 def test_negative_count(raw_copy):
-    replace_line(raw_copy / "case_samples.csv", "force_selected,force,requires improvement,6", "force_selected,force,requires improvement,-6")
+    replace_line(
+        raw_copy / "case_samples.csv", "force_selected,force,requires improvement,6", "force_selected,force,requires improvement,-6"
+    )
     err = _error(raw_copy, "value below the minimum", row=2, column="n")
     assert "case_samples.csv, row 2 (line 3), column 'n'" in str(err)
     assert "found '-6'" in str(err)
@@ -80,7 +82,9 @@ def test_negative_count(raw_copy):
 
 @pytest.mark.parametrize("bad", ["6.0", "six", "6 ", "1e1"])
 def test_non_integer_count(raw_copy, bad):
-    replace_line(raw_copy / "case_samples.csv", "force_selected,force,requires improvement,6", f"force_selected,force,requires improvement,{bad}")
+    replace_line(
+        raw_copy / "case_samples.csv", "force_selected,force,requires improvement,6", f"force_selected,force,requires improvement,{bad}"
+    )
     err = _error(raw_copy, "not an integer", row=2, column="n")
     assert repr(bad) in str(err)
 

@@ -118,7 +118,9 @@ def test_cli_subprocess_no_traceback(raw_copy, tmp_path):
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines() == [f"error: {raw_copy / 'case_samples.csv'}: file is empty: expected a header line and data rows"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: {raw_copy / 'case_samples.csv'}: file is empty: expected a header line and data rows"
+    ]
     assert not out.exists()
 
 

@@ -18,7 +18,10 @@ def _error(raw, match: str) -> str:
 def test_real_data_passes_and_reproduces_the_report():
     data = load_audit()
     cs = data.case_samples.astype({"grade": str, "sample": str, "assessor": str})
-    got = {(s, a): cs[(cs["sample"] == s) & (cs["assessor"] == a)].set_index("grade")["n"].to_dict() for s, a in {(r.sample, r.assessor) for r in cs.itertuples()}}
+    got = {
+        (s, a): cs[(cs["sample"] == s) & (cs["assessor"] == a)].set_index("grade")["n"].to_dict()
+        for s, a in {(r.sample, r.assessor) for r in cs.itertuples()}
+    }
     # backtest: the raw files reproduce every total the report prints
     assert got[("force_selected", "force")] == {"good": 27, "requires improvement": 6, "inadequate": 0}
     assert got[("force_selected", "hmicfrs")] == {"good": 10, "requires improvement": 17, "inadequate": 6}
@@ -36,7 +39,9 @@ def test_force_sample_does_not_add_up(raw_copy):
 
 
 def test_inspectorate_sample_does_not_add_up(raw_copy):
-    replace_line(raw_copy / "case_samples.csv", "inspectorate_selected,hmicfrs,inadequate,17", "inspectorate_selected,hmicfrs,inadequate,16")
+    replace_line(
+        raw_copy / "case_samples.csv", "inspectorate_selected,hmicfrs,inadequate,17", "inspectorate_selected,hmicfrs,inadequate,16"
+    )
     msg = _error(raw_copy, "sample 'inspectorate_selected' by assessor 'hmicfrs'")
     assert "expected a total of 47" in msg and "found 46" in msg
 
@@ -83,7 +88,9 @@ def test_area_grade_totals_off_but_overall_right(raw_copy):
 
 def test_samples_disagree_with_report_grade_total(raw_copy):
     replace_line(raw_copy / "case_samples.csv", "force_selected,hmicfrs,good,10", "force_selected,hmicfrs,good,11")
-    replace_line(raw_copy / "case_samples.csv", "force_selected,hmicfrs,requires improvement,17", "force_selected,hmicfrs,requires improvement,16")
+    replace_line(
+        raw_copy / "case_samples.csv", "force_selected,hmicfrs,requires improvement,17", "force_selected,hmicfrs,requires improvement,16"
+    )
     msg = _error(raw_copy, "HMICFRS grades 'good' of the two samples do not add up")
     assert "expected 20 (cases_all_good in published_totals.csv); found 21" in msg
 

@@ -90,7 +90,9 @@ def stacked_grade_bars(
         ax.barh(y, width, left=left, color=GRADE_COLOURS[grade], edgecolor=EDGE, linewidth=0.6, label=grade.capitalize(), height=0.6)
         for yi, li, wi, ni in zip(y, left, width, counts[grade].to_numpy(), strict=True):
             if ni > 0 and wi >= 0.07:
-                ax.text(li + wi / 2, yi, f"{ni}\n({wi:.0%})", ha="center", va="center", fontsize=9, color=label_colour(GRADE_COLOURS[grade]))
+                ax.text(
+                    li + wi / 2, yi, f"{ni}\n({wi:.0%})", ha="center", va="center", fontsize=9, color=label_colour(GRADE_COLOURS[grade])
+                )
         left += width
     ax.set_yticks(y, [f"{name}\n(n = {int(t)})" for name, t in zip(counts.index, totals, strict=True)])
     ax.set_xlim(0, 1)
