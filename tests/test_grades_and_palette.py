@@ -46,3 +46,14 @@ def test_text_helpers():
     assert date_range("2019-02-04", "2019-02-15") == "4 to 15 February 2019"
     assert date_range("2019-01-30", "2019-02-02") == "30 January 2019 to 2 February 2019"
     assert long_month("2019-06") == "June 2019"
+
+
+def test_styler_text_is_stable():
+    import pandas as pd
+
+    from analysis.display import register_formatters, styler_text
+
+    styler = pd.DataFrame({"a": [1, 2]}).style.set_caption("Two rows")
+    assert styler_text(styler) == "<styled table 'Two rows': 2 rows x 1 columns>"
+    assert "0x" not in styler_text(pd.DataFrame({"a": [1]}).style)
+    assert register_formatters() is False  # no IPython kernel under pytest
