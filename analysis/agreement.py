@@ -1,0 +1,877 @@
+"""Agreement between two graders of the same cases: per-table measures, and their exact range when only margins are known.
+
+A *table* here is a square k x k array of case counts: rows are the first grader's grade (the
+force's self-assessment), columns the second grader's (HMICFRS), both in the same category order,
+best grade first (:data:`analysis.grades.GRADES`). So a case in row ``i``, column ``j`` with
+``i < j`` is one the force graded *better* than the inspectors did. Ordinal weights use the category
+positions (equally spaced, as are the grade scores good = 3, requires improvement = 2,
+inadequate = 1).
+
+Every function accepts one table (shape ``(k, k)``) or a stack of tables (shape ``(m, k, k)``) and
+returns a float (or an array of ``m`` floats). Where a measure is undefined it returns ``NaN``, as
+documented on each function. Tests of marginal homogeneity and symmetry return a :class:`TestResult`.
+
+When only the margins are published, :func:`agreement_bounds` enumerates every consistent table
+and reports each measure's range; :func:`linear_measure_bounds` gives the exact range of the
+measures that are linear in the cells once the margins are fixed (all the agreement coefficients
+and the better/worse/same counts) by linear programming, for any number of cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
+from analysis.grades import GRADE_SLUGS, GRADES
+from analysis.outputs import Stage, TableSpec
+
+if TYPE_CHECKING:
+    from analysis.load import AuditData
+
+#: The measures reported for each table, in output order.
+MEASURES: tuple[str, ...] = (
+    "observed_agreement",
+    "cohen_kappa",
+    "weighted_kappa_linear",
+    "weighted_kappa_quadratic",
+    "gwet_ac1",
+    "gwet_ac2_linear",
+    "krippendorff_alpha_ordinal",
+    "n_force_better",
+    "n_force_worse",
+    "n_same",
+    "stuart_maxwell_p",
+    "bowker_p",
+    "sign_test_p",
+)
+
+#: Chance-corrected agreement coefficients (1 = perfect agreement, 0 = chance level).
+KAPPA_TYPE: tuple[str, ...] = (
+    "cohen_kappa",
+    "weighted_kappa_linear",
+    "weighted_kappa_quadratic",
+    "gwet_ac1",
+    "gwet_ac2_linear",
+    "krippendorff_alpha_ordinal",
+)
+
+#: Counts of cases by the direction of the difference between the two grades.
+COUNTS: tuple[str, ...] = ("n_force_better", "n_force_worse", "n_same")
+
+#: p-values of the tests of marginal homogeneity, symmetry and the sign test.
+P_VALUES: tuple[str, ...] = ("stuart_maxwell_p", "bowker_p", "sign_test_p")
+
+#: Human-readable names of the measures, for tables and charts.
+MEASURE_LABELS: dict[str, str] = {
+    "observed_agreement": "Observed agreement",
+    "cohen_kappa": "Cohen's kappa",
+    "weighted_kappa_linear": "Weighted kappa (linear)",
+    "weighted_kappa_quadratic": "Weighted kappa (quadratic)",
+    "gwet_ac1": "Gwet's AC1",
+    "gwet_ac2_linear": "Gwet's AC2 (linear)",
+    "krippendorff_alpha_ordinal": "Krippendorff's alpha (ordinal)",
+    "n_force_better": "Cases the force graded better",
+    "n_force_worse": "Cases the force graded worse",
+    "n_same": "Cases graded the same",
+    "stuart_maxwell_p": "Stuart-Maxwell test, p",
+    "bowker_p": "Bowker symmetry test, p",
+    "sign_test_p": "Sign test (better v worse), p",
+}
+
+#: The interpretation bands of Landis and Koch (Biometrics 33, 1977, p. 165) as (lower, upper, label):
+#: below 0 is "poor"; otherwise a value belongs to the first band whose upper limit is at or above it
+#: (so 0 and 0.20 are "slight", 0.21 is "fair").
+LANDIS_KOCH_BANDS: tuple[tuple[float, float, str], ...] = (
+    (-1.0, 0.0, "poor"),
+    (0.0, 0.2, "slight"),
+    (0.2, 0.4, "fair"),
+    (0.4, 0.6, "moderate"),
+    (0.6, 0.8, "substantial"),
+    (0.8, 1.0, "almost perfect"),
+)
+
+#: Significance level used in the plain-language verdicts on the tests.
+SIGNIFICANCE = 0.05
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _tables(table) -> np.ndarray:
+    t = np.asarray(table, dtype=float)
+    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
+        raise ValueError(f"expected a square table or a stack of square tables, got shape {t.shape}")
+    if (t < 0).any():
+        raise ValueError("cell counts must be non-negative")
+    return t
+
+
+def _out(values: np.ndarray):
+    values = np.asarray(values, dtype=float)
+    return float(values) if values.ndim == 0 else values
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` with NaN where ``den`` is zero (no warnings)."""
+    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
+    out = np.full(num.shape, np.nan)
+    ok = den != 0
+    out[ok] = num[ok] / den[ok]
+    return out
+
+
+def disagreement_weights(k: int, kind: str = "identity") -> np.ndarray:
+    """Integer disagreement weights between categories ``i`` and ``j`` of a k-point scale.
+
+    ``identity``: 0 on the diagonal, 1 elsewhere (unweighted kappa); ``linear``: ``|i - j|``;
+    ``quadratic``: ``(i - j) ** 2``. Agreement weights are ``1 - d / d.max()`` (Cohen, "Weighted
+    kappa", Psychological Bulletin 70, 1968; Fleiss and Cohen, 1973, for quadratic weights).
+    """
+    i = np.arange(k)
+    diff = np.abs(i[:, None] - i[None, :])
+    if kind == "identity":
+        return (diff > 0).astype(float)
+    if kind == "linear":
+        return diff.astype(float)
+    if kind == "quadratic":
+        return (diff**2).astype(float)
+    raise ValueError(f"unknown weights {kind!r}: use identity, linear or quadratic")
+
+
+def agreement_weights(k: int, kind: str = "identity") -> np.ndarray:
+    """Agreement weights ``w[i, j] = 1 - d[i, j] / max(d)`` in [0, 1] (1 on the diagonal); see :func:`disagreement_weights`."""
+    d = disagreement_weights(k, kind)
+    return 1.0 - d / d.max() if d.max() > 0 else np.ones_like(d)
+
+
+def _margins(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return t.sum(axis=-1), t.sum(axis=-2), t.sum(axis=(-2, -1))
+
+
+# --- per-table measures ----------------------------------------------------------------------------
+
+
+def observed_agreement(table) -> float | np.ndarray:
+    """Share of cases given the same grade by both graders, ``trace / n``; NaN when n = 0.
+
+    Reference: the proportion of agreement ``p_o`` (Cohen, "A coefficient of agreement for nominal
+    scales", Educational and Psychological Measurement 20, 1960).
+    """
+    t = _tables(table)
+    return _out(_ratio(np.trace(t, axis1=-2, axis2=-1), t.sum(axis=(-2, -1))))
+
+
+def weighted_kappa(table, weights: str = "linear") -> float | np.ndarray:
+    """Cohen's weighted kappa, ``1 - n * sum(d * T) / sum(d * outer(rows, cols))`` with disagreement weights ``d``.
+
+    ``weights`` is ``"identity"`` (this is then Cohen's unweighted kappa), ``"linear"`` or
+    ``"quadratic"`` (:func:`disagreement_weights`). Equivalent to ``(p_o - p_e) / (1 - p_e)`` on the
+    weighted agreement proportions. Undefined, and returned as NaN, when the expected disagreement
+    is zero: both graders put every case in one and the same category (so ``p_e = 1``), or n = 0.
+
+    Reference: Cohen, "Weighted kappa", Psychological Bulletin 70, 1968; statsmodels
+    ``statsmodels.stats.inter_rater.cohens_kappa`` computes the same value.
+    """
+    t = _tables(table)
+    d = disagreement_weights(t.shape[-1], weights)
+    rows, cols, n = _margins(t)
+    observed = (d * t).sum(axis=(-2, -1))
+    expected = np.einsum("ij,...i,...j->...", d, rows, cols)
+    return _out(1.0 - _ratio(n * observed, expected))
+
+
+def cohen_kappa(table) -> float | np.ndarray:
+    """Cohen's kappa ``(p_o - p_e) / (1 - p_e)`` with ``p_e = sum(rows * cols) / n**2``; NaN when ``p_e = 1`` or n = 0.
+
+    ``p_e = 1`` happens only when both graders put every case in the same single category (then
+    ``p_o = 1`` too, and kappa is 0/0). Reference: Cohen (1960), see :func:`observed_agreement`.
+    """
+    return weighted_kappa(table, "identity")
+
+
+def _gwet(table, weights: str) -> np.ndarray:
+    t = _tables(table)
+    k = t.shape[-1]
+    w = agreement_weights(k, weights)
+    rows, cols, n = _margins(t)
+    nn = np.where(n > 0, n, 1.0)
+    pa = (w * t).sum(axis=(-2, -1)) / nn
+    pi = (rows + cols) / (2 * nn[..., None])
+    pe = w.sum() / (k * (k - 1)) * (pi * (1 - pi)).sum(axis=-1)
+    out = _ratio(pa - pe, 1 - pe)
+    return np.where(n > 0, out, np.nan)
+
+
+def gwet_ac1(table) -> float | np.ndarray:
+    """Gwet's AC1, ``(p_o - p_e) / (1 - p_e)`` with ``p_e = sum(pi_k * (1 - pi_k)) / (q - 1)``; NaN when n = 0.
+
+    ``pi_k`` is the share of all 2n gradings in category k and ``q`` the number of categories of
+    the scale (the table's size, counting categories that no case received). ``p_e <= 1/q``, so AC1
+    is defined whenever n > 0; when both graders use one category only, AC1 = ``p_o``.
+
+    Reference: Gwet, "Computing inter-rater reliability and its variance in the presence of high
+    agreement", British Journal of Mathematical and Statistical Psychology 61, 2008; Gwet,
+    *Handbook of Inter-Rater Reliability*, 4th ed., 2014, ch. 4.
+    """
+    return _out(_gwet(table, "identity"))
+
+
+def gwet_ac2(table, weights: str = "linear") -> float | np.ndarray:
+    """Gwet's AC2 with agreement weights ``w``: ``(p_a - p_e) / (1 - p_e)``; NaN when n = 0.
+
+    ``p_a = sum(w * T) / n`` and ``p_e = T_w / (q (q - 1)) * sum(pi_k (1 - pi_k))`` where ``T_w`` is the
+    sum of all weights, ``pi_k`` as in :func:`gwet_ac1`. With identity weights this is AC1.
+    ``weights`` is ``"linear"`` (default) or ``"quadratic"`` (:func:`agreement_weights`).
+
+    Reference: Gwet, *Handbook of Inter-Rater Reliability*, 4th ed., 2014, ch. 3 and 4.
+    """
+    return _out(_gwet(table, weights))
+
+
+def ordinal_distance(pooled: np.ndarray) -> np.ndarray:
+    """Krippendorff's squared ordinal distance between categories, from the pooled category counts.
+
+    ``delta[c, k] = (sum(n_g for g from c to k) - (n_c + n_k) / 2) ** 2`` where ``n_g`` counts the
+    gradings (by either grader) in category g. Accepts shape ``(k,)`` or ``(..., k)``.
+    Reference: Krippendorff, *Content Analysis*, 4th ed., 2019, section 12.3.
+    """
+    pooled = np.asarray(pooled, float)
+    k = pooled.shape[-1]
+    cum = np.cumsum(pooled, axis=-1)
+    lo = np.minimum.outer(np.arange(k), np.arange(k))
+    hi = np.maximum.outer(np.arange(k), np.arange(k))
+    between = cum[..., hi] - cum[..., lo] + pooled[..., lo]
+    return (between - (pooled[..., :, None] + pooled[..., None, :]) / 2) ** 2
+
+
+def krippendorff_alpha_ordinal(table) -> float | np.ndarray:
+    """Krippendorff's alpha for ordinal data and two graders with no missing values.
+
+    ``alpha = 1 - (N - 1) * sum(o * delta) / sum(n_c * n_k * delta)`` where ``o = T + T'`` is the
+    coincidence matrix, ``n_c`` its margins (the pooled gradings), ``N = 2n`` and ``delta`` the
+    ordinal distance (:func:`ordinal_distance`). NaN when the expected disagreement is zero (every
+    grading in one category) or n = 0. The package ``krippendorff`` (``alpha(...,
+    level_of_measurement="ordinal")``) gives the same value on the equivalent reliability data.
+
+    Reference: Krippendorff, *Content Analysis*, 4th ed., 2019, ch. 12; Hayes and Krippendorff,
+    "Answering the call for a standard reliability measure", Communication Methods and Measures 1, 2007.
+    """
+    t = _tables(table)
+    rows, cols, n = _margins(t)
+    pooled = rows + cols
+    delta = ordinal_distance(pooled)
+    observed = ((t + np.swapaxes(t, -1, -2)) * delta).sum(axis=(-2, -1))
+    expected = (pooled[..., :, None] * pooled[..., None, :] * delta).sum(axis=(-2, -1))
+    return _out(1.0 - _ratio((2 * n - 1) * observed, expected))
+
+
+def direction_counts(table) -> tuple:
+    """Cases the first grader (force) graded better, worse and the same as the second (HMICFRS).
+
+    With categories best first, "better" is above the diagonal (row < column), "worse" below it,
+    "same" the diagonal. Returns ``(better, worse, same)`` as floats or arrays.
+    """
+    t = _tables(table)
+    k = t.shape[-1]
+    better = (t * np.triu(np.ones((k, k)), 1)).sum(axis=(-2, -1))
+    worse = (t * np.tril(np.ones((k, k)), -1)).sum(axis=(-2, -1))
+    same = np.trace(t, axis1=-2, axis2=-1)
+    return _out(better), _out(worse), _out(same)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A chi-squared test result: ``statistic``, degrees of freedom ``df`` and ``pvalue`` (floats or arrays)."""
+
+    statistic: float | np.ndarray
+    df: float | np.ndarray
+    pvalue: float | np.ndarray
+
+
+def _linked(t: np.ndarray) -> np.ndarray:
+    """``R[i, j] = 1`` when categories i and j are joined by a chain of discordant cases (and ``R[i, i] = 1``)."""
+    k = t.shape[-1]
+    reach = (((t + np.swapaxes(t, -1, -2)) > 0) | np.eye(k, dtype=bool)).astype(np.int64)
+    for _ in range(max(k - 1, 1).bit_length()):
+        reach = (reach @ reach > 0).astype(np.int64)
+    return reach
+
+
+def _chi2_p(statistic: np.ndarray, df: np.ndarray) -> np.ndarray:
+    return np.where(df > 0, stats.chi2.sf(statistic, np.maximum(df, 1)), 1.0)
+
+
+def stuart_maxwell(table) -> TestResult:
+    """Stuart-Maxwell test that the two graders' grade distributions (the margins) are the same.
+
+    ``statistic = d' S^+ d`` with ``d = rows - cols`` and ``S`` the covariance matrix of ``d`` under
+    the hypothesis (``S[i, i] = rows_i + cols_i - 2 T[i, i]``, ``S[i, j] = -(T[i, j] + T[j, i])``),
+    ``S^+`` its Moore-Penrose inverse (computed exactly, see below); chi-squared with ``df = rank(S)``.
+
+    Handling of empty categories and zero margins: ``S`` has the form of a graph Laplacian in which
+    categories are linked by discordant cases, so ``rank(S) = k - (number of groups of linked
+    categories)``. With every category linked this is the usual statistic on k - 1 categories with
+    ``df = k - 1`` (as in statsmodels' ``SquareTable(...).homogeneity()``). A category with zero
+    cases in *one* margin only (e.g. no force grade "inadequate") is always linked, because all its
+    cases are discordant, and needs nothing special. A category with no cases at all, or only
+    concordant ones, carries no information about the difference in margins: it is dropped and
+    ``df`` falls by one (statsmodels instead fails with a singular matrix unless it is the last
+    category). With no discordant case at all, ``df = 0`` and the p-value is 1 (the margins are
+    identical). The statistic is computed on the counts, so it equals ``n * d_p' V_p^{-1} d_p`` on
+    proportions.
+
+    Reference: Stuart, Biometrika 42, 1955; Maxwell, British Journal of Psychiatry 116, 1970;
+    Agresti, *Categorical Data Analysis*, 3rd ed., 2013, section 11.2.
+    """
+    t = _tables(table)
+    k = t.shape[-1]
+    rows, cols, _ = _margins(t)
+    d = rows - cols
+    s = -(t + np.swapaxes(t, -1, -2))
+    diag = rows + cols - 2 * np.diagonal(t, axis1=-2, axis2=-1)
+    s = s * (1 - np.eye(k)) + diag[..., None] * np.eye(k)
+    # S is singular, with one null direction per group of linked categories (its indicator vector u),
+    # and d sums to zero within each group. Adding u u' for every group (the matrix R) makes S
+    # invertible without changing d' S^+ d, so the statistic is computed exactly by one solve.
+    reach = _linked(t)
+    statistic = np.einsum("...i,...i->...", d, np.linalg.solve(s + reach, d[..., None])[..., 0])
+    statistic = np.where(np.abs(statistic) < 1e-9, 0.0, statistic)
+    df = k - np.rint((1.0 / reach.sum(axis=-1)).sum(axis=-1))
+    return TestResult(_out(statistic), _out(df), _out(_chi2_p(statistic, df)))
+
+
+def bowker(table) -> TestResult:
+    """Bowker's test of symmetry, ``sum over i < j of (T[i, j] - T[j, i])**2 / (T[i, j] + T[j, i])``.
+
+    Chi-squared with one degree of freedom per *informative* pair of categories. Handling of empty
+    pairs: a pair with ``T[i, j] + T[j, i] = 0`` is left out of the sum and of ``df``; the statistic
+    is a sum of McNemar statistics, each conditional on the pair's total, and a pair with total zero
+    has a degenerate conditional distribution, so it carries no information. (statsmodels'
+    ``SquareTable(...).symmetry()`` keeps ``df = k(k-1)/2`` in that case.) With no discordant case,
+    ``df = 0`` and the p-value is 1.
+
+    Reference: Bowker, "A test for symmetry in contingency tables", JASA 43, 1948.
+    """
+    t = _tables(table)
+    k = t.shape[-1]
+    iu = np.triu_indices(k, 1)
+    upper = t[..., iu[0], iu[1]]
+    lower = t[..., iu[1], iu[0]]
+    total = upper + lower
+    statistic = _ratio((upper - lower) ** 2, total)
+    statistic = np.where(total > 0, statistic, 0.0).sum(axis=-1)
+    df = (total > 0).sum(axis=-1).astype(float)
+    return TestResult(_out(statistic), _out(df), _out(_chi2_p(statistic, df)))
+
+
+def sign_test(better, worse) -> float | np.ndarray:
+    """Exact two-sided sign test of "better" against "worse" (ties, i.e. same grades, are set aside).
+
+    Under the hypothesis that a discordant case is equally likely to go either way, ``better`` is
+    Binomial(m, 1/2) with ``m = better + worse``. The two-sided p-value is the value of
+    :func:`scipy.stats.binomtest` ``(better, m, 0.5, alternative="two-sided")``; because that
+    distribution is symmetric it equals ``min(1, 2 * P(X <= min(better, worse)))``, which is computed
+    here with :func:`scipy.stats.binom.cdf` for a whole stack of tables at once (the tests check
+    the two agree for every pair with m up to 40). With no discordant case the p-value is 1 (the
+    only possible outcome is the observed one). Non-integer counts give NaN.
+
+    Reference: Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, section 3.4.
+    """
+    b, w = np.broadcast_arrays(np.asarray(better, float), np.asarray(worse, float))
+    whole = (b == np.rint(b)) & (w == np.rint(w)) & (b >= 0) & (w >= 0)
+    m = np.where(whole, b + w, 0)
+    low = np.where(whole, np.minimum(b, w), 0)
+    p = np.minimum(1.0, 2.0 * stats.binom.cdf(low, m, 0.5))
+    p = np.where(m == 0, 1.0, p)
+    return _out(np.where(whole, p, np.nan))
+
+
+def table_measures(tables) -> pd.DataFrame:
+    """Every measure of :data:`MEASURES` for one table or a stack of tables, one row per table.
+
+    Also returns the test statistics and degrees of freedom (``stuart_maxwell_statistic``,
+    ``stuart_maxwell_df``, ``bowker_statistic``, ``bowker_df``). The better/worse/same counts are
+    integers when the tables are.
+    """
+    t = _tables(tables)
+    if t.ndim == 2:
+        t = t[None]
+    better, worse, same = (np.atleast_1d(x) for x in direction_counts(t))
+    sm = stuart_maxwell(t)
+    bw = bowker(t)
+    out = pd.DataFrame(
+        {
+            "observed_agreement": np.atleast_1d(observed_agreement(t)),
+            "cohen_kappa": np.atleast_1d(cohen_kappa(t)),
+            "weighted_kappa_linear": np.atleast_1d(weighted_kappa(t, "linear")),
+            "weighted_kappa_quadratic": np.atleast_1d(weighted_kappa(t, "quadratic")),
+            "gwet_ac1": np.atleast_1d(gwet_ac1(t)),
+            "gwet_ac2_linear": np.atleast_1d(gwet_ac2(t, "linear")),
+            "krippendorff_alpha_ordinal": np.atleast_1d(krippendorff_alpha_ordinal(t)),
+            "n_force_better": better,
+            "n_force_worse": worse,
+            "n_same": same,
+            "stuart_maxwell_p": np.atleast_1d(sm.pvalue),
+            "bowker_p": np.atleast_1d(bw.pvalue),
+            "sign_test_p": np.atleast_1d(sign_test(better, worse)),
+            "stuart_maxwell_statistic": np.atleast_1d(sm.statistic),
+            "stuart_maxwell_df": np.atleast_1d(sm.df),
+            "bowker_statistic": np.atleast_1d(bw.statistic),
+            "bowker_df": np.atleast_1d(bw.df),
+        }
+    )
+    if np.array_equal(t, np.rint(t)):
+        out = out.astype({c: "int64" for c in (*COUNTS, "stuart_maxwell_df", "bowker_df")})
+    return out
+
+
+# --- ranges over the consistent tables -------------------------------------------------------------
+
+
+def linear_form(measure: str, row_sums: Sequence[int], col_sums: Sequence[int]) -> tuple[np.ndarray, float, float]:
+    """Write ``measure`` as ``intercept + slope * sum(W * T)`` for every table ``T`` with these margins.
+
+    Returns ``(W, intercept, slope)``. Once the margins are fixed, chance agreement (``p_e``) and
+    Krippendorff's expected disagreement are constants, so every agreement coefficient and every
+    direction count is an affine function of the cells; only the tests are not. Raises
+    ``KeyError`` for a measure that is not linear and ``ValueError`` when the measure is undefined
+    for these margins (e.g. kappa when ``p_e = 1``).
+    """
+    rows = np.asarray(row_sums, float)
+    cols = np.asarray(col_sums, float)
+    k = rows.size
+    n = rows.sum()
+    if n == 0:
+        raise ValueError("no cases: the measures are undefined")
+    if measure == "observed_agreement":
+        return np.eye(k), 0.0, 1.0 / n
+    if measure in ("cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic"):
+        kind = {"cohen_kappa": "identity", "weighted_kappa_linear": "linear", "weighted_kappa_quadratic": "quadratic"}[measure]
+        d = disagreement_weights(k, kind)
+        expected = float(rows @ d @ cols)
+        if expected == 0:
+            raise ValueError(f"{measure} is undefined for these margins (no expected disagreement)")
+        return d, 1.0, -n / expected
+    if measure in ("gwet_ac1", "gwet_ac2_linear"):
+        w = agreement_weights(k, "identity" if measure == "gwet_ac1" else "linear")
+        pi = (rows + cols) / (2 * n)
+        pe = w.sum() / (k * (k - 1)) * float((pi * (1 - pi)).sum())
+        return w, -pe / (1 - pe), 1.0 / (n * (1 - pe))
+    if measure == "krippendorff_alpha_ordinal":
+        pooled = rows + cols
+        delta = ordinal_distance(pooled)
+        expected = float((np.outer(pooled, pooled) * delta).sum())
+        if expected == 0:
+            raise ValueError(f"{measure} is undefined for these margins (no expected disagreement)")
+        return delta, 1.0, -2 * (2 * n - 1) / expected
+    if measure == "n_force_better":
+        return np.triu(np.ones((k, k)), 1), 0.0, 1.0
+    if measure == "n_force_worse":
+        return np.tril(np.ones((k, k)), -1), 0.0, 1.0
+    if measure == "n_same":
+        return np.eye(k), 0.0, 1.0
+    raise KeyError(f"{measure!r} is not linear in the cells (or not a known measure)")
+
+
+#: The measures :func:`linear_form` can express (all of :data:`MEASURES` except the tests).
+LINEAR_MEASURES: tuple[str, ...] = tuple(m for m in MEASURES if m not in P_VALUES)
+
+
+def linear_measure_bounds(row_sums: Sequence[int], col_sums: Sequence[int]) -> pd.DataFrame:
+    """Exact min and max of every linear measure over all tables with the margins, by linear programming.
+
+    No enumeration: each bound is a linear programme over the transportation polytope
+    (:func:`analysis.contingency.linear_bounds`), whose optimum is attained by an integer table, so
+    this works for any n. Returns one row per measure of :data:`LINEAR_MEASURES`: ``measure``,
+    ``min``, ``max``, ``min_table``, ``max_table`` (the attaining tables as arrays). Measures
+    undefined for the margins get NaN bounds and no tables.
+    """
+    records = []
+    solved: dict[bytes, object] = {}
+    for measure in LINEAR_MEASURES:
+        try:
+            w, a, b = linear_form(measure, row_sums, col_sums)
+        except ValueError:
+            records.append({"measure": measure, "min": np.nan, "max": np.nan, "min_table": None, "max_table": None})
+            continue
+        key = w.tobytes()
+        if key not in solved:
+            solved[key] = linear_bounds(row_sums, col_sums, w)
+        lb = solved[key]
+        lo, hi = a + b * lb.min, a + b * lb.max
+        t_lo, t_hi = lb.min_table, lb.max_table
+        if b < 0:
+            lo, hi, t_lo, t_hi = hi, lo, t_hi, t_lo
+        records.append({"measure": measure, "min": lo, "max": hi, "min_table": t_lo, "max_table": t_hi})
+    return pd.DataFrame.from_records(records)
+
+
+def max_agreement_table(row_sums: Sequence[int], col_sums: Sequence[int]) -> np.ndarray:
+    """The consistent table with the most cases graded the same; ties broken by quadratic-weighted agreement, then by the cells.
+
+    A reference point (the most favourable pairing for agreement), not an estimate. Deterministic:
+    :func:`analysis.contingency.lexicographic_optimum` maximises the diagonal total, then
+    ``sum(w_quadratic * T)``, then the cells read row by row.
+    """
+    k = len(row_sums)
+    return lexicographic_optimum(row_sums, col_sums, [np.eye(k), agreement_weights(k, "quadratic")], maximise=True)
+
+
+def independence_table(row_sums: Sequence[int], col_sums: Sequence[int]) -> np.ndarray:
+    """The consistent integer table closest to independence (controlled rounding of ``row_i * col_j / n``).
+
+    A reference point for "no association beyond chance", evaluated on a whole-case table so that
+    every measure (including the tests and the counts) is defined on it and it is one of the
+    consistent tables; see :func:`analysis.contingency.rounded_expected_table`. On the real-valued
+    expected table itself, Cohen's and the weighted kappas are exactly 0.
+    """
+    return rounded_expected_table(row_sums, col_sums)
+
+
+def measure_ranges(values: pd.DataFrame, measures: Sequence[str] = MEASURES) -> pd.DataFrame:
+    """Min and max of each measure over the rows of ``values`` (one row per table), with the first row attaining each.
+
+    Returns ``measure``, ``min``, ``max``, ``min_row``, ``max_row`` (positions in ``values``; the first
+    in row order when several tables attain the bound) and ``n_undefined`` (tables where the measure
+    is NaN; they are left out of the range).
+    """
+    records = []
+    for m in measures:
+        col = values[m].astype(float).reset_index(drop=True)
+        defined = col.notna()
+        if defined.any():
+            records.append(
+                {
+                    "measure": m,
+                    "min": float(col.min()),
+                    "max": float(col.max()),
+                    "min_row": int(col.idxmin()),
+                    "max_row": int(col.idxmax()),
+                    "n_undefined": int((~defined).sum()),
+                }
+            )
+        else:
+            records.append({"measure": m, "min": np.nan, "max": np.nan, "min_row": -1, "max_row": -1, "n_undefined": len(col)})
+    return pd.DataFrame.from_records(records)
+
+
+def landis_koch_band(value: float) -> str:
+    """The Landis and Koch band of a kappa-type value ("poor" below 0, "slight" from 0 to 0.2, ..., "almost perfect" above 0.8).
+
+    See :data:`LANDIS_KOCH_BANDS`. The bands are a convention for describing kappa, not a test.
+    Reference: Landis and Koch, "The measurement of observer agreement for categorical data",
+    Biometrics 33, 1977.
+    """
+    if np.isnan(value):
+        return "undefined"
+    if value < 0:
+        return LANDIS_KOCH_BANDS[0][2]
+    for _, upper, label in LANDIS_KOCH_BANDS[1:]:
+        if value <= upper + 1e-12:
+            return label
+    return LANDIS_KOCH_BANDS[-1][2]
+
+
+def _p(p: float) -> str:
+    return f"{p:.2g}" if p >= 0.001 else "below 0.001"
+
+
+def verdict(measure: str, lo: float, hi: float, n: int) -> str:
+    """A plain-language statement about ``measure`` that is true for every value in ``[lo, hi]``.
+
+    For kappa-type coefficients it names the Landis and Koch band(s); for p-values it says whether
+    p is below :data:`SIGNIFICANCE` under every consistent pairing, under none, or depends on the
+    pairing; for counts it gives the least and most cases. ``n`` is the number of cases.
+    """
+    if np.isnan(lo) or np.isnan(hi):
+        return "Undefined for every consistent pairing."
+    if measure == "observed_agreement":
+        return f"Under every consistent pairing the two gradings agree on between {round(lo * n)} and {round(hi * n)} of the {n} cases ({lo:.0%} to {hi:.0%})."
+    if measure in KAPPA_TYPE:
+        b_lo, b_hi = landis_koch_band(lo), landis_koch_band(hi)
+        if b_lo == b_hi:
+            return f"'{b_lo}' agreement on the Landis and Koch scale under every consistent pairing ({lo:.2f} to {hi:.2f})."
+        return f"Depends on the unknown pairing, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({lo:.2f} to {hi:.2f}); under no consistent pairing is it better than '{b_hi}'."
+    if measure == "n_force_better":
+        return f"Under every consistent pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
+    if measure == "n_force_worse":
+        return f"Under every consistent pairing the force graded at most {hi:.0f} of the {n} cases worse than HMICFRS did (and at least {lo:.0f})."
+    if measure == "n_same":
+        return f"Under every consistent pairing the force and HMICFRS gave the same grade to at most {hi:.0f} of the {n} cases (and at least {lo:.0f})."
+    if measure in P_VALUES:
+        if hi < SIGNIFICANCE:
+            return f"p < {SIGNIFICANCE} under every consistent pairing (largest p: {_p(hi)})."
+        if lo >= SIGNIFICANCE:
+            return f"p is at least {SIGNIFICANCE} under every consistent pairing (smallest p: {_p(lo)})."
+        return f"Depends on the unknown pairing: p ranges from {_p(lo)} to {_p(hi)}, so no verdict holds for every pairing."
+    raise KeyError(f"unknown measure {measure!r}")
+
+
+# --- the published margins and the pipeline stage --------------------------------------------------
+
+
+def published_margins(data: AuditData, sample: str = "force_selected") -> tuple[np.ndarray, np.ndarray]:
+    """Row (force) and column (HMICFRS) grade totals of the double-graded sample, in :data:`GRADES` order.
+
+    Taken from ``data.case_samples``; raises ``ValueError`` if the sample was not graded by both or
+    the two totals differ.
+    """
+    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
+    part = cs[cs["sample"] == sample]
+    margins = []
+    for assessor in ("force", "hmicfrs"):
+        counts = part[part["assessor"] == assessor].set_index("grade")["n"]
+        if counts.empty:
+            raise ValueError(f"sample {sample!r} has no grades from {assessor!r}")
+        margins.append(counts.reindex(list(GRADES), fill_value=0).to_numpy(dtype=np.int64))
+    if margins[0].sum() != margins[1].sum():
+        raise ValueError(f"sample {sample!r}: force grades add up to {margins[0].sum()}, HMICFRS grades to {margins[1].sum()}")
+    return margins[0], margins[1]
+
+
+def cell_columns(labels: Sequence[str] = GRADES) -> list[str]:
+    """Column names of the cells, row by row: ``force_<grade>__hmicfrs_<grade>`` (grade slugs, best first)."""
+    slug = {g: GRADE_SLUGS.get(g, str(g).replace(" ", "_")) for g in labels}
+    return [f"force_{slug[a]}__hmicfrs_{slug[b]}" for a in labels for b in labels]
+
+
+def consistent_tables(row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> pd.DataFrame:
+    """One row per table consistent with the margins: ``table_id`` (1, 2, ... in enumeration order), the cells, every measure.
+
+    The cells are named by :func:`cell_columns`; the measures are those of :func:`table_measures`.
+    """
+    tables = enumerate_tables(row_sums, col_sums)
+    k = len(labels)
+    cells = pd.DataFrame(tables.reshape(len(tables), k * k), columns=cell_columns(labels))
+    cells.insert(0, "table_id", np.arange(1, len(tables) + 1, dtype=np.int64))
+    return pd.concat([cells, table_measures(tables)], axis=1)
+
+
+def tables_of(frame: pd.DataFrame, labels: Sequence[str] = GRADES) -> np.ndarray:
+    """The tables held in the cell columns of ``frame`` (e.g. from :func:`consistent_tables`), shape ``(rows, k, k)``."""
+    k = len(labels)
+    return frame[cell_columns(labels)].to_numpy().reshape(len(frame), k, k)
+
+
+def _find(frame: pd.DataFrame, table: np.ndarray, labels: Sequence[str]) -> int:
+    match = (tables_of(frame, labels) == np.asarray(table)[None]).all(axis=(1, 2))
+    return int(frame.loc[match, "table_id"].iloc[0])
+
+
+def agreement_bounds(row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Range of every measure over all tables consistent with the margins, and the tables themselves.
+
+    Returns ``(bounds, tables)``. ``tables`` is :func:`consistent_tables`. ``bounds`` has one row per
+    measure of :data:`MEASURES`: ``measure``, ``min``, ``max``, ``independence`` (value on
+    :func:`independence_table`), ``max_agreement`` (value on :func:`max_agreement_table`),
+    ``min_table_id`` and ``max_table_id`` (first table in enumeration order attaining each bound),
+    ``independence_table_id``, ``max_agreement_table_id``, ``n_tables``, ``n_undefined`` and
+    ``verdict`` (:func:`verdict`, true over the whole range).
+    """
+    tables = consistent_tables(row_sums, col_sums, labels)
+    ranges = measure_ranges(tables)
+    ind_id = _find(tables, independence_table(row_sums, col_sums), labels)
+    max_id = _find(tables, max_agreement_table(row_sums, col_sums), labels)
+    by_id = tables.set_index("table_id")
+    n = int(np.sum(row_sums))
+    ids = tables["table_id"].to_numpy()
+    bounds = pd.DataFrame(
+        {
+            "measure": ranges["measure"],
+            "min": ranges["min"],
+            "max": ranges["max"],
+            "independence": [float(by_id.loc[ind_id, m]) for m in ranges["measure"]],
+            "max_agreement": [float(by_id.loc[max_id, m]) for m in ranges["measure"]],
+            "min_table_id": [int(ids[i]) if i >= 0 else 0 for i in ranges["min_row"]],
+            "max_table_id": [int(ids[i]) if i >= 0 else 0 for i in ranges["max_row"]],
+            "independence_table_id": ind_id,
+            "max_agreement_table_id": max_id,
+            "n_tables": len(tables),
+            "n_undefined": ranges["n_undefined"],
+            "verdict": [verdict(m, lo, hi, n) for m, lo, hi in zip(ranges["measure"], ranges["min"], ranges["max"], strict=True)],
+        }
+    )
+    return bounds, tables
+
+
+def format_value(measure: str, value: float, n: int | None = None) -> str:
+    """A measure's value as text: whole numbers for counts, "k of n (p%)" for observed agreement (a bare
+    percentage if ``n`` is not given), two significant figures for p-values ("below 0.001" when tiny),
+    two decimals otherwise."""
+    if np.isnan(value):
+        return "undefined"
+    if measure in COUNTS:
+        return f"{value:.0f}"
+    if measure == "observed_agreement":
+        return f"{value:.0%}" if n is None else f"{round(value * n)} of {n} ({value:.0%})"
+    if measure in P_VALUES:
+        return _p(value)
+    return f"{value:.2f}"
+
+
+def summary_table(bounds: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """Reader-facing version of ``agreement_bounds.csv``: one row per measure (by its label), values as text.
+
+    Columns: smallest and largest value over the consistent pairings, the values on the two
+    reference tables, and the statement that holds under every consistent pairing. ``n`` (the
+    number of cases) lets shares be shown with their counts (:func:`format_value`).
+    """
+    rows = []
+    for r in bounds.itertuples(index=False):
+        rows.append(
+            {
+                "Measure": MEASURE_LABELS[r.measure],
+                "Smallest": format_value(r.measure, r.min, n),
+                "Largest": format_value(r.measure, r.max, n),
+                "Closest to independence": format_value(r.measure, r.independence, n),
+                "Most cases graded the same": format_value(r.measure, r.max_agreement, n),
+                "What holds under every consistent pairing": r.verdict,
+            }
+        )
+    return pd.DataFrame(rows).set_index("Measure")
+
+
+def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequence[str] = GRADES) -> dict[str, np.ndarray]:
+    """The illustrative tables behind ``bounds``: closest to independence, most and fewest cases graded the same.
+
+    Keys name each table; values are k x k arrays taken from ``tables`` (``consistent_tables.csv``)
+    by the table ids recorded in ``bounds``. They are reference points, not estimates of the pairing.
+    """
+    b = bounds.set_index("measure")
+    cells = tables.set_index("table_id")
+    ids = {
+        "Closest to independence": int(b["independence_table_id"].iloc[0]),
+        "Most cases graded the same": int(b["max_agreement_table_id"].iloc[0]),
+        "Fewest cases graded the same": int(b.loc["observed_agreement", "min_table_id"]),
+    }
+    k = len(labels)
+    return {name: cells.loc[i, cell_columns(labels)].to_numpy(dtype=np.int64).reshape(k, k) for name, i in ids.items()}
+
+
+def plain_reading(bounds: pd.DataFrame, row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> list[str]:
+    """Short plain-English statements for a general reader, each true under every consistent pairing.
+
+    Built from ``bounds`` (``agreement_bounds.csv``) and the two sets of totals (force = rows,
+    HMICFRS = columns). Statements are only made where they hold over the whole range: the
+    direction counts, the best Landis and Koch band any agreement coefficient reaches, and the
+    tests' verdicts (all significant, none, or "depends on the pairing").
+    """
+    b = bounds.set_index("measure")
+    n = int(np.sum(row_sums))
+    n_tables = int(b["n_tables"].iloc[0])
+    out = [
+        f"The report does not say which of the force's grades went with which of the inspectors' grades, so every one of the "
+        f"{n_tables} ways of matching them up that fits the published totals was checked. The statements below hold for all of them.",
+        f"The force graded at least {b.loc['n_force_better', 'min']:.0f} of the {n} cases more favourably than the inspectors did, "
+        f"and at most {b.loc['n_force_worse', 'max']:.0f} less favourably.",
+        f"The two gave the same grade to at most {b.loc['n_same', 'max']:.0f} of the {n} cases "
+        f"({b.loc['observed_agreement', 'max']:.0%}), and perhaps to as few as {b.loc['n_same', 'min']:.0f}.",
+    ]
+    kappa = b.loc[list(KAPPA_TYPE)]
+    best = float(kappa["max"].max())
+    best_band = landis_koch_band(best)
+    n_negative = int((kappa["min"] < 0).sum())
+    text = f"On the scale usually used to describe agreement statistics (Landis and Koch), agreement is at best '{best_band}': no coefficient exceeds {best:.2f} under any pairing"
+    if n_negative:
+        text += f", and {n_negative} of the {len(kappa)} coefficients fall below zero (worse than chance) under some pairings"
+    out.append(text + ".")
+    p_max = b.loc[list(P_VALUES), "max"]
+    p_min = b.loc[list(P_VALUES), "min"]
+    if (p_max < SIGNIFICANCE).all():
+        out.append(
+            f"If the force and the inspectors had been grading to the same standard, a gap this one-sided would be very unlikely: "
+            f"each of the {len(P_VALUES)} tests gives p below {SIGNIFICANCE} under every pairing "
+            f"(the largest p-value under any pairing is {_p(float(p_max.max()))})."
+        )
+    elif (p_min >= SIGNIFICANCE).all():
+        out.append(f"None of the {len(P_VALUES)} tests finds a difference at the {SIGNIFICANCE} level under any pairing.")
+    else:
+        out.append("Whether the tests find a significant difference depends on the unknown pairing, so no verdict is given.")
+    return out
+
+
+_GRADE_NOTE = (
+    "Rows of each table are the force's grade and columns HMICFRS's grade, both good, requires improvement, inadequate (best first); "
+    "'better' means the force's grade is better than the inspectors'. Scores where needed: good = 3, requires improvement = 2, inadequate = 1."
+)
+
+_MEASURE_DOCS: dict[str, str] = {
+    "observed_agreement": "Share of cases given the same grade by the force and HMICFRS.",
+    "cohen_kappa": "Cohen's kappa (NaN when chance agreement is 1).",
+    "weighted_kappa_linear": "Cohen's weighted kappa with linear weights.",
+    "weighted_kappa_quadratic": "Cohen's weighted kappa with quadratic weights.",
+    "gwet_ac1": "Gwet's AC1 (three categories).",
+    "gwet_ac2_linear": "Gwet's AC2 with linear weights.",
+    "krippendorff_alpha_ordinal": "Krippendorff's alpha, ordinal metric, two graders.",
+    "n_force_better": "Cases the force graded better than HMICFRS.",
+    "n_force_worse": "Cases the force graded worse than HMICFRS.",
+    "n_same": "Cases both graded the same.",
+    "stuart_maxwell_p": "p-value of the Stuart-Maxwell test of marginal homogeneity (df = rank of its covariance matrix; categories not linked by any discordant case dropped).",
+    "bowker_p": "p-value of Bowker's test of symmetry (pairs of categories with no discordant case dropped from the statistic and df).",
+    "sign_test_p": "Exact two-sided sign test of better against worse (scipy.stats.binomtest); 1 when no case is discordant.",
+}
+
+
+def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
+    rows, cols = published_margins(data)
+    bounds, tables = agreement_bounds(rows, cols)
+    return {"agreement_bounds.csv": bounds, "consistent_tables.csv": tables}
+
+
+STAGE = Stage(
+    name="agreement",
+    build=_build,
+    tables=(
+        TableSpec(
+            "agreement_bounds.csv",
+            "Range of each agreement measure over every pairing consistent with the published grades",
+            "For the cases graded by both the force and HMICFRS, the report publishes only each side's grade totals, not which grades go together. "
+            "Each row gives one measure's smallest and largest value over every table of case counts with those totals, its value on two reference tables, "
+            "and a plain-language statement that holds over the whole range. " + _GRADE_NOTE,
+            {
+                "measure": "Measure name (see consistent_tables.csv for its definition).",
+                "min": "Smallest value over all consistent tables (full precision).",
+                "max": "Largest value over all consistent tables (full precision).",
+                "independence": "Value on the reference table closest to independence: the expected counts row total x column total / n, rounded to whole cases with the totals kept (controlled rounding, smallest total absolute rounding error). Illustrative, not an estimate.",
+                "max_agreement": "Value on the reference table with the most cases graded the same (ties broken by quadratic-weighted agreement, then by the cells). Illustrative, not an estimate.",
+                "min_table_id": "table_id in consistent_tables.csv of the first table (in enumeration order) attaining the minimum.",
+                "max_table_id": "table_id in consistent_tables.csv of the first table attaining the maximum.",
+                "independence_table_id": "table_id of the independence reference table.",
+                "max_agreement_table_id": "table_id of the maximum-agreement reference table.",
+                "n_tables": "Number of consistent tables.",
+                "n_undefined": "Number of consistent tables on which the measure is undefined (left out of min and max).",
+                "verdict": "Plain-language statement true under every consistent pairing (Landis and Koch bands for the coefficients; p < 0.05 for the tests).",
+            },
+            (
+                "The independence and maximum-agreement columns are reference points, not the answer: the true pairing is unknown.",
+                "The agreement coefficients and counts are linear in the cells once the totals are fixed; their ranges are also checked by linear programming in the tests.",
+            ),
+        ),
+        TableSpec(
+            "consistent_tables.csv",
+            "Every pairing of force and HMICFRS grades consistent with the published totals",
+            "One row per table of case counts (force grade by HMICFRS grade) whose totals match the report, with every per-table measure. "
+            + _GRADE_NOTE,
+            {
+                "table_id": "Number of the table, in lexicographic order of its cells read row by row.",
+                **{
+                    c: f"Cases graded {c.split('__')[0][6:].replace('_', ' ')} by the force and {c.split('__')[1][8:].replace('_', ' ')} by HMICFRS."
+                    for c in cell_columns()
+                },
+                **_MEASURE_DOCS,
+                "stuart_maxwell_statistic": "Stuart-Maxwell chi-squared statistic.",
+                "stuart_maxwell_df": "Degrees of freedom of the Stuart-Maxwell test.",
+                "bowker_statistic": "Bowker chi-squared statistic.",
+                "bowker_df": "Degrees of freedom of Bowker's test.",
+            },
+            ("Only the totals are published; each row is one possibility, none is known to be the actual pairing.",),
+        ),
+    ),
+)

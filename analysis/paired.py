@@ -1,0 +1,120 @@
+"""Case-level paired grades (force and HMICFRS grade of each case): load, validate, and measure agreement exactly.
+
+The published report gives only the two grade totals, so :mod:`analysis.agreement` can give only
+ranges. A force analyst holding the case-by-case records can supply them as a CSV with the columns
+``case_id, practice_area, force_grade, hmicfrs_grade``; the same measures are then computed
+exactly, overall and for each practice area, with the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.agreement import cell_columns, table_measures
+from analysis.datapackage import read_resource
+from analysis.errors import AuditDataError
+from analysis.grades import GRADE_DTYPE, GRADES
+from analysis.paths import display_path
+
+#: The columns of a paired-grades file, in order.
+PAIRED_COLUMNS: tuple[str, ...] = ("case_id", "practice_area", "force_grade", "hmicfrs_grade")
+
+#: Label of the row that covers every case in :func:`paired_measures`.
+ALL_CASES = "all"
+
+
+def paired_schema(practice_areas: Sequence[str] | None = None) -> dict:
+    """The Table Schema a paired-grades file must meet (Frictionless form, as in ``data/raw/datapackage.json``).
+
+    Every field is required; ``case_id`` is unique; the grades are one of :data:`GRADES`; when
+    ``practice_areas`` is given, ``practice_area`` must be one of them.
+    """
+    area: dict = {"required": True}
+    if practice_areas is not None:
+        area["enum"] = list(practice_areas)
+    grade = {"required": True, "enum": list(GRADES)}
+    return {
+        "fields": [
+            {
+                "name": "case_id",
+                "type": "string",
+                "description": "Identifier of the case (unique).",
+                "constraints": {"required": True, "unique": True},
+            },
+            {"name": "practice_area", "type": "string", "description": "Practice area code of the case.", "constraints": area},
+            {"name": "force_grade", "type": "string", "description": "Grade the force gave the case.", "constraints": grade},
+            {"name": "hmicfrs_grade", "type": "string", "description": "Grade HMICFRS gave the case.", "constraints": grade},
+        ],
+        "primaryKey": "case_id",
+    }
+
+
+def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
+
+    The file is read strictly with :func:`analysis.datapackage.read_resource` against
+    :func:`paired_schema` (UTF-8 without BOM, exact header, one value per column, no blanks, grades
+    spelt exactly as in :data:`GRADES`, unique case ids, and known practice areas when
+    ``practice_areas`` is given, e.g. ``load_audit().practice_areas["practice_area"]``). The grades
+    come back as the ordered grade dtype. Any problem raises :class:`AuditDataError` naming the
+    file, row, column, what was expected and what was found.
+    """
+    path = Path(path)
+    areas = None if practice_areas is None else [str(a) for a in practice_areas]
+    descriptor = {"resources": [{"name": "paired_cases", "path": path.name, "schema": paired_schema(areas)}]}
+    frame = read_resource(path.parent, "paired_cases", descriptor)
+    for col in ("force_grade", "hmicfrs_grade"):
+        frame[col] = frame[col].astype(GRADE_DTYPE)
+    return frame
+
+
+def paired_table(cases: pd.DataFrame) -> np.ndarray:
+    """Cross-tabulate cases into a k x k table: rows the force's grade, columns HMICFRS's, both in :data:`GRADES` order."""
+    index = {g: i for i, g in enumerate(GRADES)}
+    table = np.zeros((len(GRADES), len(GRADES)), dtype=np.int64)
+    rows = cases["force_grade"].astype(str).map(index).to_numpy()
+    cols = cases["hmicfrs_grade"].astype(str).map(index).to_numpy()
+    np.add.at(table, (rows, cols), 1)
+    return table
+
+
+def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = None) -> pd.DataFrame:
+    """Exact agreement measures for paired cases, for all cases and for each practice area.
+
+    One row for :data:`ALL_CASES` and then one per practice area (in the order of
+    ``practice_areas`` if given, e.g. the report order, else in order of first appearance), with
+    ``practice_area``, ``n``, the nine cells (:func:`analysis.agreement.cell_columns`) and every
+    measure of :func:`analysis.agreement.table_measures`. A measure undefined for an area (e.g.
+    kappa when every case in it has the same grade from both) is NaN there.
+    """
+    areas = list(practice_areas) if practice_areas is not None else list(dict.fromkeys(cases["practice_area"]))
+    groups = [(ALL_CASES, cases)] + [(a, cases[cases["practice_area"] == a]) for a in areas]
+    tables = np.stack([paired_table(part) for _, part in groups])
+    k = len(GRADES)
+    head = pd.DataFrame({"practice_area": [g for g, _ in groups], "n": tables.sum(axis=(1, 2)).astype(np.int64)})
+    cells = pd.DataFrame(tables.reshape(len(groups), k * k), columns=cell_columns())
+    return pd.concat([head, cells, table_measures(tables)], axis=1)
+
+
+def check_margins(cases: pd.DataFrame, row_sums: Sequence[int], col_sums: Sequence[int], file: str | Path = "paired cases") -> None:
+    """Check that the paired cases reproduce published grade totals (force ``row_sums``, HMICFRS ``col_sums``).
+
+    Raises :class:`AuditDataError` naming the column and grade that differ, e.g. when a supplied
+    file is meant to hold the double-graded sample whose totals the report prints.
+    """
+    table = paired_table(cases)
+    shown = display_path(file) if isinstance(file, Path) else str(file)
+    for column, found, expected in (("force_grade", table.sum(axis=1), row_sums), ("hmicfrs_grade", table.sum(axis=0), col_sums)):
+        for grade, f, e in zip(GRADES, found, expected, strict=True):
+            if int(f) != int(e):
+                raise AuditDataError(
+                    shown,
+                    f"the number of cases graded '{grade}' differs from the published total",
+                    column=column,
+                    expected=f"{int(e)} cases",
+                    found=f"{int(f)}",
+                )
