@@ -1,0 +1,144 @@
+"""The areas stage: area summary and association tables, ordering rule, themes and recommendations per area."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.areas import (
+    area_counts,
+    area_profile,
+    area_recommendations,
+    area_summary,
+    association_tests,
+    format_share_table,
+    load_area_themes,
+    mean_score,
+    order_weakest_first,
+    sample_counts,
+)
+from analysis.errors import AuditDataError
+from analysis.grades import GRADES
+from analysis.load import load_audit
+from analysis.outputs import csv_bytes
+from analysis.pipeline import stage, write_stage
+
+GRADE_COLS = ["good", "requires_improvement", "inadequate"]
+AREAS = [
+    "s47_enquiries",
+    "domestic_abuse",
+    "other_referrals",
+    "child_sexual_exploitation",
+    "missing_children",
+    "police_protection_s46",
+    "sex_offender_management",
+    "children_in_custody",
+]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_audit()
+
+
+@pytest.fixture(scope="module")
+def tests_table(data):
+    return association_tests(data, samples=2_000)
+
+
+def test_area_summary_columns_and_backtest(data):
+    summary = area_summary(data)
+    expected = ["area", "n", *GRADE_COLS]
+    for g in GRADE_COLS:
+        expected += [f"share_{g}", f"wilson_low_{g}", f"wilson_high_{g}", f"exact_low_{g}", f"exact_high_{g}"]
+    assert list(summary.columns) == expected
+    assert summary["area"].tolist() == AREAS
+    # the areas add up to the report's totals: 80 cases, 20 good, 37 requires improvement, 23 inadequate
+    assert summary["n"].sum() == data.total("cases_all")
+    for g in GRADE_COLS:
+        assert summary[g].sum() == data.total(f"cases_all_{g}")
+        assert (summary[f"wilson_low_{g}"] <= summary[f"share_{g}"]).all()
+    cse = summary.set_index("area").loc["child_sexual_exploitation"]
+    assert (cse["n"], cse["inadequate"]) == (16, 9)
+    assert cse["share_inadequate"] == pytest.approx(9 / 16)
+
+
+def test_samples_use_only_published_hmicfrs_totals(data):
+    counts = sample_counts(data)
+    assert counts.loc["force_selected"].tolist() == [10, 17, 6]
+    assert counts.loc["inspectorate_selected"].tolist() == [10, 20, 17]
+    assert list(counts.columns) == list(GRADES)
+
+
+def test_order_rule(data):
+    order = order_weakest_first(area_summary(data))
+    assert order[0] == "child_sexual_exploitation" and order[-1] == "police_protection_s46"
+    # equal share inadequate (2 of 8 and 3 of 12): fewer good first
+    assert order.index("children_in_custody") < order.index("domestic_abuse")
+    # equal share inadequate and good (2/6/2 and 4/4/2 of 10 differ in good): other referrals before s47
+    assert order.index("other_referrals") < order.index("s47_enquiries")
+    tie = pd.DataFrame({"area": ["a", "b"], "share_inadequate": [0.5, 0.5], "share_good": [0.1, 0.1]})
+    assert order_weakest_first(tie) == ["a", "b"]
+
+
+def test_mean_score(data):
+    scores = mean_score(area_counts(data))
+    assert scores["police_protection_s46"] == pytest.approx(2.5)
+    assert scores["child_sexual_exploitation"] == pytest.approx((3 * 3 + 4 * 2 + 9) / 16)
+
+
+def test_association_tests_table(data, tests_table):
+    t = tests_table
+    assert list(t.columns) == ["comparison", "test", "statistic", "df", "p_value", "effect_size", "effect_size_name", "note"]
+    pairs = set(zip(t["comparison"], t["test"], strict=True))
+    for test in ("chi_squared", "fisher_exact", "kruskal_wallis"):
+        assert ("areas_by_grade", test) in pairs
+    for test in ("chi_squared", "fisher_exact", "mann_whitney"):
+        assert ("force_vs_inspectorate_selected", test) in pairs
+    row = t.set_index(["comparison", "test"])
+    assert row.loc[("areas_by_grade", "chi_squared"), "df"] == 14
+    assert row.loc[("areas_by_grade", "chi_squared"), "effect_size_name"] == "cramers_v"
+    assert row.loc[("force_vs_inspectorate_selected", "mann_whitney"), "effect_size_name"] == "probability_of_superiority"
+    # force-selected cases were graded better (fewer inadequate): probability of superiority above one half
+    assert row.loc[("force_vs_inspectorate_selected", "mann_whitney"), "effect_size"] > 0.5
+    assert row.loc[("areas_by_grade", "fisher_exact"), "p_value"] == pytest.approx(0.2554925197426237, rel=1e-8)
+    assert row.loc[("force_vs_inspectorate_selected", "fisher_exact"), "p_value"] == pytest.approx(0.20411896510880678, rel=1e-8)
+    assert "seed" in row.loc[("areas_by_grade", "fisher_monte_carlo"), "note"]
+    assert t["p_value"].between(0, 1).all()
+
+
+def test_stage_is_registered_and_deterministic(data, tmp_path):
+    s = stage("areas")
+    assert {spec.path for spec in s.tables} == {"area_summary.csv", "association_tests.csv"}
+    first = write_stage("areas", data, out_dir=tmp_path / "a")
+    second = write_stage("areas", data, out_dir=tmp_path / "b")
+    for name, frame in first.items():
+        assert csv_bytes(frame) == csv_bytes(second[name])
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_themes_and_recommendations(data):
+    themes = load_area_themes()
+    assert set(themes["practice_area"]) == set(AREAS)
+    assert themes.groupby("practice_area")["theme_number"].apply(lambda s: s.tolist() == list(range(1, len(s) + 1))).all()
+    recs = area_recommendations(data)
+    assert set(recs["practice_area"]) <= set(AREAS)
+    assert recs.loc[recs["practice_area"] == "children_in_custody", "deadline"].tolist() == ["immediately"]
+    text = area_profile("children_in_custody", data, themes, area_summary(data))
+    assert "R8 (act immediately)" in text and "0 good, 6 requires improvement and 2 inadequate" in text
+    assert text.count("\n- ") == 4 + 1
+
+
+def test_themes_foreign_key_checked(raw_copy):
+    path = raw_copy / "area_themes.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("children_in_custody,4,", "children_in_jail,4,"), encoding="utf-8")
+    with pytest.raises(AuditDataError, match="children_in_jail"):
+        load_area_themes(raw_copy)
+
+
+def test_format_share_table(data):
+    table = format_share_table(area_summary(data), {"s47_enquiries": "Section 47"})
+    assert table.loc["Section 47", "Inadequate"] == "2 of 10 (20%; 95% CI 6% to 51%)"
+    assert list(table.columns) == [g.capitalize() for g in GRADES]
+    assert np.all(table.index[1:] == AREAS[1:])

@@ -1,0 +1,252 @@
+"""Tests of association: published examples, SciPy/statsmodels where they overlap, R's algorithm (fexact), brute force."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import gammaln
+
+from analysis.association import (
+    chi_squared_power,
+    chi_squared_test,
+    cramers_v,
+    detectable_effect_size,
+    fisher_freeman_halton,
+    kruskal_wallis,
+    mann_whitney,
+    table_log_probability,
+)
+
+# The audit tables: HMICFRS grades (good, requires improvement, inadequate) by practice area, and of the two samples.
+AREAS = np.array([[4, 4, 2], [5, 4, 3], [2, 6, 2], [3, 4, 9], [2, 5, 2], [3, 3, 0], [1, 5, 3], [0, 6, 2]])
+SAMPLES = np.array([[10, 17, 6], [10, 20, 17]])
+
+# R's ?fisher.test examples (Agresti 2002, p. 57, job satisfaction by income; Mehta & Patel 1986 "MP6";
+# Fisher's tea tasting) with the p-values R prints.
+JOB = np.array([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]])
+MP6 = np.array([[1, 2, 2, 1, 1, 0, 1], [2, 0, 0, 2, 3, 0, 0], [0, 1, 1, 1, 2, 7, 3], [1, 1, 2, 0, 0, 0, 1], [0, 1, 1, 1, 1, 0, 0]])
+TEA = np.array([[3, 1], [1, 3]])
+
+
+def _tables_with_margins(rows, cols):
+    """Every table of non-negative integers with the given margins (brute force, small tables only)."""
+    rows, cols = list(rows), list(cols)
+    if len(rows) == 1:
+        yield np.array([cols])
+        return
+    for first in itertools.product(*(range(min(rows[0], c) + 1) for c in cols)):
+        if sum(first) != rows[0]:
+            continue
+        rest = [c - f for c, f in zip(cols, first, strict=True)]
+        for sub in _tables_with_margins(rows[1:], rest):
+            yield np.vstack([first, sub])
+
+
+def _ffh_brute_force(table):
+    table = np.asarray(table)
+    obs = table_log_probability(table)
+    return sum(
+        math.exp(lp) for t in _tables_with_margins(table.sum(axis=1), table.sum(axis=0)) if (lp := table_log_probability(t)) <= obs + 1e-7
+    )
+
+
+# ----------------------------------------------------------------------------- chi-squared and Cramér's V
+
+
+def test_chi_squared_agresti_party_identification():
+    # Agresti, An Introduction to Categorical Data Analysis (2nd ed.), Table 2.5: X^2 = 30.1 on 2 df.
+    res = chi_squared_test([[762, 327, 468], [484, 239, 477]])
+    assert res.statistic == pytest.approx(30.07, abs=0.005)
+    assert res.df == 2 and res.p_value < 1e-6
+    assert res.share_expected_below_5 == 0
+
+
+def test_chi_squared_matches_scipy_and_reports_small_expected_counts():
+    res = chi_squared_test(AREAS)
+    ref = stats.chi2_contingency(AREAS, correction=False)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.df == ref.dof == 14
+    assert res.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    expected = np.outer(AREAS.sum(1), AREAS.sum(0)) / AREAS.sum()
+    assert res.share_expected_below_5 == pytest.approx((expected < 5).mean())
+    assert res.min_expected == pytest.approx(expected.min())
+    assert res.share_expected_below_5 > 0.2  # the audit's 8 x 3 table fails Cochran's rule
+
+
+def test_chi_squared_2x2_has_no_continuity_correction():
+    table = [[12, 5], [4, 11]]
+    assert chi_squared_test(table).statistic == pytest.approx(stats.chi2_contingency(table, correction=False).statistic)
+    assert chi_squared_test(table).statistic > stats.chi2_contingency(table, correction=True).statistic
+
+
+def test_empty_rows_are_dropped_and_bad_tables_refused():
+    assert chi_squared_test([[3, 4, 0], [5, 1, 0]]).df == 1
+    for bad in ([[1, -1], [2, 3]], [1, 2, 3], [[0, 0], [0, 0]], [[1.5, 2], [3, 4]]):
+        with pytest.raises(ValueError):
+            chi_squared_test(bad)
+
+
+@pytest.mark.parametrize("table", [AREAS, SAMPLES, JOB, [[762, 327, 468], [484, 239, 477]]])
+def test_cramers_v_matches_scipy(table):
+    assert cramers_v(table) == pytest.approx(stats.contingency.association(np.asarray(table), method="cramer"), rel=1e-12)
+
+
+def test_bias_corrected_cramers_v_formula_and_properties():
+    # Bergsma (2013), written out independently here for the 8 x 3 audit table.
+    n, r, k = AREAS.sum(), 8, 3
+    phi2 = stats.chi2_contingency(AREAS, correction=False).statistic / n
+    phi2_t = max(0, phi2 - (k - 1) * (r - 1) / (n - 1))
+    r_t, k_t = r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)
+    assert cramers_v(AREAS, bias_corrected=True) == pytest.approx(math.sqrt(phi2_t / min(r_t - 1, k_t - 1)), rel=1e-12)
+    assert cramers_v(AREAS, bias_corrected=True) < cramers_v(AREAS)
+    # no association beyond what chance produces: the corrected value is 0, the plain one is not
+    assert cramers_v([[5, 5, 6], [5, 6, 5]], bias_corrected=True) == 0
+    assert cramers_v([[5, 5, 6], [5, 6, 5]]) > 0
+    # perfect association in a large table: both close to 1
+    assert cramers_v(np.diag([200, 200, 200]), bias_corrected=True) == pytest.approx(1, abs=1e-12)
+
+
+def test_power_matches_noncentral_chi_squared_and_inverts():
+    df, n = 14, 80
+    for w in (0.1, 0.3, 0.5):
+        direct = stats.ncx2.sf(stats.chi2.ppf(0.95, df), df, n * w**2)
+        assert chi_squared_power(w, n, df) == pytest.approx(direct, rel=1e-8)
+    w80 = detectable_effect_size(n, df, power=0.8)
+    assert chi_squared_power(w80, n, df) == pytest.approx(0.8, abs=1e-6)
+    # Cohen (1988), Table 7.4.6: a medium effect (w = 0.3) at 1 df and alpha 0.05 needs n = 88 for 80% power
+    assert chi_squared_power(0.3, 87, 1) < 0.8 <= chi_squared_power(0.3, 88, 1)
+
+
+# ----------------------------------------------------------------------------- Fisher-Freeman-Halton
+
+
+@pytest.mark.parametrize(("table", "published"), [(JOB, 0.7827), (MP6, 0.03929), (TEA, 0.4857)])
+@pytest.mark.parametrize("engine", ["network", "fexact"])
+def test_fisher_r_documentation_examples(table, published, engine):
+    p = fisher_freeman_halton(table, engine=engine).p_value
+    assert round(p, 4 if published > 0.1 else 5) == published
+
+
+@pytest.mark.parametrize("table", [AREAS, SAMPLES, AREAS.T, JOB, MP6, TEA, [[5, 1, 5], [1, 1, 5]]])
+def test_network_agrees_with_acm643_to_1e8(table):
+    ours = fisher_freeman_halton(table).p_value
+    r = fisher_freeman_halton(table, engine="fexact").p_value
+    assert ours == pytest.approx(r, rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [[[3, 1], [1, 3]], [[10, 2], [3, 15]], [[0, 5], [7, 1]], [[1, 9], [11, 3]], [[20, 0], [0, 20]], [[2, 7], [8, 2]], [[6, 17], [10, 20]]],
+)
+def test_fisher_2x2_matches_scipy(table):
+    assert fisher_freeman_halton(table).p_value == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-10)
+
+
+def test_network_matches_brute_force_enumeration():
+    rng = np.random.default_rng(7)
+    checked = 0
+    for shape in [(2, 3), (3, 3), (2, 4), (2, 5)]:
+        for _ in range(4):
+            table = rng.integers(0, 5, size=shape)
+            if (table.sum(0) == 0).any() or (table.sum(1) == 0).any():
+                continue
+            assert fisher_freeman_halton(table).p_value == pytest.approx(_ffh_brute_force(table), rel=1e-9)
+            checked += 1
+    assert checked >= 10
+
+
+def test_table_probability_and_trivial_tables():
+    res = fisher_freeman_halton(SAMPLES)
+    assert res.table_probability == pytest.approx(math.exp(table_log_probability(SAMPLES)))
+    assert math.isclose(
+        table_log_probability(TEA), math.log(stats.hypergeom.pmf(3, 8, 4, 4)), rel_tol=1e-12
+    )  # 2 x 2: the hypergeometric probability
+    assert fisher_freeman_halton([[3, 0, 2]]).p_value == 1.0
+    assert fisher_freeman_halton([[3, 0], [2, 0]]).p_value == 1.0
+    assert 0 < fisher_freeman_halton(AREAS).p_value <= 1
+
+
+def test_monte_carlo_is_seeded_and_close_to_exact():
+    a = fisher_freeman_halton(AREAS, "monte_carlo", seed=11, samples=20_000)
+    b = fisher_freeman_halton(AREAS, "monte_carlo", seed=11, samples=20_000)
+    c = fisher_freeman_halton(AREAS, "monte_carlo", seed=12, samples=20_000)
+    assert a == b and a.seed == 11 and a.samples == 20_000
+    assert a.p_value != c.p_value
+    exact = fisher_freeman_halton(AREAS).p_value
+    se = math.sqrt(exact * (1 - exact) / 20_000)
+    assert abs(a.p_value - exact) < 4 * se
+    with pytest.raises(ValueError, match="seed"):
+        fisher_freeman_halton(AREAS, "monte_carlo")
+    with pytest.raises(ValueError):
+        fisher_freeman_halton(AREAS, "permutation")
+    with pytest.raises(ValueError):
+        fisher_freeman_halton(AREAS, engine="R")
+
+
+# ----------------------------------------------------------------------------- rank tests
+
+
+def _expand(table):
+    table = np.asarray(table)
+    return [np.repeat(np.arange(table.shape[1]), row) for row in table]
+
+
+@pytest.mark.parametrize("table", [AREAS, SAMPLES, JOB, [[0, 3, 1], [2, 2, 0], [1, 0, 4]]])
+def test_kruskal_wallis_matches_scipy(table):
+    res = kruskal_wallis(table)
+    ref = stats.kruskal(*_expand(table))
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+    assert res.df == np.asarray(table).shape[0] - 1
+    assert res.epsilon_squared == pytest.approx(res.statistic / (np.asarray(table).sum() - 1))
+
+
+def test_kruskal_wallis_hand_example_with_ties():
+    # groups {1, 1, 2} and {2, 3, 3}: mid-ranks 1.5, 1.5, 3.5 | 3.5, 5.5, 5.5; H = 2.5714..., tie factor 1 - 18/210.
+    res = kruskal_wallis([[2, 1, 0], [0, 1, 2]])
+    h = (12 / 42 * (6.5**2 / 3 + 14.5**2 / 3) - 21) / (1 - 18 / 210)
+    assert res.statistic == pytest.approx(h, rel=1e-12)
+    with pytest.raises(ValueError):
+        kruskal_wallis([[3, 0], [2, 0]])
+
+
+@pytest.mark.parametrize(("a", "b"), [([6, 17, 10], [17, 20, 10]), ([0, 2, 3], [3, 1, 0]), ([1, 1, 1], [1, 1, 1])])
+def test_mann_whitney_matches_scipy_and_pair_counts(a, b):
+    res = mann_whitney(a, b)
+    x, y = _expand([a, b])
+    ref = stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=True)
+    assert res.statistic == pytest.approx(ref.statistic)
+    assert res.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    diff = np.sign(x[:, None] - y[None, :])
+    ps = ((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size
+    assert res.probability_of_superiority == pytest.approx(ps)
+    assert (res.n1, res.n2) == (sum(a), sum(b))
+
+
+def test_mann_whitney_exact_matches_permutation_enumeration():
+    a, b = [1, 2, 3], [3, 2, 0]
+    x, y = _expand([a, b])
+    pooled = np.concatenate([x, y])
+    u_obs = mann_whitney(a, b).statistic
+    centre = len(x) * len(y) / 2
+    us = []
+    for idx in itertools.combinations(range(len(pooled)), len(x)):
+        mask = np.zeros(len(pooled), bool)
+        mask[list(idx)] = True
+        us.append(stats.mannwhitneyu(pooled[mask], pooled[~mask], method="asymptotic").statistic)
+    us = np.array(us)
+    p = np.mean(np.abs(us - centre) >= abs(u_obs - centre) - 1e-9)
+    assert mann_whitney(a, b).exact_p_value == pytest.approx(p, rel=1e-12)
+    # no difference at all: p-value 1 and probability of superiority one half
+    same = mann_whitney([2, 3, 1], [2, 3, 1])
+    assert same.exact_p_value == pytest.approx(1.0) and same.probability_of_superiority == 0.5
+
+
+def test_gammaln_log_probability_sums_to_one():
+    tables = list(_tables_with_margins([4, 3], [2, 3, 2]))
+    assert sum(math.exp(table_log_probability(t)) for t in tables) == pytest.approx(1.0, rel=1e-12)
+    assert table_log_probability([[7]]) == pytest.approx(gammaln(8) * 2 - gammaln(8) - gammaln(8))
