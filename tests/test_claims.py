@@ -1,0 +1,427 @@
+"""Coverage claims: computed reference figures, the join and every derived verdict, bad input, and the review tables."""
+
+from __future__ import annotations
+
+import filecmp
+
+import pandas as pd
+import pytest
+from conftest import replace_line
+
+from analysis.claims import (
+    BASIS_COMPUTED,
+    BASIS_CURATED,
+    CHECKED_COLUMNS,
+    CONTRADICTS,
+    ELSEWHERE,
+    MATCHES,
+    MATCHES_ROUNDED,
+    NOT_STATED,
+    VERDICTS,
+    Figure,
+    check_claims,
+    check_review,
+    checked_claims,
+    derive_verdict,
+    interactive_table,
+    load_coverage,
+    number_tokens,
+    reference_figures,
+    review_note,
+    verdict_summary,
+)
+from analysis.errors import AuditDataError
+from analysis.load import load_audit
+from analysis.pipeline import STAGES, write_stage
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_audit()
+
+
+@pytest.fixture(scope="module")
+def figures(data):
+    return reference_figures(data)
+
+
+@pytest.fixture(scope="module")
+def checked(data):
+    return checked_claims(data)
+
+
+# --- reference figures: computed from the data, and they back-test against the report's printed totals
+
+
+def test_figures_reproduce_the_reports_totals(data, figures):
+    assert figures["cases_all"].value == data.total("cases_all") == 80
+    assert [figures[f"hmicfrs_all_{g}"].value for g in ("good", "requires_improvement", "inadequate")] == [20, 37, 23]
+    assert [figures[f"force_selected_force_{g}"].value for g in ("good", "requires_improvement", "inadequate")] == [27, 6, 0]
+    assert [figures[f"force_selected_hmicfrs_{g}"].value for g in ("good", "requires_improvement", "inadequate")] == [10, 17, 6]
+    assert [figures[f"inspectorate_selected_hmicfrs_{g}"].value for g in ("good", "requires_improvement", "inadequate")] == [10, 20, 17]
+    assert figures["cases_force_selected"].value == 33 and figures["cases_inspectorate_selected"].value == 47
+    assert figures["share_hmicfrs_all_good"].value == pytest.approx(25.0)
+    assert figures["share_force_selected_force_good"].value == pytest.approx(100 * 27 / 33)
+    assert figures["area_child_sexual_exploitation_inadequate"].value == 9
+    assert figures["area_police_protection_s46_cases"].value == 6
+    assert "force_selected_force_good" in figures and "inspectorate_selected_force_good" not in figures  # never graded by the force
+
+
+def test_figures_for_deadlines_and_dates(figures):
+    assert figures["deadline_R6"].value == "within three months"
+    assert figures["deadline_R8"].value == "immediately"
+    assert figures["recommendations_all"].value == 8
+    assert figures["recommendations_immediately"].value + figures["recommendations_within_three_months"].value == 8
+    assert figures["inspection_month"].value == "2019-02"
+    assert figures["inspection_year"].value == 2019
+    assert figures["publication_month"].value == "2019-06"
+    assert figures["inspection_in_publication_year"].value == "yes"
+    for fig in figures.values():
+        assert fig.description and fig.section, fig.key
+        assert type(fig.value) in (int, float, str), fig.key
+
+
+# --- derive_verdict: every computed verdict and each rule
+
+COUNT = Figure("k", 20, "a count", "Summary")
+SHARE = Figure("s", 28.75, "a percentage", "Summary")
+TEXT = Figure("t", "within three months", "a deadline", "8. Decision-making")
+
+
+@pytest.mark.parametrize(
+    ("claimed", "figure", "rule", "decimals", "expected"),
+    [
+        ("20", COUNT, "exact", None, MATCHES),
+        ("21", COUNT, "exact", None, CONTRADICTS),
+        ("20", COUNT, "rounding", 0, MATCHES),
+        ("28.75", SHARE, "exact", None, MATCHES),
+        ("29", SHARE, "exact", None, CONTRADICTS),
+        ("29", SHARE, "rounding", 0, MATCHES_ROUNDED),
+        ("28.75", SHARE, "rounding", 0, MATCHES),
+        ("28.8", SHARE, "rounding", 1, MATCHES_ROUNDED),  # on the half-unit boundary: accepted
+        ("28.7", SHARE, "rounding", 1, MATCHES_ROUNDED),  # rounding half down is also accepted
+        ("28", SHARE, "rounding", 0, CONTRADICTS),
+        ("28.6", SHARE, "rounding", 1, CONTRADICTS),
+        ("30", SHARE, "rounding", 0, CONTRADICTS),
+        ("within three months", TEXT, "exact", None, MATCHES),
+        ("immediately", TEXT, "exact", None, CONTRADICTS),
+        ("Within three months", TEXT, "exact", None, CONTRADICTS),
+    ],
+)
+def test_derive_verdict(claimed, figure, rule, decimals, expected):
+    assert derive_verdict(claimed, figure, rule, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("claimed", "figure", "rule", "decimals", "message"),
+    [
+        ("eighty", COUNT, "exact", None, "an integer"),
+        ("20.0", COUNT, "exact", None, "an integer"),
+        ("about 29", SHARE, "rounding", 0, "a number"),
+        ("within three months", TEXT, "rounding", 0, "rounding rule needs a numeric figure"),
+        ("20", COUNT, "roughly", None, "unknown comparison rule"),
+        ("29", SHARE, "rounding", None, "needs decimals"),
+    ],
+)
+def test_derive_verdict_rejects(claimed, figure, rule, decimals, message):
+    with pytest.raises(ValueError, match=message):
+        derive_verdict(claimed, figure, rule, decimals)
+
+
+# --- the join on the real claims
+
+
+def test_checked_table_shape(checked):
+    assert list(checked.columns) == list(CHECKED_COLUMNS)
+    assert checked["claim_id"].is_unique
+    assert set(checked["verdict"]) <= set(VERDICTS)
+    assert set(checked["verdict_basis"]) == {BASIS_COMPUTED, BASIS_CURATED}
+    raw = load_coverage()["claims"]
+    assert list(checked["claim_id"]) == list(raw["claim_id"])
+
+
+def test_computed_claims_are_joined_to_their_figures(checked, figures):
+    computed = checked[checked["verdict_basis"] == BASIS_COMPUTED]
+    assert len(computed) >= 9
+    for row in computed.itertuples():
+        fig = figures[row.figure_key]
+        assert row.reference_value == str(fig.value)
+        assert row.verdict == derive_verdict(row.claimed_value, fig, row.comparison)
+        assert str(fig.value) in row.report_says
+    by_id = checked.set_index("claim_id")
+    # the national article's 80 cases and 20/37/23 grades, and the deadlines and dates, are joined
+    assert by_id.loc["000-08", "figure_key"] == "cases_all" and by_id.loc["000-08", "verdict"] == MATCHES
+    assert by_id.loc[["000-09", "000-10", "000-11"], "reference_value"].tolist() == ["20", "37", "23"]
+    assert by_id.loc["003-16", "reference_value"] == "immediately"
+    assert by_id.loc["000-04", "reference_value"] == "2019-02"
+
+
+def test_curated_claims_keep_their_verdict_and_context(checked):
+    curated = checked[checked["verdict_basis"] == BASIS_CURATED]
+    raw = load_coverage()["claims"].set_index("claim_id")
+    for row in curated.itertuples():
+        assert row.verdict == raw.loc[row.claim_id, "curated_verdict"]
+        assert row.reference_value == "" and row.figure_key == "" and row.comparison == ""
+        assert row.report_says
+    # text 004 is about a later joint inspection: apart from its sentence referring back to the HMICFRS
+    # report (line 14) and the force's own account of later changes (line 18), its claims refer elsewhere
+    later = checked[checked["text_id"] == "004"]
+    back = later[later["verdict"] != ELSEWHERE]
+    assert set(back["lines"]) <= {"14", "18"}
+    assert all("later" in c or "refers back" in c or "after the 2019 report" in c for c in later["context"])
+
+
+def test_paraphrases_are_not_quotations(checked):
+    for text in checked["paraphrase"]:
+        assert not any(q in text for q in ('"', "“", "”")), text
+
+
+# --- a changed figure changes the derived verdict (end to end, through the raw files)
+
+
+def _flip_all_good_by_one(raw):
+    """Move one inspectorate-selected case from 'requires improvement' to 'good', consistently in every table."""
+    replace_line(raw / "case_samples.csv", "inspectorate_selected,hmicfrs,good,10", "inspectorate_selected,hmicfrs,good,11")
+    replace_line(
+        raw / "case_samples.csv",
+        "inspectorate_selected,hmicfrs,requires improvement,20",
+        "inspectorate_selected,hmicfrs,requires improvement,19",
+    )
+    replace_line(raw / "published_totals.csv", "cases_all_good,20,Summary", "cases_all_good,21,Summary")
+    replace_line(raw / "published_totals.csv", "cases_all_requires_improvement,37,Summary", "cases_all_requires_improvement,36,Summary")
+    replace_line(raw / "area_grades.csv", "s47_enquiries,good,4", "s47_enquiries,good,5")
+    replace_line(raw / "area_grades.csv", "s47_enquiries,requires improvement,4", "s47_enquiries,requires improvement,3")
+
+
+def test_changed_count_flips_verdicts(raw_copy):
+    _flip_all_good_by_one(raw_copy)
+    out = checked_claims(load_audit(raw_copy), raw_copy).set_index("claim_id")
+    assert out.loc["000-09", "reference_value"] == "21" and out.loc["000-09", "verdict"] == CONTRADICTS
+    assert out.loc["000-10", "reference_value"] == "36" and out.loc["000-10", "verdict"] == CONTRADICTS
+    assert out.loc["000-11", "verdict"] == MATCHES  # inadequate unchanged
+    assert out.loc["000-08", "verdict"] == MATCHES  # total unchanged
+
+
+def test_changed_deadline_and_date_flip_verdicts(raw_copy):
+    path = raw_copy / "recommendations.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("R6,8,Decision-making,within three months", "R6,8,Decision-making,immediately"),
+        encoding="utf-8",
+    )
+    path = raw_copy / "source.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2019-02-04,2019-02-15", "2019-03-04,2019-03-15"), encoding="utf-8")
+    out = checked_claims(load_audit(raw_copy), raw_copy).set_index("claim_id")
+    assert out.loc["000-07", "verdict"] == CONTRADICTS
+    assert out.loc["003-07", "verdict"] == MATCHES  # R7 unchanged
+    assert out.loc["000-04", "reference_value"] == "2019-03" and out.loc["000-04", "verdict"] == CONTRADICTS
+    assert out.loc["001-02", "verdict"] == MATCHES  # still earlier in the year of publication
+
+
+def test_changed_claim_flips_verdict(raw_copy, data):
+    path = raw_copy / "coverage_claims.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",80,cases_all,exact,", ",81,cases_all,exact,"), encoding="utf-8")
+    out = checked_claims(data, raw_copy).set_index("claim_id")
+    assert out.loc["000-08", "verdict"] == CONTRADICTS
+
+
+def test_rounding_claim_through_the_join(figures):
+    claims = pd.DataFrame(
+        [
+            {
+                "claim_id": "x-1",
+                "claimed_value": "25",
+                "figure_key": "share_hmicfrs_all_good",
+                "comparison": "exact",
+                "decimals": None,
+                "curated_verdict": None,
+            },
+            {
+                "claim_id": "x-2",
+                "claimed_value": "29",
+                "figure_key": "share_hmicfrs_all_inadequate",
+                "comparison": "rounding",
+                "decimals": 0,
+                "curated_verdict": None,
+            },
+            {
+                "claim_id": "x-3",
+                "claimed_value": "46",
+                "figure_key": "share_hmicfrs_all_requires_improvement",
+                "comparison": "rounding",
+                "decimals": 0,
+                "curated_verdict": None,
+            },
+        ]
+    )
+    out = check_claims(claims, figures)
+    assert out["verdict"].tolist() == [MATCHES, MATCHES_ROUNDED, MATCHES_ROUNDED]  # 25.0, 28.75, 46.25
+    assert out["reference_value"].tolist() == ["25.0", "28.75", "46.25"]
+
+
+# --- bad input: one clear AuditDataError each
+
+
+def _row(**over):
+    base = {
+        "claim_id": "x-1",
+        "claimed_value": "20",
+        "figure_key": "hmicfrs_all_good",
+        "comparison": "exact",
+        "decimals": None,
+        "curated_verdict": None,
+        "report_says": None,
+    }
+    base.update(over)
+    return pd.DataFrame([base])
+
+
+@pytest.mark.parametrize(
+    ("over", "column", "message"),
+    [
+        ({"figure_key": "hmicfrs_all_great"}, "figure_key", "unknown figure key"),
+        ({"figure_key": None, "curated_verdict": "sort of matches", "report_says": "x"}, "curated_verdict", "unknown verdict"),
+        ({"curated_verdict": "matches"}, "figure_key, curated_verdict", "not both"),
+        ({"figure_key": None, "comparison": None}, "figure_key, curated_verdict", "found neither"),
+        ({"comparison": None}, "comparison", "needs a comparison rule"),
+        ({"comparison": "rounding"}, "decimals", "needs the number of decimals"),
+        ({"decimals": 1}, "decimals", "only to the rounding rule"),
+        ({"claimed_value": "twenty"}, "claimed_value", "an integer"),
+        (
+            {"figure_key": "deadline_R6", "comparison": "rounding", "decimals": 0, "claimed_value": "within three months"},
+            "comparison",
+            "numeric figure",
+        ),
+        ({"figure_key": None, "comparison": None, "curated_verdict": "matches"}, "report_says", "what the report says"),
+        ({"figure_key": None, "curated_verdict": "matches", "report_says": "x"}, "comparison", "only to a claim checked against a figure"),
+    ],
+)
+def test_check_claims_rejects(figures, over, column, message):
+    with pytest.raises(AuditDataError, match=message) as err:
+        check_claims(_row(**over), figures, "data/raw/coverage_claims.csv")
+    assert err.value.column == column
+    assert err.value.row == 1
+    assert "data/raw/coverage_claims.csv, row 1 (line 2)" in str(err.value)
+
+
+def test_bad_verdict_label_in_file(raw_copy, data):
+    path = raw_copy / "coverage_claims.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",,,,matches,11. Police detention,", ",,,,match,11. Police detention,", 1), encoding="utf-8")
+    with pytest.raises(AuditDataError, match="value not allowed") as err:
+        checked_claims(data, raw_copy)
+    assert err.value.column == "curated_verdict" and err.value.row == 1
+
+
+def test_unknown_figure_key_in_file(raw_copy, data):
+    path = raw_copy / "coverage_claims.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",cases_all,exact,", ",cases_everything,exact,"), encoding="utf-8")
+    with pytest.raises(AuditDataError, match="unknown figure key") as err:
+        checked_claims(data, raw_copy)
+    assert "coverage_claims.csv" in err.value.file and err.value.found == "'cases_everything'"
+
+
+# --- the review tables: nothing missed, and inconsistencies caught
+
+
+def test_review_tables_are_consistent():
+    t = load_coverage()
+    check_review(t["claims"], t["texts"], t["lines"], t["number_mentions"])
+    numeric = t["claims"][
+        t["claims"]["claim_type"].isin(
+            ["graded cases", "deadline", "date", "legal time limit", "facilities", "officers trained", "other number"]
+        )
+    ]
+    assert set(numeric["claim_id"]) <= set(t["number_mentions"]["claim_id"].dropna())
+    assert set(t["lines"]["text_id"]) == set(t["texts"]["text_id"]) == {"000", "001", "003", "004"}
+
+
+def _review(raw):
+    t = load_coverage(raw)
+    check_review(t["claims"], t["texts"], t["lines"], t["number_mentions"], raw)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("coverage_lines.csv", '000,7,,"opinion, stance or intention"', "000,7,000-99,", "claim not in coverage_claims.csv"),
+        ("coverage_lines.csv", '000,7,,"opinion, stance or intention"', "000,7,000-01,", "claim 000-01 does not name this line"),
+        ("coverage_lines.csv", '000,7,,"opinion, stance or intention"', "000,7,,", "needs either its claims or the reason"),
+        ("coverage_lines.csv", "000,1,000-01,", '000,1,,"opinion, stance or intention"', "not reviewed as holding claim 000-01"),
+        # moving the token to another claim on the same line leaves 000-08 without a number
+        ("coverage_number_mentions.csv", "000,15,80,000-08,", "000,15,80,000-09,", "type 'graded cases' has no number"),
+        ("coverage_number_mentions.csv", "000,15,80,000-08,", "000,15,80,000-08,list numbering", "either its claim or the reason"),
+        ("coverage_number_mentions.csv", "000,15,80,000-08,", "000,15,80,000-01,", "000-01 does not name this line"),
+        ("coverage_number_mentions.csv", "000,15,80,000-08,", "000,15,80,,list numbering", "type 'graded cases' has no number"),
+    ],
+)
+def test_review_inconsistencies_are_caught(raw_copy, file, old, new, message):
+    replace_line(raw_copy / file, old, new)
+    with pytest.raises(AuditDataError, match=message):
+        _review(raw_copy)
+
+
+def test_number_pass_finds_digits_number_words_and_date_words():
+    text = "In 80 cases, three months later.\nNeither of the two sites; more than 1,000 staff.\nCall 020 3513 0600 from 9:00am on Monday.\nAn immediate review, published earlier this year; the bone is fine."
+    assert number_tokens(text) == [
+        (1, "80"),
+        (1, "three"),
+        (1, "months"),
+        (2, "Neither"),
+        (2, "two"),
+        (2, "1,000"),
+        (3, "020"),
+        (3, "3513"),
+        (3, "0600"),
+        (3, "9:00"),
+        (3, "Monday"),
+        (4, "immediate"),
+        (4, "earlier"),
+        (4, "year"),
+    ]  # whole words only: "bone" holds "one" but is not matched
+
+
+# --- outputs: the pipeline stage, the summary and the HTML table
+
+
+def test_stage_is_registered_and_deterministic(tmp_path, data):
+    assert "claims" in [s.name for s in STAGES]
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_stage("claims", data, out_dir=a)
+    write_stage("claims", data, out_dir=b)
+    assert filecmp.cmp(a / "coverage_claims_checked.csv", b / "coverage_claims_checked.csv", shallow=False)
+    frame = pd.read_csv(a / "coverage_claims_checked.csv", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == list(CHECKED_COLUMNS)
+
+
+def test_summary_is_computed_from_verdicts(checked):
+    text = verdict_summary(checked)
+    counts = checked["verdict"].value_counts()
+    assert f"make {len(checked)} checkable claims" in text
+    assert f"{counts[MATCHES]} match the report" in text
+    assert f"{counts[NOT_STATED]} are not stated in it" in text
+    flipped = checked.copy()
+    flipped.loc[flipped["claim_id"] == "000-09", "verdict"] = CONTRADICTS
+    changed = verdict_summary(flipped)
+    assert "1 contradicts it" in changed and f"{counts[MATCHES] - 1} match the report" in changed
+    assert "contradict it" in text.split("None ")[1]  # no claim contradicts the report as the data stand
+
+
+def test_review_note_counts():
+    t = load_coverage()
+    note = review_note()
+    assert f"covered {len(t['lines'])} non-blank lines" in note
+    assert f"found {len(t['number_mentions'])} numbers" in note
+
+
+def test_interactive_table_is_self_contained():
+    frame = pd.DataFrame({"claim_id": ["000-01", "000-02"], "value": ["80", "<b>x</b>"], "verdict": ["matches", "contradicts the report"]})
+    out = interactive_table(frame, "tbl-test", filters=["verdict"])
+    assert out.count("<tr>") == 3  # header + two rows
+    assert "&lt;b&gt;x&lt;/b&gt;" in out and "<b>x</b>" not in out
+    assert '<td style="text-align:right">80</td>' in out
+    assert "src=" not in out and "http" not in out
+    assert '<option value="contradicts the report">' in out
+    assert out == interactive_table(frame, "tbl-test", filters=["verdict"])
+    with pytest.raises(ValueError, match="table_id"):
+        interactive_table(frame, "Bad id")
