@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import tidy
+from analysis import agreement, areas, claims, national, tidy
 from analysis.load import AuditData, load_audit
 from analysis.outputs import Stage, write_tables
 from analysis.paths import PROCESSED_DIR, RAW_DIR
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
-STAGES: tuple[Stage, ...] = (tidy.STAGE,)
+STAGES: tuple[Stage, ...] = (tidy.STAGE, agreement.STAGE, areas.STAGE, claims.STAGE, national.STAGE)
 
 
 def stage(name: str) -> Stage:
