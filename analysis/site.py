@@ -1,0 +1,616 @@
+"""What the website shows: headline figures read from the processed tables, the data dictionary and the download list.
+
+The site's ``.qmd`` pages call these functions at render time, so every number on them comes
+from ``data/processed/`` (or the raw data package) and none is typed. A missing or malformed
+input raises :class:`analysis.errors.AuditDataError` naming the file: no value is ever invented.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis import paths
+from analysis.errors import AuditDataError
+from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
+
+#: Confidence level of every interval on the site.
+CONFIDENCE = 0.95
+#: Power used for the "smallest detectable difference" on the Methods page.
+POWER = 0.80
+
+REBUILD_HINT = "build it with `make site` (the pipeline and every notebook), then render again"
+
+#: Processed files the site's own pages (Home, Methods, Data) read at render time.
+SITE_INPUTS: tuple[str, ...] = (
+    "datapackage.json",
+    "sample_grades.csv",
+    "area_grades.csv",
+    "agreement_bounds.csv",
+    "consistent_tables.csv",
+    "area_summary.csv",
+    "association_tests.csv",
+)
+
+#: Sample codes in the processed tables.
+FORCE_SELECTED = "force_selected"
+INSPECTORATE_SELECTED = "inspectorate_selected"
+
+
+# --------------------------------------------------------------------------- reading inputs
+
+
+def _processed_dir(processed_dir: str | Path | None) -> Path:
+    return Path(processed_dir) if processed_dir is not None else paths.PROCESSED_DIR
+
+
+def _raw_dir(raw_dir: str | Path | None) -> Path:
+    return Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+
+
+def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read the processed table ``name`` (e.g. ``"sample_grades.csv"``) and check it has ``columns``.
+
+    Raises :class:`AuditDataError` naming the file when it does not exist (the site is rendered
+    only from files the pipeline and the notebooks wrote) or lacks one of ``columns``.
+    """
+    path = _processed_dir(processed_dir) / name
+    shown = paths.display_path(path)
+    if not path.is_file():
+        raise AuditDataError(
+            shown, f"processed file not found; {REBUILD_HINT}", expected="a file written by the project's code", found="no file"
+        )
+    frame = pd.read_csv(path)
+    for col in columns:
+        if col not in frame.columns:
+            raise AuditDataError(shown, "missing column", column=col, expected=", ".join(columns), found=", ".join(map(str, frame.columns)))
+    return frame
+
+
+def missing_inputs(processed_dir: str | Path | None = None) -> list[str]:
+    """Project-relative paths of the :data:`SITE_INPUTS` that do not exist yet (empty when the site can render)."""
+    folder = _processed_dir(processed_dir)
+    return [paths.display_path(folder / name) for name in SITE_INPUTS if not (folder / name).is_file()]
+
+
+def _one(frame: pd.DataFrame, file: str, mask: pd.Series, what: str) -> pd.Series:
+    rows = frame[mask]
+    if len(rows) != 1:
+        raise AuditDataError(file, f"expected exactly one row for {what}", found=f"{len(rows)} rows")
+    return rows.iloc[0]
+
+
+def _number(value: Any, file: str, what: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise AuditDataError(file, f"not a number for {what}", found=repr(value)) from None
+    if math.isnan(x):
+        raise AuditDataError(file, f"missing value for {what}", found="an empty cell")
+    return x
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def wilson_interval(count: float, nobs: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``count / nobs`` at ``confidence``.
+
+    Computed with ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+    Reference: Wilson, E. B. (1927), "Probable inference, the law of succession, and statistical
+    inference", JASA 22, 209-212.
+    """
+    if nobs <= 0:
+        raise ValueError("a proportion needs at least one observation")
+    low, high = proportion_confint(count, nobs, alpha=1 - confidence, method="wilson")
+    return float(low), float(high)
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, e.g. ``0.303 -> "30%"``."""
+    return f"{share:.0%}"
+
+
+def count_share(count: int, total: int) -> str:
+    """A count with its denominator and percentage, e.g. ``"10 of 33 (30%)"`` (house style: never a bare percentage)."""
+    return f"{count} of {total} ({percent(count / total)})"
+
+
+def interval_text(low: float, high: float, confidence: float = CONFIDENCE) -> str:
+    """An interval as words, e.g. ``"95% interval 17% to 48%"``."""
+    return f"{confidence:.0%} interval {percent(low)} to {percent(high)}"
+
+
+def p_text(p: float) -> str:
+    """A p-value as reported on the site: three decimals, or ``p < 0.001``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def signed(x: float, digits: int = 2) -> str:
+    """A real number with a true minus sign when negative (e.g. kappa ``-0.05 -> "−0.05"``)."""
+    text = f"{x:.{digits}f}"
+    return text.replace("-", "\u2212")
+
+
+def long_date(value: str) -> str:
+    """An ISO date ``YYYY-MM-DD`` as ``D Month YYYY``."""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts.strftime('%B %Y')}"
+
+
+def date_range(start: str, end: str) -> str:
+    """Two ISO dates as a compact range, e.g. ``"4 to 15 February 2019"``."""
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day} to {b.day} {b.strftime('%B %Y')}"
+    return f"{long_date(start)} to {long_date(end)}"
+
+
+# --------------------------------------------------------------------------- markdown tables
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
+
+
+def pipe_table(frame: pd.DataFrame, right: Iterable[str] = (), caption: str | None = None, label: str | None = None) -> str:
+    """A pandas frame as a Markdown pipe table, with ``right`` columns right-aligned (numbers).
+
+    ``caption`` (and an optional ``label`` starting ``tbl-``) is written as Pandoc's table caption
+    line ``: caption {#tbl-label}``, which Quarto renders as a numbered table caption.
+    """
+    if label is not None and not re.fullmatch(r"tbl-[a-z0-9-]+", label):
+        raise ValueError(f"table label {label!r} must be 'tbl-' followed by lower-case letters, digits and hyphens")
+    right = set(right)
+    header = "| " + " | ".join(_cell(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---:" if c in right else ":---" for c in frame.columns) + "|"
+    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines = [header, rule, *body]
+    if caption is not None:
+        lines += ["", f": {_cell(caption)}" + (f" {{#{label}}}" if label else "")]
+    return "\n".join(lines) + "\n"
+
+
+def grade_scale_table() -> str:
+    """The grade scale (best first) with the score used where a number is needed, as a Markdown table."""
+    frame = pd.DataFrame(
+        {
+            "Grade": [g.capitalize() for g in GRADES],
+            "Rank (best first)": range(1, len(GRADES) + 1),
+            "Score": [GRADE_SCORES[g] for g in GRADES],
+        }
+    )
+    return pipe_table(frame, right=("Rank (best first)", "Score"), caption="The inspectorate's grade scale", label="tbl-grade-scale")
+
+
+# --------------------------------------------------------------------------- audit facts
+
+
+@dataclass(frozen=True)
+class SampleCounts:
+    """Cases per grade in each graded sample, from ``sample_grades.csv``.
+
+    ``force`` and ``hmicfrs_force_selected`` grade the same force-selected cases;
+    ``hmicfrs_inspectorate_selected`` grades the further cases the inspectors chose.
+    """
+
+    force: dict[str, int]
+    hmicfrs_force_selected: dict[str, int]
+    hmicfrs_inspectorate_selected: dict[str, int]
+
+    @property
+    def n_force_selected(self) -> int:
+        """Number of force-selected cases."""
+        return sum(self.hmicfrs_force_selected.values())
+
+    @property
+    def n_inspectorate_selected(self) -> int:
+        """Number of inspectorate-selected cases."""
+        return sum(self.hmicfrs_inspectorate_selected.values())
+
+    @property
+    def n_all(self) -> int:
+        """Number of audited cases."""
+        return self.n_force_selected + self.n_inspectorate_selected
+
+    @property
+    def hmicfrs_all(self) -> dict[str, int]:
+        """HMICFRS grades of all audited cases."""
+        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in GRADES}
+
+
+def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
+    """Read ``sample_grades.csv`` into :class:`SampleCounts`, checking every sample, assessor and grade is there once."""
+    name = "sample_grades.csv"
+    frame = read_processed(name, ("sample", "assessor", "grade", "n"), processed_dir)
+    shown = paths.display_path(_processed_dir(processed_dir) / name)
+    out = {}
+    for key, sample, assessor in (
+        ("force", FORCE_SELECTED, "force"),
+        ("hmicfrs_force_selected", FORCE_SELECTED, "hmicfrs"),
+        ("hmicfrs_inspectorate_selected", INSPECTORATE_SELECTED, "hmicfrs"),
+    ):
+        counts = {}
+        for grade in GRADES:
+            row = _one(
+                frame,
+                shown,
+                (frame["sample"] == sample) & (frame["assessor"] == assessor) & (frame["grade"] == grade),
+                f"{sample}/{assessor}/{grade}",
+            )
+            counts[grade] = int(_number(row["n"], shown, f"{sample}/{assessor}/{grade}"))
+        out[key] = counts
+    if sum(out["force"].values()) != sum(out["hmicfrs_force_selected"].values()):
+        raise AuditDataError(shown, "the force and HMICFRS grade different numbers of force-selected cases")
+    return SampleCounts(**out)
+
+
+def inspection_summary(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> str:
+    """One computed sentence saying what was inspected, when, and how many case files were audited."""
+    from analysis.load import load_source
+
+    source = load_source(_raw_dir(raw_dir))
+    c = sample_counts(processed_dir)
+    return (
+        f"{source['inspectorate']} inspected how {source['force']} protects children, with fieldwork from "
+        f"{date_range(source['inspection_start'], source['inspection_end'])}, and audited {c.n_all} case files: "
+        f"{c.n_force_selected} that the force chose and graded itself, which the inspectors then graded again, "
+        f"and {c.n_inspectorate_selected} more that the inspectors chose and graded alone."
+    )
+
+
+# --------------------------------------------------------------------------- headline findings
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline finding: a short neutral heading and a sentence built from computed values."""
+
+    key: str
+    heading: str
+    text: str
+
+
+def _bounds(processed_dir: str | Path | None) -> tuple[pd.DataFrame, str]:
+    name = "agreement_bounds.csv"
+    frame = read_processed(name, ("measure", "min", "max"), processed_dir)
+    return frame.set_index("measure"), paths.display_path(_processed_dir(processed_dir) / name)
+
+
+def _bound(bounds: pd.DataFrame, file: str, measure: str, end: str) -> float:
+    if measure not in bounds.index:
+        raise AuditDataError(file, "missing measure", column="measure", expected=measure, found=", ".join(map(str, bounds.index)))
+    return _number(bounds.loc[measure, end], file, f"{measure} {end}")
+
+
+def headline_self_assessment(processed_dir: str | Path | None = None) -> Headline:
+    """The force's grades of its own cases against the inspectors' grades of the same cases.
+
+    Shares graded good with Wilson intervals (from ``sample_grades.csv``), and from
+    ``agreement_bounds.csv`` what holds under every case-by-case pairing consistent with the
+    published totals: the fewest cases the force graded better than the inspectors, the most
+    graded the same, and the range of Cohen's kappa (Cohen 1960).
+    """
+    c = sample_counts(processed_dir)
+    bounds, file = _bounds(processed_dir)
+    n = c.n_force_selected
+    fg, hg = c.force["good"], c.hmicfrs_force_selected["good"]
+    better_min = int(_bound(bounds, file, "n_force_better", "min"))
+    same_max = int(_bound(bounds, file, "n_same", "max"))
+    kmin, kmax = _bound(bounds, file, "cohen_kappa", "min"), _bound(bounds, file, "cohen_kappa", "max")
+    text = (
+        f"Of the {n} cases the force chose, its own assessors graded {count_share(fg, n)} good "
+        f"({interval_text(*wilson_interval(fg, n))}); the inspectors graded {count_share(hg, n)} of the same cases good "
+        f"({interval_text(*wilson_interval(hg, n))}). The report does not say which grade went with which case, "
+        f"but under every pairing consistent with its totals the force graded at least {better_min} of the {n} cases "
+        f"more favourably than the inspectors did, and at most {same_max} the same; Cohen's kappa lies between "
+        f"{signed(kmin)} and {signed(kmax)}."
+    )
+    return Headline("self_assessment", "Self-assessment against inspection", text)
+
+
+def headline_overall(processed_dir: str | Path | None = None) -> Headline:
+    """HMICFRS grades of all audited cases: shares inadequate and good with Wilson intervals."""
+    c = sample_counts(processed_dir)
+    n, all_ = c.n_all, c.hmicfrs_all
+    bad, good = all_["inadequate"], all_["good"]
+    text = (
+        f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} inadequate "
+        f"({interval_text(*wilson_interval(bad, n))}) and {count_share(good, n)} good "
+        f"({interval_text(*wilson_interval(good, n))}); the rest, {count_share(all_['requires improvement'], n)}, required improvement."
+    )
+    return Headline("overall", "All audited cases", text)
+
+
+def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
+    """Practice areas from ``area_summary.csv``, weakest first, with their labels.
+
+    Rule: higher share graded inadequate first; ties broken by lower share graded good, then by
+    the report's order of the areas. Labels come from the processed ``area_grades.csv``.
+    """
+    slug = GRADE_SLUGS["inadequate"]
+    cols = ("area", "n", "inadequate", "good", f"share_{slug}", f"wilson_low_{slug}", f"wilson_high_{slug}", "share_good")
+    summary = read_processed("area_summary.csv", cols, processed_dir)
+    labels = read_processed("area_grades.csv", ("practice_area", "label"), processed_dir)
+    order = {a: i for i, a in enumerate(dict.fromkeys(labels["practice_area"]))}
+    label = dict(zip(labels["practice_area"], labels["label"], strict=False))
+    file = paths.display_path(_processed_dir(processed_dir) / "area_summary.csv")
+    unknown = sorted(set(summary["area"]) - set(label))
+    if unknown:
+        raise AuditDataError(file, "unknown practice area", column="area", expected="a code from area_grades.csv", found=", ".join(unknown))
+    frame = summary.assign(label=summary["area"].map(label), _order=summary["area"].map(order))
+    frame = frame.sort_values([f"share_{slug}", "share_good", "_order"], ascending=[False, True, True], kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def headline_areas(processed_dir: str | Path | None = None) -> Headline:
+    """The weakest and strongest practice areas by share inadequate, with Wilson intervals, and how wide small-area intervals are."""
+    slug = GRADE_SLUGS["inadequate"]
+    ranked = area_ranking(processed_dir)
+    weak, strong = ranked.iloc[0], ranked.iloc[-1]
+    widths = ranked[f"wilson_high_{slug}"] - ranked[f"wilson_low_{slug}"]
+    text = (
+        f"{weak['label']} had the largest share graded inadequate: {count_share(int(weak['inadequate']), int(weak['n']))} "
+        f"({interval_text(weak[f'wilson_low_{slug}'], weak[f'wilson_high_{slug}'])}); {strong['label']} the smallest, "
+        f"{count_share(int(strong['inadequate']), int(strong['n']))}. Each area holds between {int(ranked['n'].min())} and "
+        f"{int(ranked['n'].max())} cases, so these shares are uncertain: the widest of the areas' intervals spans "
+        f"{round(100 * widths.max())} percentage points."
+    )
+    return Headline("areas", "Practice areas", text)
+
+
+def headline_samples(processed_dir: str | Path | None = None) -> Headline:
+    """HMICFRS grades of the inspectorate-selected against the force-selected cases, with the exact test's p-value.
+
+    The p-value is the ``fisher_exact`` row (Fisher-Freeman-Halton exact test, Freeman and Halton
+    1951) of comparison ``force_vs_inspectorate_selected`` in ``association_tests.csv``.
+    """
+    c = sample_counts(processed_dir)
+    name = "association_tests.csv"
+    tests = read_processed(name, ("comparison", "test", "p_value"), processed_dir)
+    file = paths.display_path(_processed_dir(processed_dir) / name)
+    row = _one(
+        tests,
+        file,
+        (tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "fisher_exact"),
+        "force_vs_inspectorate_selected/fisher_exact",
+    )
+    p = _number(row["p_value"], file, "the exact test's p-value")
+    ni, nf = c.n_inspectorate_selected, c.n_force_selected
+    ii, fi = c.hmicfrs_inspectorate_selected["inadequate"], c.hmicfrs_force_selected["inadequate"]
+    alpha = 1 - CONFIDENCE
+    verdict = (
+        f"{p_text(p)}, below {alpha:g}: a difference this large would be unusual if both sets of cases had the same grade mix"
+        if p < alpha
+        else f"{p_text(p)}, not below {alpha:g}: with samples this small, a difference of this size could arise by chance"
+    )
+    text = (
+        f"The inspectors graded {count_share(ii, ni)} of the cases they chose inadequate, against {count_share(fi, nf)} of the cases "
+        f"the force chose. Comparing all three grades, the exact test gives {verdict}. Either way this cannot show how the force "
+        "picked its cases."
+    )
+    return Headline("samples", "The two samples", text)
+
+
+def headlines(processed_dir: str | Path | None = None) -> list[Headline]:
+    """The Home page's headline findings, in reading order."""
+    return [
+        headline_self_assessment(processed_dir),
+        headline_overall(processed_dir),
+        headline_areas(processed_dir),
+        headline_samples(processed_dir),
+    ]
+
+
+# --------------------------------------------------------------------------- methods page facts
+
+
+@dataclass(frozen=True)
+class AuditLimits:
+    """Numbers that show what an audit of this size can and cannot tell (all computed).
+
+    ``half_width`` maps a case count to the half-width of a Wilson interval around a share of
+    one half (the widest case); ``one_case`` maps a case count to the share one case is worth;
+    ``detectable_difference`` is the smallest difference in the share inadequate between the
+    two samples that a two-sided test at ``1 - CONFIDENCE`` would detect with probability
+    ``POWER`` (normal approximation on Cohen's arcsine effect size h, Cohen 1988, via
+    ``statsmodels.stats.power.NormalIndPower``), around the pooled share ``pooled_inadequate``.
+    """
+
+    n_all: int
+    n_force_selected: int
+    n_inspectorate_selected: int
+    n_smallest_area: int
+    smallest_area: str
+    n_consistent_tables: int
+    half_width: dict[int, float]
+    one_case: dict[int, float]
+    pooled_inadequate: float
+    detectable_difference: float
+
+
+def detectable_difference(p1: float, n1: int, n2: int, alpha: float = 1 - CONFIDENCE, power: float = POWER) -> float:
+    """Smallest increase over share ``p1`` that a two-sided two-sample test detects with the given power.
+
+    Solves Cohen's h for samples ``n1`` and ``n2`` with ``NormalIndPower().solve_power`` and
+    converts it back to a proportion: ``p2 = sin(asin(sqrt(p1)) + h / 2) ** 2``.
+    Reference: Cohen, J. (1988), Statistical Power Analysis for the Behavioral Sciences, ch. 6.
+    """
+    h = NormalIndPower().solve_power(effect_size=None, nobs1=n1, alpha=alpha, power=power, ratio=n2 / n1, alternative="two-sided")
+    angle = min(math.asin(math.sqrt(p1)) + float(h) / 2, math.pi / 2)
+    return math.sin(angle) ** 2 - p1
+
+
+def audit_limits(processed_dir: str | Path | None = None) -> AuditLimits:
+    """Compute :class:`AuditLimits` from the processed tables (sample grades, area summary, consistent tables)."""
+    c = sample_counts(processed_dir)
+    ranked = area_ranking(processed_dir)
+    smallest = ranked.sort_values("n", kind="stable").iloc[0]
+    tables = read_processed("consistent_tables.csv", (), processed_dir)
+    sizes = sorted({c.n_all, c.n_force_selected, c.n_inspectorate_selected, int(smallest["n"])}, reverse=True)
+    half = {n: (wilson_interval(n / 2, n)[1] - wilson_interval(n / 2, n)[0]) / 2 for n in sizes}
+    pooled = c.hmicfrs_all["inadequate"] / c.n_all
+    return AuditLimits(
+        n_all=c.n_all,
+        n_force_selected=c.n_force_selected,
+        n_inspectorate_selected=c.n_inspectorate_selected,
+        n_smallest_area=int(smallest["n"]),
+        smallest_area=str(smallest["label"]),
+        n_consistent_tables=len(tables),
+        half_width=half,
+        one_case={n: 1 / n for n in sizes},
+        pooled_inadequate=pooled,
+        detectable_difference=detectable_difference(pooled, c.n_inspectorate_selected, c.n_force_selected),
+    )
+
+
+# --------------------------------------------------------------------------- data page
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One downloadable data file: its path in the project and on the site (``data/<kind>/<name>``), title, description and size."""
+
+    path: str
+    kind: str
+    title: str
+    description: str
+    bytes: int
+
+
+def _descriptor(folder: Path) -> dict[str, Any]:
+    path = folder / "datapackage.json"
+    if not path.is_file():
+        raise AuditDataError(paths.display_path(path), f"data package not found; {REBUILD_HINT}", found="no file")
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def data_files(raw_dir: str | Path | None = None, processed_dir: str | Path | None = None) -> list[DataFile]:
+    """Every raw and processed data file, for download: each folder's ``datapackage.json`` then its resources.
+
+    Files on disk that the data package does not describe are listed too (titled as such), so
+    nothing in the folders is hidden; a described file that is missing raises
+    :class:`AuditDataError`.
+    """
+    out = []
+    for kind, folder in (("raw", _raw_dir(raw_dir)), ("processed", _processed_dir(processed_dir))):
+        desc = _descriptor(folder)
+        entries = [
+            (
+                "datapackage.json",
+                "Data package (" + kind + ")",
+                "The data dictionary of this folder in Frictionless Data Package form: every file's schema, licence and checksum.",
+            )
+        ]
+        entries += [(r["path"], r.get("title", r["name"]), r.get("description", "")) for r in desc.get("resources", [])]
+        described = {e[0] for e in entries}
+        extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix in {".csv", ".json"} and p.name not in described)
+        entries += [(name, name, "Not described in the data package.") for name in extra]
+        for name, title, description in entries:
+            path = folder / name
+            if not path.is_file():
+                raise AuditDataError(paths.display_path(path), "file listed in the data package not found", found="no file")
+            out.append(DataFile(f"data/{kind}/{name}", kind, title, description, path.stat().st_size))
+    return out
+
+
+def size_text(n: int) -> str:
+    """A file size in bytes or kB (base 1000), e.g. ``"1.3 kB"``."""
+    return f"{n} bytes" if n < 1000 else f"{n / 1000:.1f} kB"
+
+
+def download_table(files: Sequence[DataFile], kind: str, link_base: str = "") -> str:
+    """Markdown table of the ``kind`` files ("raw" or "processed"), each name a download link relative to ``link_base``."""
+    rows = [f for f in files if f.kind == kind]
+    frame = pd.DataFrame(
+        {
+            "File": [f"[{Path(f.path).name}]({link_base}{f.path})" for f in rows],
+            "What it holds": [f.title for f in rows],
+            "Size": [size_text(f.bytes) for f in rows],
+        }
+    )
+    return pipe_table(frame, right=("Size",), caption=f"Downloadable {kind} files", label=f"tbl-files-{kind}")
+
+
+def _constraints(field: Mapping[str, Any]) -> str:
+    cons = field.get("constraints", {})
+    parts = []
+    if cons.get("required"):
+        parts.append("required")
+    if "enum" in cons:
+        parts.append("one of: " + ", ".join(map(str, cons["enum"])))
+    for key, word in (("minimum", "at least"), ("maximum", "at most")):
+        if key in cons:
+            parts.append(f"{word} {cons[key]}")
+    if "pattern" in cons:
+        parts.append(f"pattern `{cons['pattern']}`")
+    return "; ".join(parts)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: int = 3) -> str:
+    """The data dictionary of the ``kind`` ("raw" or "processed") data package, as Markdown.
+
+    One heading per file, its description and notes, and a captioned table of its columns
+    (name, type, description, allowed values), generated from the folder's ``datapackage.json``.
+    """
+    if kind not in ("raw", "processed"):
+        raise ValueError("kind must be 'raw' or 'processed'")
+    folder = Path(folder) if folder is not None else (paths.RAW_DIR if kind == "raw" else paths.PROCESSED_DIR)
+    desc = _descriptor(folder)
+    parts = []
+    for res in desc.get("resources", []):
+        rel = f"data/{kind}/{res['path']}"
+        parts.append(f"{'#' * heading_level} {res.get('title', res['name'])}\n")
+        parts.append(f"File `{rel}`. {res.get('description', '')}\n")
+        notes = [*res.get("x_notes", [])]
+        if res.get("x_section"):
+            notes.append(f"Report section: {res['x_section']}.")
+        parts += [f"- {n}" for n in notes]
+        if notes:
+            parts.append("")
+        fields = res.get("schema", {}).get("fields", [])
+        frame = pd.DataFrame(
+            {
+                "Column": [f"`{f['name']}`" for f in fields],
+                "Type": [f.get("type", "string") for f in fields],
+                "Description": [f.get("description", f.get("title", "")) for f in fields],
+                "Allowed values": [_constraints(f) for f in fields],
+            }
+        )
+        parts.append(pipe_table(frame, caption=f"Columns of {rel}", label=f"tbl-dict-{kind}-{_slug(res['name'])}"))
+    return "\n".join(parts)
+
+
+def licence_statement(raw_dir: str | Path | None = None) -> str:
+    """The licence and source statement, as Markdown, from the raw data package and ``source.csv``."""
+    from analysis.load import load_source
+
+    folder = _raw_dir(raw_dir)
+    desc = _descriptor(folder)
+    source = load_source(folder)
+    licences = "; ".join(
+        f"[{lic.get('title', lic['name'])}]({lic['path']})" if lic.get("path") else lic.get("title", lic["name"])
+        for lic in desc.get("licenses", [])
+    )
+    published = pd.Timestamp(str(source["publication_month"]) + "-01")
+    return (
+        f"The figures come from *{source['title']}*, published by {source['inspectorate']} in {published.strftime('%B %Y')} "
+        f"(ISBN {source['isbn']}), at <{source['url']}>. They are transcribed here as published and are re-used under the {licences}. "
+        "Contains public sector information licensed under the Open Government Licence v3.0. The processed files are derived "
+        "from them by this project's code and are released under the same licence."
+    )
