@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 
+import pytest
 import yaml
 
 from analysis.paths import PROJ_ROOT
@@ -43,3 +47,45 @@ def test_makefile_targets():
     for target in ("site:", "test:", "env:", "process:", "notebooks:", "render:"):
         assert re.search(rf"^{target}", makefile, re.M), target
     assert "QUARTO" in makefile and "quarto-cli" in makefile
+
+
+def _make_render(tmp_path, env_extra):
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if k != "QUARTO"}
+    env["PATH"] = f"{tmp_path}:/usr/bin:/bin"  # no quarto unless the test puts one in tmp_path
+    env.update(env_extra)
+    # -o env: treat the environment as built, so only the render step runs
+    return subprocess.run(
+        [make, "--no-print-directory", "-o", "env", "render"], cwd=PROJ_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_render_without_quarto_fails_with_instructions(tmp_path):
+    result = _make_render(tmp_path, {})
+    assert result.returncode != 0
+    assert "Quarto CLI was not found" in result.stderr
+    assert "pip install quarto-cli" in result.stderr and "quarto.org" in result.stderr
+
+
+def test_render_uses_quarto_from_env_with_project_python(tmp_path):
+    log = tmp_path / "calls.txt"
+    stub = tmp_path / "fake-quarto"
+    stub.write_text(f'#!/bin/sh\necho "$@|$QUARTO_PYTHON" > "{log}"\n')
+    stub.chmod(0o755)
+    result = _make_render(tmp_path, {"QUARTO": str(stub)})
+    assert result.returncode == 0, result.stderr
+    args, python = log.read_text().strip().split("|")
+    assert args == "render"
+    assert python == str(PROJ_ROOT / ".venv" / "bin" / "python")
+
+
+def test_render_finds_quarto_on_path(tmp_path):
+    log = tmp_path / "calls.txt"
+    stub = tmp_path / "quarto"
+    stub.write_text(f'#!/bin/sh\necho "$@" > "{log}"\n')
+    stub.chmod(0o755)
+    result = _make_render(tmp_path, {})
+    assert result.returncode == 0, result.stderr
+    assert log.read_text().strip() == "render"
