@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
+
+from analysis.proportions import wilson_interval
 
 #: Coverage of the two pairs of limits drawn on every funnel: about two and three standard errors.
 COVERAGES: tuple[float, ...] = (0.95, 0.998)
@@ -148,16 +149,6 @@ def position(count: int, n: int, target: float, method: str = "exact_binomial", 
     if share < lo_in:
         return "below_95"
     return "within_95"
-
-
-def wilson_interval(count: int, n: int, coverage: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval (lower, upper) for the proportion ``count / n`` (statsmodels ``proportion_confint``).
-
-    Reference: Wilson (1927), *JASA* 22:209-212; recommended for small samples by Brown, Cai and
-    DasGupta (2001), *Statistical Science* 16:101-133.
-    """
-    low, high = proportion_confint(count, n, alpha=1 - coverage, method="wilson")
-    return float(low), float(high)
 
 
 @dataclass(frozen=True)

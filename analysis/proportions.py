@@ -39,6 +39,17 @@ def proportion_interval(count, nobs, method: str = "wilson", alpha: float = 0.05
     return low, high
 
 
+def wilson_interval(count: float, nobs: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval ``(low, high)`` for one proportion ``count / nobs`` at ``confidence``.
+
+    Scalar convenience over :func:`proportion_interval` (Wilson 1927, *JASA* 22, 209-212;
+    recommended for small samples by Brown, Cai and DasGupta 2001, *Statistical Science* 16,
+    101-133). Raises ``ValueError`` when ``nobs`` is not positive.
+    """
+    low, high = proportion_interval(count, nobs, method="wilson", alpha=1 - confidence)
+    return float(low), float(high)
+
+
 def category_shares(counts: pd.DataFrame, slugs: Sequence[str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Shares of each category within each row of ``counts``, with Wilson and Clopper-Pearson intervals.
 

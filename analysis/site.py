@@ -17,11 +17,12 @@ from typing import Any
 
 import pandas as pd
 from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import proportion_confint
 
 from analysis import paths
 from analysis.errors import AuditDataError
 from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
+from analysis.proportions import wilson_interval
+from analysis.text import count_share, date_range
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -102,27 +103,9 @@ def _number(value: Any, file: str, what: str) -> float:
 # --------------------------------------------------------------------------- formatting
 
 
-def wilson_interval(count: float, nobs: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``count / nobs`` at ``confidence``.
-
-    Computed with ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
-    Reference: Wilson, E. B. (1927), "Probable inference, the law of succession, and statistical
-    inference", JASA 22, 209-212.
-    """
-    if nobs <= 0:
-        raise ValueError("a proportion needs at least one observation")
-    low, high = proportion_confint(count, nobs, alpha=1 - confidence, method="wilson")
-    return float(low), float(high)
-
-
 def percent(share: float) -> str:
     """A share as a whole percentage, e.g. ``0.303 -> "30%"``."""
     return f"{share:.0%}"
-
-
-def count_share(count: int, total: int) -> str:
-    """A count with its denominator and percentage, e.g. ``"10 of 33 (30%)"`` (house style: never a bare percentage)."""
-    return f"{count} of {total} ({percent(count / total)})"
 
 
 def interval_text(low: float, high: float, confidence: float = CONFIDENCE) -> str:
@@ -139,20 +122,6 @@ def signed(x: float, digits: int = 2) -> str:
     """A real number with a true minus sign when negative (e.g. kappa ``-0.05 -> "−0.05"``)."""
     text = f"{x:.{digits}f}"
     return text.replace("-", "\u2212")
-
-
-def long_date(value: str) -> str:
-    """An ISO date ``YYYY-MM-DD`` as ``D Month YYYY``."""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%B %Y')}"
-
-
-def date_range(start: str, end: str) -> str:
-    """Two ISO dates as a compact range, e.g. ``"4 to 15 February 2019"``."""
-    a, b = pd.Timestamp(start), pd.Timestamp(end)
-    if (a.year, a.month) == (b.year, b.month):
-        return f"{a.day} to {b.day} {b.strftime('%B %Y')}"
-    return f"{long_date(start)} to {long_date(end)}"
 
 
 # --------------------------------------------------------------------------- markdown tables

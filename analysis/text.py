@@ -10,7 +10,7 @@ def count_share(k: int, n: int, digits: int = 0) -> str:
     """``"k of n (p%)"``, the house style for a share: every percentage shown with its count."""
     if n <= 0:
         raise ValueError("n must be positive")
-    return f"{k} of {n} ({100 * k / n:.{digits}f}%)"
+    return f"{k} of {n} ({k / n:.{digits}%})"
 
 
 def join_words(items: Sequence[str], conjunction: str = "and") -> str:
