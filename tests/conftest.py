@@ -9,6 +9,18 @@ import pytest
 
 from analysis.paths import RAW_DIR
 
+#: The practice-area codes the issues name, in the report's order (tests check the data against them).
+AREA_CODES = [
+    "s47_enquiries",
+    "domestic_abuse",
+    "other_referrals",
+    "child_sexual_exploitation",
+    "missing_children",
+    "police_protection_s46",
+    "sex_offender_management",
+    "children_in_custody",
+]
+
 
 @pytest.fixture
 def raw_copy(tmp_path: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import AREA_CODES
 
 from analysis.areas import (
     area_counts,
@@ -25,16 +26,7 @@ from analysis.outputs import csv_bytes
 from analysis.pipeline import stage, write_stage
 
 GRADE_COLS = ["good", "requires_improvement", "inadequate"]
-AREAS = [
-    "s47_enquiries",
-    "domestic_abuse",
-    "other_referrals",
-    "child_sexual_exploitation",
-    "missing_children",
-    "police_protection_s46",
-    "sex_offender_management",
-    "children_in_custody",
-]
+AREAS = AREA_CODES
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import replace_line
+from conftest import AREA_CODES, replace_line
 
 from analysis.errors import AuditDataError
 from analysis.grades import GRADE_DTYPE, GRADES
@@ -35,16 +35,7 @@ def test_case_samples_typed():
 
 def test_area_tables_typed():
     areas = load_practice_areas()
-    assert list(areas["practice_area"]) == [
-        "s47_enquiries",
-        "domestic_abuse",
-        "other_referrals",
-        "child_sexual_exploitation",
-        "missing_children",
-        "police_protection_s46",
-        "sex_offender_management",
-        "children_in_custody",
-    ]
+    assert list(areas["practice_area"]) == AREA_CODES
     assert areas["report_order"].tolist() == list(range(1, 9))
     ag = load_area_grades()
     assert ag["grade"].dtype == GRADE_DTYPE
