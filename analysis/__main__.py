@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.errors import AuditDataError
-from analysis.paths import PROCESSED_DIR, RAW_DIR, display_path
+from analysis.data.errors import AuditDataError
+from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             written = process(args.raw, args.out)
             print(f"wrote {len(written)} files to {display_path(args.out)}")
         elif args.command == "hashes":
-            from analysis.datapackage import stale_hashes, update_hashes
+            from analysis.data.package import stale_hashes, update_hashes
 
             if args.update:
                 changed = update_hashes(args.raw)

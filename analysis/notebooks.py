@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from analysis.paths import NOTEBOOKS_DIR
+from analysis.data.paths import NOTEBOOKS_DIR
 
 
 def notebook_paths() -> list[Path]:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import agreement, areas, claims, national, tidy
-from analysis.load import AuditData, load_audit
-from analysis.outputs import Stage, write_tables
-from analysis.paths import PROCESSED_DIR, RAW_DIR
+from analysis.data.load import AuditData, load_audit
+from analysis.data.paths import PROCESSED_DIR, RAW_DIR
+from analysis.data.publish import Stage, write_tables
+from analysis.sections import areas, audit, coverage, national, self_assessment
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
-STAGES: tuple[Stage, ...] = (tidy.STAGE, agreement.STAGE, areas.STAGE, claims.STAGE, national.STAGE)
+STAGES: tuple[Stage, ...] = (audit.STAGE, self_assessment.STAGE, areas.STAGE, coverage.STAGE, national.STAGE)
 
 
 def stage(name: str) -> Stage:
@@ -47,7 +47,7 @@ def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) 
     """Validate the raw files in ``raw_dir`` and write every processed table into ``out_dir``.
 
     Everything is validated and computed before anything is written; on bad input an
-    :class:`analysis.errors.AuditDataError` is raised and ``out_dir`` is left untouched.
+    :class:`analysis.data.errors.AuditDataError` is raised and ``out_dir`` is left untouched.
     """
     data = load_audit(raw_dir)
     tables = build(data, raw_dir)

@@ -2,7 +2,7 @@
 
 The site's ``.qmd`` pages call these functions at render time, so every number on them comes
 from ``data/processed/`` (or the raw data package) and none is typed. A missing or malformed
-input raises :class:`analysis.errors.AuditDataError` naming the file: no value is ever invented.
+input raises :class:`analysis.data.errors.AuditDataError` naming the file: no value is ever invented.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 from statsmodels.stats.power import NormalIndPower
 
-from analysis import paths
-from analysis.errors import AuditDataError
+from analysis.data import paths
+from analysis.data.errors import AuditDataError
 from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
-from analysis.proportions import wilson_interval
+from analysis.stats.proportions import wilson_interval
 from analysis.text import count_share, date_range
 
 #: Confidence level of every interval on the site.
@@ -226,7 +226,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
 
 def inspection_summary(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> str:
     """One computed sentence saying what was inspected, when, and how many case files were audited."""
-    from analysis.load import load_source
+    from analysis.data.load import load_source
 
     source = load_source(_raw_dir(raw_dir))
     c = sample_counts(processed_dir)
@@ -567,7 +567,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
     """The licence and source statement, as Markdown, from the raw data package and ``source.csv``."""
-    from analysis.load import load_source
+    from analysis.data.load import load_source
 
     folder = _raw_dir(raw_dir)
     desc = _descriptor(folder)

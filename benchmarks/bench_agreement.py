@@ -12,9 +12,9 @@ import time
 
 import numpy as np
 
-from analysis.agreement import agreement_bounds, linear_measure_bounds, published_margins, table_measures
-from analysis.contingency import enumerate_tables
-from analysis.load import load_audit
+from analysis.data.load import load_audit
+from analysis.stats.agreement import agreement_bounds, linear_measure_bounds, published_margins, table_measures
+from analysis.stats.contingency import enumerate_tables
 
 
 def best_of(fn, repeat: int = 3) -> tuple[float, object]:

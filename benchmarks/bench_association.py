@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 
-from analysis.areas import area_counts
-from analysis.association import fisher_freeman_halton
-from analysis.load import load_audit
+from analysis.data.load import load_audit
+from analysis.sections.areas import area_counts
+from analysis.stats.association import fisher_freeman_halton
 
 TABLE_5X4 = np.array([[10, 8, 6, 6], [9, 7, 8, 5], [8, 10, 7, 6], [6, 9, 8, 9], [5, 7, 9, 7]])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import RAW_DIR
+from analysis.data.paths import RAW_DIR
 
 #: The practice-area codes the issues name, in the report's order (tests check the data against them).
 AREA_CODES = [

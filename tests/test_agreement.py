@@ -1,4 +1,4 @@
-"""Tests for analysis.agreement: each measure on hand-checked tables, against statsmodels, SciPy and krippendorff,
+"""Tests for analysis.stats.agreement: each measure on hand-checked tables, against statsmodels, SciPy and krippendorff,
 the handling of degenerate tables, the exact ranges and the pipeline stage."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from statsmodels.stats.contingency_tables import SquareTable
 from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-from analysis import agreement as ag
-from analysis.contingency import enumerate_tables, expected_table
-from analysis.load import load_audit
-from analysis.outputs import csv_bytes
+from analysis.data.load import load_audit
+from analysis.data.publish import csv_bytes
+from analysis.sections import self_assessment as sa
+from analysis.stats import agreement as ag
+from analysis.stats.contingency import enumerate_tables, expected_table
 
 # --- fixed tables -------------------------------------------------------------------------------
 
@@ -293,14 +294,14 @@ def test_landis_koch_bands():
 
 
 def test_verdicts_only_claim_what_holds_over_the_range():
-    assert ag.verdict("sign_test_p", 1e-7, 0.002, 33).startswith("p < 0.05 under every consistent pairing")
-    assert ag.verdict("bowker_p", 0.01, 0.2, 33).startswith("Depends on the unknown pairing")
-    assert ag.verdict("stuart_maxwell_p", 0.06, 0.5, 33).startswith("p is at least 0.05 under every")
-    assert ag.verdict("cohen_kappa", 0.05, 0.15, 33).startswith("'slight' agreement")
-    text = ag.verdict("cohen_kappa", -0.3, 0.25, 33)
+    assert sa.verdict("sign_test_p", 1e-7, 0.002, 33).startswith("p < 0.05 under every consistent pairing")
+    assert sa.verdict("bowker_p", 0.01, 0.2, 33).startswith("Depends on the unknown pairing")
+    assert sa.verdict("stuart_maxwell_p", 0.06, 0.5, 33).startswith("p is at least 0.05 under every")
+    assert sa.verdict("cohen_kappa", 0.05, 0.15, 33).startswith("'slight' agreement")
+    text = sa.verdict("cohen_kappa", -0.3, 0.25, 33)
     assert "from 'poor' to 'fair'" in text and "better than 'fair'" in text
-    assert "at least 17 of the 33" in ag.verdict("n_force_better", 17, 23, 33)
-    assert ag.verdict("cohen_kappa", np.nan, np.nan, 3) == "Undefined for every consistent pairing."
+    assert "at least 17 of the 33" in sa.verdict("n_force_better", 17, 23, 33)
+    assert sa.verdict("cohen_kappa", np.nan, np.nan, 3) == "Undefined for every consistent pairing."
 
 
 # --- the published sample and the stage ------------------------------------------------------------
@@ -313,11 +314,11 @@ def data():
 
 @pytest.fixture(scope="module")
 def built(data):
-    return ag.STAGE.build(data, None)
+    return sa.STAGE.build(data, None)
 
 
 def test_published_margins_come_from_the_data(data):
-    rows, cols = ag.published_margins(data)
+    rows, cols = sa.published_margins(data)
     assert rows.sum() == cols.sum() == data.total("cases_force_selected")
     cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
     force = cs[(cs["sample"] == "force_selected") & (cs["assessor"] == "force")].set_index("grade")["n"]
@@ -325,7 +326,7 @@ def test_published_margins_come_from_the_data(data):
 
 
 def test_stage_tables_match_their_specs(built):
-    specs = {t.path: t for t in ag.STAGE.tables}
+    specs = {t.path: t for t in sa.STAGE.tables}
     assert set(built) == set(specs) == {"agreement_bounds.csv", "consistent_tables.csv"}
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
@@ -343,7 +344,7 @@ def test_bounds_cover_every_measure_and_reference_points_lie_inside(built):
 
 def test_consistent_tables_have_the_published_margins_and_ids(built, data):
     tables = built["consistent_tables.csv"]
-    rows, cols = ag.published_margins(data)
+    rows, cols = sa.published_margins(data)
     cells = ag.tables_of(tables)
     assert (cells.sum(axis=2) == rows).all() and (cells.sum(axis=1) == cols).all()
     assert tables["table_id"].tolist() == list(range(1, len(tables) + 1))
@@ -367,43 +368,43 @@ def test_what_holds_in_every_consistent_pairing(built):
     # cases can be graded better by HMICFRS: worse <= 6. Same grade: at most min(27, 10) + min(6, 17) + min(0, 6) = 16.
     b = built["agreement_bounds.csv"].set_index("measure")
     assert (b.loc["n_force_better", "min"], b.loc["n_force_worse", "max"], b.loc["n_same", "max"]) == (17, 6, 16)
-    assert b.loc["sign_test_p", "max"] < ag.SIGNIFICANCE
+    assert b.loc["sign_test_p", "max"] < sa.SIGNIFICANCE
     assert b.loc["sign_test_p", "verdict"].startswith("p < 0.05 under every consistent pairing")
 
 
 def test_stage_output_is_deterministic(data):
-    first = ag.STAGE.build(data, None)
-    second = ag.STAGE.build(data, None)
+    first = sa.STAGE.build(data, None)
+    second = sa.STAGE.build(data, None)
     for name in first:
         assert csv_bytes(first[name]) == csv_bytes(second[name])
 
 
 def test_summary_and_reference_tables(built):
     bounds, tables = built["agreement_bounds.csv"], built["consistent_tables.csv"]
-    summary = ag.summary_table(bounds, n=33)
+    summary = sa.summary_table(bounds, n=33)
     assert list(summary.index) == [ag.MEASURE_LABELS[m] for m in ag.MEASURES]
     assert summary.loc["Cases the force graded better", "Smallest"] == "17"
     assert summary.loc["Observed agreement", "Largest"] == "16 of 33 (48%)"
-    assert ag.summary_table(bounds).loc["Observed agreement", "Largest"] == "48%"
+    assert sa.summary_table(bounds).loc["Observed agreement", "Largest"] == "48%"
     refs = ag.reference_tables(bounds, tables)
     assert list(refs) == ["Closest to independence", "Most cases graded the same", "Fewest cases graded the same"]
     assert np.trace(refs["Most cases graded the same"]) == 16
     assert np.trace(refs["Fewest cases graded the same"]) == bounds.set_index("measure").loc["n_same", "min"]
-    assert ag.format_value("sign_test_p", 2e-7) == "below 0.001"
-    assert ag.format_value("cohen_kappa", np.nan) == "undefined"
+    assert sa.format_value("sign_test_p", 2e-7) == "below 0.001"
+    assert sa.format_value("cohen_kappa", np.nan) == "undefined"
 
 
 def test_plain_reading_states_only_what_holds(built, data):
     bounds = built["agreement_bounds.csv"]
-    rows, cols = ag.published_margins(data)
-    text = ag.plain_reading(bounds, rows, cols)
+    rows, cols = sa.published_margins(data)
+    text = sa.plain_reading(bounds, rows, cols)
     assert "at least 17 of the 33 cases more favourably" in text[1]
     assert "at most 16 of the 33 cases (48%)" in text[2]
     assert "at best 'fair'" in text[3]
     assert "under every pairing" in text[4]
     mixed = bounds.copy()
     mixed.loc[mixed["measure"] == "bowker_p", "max"] = 0.2
-    assert "depends on the unknown pairing" in ag.plain_reading(mixed, rows, cols)[4]
+    assert "depends on the unknown pairing" in sa.plain_reading(mixed, rows, cols)[4]
 
 
 def test_sign_test_equals_binomtest_for_every_small_pair():

@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 from conftest import AREA_CODES
 
-from analysis.areas import (
+from analysis.data.errors import AuditDataError
+from analysis.data.load import load_audit
+from analysis.data.publish import csv_bytes
+from analysis.grades import GRADES
+from analysis.pipeline import stage, write_stage
+from analysis.sections.areas import (
     area_counts,
     area_profile,
     area_recommendations,
@@ -19,11 +24,6 @@ from analysis.areas import (
     order_weakest_first,
     sample_counts,
 )
-from analysis.errors import AuditDataError
-from analysis.grades import GRADES
-from analysis.load import load_audit
-from analysis.outputs import csv_bytes
-from analysis.pipeline import stage, write_stage
 
 GRADE_COLS = ["good", "requires_improvement", "inadequate"]
 AREAS = AREA_CODES

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from scipy.special import gammaln
 
-from analysis.association import (
+from analysis.stats.association import (
     chi_squared_power,
     chi_squared_test,
     cramers_v,

@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 from conftest import replace_line
 
-from analysis.claims import (
+from analysis.data.errors import AuditDataError
+from analysis.data.load import load_audit
+from analysis.pipeline import STAGES, write_stage
+from analysis.sections.coverage import (
     BASIS_COMPUTED,
     BASIS_CURATED,
     CHECKED_COLUMNS,
@@ -30,9 +33,6 @@ from analysis.claims import (
     review_note,
     verdict_summary,
 )
-from analysis.errors import AuditDataError
-from analysis.load import load_audit
-from analysis.pipeline import STAGES, write_stage
 
 
 @pytest.fixture(scope="module")
@@ -385,10 +385,10 @@ def test_number_pass_finds_digits_number_words_and_date_words():
 
 
 def test_stage_is_registered_and_deterministic(tmp_path, data):
-    assert "claims" in [s.name for s in STAGES]
+    assert "coverage" in [s.name for s in STAGES]
     a, b = tmp_path / "a", tmp_path / "b"
-    write_stage("claims", data, out_dir=a)
-    write_stage("claims", data, out_dir=b)
+    write_stage("coverage", data, out_dir=a)
+    write_stage("coverage", data, out_dir=b)
     assert filecmp.cmp(a / "coverage_claims_checked.csv", b / "coverage_claims_checked.csv", shallow=False)
     frame = pd.read_csv(a / "coverage_claims_checked.csv", dtype=str, keep_default_na=False)
     assert list(frame.columns) == list(CHECKED_COLUMNS)

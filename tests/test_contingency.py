@@ -1,4 +1,4 @@
-"""Tests for analysis.contingency: enumeration of tables with fixed margins and exact linear bounds."""
+"""Tests for analysis.stats.contingency: enumeration of tables with fixed margins and exact linear bounds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from analysis.contingency import (
+from analysis.stats.contingency import (
     count_tables,
     enumerate_tables,
     expected_table,

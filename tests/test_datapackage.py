@@ -7,8 +7,8 @@ import json
 import pytest
 from frictionless import Package, system
 
-from analysis.datapackage import load_descriptor, sha256, stale_hashes, update_hashes
-from analysis.paths import DATAPACKAGE, RAW_DIR
+from analysis.data.package import load_descriptor, sha256, stale_hashes, update_hashes
+from analysis.data.paths import DATAPACKAGE, RAW_DIR
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from analysis.paths import PROJ_ROOT
+from analysis.data.paths import PROJ_ROOT
 
 
 def _pins(lines) -> dict[str, str]:

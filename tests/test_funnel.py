@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis import funnel
+from analysis.stats import funnel
 
 TARGETS = (0.05, 0.24, 0.354, 0.5, 0.9)
 SIZES = np.array([1, 5, 20, 33, 47, 80, 101, 250, 1000])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import PROJ_ROOT
+from analysis.data.paths import PROJ_ROOT
 
 BIN = Path(sys.executable).parent
 

@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 from conftest import AREA_CODES, replace_line
 
-from analysis.errors import AuditDataError
-from analysis.grades import GRADE_DTYPE, GRADES
-from analysis.load import (
+from analysis.data.errors import AuditDataError
+from analysis.data.load import (
     load_area_grades,
     load_audit,
     load_case_samples,
@@ -18,6 +17,7 @@ from analysis.load import (
     load_recommendations,
     load_source,
 )
+from analysis.grades import GRADE_DTYPE, GRADES
 
 
 def test_case_samples_typed():

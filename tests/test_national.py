@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import national as nat
-from analysis.errors import AuditDataError
-from analysis.load import load_audit
-from analysis.outputs import write_tables
+from analysis.data.errors import AuditDataError
+from analysis.data.load import load_audit
+from analysis.data.publish import write_tables
 from analysis.pipeline import stage
+from analysis.sections import national as nat
 
 COUNT_COLS = ["n_cases", "good", "requires_improvement", "inadequate"]
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.paired on a SYNTHETIC fixture (invented pairing that only matches the published totals).
+"""Tests for analysis.data.cases on a SYNTHETIC fixture (invented pairing that only matches the published totals).
 
 The fixture tests/fixtures/synthetic_paired_cases.csv is made up: its case ids say SYNTHETIC, its pairing of
 grades is one arbitrary table among those consistent with the report's totals, and its practice areas are
@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import agreement as ag
-from analysis.errors import AuditDataError
+from analysis.data.cases import ALL_CASES, PAIRED_COLUMNS, check_margins, load_paired_cases, paired_measures, paired_table
+from analysis.data.errors import AuditDataError
+from analysis.data.load import load_audit
 from analysis.grades import GRADES
-from analysis.load import load_audit
-from analysis.paired import ALL_CASES, PAIRED_COLUMNS, check_margins, load_paired_cases, paired_measures, paired_table
+from analysis.sections import self_assessment as sa
+from analysis.stats import agreement as ag
 
 FIXTURE = Path(__file__).parent / "fixtures" / "synthetic_paired_cases.csv"
 
@@ -43,7 +44,7 @@ def test_fixture_is_marked_synthetic(cases):
 
 
 def test_fixture_matches_the_published_totals(cases, data):
-    rows, cols = ag.published_margins(data)
+    rows, cols = sa.published_margins(data)
     check_margins(cases, rows, cols, FIXTURE)
     assert list(cases.columns) == list(PAIRED_COLUMNS)
     assert len(cases) == data.total("cases_force_selected")
@@ -77,7 +78,7 @@ def test_exact_measures_use_the_same_functions(cases, areas):
 
 def test_exact_values_lie_within_the_published_ranges(cases, data):
     # Any pairing that matches the totals is one of the consistent tables, so its measures lie in the bounds.
-    rows, cols = ag.published_margins(data)
+    rows, cols = sa.published_margins(data)
     bounds, tables = ag.agreement_bounds(rows, cols)
     exact = paired_measures(cases).iloc[0]
     table = paired_table(cases)
@@ -162,7 +163,7 @@ def test_unknown_areas_are_allowed_without_a_list(tmp_path):
 
 
 def test_margins_that_differ_from_the_published_totals_raise(cases, data):
-    rows, cols = ag.published_margins(data)
+    rows, cols = sa.published_margins(data)
     changed = cases.copy()
     changed.loc[0, "hmicfrs_grade"] = "inadequate" if changed.loc[0, "hmicfrs_grade"] != "inadequate" else "good"
     with pytest.raises(AuditDataError, match="differs from the published total") as err:

@@ -13,9 +13,9 @@ import pytest
 from conftest import replace_line
 
 from analysis.__main__ import main
+from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT
+from analysis.data.publish import verify_processed
 from analysis.grades import GRADES
-from analysis.outputs import verify_processed
-from analysis.paths import PROCESSED_DIR, PROJ_ROOT
 from analysis.pipeline import process
 
 

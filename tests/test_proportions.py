@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.proportions import category_shares, difference_interval, proportion_interval
+from analysis.stats.proportions import category_shares, difference_interval, proportion_interval
 
 # Newcombe (1998), Statistics in Medicine 17, 857-872, Table I: methods 3 (Wilson score) and 5 (Clopper-Pearson).
 NEWCOMBE = [

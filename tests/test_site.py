@@ -28,13 +28,14 @@ import yaml
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis import site, tidy
-from analysis.errors import AuditDataError
+from analysis import site
+from analysis.data.errors import AuditDataError
+from analysis.data.load import load_audit
+from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
+from analysis.data.publish import write_tables
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.load import load_audit
-from analysis.outputs import write_tables
-from analysis.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
 from analysis.pipeline import build, process
+from analysis.sections import audit as tidy
 
 QUARTO_YML = PROJ_ROOT / "_quarto.yml"
 QMD_PAGES = ("index.qmd", "methods.qmd", "data.qmd", "reproduce.qmd")
@@ -408,12 +409,12 @@ def test_third_party_patterns():
 
 
 def test_reproduce_page_names_functions_that_exist():
-    import analysis.paired
+    import analysis.data.cases
 
     text = (PROJ_ROOT / "reproduce.qmd").read_text(encoding="utf-8")
-    for name in re.findall(r"from analysis\.paired import ([\w, ]+)", text)[0].split(","):
-        assert callable(getattr(analysis.paired, name.strip(), None)), f"analysis.paired has no {name.strip()}"
-    assert all(c in text for c in analysis.paired.PAIRED_COLUMNS)
+    for name in re.findall(r"from analysis\.data\.cases import ([\w, ]+)", text)[0].split(","):
+        assert callable(getattr(analysis.data.cases, name.strip(), None)), f"analysis.data.cases has no {name.strip()}"
+    assert all(c in text for c in analysis.data.cases.PAIRED_COLUMNS)
 
 
 # --------------------------------------------------------------------------- the pages' links
@@ -462,8 +463,8 @@ from pathlib import Path
 
 pages = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 if len(sys.argv) > 3:
-    import analysis.paths
-    analysis.paths.PROCESSED_DIR = Path(sys.argv[3])
+    import analysis.data.paths
+    analysis.data.paths.PROCESSED_DIR = Path(sys.argv[3])
 results = {}
 for page, segments in pages.items():
     namespace, inline, shown, error = {"__name__": "__main__"}, [], io.StringIO(), None

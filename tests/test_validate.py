@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import replace_line
 
-from analysis.errors import AuditDataError
-from analysis.load import load_audit
+from analysis.data.errors import AuditDataError
+from analysis.data.load import load_audit
 
 
 def _error(raw, match: str) -> str:

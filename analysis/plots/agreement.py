@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 
-from analysis.agreement import KAPPA_TYPE, LANDIS_KOCH_BANDS, MEASURE_LABELS
 from analysis.grades import GRADES
 from analysis.plots import EDGE, GRADE_COLOURS, GREY, TEXT, label_colour, setup_style
+from analysis.stats.agreement import KAPPA_TYPE, LANDIS_KOCH_BANDS, MEASURE_LABELS
 
 #: Sequential map for case counts in heat maps (white to the Analysis Function dark blue).
 COUNT_CMAP = LinearSegmentedColormap.from_list("counts", ["#FFFFFF", "#6BACE6", "#12436D"])

@@ -69,7 +69,7 @@ def share_interval_plot(
     reference_label: str = "all cases",
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
-    """Share of ``grade`` per row of ``summary`` (as from :func:`analysis.proportions.category_shares`), with 95% intervals.
+    """Share of ``grade`` per row of ``summary`` (as from :func:`analysis.stats.proportions.category_shares`), with 95% intervals.
 
     Rows are drawn top to bottom in the given order, labelled by ``labels``. A thick bar shows the
     Wilson interval and a thin line the (wider) Clopper-Pearson interval; each point is annotated

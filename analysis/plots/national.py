@@ -102,8 +102,8 @@ def funnel_plot(
     """Funnel plot of a share against the number of cases, one labelled point per document.
 
     ``points`` needs ``n``, ``share``, ``force``, ``year``, ``secondary``, ``treatment`` and
-    ``is_gwent`` (see :func:`analysis.national.funnel_points`); ``limits`` the rows of one measure
-    from :func:`analysis.national.funnel_limit_table`. The limits of ``method`` are drawn dashed
+    ``is_gwent`` (see :func:`analysis.sections.national.funnel_points`); ``limits`` the rows of one measure
+    from :func:`analysis.sections.national.funnel_limit_table`. The limits of ``method`` are drawn dashed
     (95%) and dotted (99.8%); with ``show_other_method`` the other method's limits are drawn as
     thin light lines for comparison. Gwent is in the focus colour with a bold label.
     """
@@ -198,7 +198,7 @@ def funnel_plot(
 def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str) -> plt.Figure:
     """Two panels (share good, share inadequate): each force's inspection and later review, with Wilson intervals.
 
-    ``frame`` is :func:`analysis.national.before_after`. The inspection is a filled circle, the
+    ``frame`` is :func:`analysis.sections.national.before_after`. The inspection is a filled circle, the
     later document a hollow diamond, joined by an arrow; each marker is labelled with its count
     ("18 of 73"). The two audits sample differently, which the caller's caption must say.
     """
@@ -249,7 +249,7 @@ def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str) -> plt.
 def self_assessment_plot(frame: pd.DataFrame, *, title: str, subtitle: str, ax: plt.Axes | None = None) -> plt.Axes:
     """Per document, the share of self-assessed cases the force and the inspectors rated above the two lower grades.
 
-    ``frame`` is :func:`analysis.national.self_assessment`. The force's grading is a hollow
+    ``frame`` is :func:`analysis.sections.national.self_assessment`. The force's grading is a hollow
     circle, the inspectors' a filled square, joined by a line; labels give the published basis
     ("27 of 33", or "about 80%" where only a percentage is published). Gwent is in the focus colour.
     """

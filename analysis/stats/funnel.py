@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.proportions import wilson_interval
+from analysis.stats.proportions import wilson_interval
 
 #: Coverage of the two pairs of limits drawn on every funnel: about two and three standard errors.
 COVERAGES: tuple[float, ...] = (0.95, 0.998)

@@ -2,7 +2,7 @@
 
 The hand-curated table ``data/raw/coverage_claims.csv`` lists every checkable claim in four news and
 press texts. A claim that names a ``figure_key`` is joined to a reference figure computed here from
-:func:`analysis.load.load_audit` (never typed), and its verdict is derived by a comparison rule, so a
+:func:`analysis.data.load.load_audit` (never typed), and its verdict is derived by a comparison rule, so a
 changed figure changes the verdict. Any other claim carries a verdict curated from the report section
 it names. Two review tables (``coverage_lines.csv``, ``coverage_number_mentions.csv``) record how the
 claims were found, and are checked here against the claims so that no number goes unaccounted for.
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.datapackage import read_resource
-from analysis.errors import AuditDataError
+from analysis.data.errors import AuditDataError
+from analysis.data.load import ASSESSORS, SAMPLES, AuditData
+from analysis.data.package import read_resource
+from analysis.data.paths import RAW_DIR, display_path
+from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.load import ASSESSORS, SAMPLES, AuditData
-from analysis.outputs import Stage, TableSpec
-from analysis.paths import RAW_DIR, display_path
 from analysis.text import join_words
 
 #: The fixed set of verdicts, from best support to none.
@@ -302,7 +302,7 @@ def check_claims(claims: pd.DataFrame, figures: Mapping[str, Figure], file: str 
                     "unknown figure key",
                     row=i,
                     column="figure_key",
-                    expected="a key of analysis.claims.reference_figures" + (f", e.g. {', '.join(close)}" if close else ""),
+                    expected="a key of analysis.sections.coverage.reference_figures" + (f", e.g. {', '.join(close)}" if close else ""),
                     found=repr(key),
                 )
             if _blank(comparison):
@@ -695,7 +695,7 @@ def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 STAGE = Stage(
-    name="claims",
+    name="coverage",
     build=_build,
     tables=(
         TableSpec(

@@ -1,6 +1,6 @@
 """Case-level paired grades (force and HMICFRS grade of each case): load, validate, and measure agreement exactly.
 
-The published report gives only the two grade totals, so :mod:`analysis.agreement` can give only
+The published report gives only the two grade totals, so :mod:`analysis.stats.agreement` can give only
 ranges. A force analyst holding the case-by-case records can supply them as a CSV with the columns
 ``case_id, practice_area, force_grade, hmicfrs_grade``; the same measures are then computed
 exactly, overall and for each practice area, with the same functions.
@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.agreement import cell_columns, table_measures
-from analysis.datapackage import read_resource
-from analysis.errors import AuditDataError
+from analysis.data.errors import AuditDataError
+from analysis.data.package import read_resource
+from analysis.data.paths import display_path
 from analysis.grades import GRADE_DTYPE, GRADES
-from analysis.paths import display_path
+from analysis.stats.agreement import cell_columns, table_measures
 
 #: The columns of a paired-grades file, in order.
 PAIRED_COLUMNS: tuple[str, ...] = ("case_id", "practice_area", "force_grade", "hmicfrs_grade")
@@ -56,7 +56,7 @@ def paired_schema(practice_areas: Sequence[str] | None = None) -> dict:
 def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = None) -> pd.DataFrame:
     """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
 
-    The file is read strictly with :func:`analysis.datapackage.read_resource` against
+    The file is read strictly with :func:`analysis.data.package.read_resource` against
     :func:`paired_schema` (UTF-8 without BOM, exact header, one value per column, no blanks, grades
     spelt exactly as in :data:`GRADES`, unique case ids, and known practice areas when
     ``practice_areas`` is given, e.g. ``load_audit().practice_areas["practice_area"]``). The grades
@@ -87,8 +87,8 @@ def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = 
 
     One row for :data:`ALL_CASES` and then one per practice area (in the order of
     ``practice_areas`` if given, e.g. the report order, else in order of first appearance), with
-    ``practice_area``, ``n``, the nine cells (:func:`analysis.agreement.cell_columns`) and every
-    measure of :func:`analysis.agreement.table_measures`. A measure undefined for an area (e.g.
+    ``practice_area``, ``n``, the nine cells (:func:`analysis.stats.agreement.cell_columns`) and every
+    measure of :func:`analysis.stats.agreement.table_measures`. A measure undefined for an area (e.g.
     kappa when every case in it has the same grade from both) is NaN there.
     """
     areas = list(practice_areas) if practice_areas is not None else list(dict.fromkeys(cases["practice_area"]))

@@ -12,19 +12,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.association import (
+from analysis.data.load import AuditData
+from analysis.data.package import check_foreign_keys, read_resource
+from analysis.data.paths import RAW_DIR
+from analysis.data.publish import Stage, TableSpec
+from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
+from analysis.stats.association import (
     chi_squared_test,
     cramers_v,
     fisher_freeman_halton,
     kruskal_wallis,
     mann_whitney,
 )
-from analysis.datapackage import check_foreign_keys, read_resource
-from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
-from analysis.load import AuditData
-from analysis.outputs import Stage, TableSpec
-from analysis.paths import RAW_DIR
-from analysis.proportions import category_shares
+from analysis.stats.proportions import category_shares
 from analysis.text import join_words
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
@@ -64,7 +64,7 @@ def sample_counts(data: AuditData) -> pd.DataFrame:
 def area_summary(data: AuditData) -> pd.DataFrame:
     """One row per practice area (report order): ``area``, ``n``, counts per grade, and per grade its share with Wilson and Clopper-Pearson 95% intervals.
 
-    The columns are those of ``area_summary.csv``; see :func:`analysis.proportions.category_shares`.
+    The columns are those of ``area_summary.csv``; see :func:`analysis.stats.proportions.category_shares`.
     """
     counts = area_counts(data)
     shares = category_shares(counts, [GRADE_SLUGS[g] for g in GRADES])
@@ -297,7 +297,7 @@ def _pct(x: float) -> str:
 def format_share_table(summary: pd.DataFrame, labels: dict[str, str] | None = None, key: str = "area") -> pd.DataFrame:
     """Presentation table: one row per row of ``summary``, one column per grade reading "k of n (p%; 95% CI a% to b%)".
 
-    ``summary`` is as from :func:`analysis.proportions.category_shares` (with the group in column
+    ``summary`` is as from :func:`analysis.stats.proportions.category_shares` (with the group in column
     ``key``); the interval shown is Wilson's. ``labels`` maps group codes to display names.
     """
     labels = labels or {}

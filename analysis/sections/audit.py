@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.load import ASSESSORS, SAMPLES, AuditData
+from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADES, grade_rank
-from analysis.load import ASSESSORS, SAMPLES, AuditData
-from analysis.outputs import Stage, TableSpec
 
 #: Plain-English names of the graded samples, for tables and charts.
 SAMPLE_LABELS: dict[tuple[str, str], str] = {
@@ -108,7 +108,7 @@ def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 STAGE = Stage(
-    name="tidy",
+    name="audit",
     build=_build,
     tables=(
         TableSpec(

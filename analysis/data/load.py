@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.datapackage import check_foreign_keys, load_descriptor, read_resource
+from analysis.data.package import check_foreign_keys, load_descriptor, read_resource
+from analysis.data.paths import RAW_DIR
 from analysis.grades import GRADE_DTYPE
-from analysis.paths import RAW_DIR
 
 SAMPLES = ("force_selected", "inspectorate_selected")
 ASSESSORS = ("force", "hmicfrs")
@@ -58,7 +58,7 @@ def load_recommendation_areas(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
 
 def load_source(raw_dir: str | Path = RAW_DIR) -> pd.Series:
     """The source report as one record (title, force, inspectorate, dates, ISBN, address, licence)."""
-    from analysis.validate import check_source
+    from analysis.data.validate import check_source
 
     frame = read_resource(raw_dir, "source")
     check_source(frame, raw_dir)
@@ -85,9 +85,9 @@ class AuditData:
 def load_audit(raw_dir: str | Path = RAW_DIR) -> AuditData:
     """Load every raw table from ``raw_dir`` and validate them together.
 
-    Raises :class:`analysis.errors.AuditDataError` on the first problem found.
+    Raises :class:`analysis.data.errors.AuditDataError` on the first problem found.
     """
-    from analysis.validate import validate_audit
+    from analysis.data.validate import validate_audit
 
     raw_dir = Path(raw_dir)
     descriptor = load_descriptor(raw_dir)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import AuditDataError
-from analysis.paths import DATAPACKAGE, RAW_DIR, display_path
+from analysis.data.errors import AuditDataError
+from analysis.data.paths import DATAPACKAGE, RAW_DIR, display_path
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _YEARMONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")

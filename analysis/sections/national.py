@@ -2,7 +2,7 @@
 
 The other forces' figures come from ``data/raw/national_audits.csv`` (read strictly against its
 schema, then checked here for internal consistency); Gwent's 2019 figures come from this
-project's own raw tables through :func:`analysis.load.load_audit`, never typed in twice.
+project's own raw tables through :func:`analysis.data.load.load_audit`, never typed in twice.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import funnel
-from analysis.datapackage import load_descriptor, read_resource, resource_descriptor
-from analysis.errors import AuditDataError
-from analysis.load import AuditData
-from analysis.outputs import Stage, TableSpec
-from analysis.paths import RAW_DIR, display_path
+from analysis.data.errors import AuditDataError
+from analysis.data.load import AuditData
+from analysis.data.package import load_descriptor, read_resource, resource_descriptor
+from analysis.data.paths import RAW_DIR, display_path
+from analysis.data.publish import Stage, TableSpec
+from analysis.stats import funnel
 
 RESOURCE = "national_audits"
 FILE = "national_audits.csv"
@@ -266,7 +266,7 @@ def add_shares(frame: pd.DataFrame, coverage: float = 0.95) -> pd.DataFrame:
 
     A share is computed only for usable rows (:data:`USABLE`, current scale) whose count and number
     of cases are both stated; otherwise it is left empty. Interval: Wilson score (statsmodels),
-    see :func:`analysis.funnel.wilson_interval`.
+    see :func:`analysis.stats.funnel.wilson_interval`.
     """
     out = frame.copy()
     usable = _usable(out)
@@ -307,14 +307,14 @@ def funnel_target(points: pd.DataFrame, coverage: float = 0.95) -> funnel.Pooled
     """The funnel's target: the pooled share over the other forces' documents on the funnel (Gwent left out).
 
     Leaving Gwent out makes the benchmark independent of the force being compared. See
-    :func:`analysis.funnel.pooled_estimate` for the interval and the over-dispersion test.
+    :func:`analysis.stats.funnel.pooled_estimate` for the interval and the over-dispersion test.
     """
     others = points.loc[~points["is_gwent"]]
     return funnel.pooled_estimate(others["count"].tolist(), others["n"].tolist(), coverage)
 
 
 def with_positions(points: pd.DataFrame, target: float, method: str = "exact_binomial") -> pd.DataFrame:
-    """Add ``position`` (see :data:`analysis.funnel.POSITIONS`) of each funnel point against ``target``."""
+    """Add ``position`` (see :data:`analysis.stats.funnel.POSITIONS`) of each funnel point against ``target``."""
     out = points.copy()
     out["position"] = [funnel.position(c, n, target, method) for c, n in zip(out["count"], out["n"], strict=True)]
     return out
@@ -538,7 +538,7 @@ STAGE = Stage(
 )
 
 
-#: Plain words for each funnel position (see :data:`analysis.funnel.POSITIONS`).
+#: Plain words for each funnel position (see :data:`analysis.stats.funnel.POSITIONS`).
 POSITION_WORDS: dict[str, str] = {
     "below_99.8": "below the outer (99.8%) limit",
     "below_95": "below the inner (95%) limit but inside the outer (99.8%) one",

@@ -21,19 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.outputs import Stage, TableSpec
-
-if TYPE_CHECKING:
-    from analysis.load import AuditData
+from analysis.stats.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
 
 #: The measures reported for each table, in output order.
 MEASURES: tuple[str, ...] = (
@@ -96,9 +90,6 @@ LANDIS_KOCH_BANDS: tuple[tuple[float, float, str], ...] = (
     (0.6, 0.8, "substantial"),
     (0.8, 1.0, "almost perfect"),
 )
-
-#: Significance level used in the plain-language verdicts on the tests.
-SIGNIFICANCE = 0.05
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -488,7 +479,7 @@ def linear_measure_bounds(row_sums: Sequence[int], col_sums: Sequence[int]) -> p
     """Exact min and max of every linear measure over all tables with the margins, by linear programming.
 
     No enumeration: each bound is a linear programme over the transportation polytope
-    (:func:`analysis.contingency.linear_bounds`), whose optimum is attained by an integer table, so
+    (:func:`analysis.stats.contingency.linear_bounds`), whose optimum is attained by an integer table, so
     this works for any n. Returns one row per measure of :data:`LINEAR_MEASURES`: ``measure``,
     ``min``, ``max``, ``min_table``, ``max_table`` (the attaining tables as arrays). Measures
     undefined for the margins get NaN bounds and no tables.
@@ -517,7 +508,7 @@ def max_agreement_table(row_sums: Sequence[int], col_sums: Sequence[int]) -> np.
     """The consistent table with the most cases graded the same; ties broken by quadratic-weighted agreement, then by the cells.
 
     A reference point (the most favourable pairing for agreement), not an estimate. Deterministic:
-    :func:`analysis.contingency.lexicographic_optimum` maximises the diagonal total, then
+    :func:`analysis.stats.contingency.lexicographic_optimum` maximises the diagonal total, then
     ``sum(w_quadratic * T)``, then the cells read row by row.
     """
     k = len(row_sums)
@@ -529,7 +520,7 @@ def independence_table(row_sums: Sequence[int], col_sums: Sequence[int]) -> np.n
 
     A reference point for "no association beyond chance", evaluated on a whole-case table so that
     every measure (including the tests and the counts) is defined on it and it is one of the
-    consistent tables; see :func:`analysis.contingency.rounded_expected_table`. On the real-valued
+    consistent tables; see :func:`analysis.stats.contingency.rounded_expected_table`. On the real-valued
     expected table itself, Cohen's and the weighted kappas are exactly 0.
     """
     return rounded_expected_table(row_sums, col_sums)
@@ -579,63 +570,6 @@ def landis_koch_band(value: float) -> str:
     return LANDIS_KOCH_BANDS[-1][2]
 
 
-def _p(p: float) -> str:
-    return f"{p:.2g}" if p >= 0.001 else "below 0.001"
-
-
-def verdict(measure: str, lo: float, hi: float, n: int) -> str:
-    """A plain-language statement about ``measure`` that is true for every value in ``[lo, hi]``.
-
-    For kappa-type coefficients it names the Landis and Koch band(s); for p-values it says whether
-    p is below :data:`SIGNIFICANCE` under every consistent pairing, under none, or depends on the
-    pairing; for counts it gives the least and most cases. ``n`` is the number of cases.
-    """
-    if np.isnan(lo) or np.isnan(hi):
-        return "Undefined for every consistent pairing."
-    if measure == "observed_agreement":
-        return f"Under every consistent pairing the two gradings agree on between {round(lo * n)} and {round(hi * n)} of the {n} cases ({lo:.0%} to {hi:.0%})."
-    if measure in KAPPA_TYPE:
-        b_lo, b_hi = landis_koch_band(lo), landis_koch_band(hi)
-        if b_lo == b_hi:
-            return f"'{b_lo}' agreement on the Landis and Koch scale under every consistent pairing ({lo:.2f} to {hi:.2f})."
-        return f"Depends on the unknown pairing, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({lo:.2f} to {hi:.2f}); under no consistent pairing is it better than '{b_hi}'."
-    if measure == "n_force_better":
-        return f"Under every consistent pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
-    if measure == "n_force_worse":
-        return f"Under every consistent pairing the force graded at most {hi:.0f} of the {n} cases worse than HMICFRS did (and at least {lo:.0f})."
-    if measure == "n_same":
-        return f"Under every consistent pairing the force and HMICFRS gave the same grade to at most {hi:.0f} of the {n} cases (and at least {lo:.0f})."
-    if measure in P_VALUES:
-        if hi < SIGNIFICANCE:
-            return f"p < {SIGNIFICANCE} under every consistent pairing (largest p: {_p(hi)})."
-        if lo >= SIGNIFICANCE:
-            return f"p is at least {SIGNIFICANCE} under every consistent pairing (smallest p: {_p(lo)})."
-        return f"Depends on the unknown pairing: p ranges from {_p(lo)} to {_p(hi)}, so no verdict holds for every pairing."
-    raise KeyError(f"unknown measure {measure!r}")
-
-
-# --- the published margins and the pipeline stage --------------------------------------------------
-
-
-def published_margins(data: AuditData, sample: str = "force_selected") -> tuple[np.ndarray, np.ndarray]:
-    """Row (force) and column (HMICFRS) grade totals of the double-graded sample, in :data:`GRADES` order.
-
-    Taken from ``data.case_samples``; raises ``ValueError`` if the sample was not graded by both or
-    the two totals differ.
-    """
-    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
-    part = cs[cs["sample"] == sample]
-    margins = []
-    for assessor in ("force", "hmicfrs"):
-        counts = part[part["assessor"] == assessor].set_index("grade")["n"]
-        if counts.empty:
-            raise ValueError(f"sample {sample!r} has no grades from {assessor!r}")
-        margins.append(counts.reindex(list(GRADES), fill_value=0).to_numpy(dtype=np.int64))
-    if margins[0].sum() != margins[1].sum():
-        raise ValueError(f"sample {sample!r}: force grades add up to {margins[0].sum()}, HMICFRS grades to {margins[1].sum()}")
-    return margins[0], margins[1]
-
-
 def cell_columns(labels: Sequence[str] = GRADES) -> list[str]:
     """Column names of the cells, row by row: ``force_<grade>__hmicfrs_<grade>`` (grade slugs, best first)."""
     slug = {g: GRADE_SLUGS.get(g, str(g).replace(" ", "_")) for g in labels}
@@ -672,15 +606,13 @@ def agreement_bounds(row_sums: Sequence[int], col_sums: Sequence[int], labels: S
     measure of :data:`MEASURES`: ``measure``, ``min``, ``max``, ``independence`` (value on
     :func:`independence_table`), ``max_agreement`` (value on :func:`max_agreement_table`),
     ``min_table_id`` and ``max_table_id`` (first table in enumeration order attaining each bound),
-    ``independence_table_id``, ``max_agreement_table_id``, ``n_tables``, ``n_undefined`` and
-    ``verdict`` (:func:`verdict`, true over the whole range).
+    ``independence_table_id``, ``max_agreement_table_id``, ``n_tables`` and ``n_undefined``.
     """
     tables = consistent_tables(row_sums, col_sums, labels)
     ranges = measure_ranges(tables)
     ind_id = _find(tables, independence_table(row_sums, col_sums), labels)
     max_id = _find(tables, max_agreement_table(row_sums, col_sums), labels)
     by_id = tables.set_index("table_id")
-    n = int(np.sum(row_sums))
     ids = tables["table_id"].to_numpy()
     bounds = pd.DataFrame(
         {
@@ -695,47 +627,9 @@ def agreement_bounds(row_sums: Sequence[int], col_sums: Sequence[int], labels: S
             "max_agreement_table_id": max_id,
             "n_tables": len(tables),
             "n_undefined": ranges["n_undefined"],
-            "verdict": [verdict(m, lo, hi, n) for m, lo, hi in zip(ranges["measure"], ranges["min"], ranges["max"], strict=True)],
         }
     )
     return bounds, tables
-
-
-def format_value(measure: str, value: float, n: int | None = None) -> str:
-    """A measure's value as text: whole numbers for counts, "k of n (p%)" for observed agreement (a bare
-    percentage if ``n`` is not given), two significant figures for p-values ("below 0.001" when tiny),
-    two decimals otherwise."""
-    if np.isnan(value):
-        return "undefined"
-    if measure in COUNTS:
-        return f"{value:.0f}"
-    if measure == "observed_agreement":
-        return f"{value:.0%}" if n is None else f"{round(value * n)} of {n} ({value:.0%})"
-    if measure in P_VALUES:
-        return _p(value)
-    return f"{value:.2f}"
-
-
-def summary_table(bounds: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
-    """Reader-facing version of ``agreement_bounds.csv``: one row per measure (by its label), values as text.
-
-    Columns: smallest and largest value over the consistent pairings, the values on the two
-    reference tables, and the statement that holds under every consistent pairing. ``n`` (the
-    number of cases) lets shares be shown with their counts (:func:`format_value`).
-    """
-    rows = []
-    for r in bounds.itertuples(index=False):
-        rows.append(
-            {
-                "Measure": MEASURE_LABELS[r.measure],
-                "Smallest": format_value(r.measure, r.min, n),
-                "Largest": format_value(r.measure, r.max, n),
-                "Closest to independence": format_value(r.measure, r.independence, n),
-                "Most cases graded the same": format_value(r.measure, r.max_agreement, n),
-                "What holds under every consistent pairing": r.verdict,
-            }
-        )
-    return pd.DataFrame(rows).set_index("Measure")
 
 
 def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequence[str] = GRADES) -> dict[str, np.ndarray]:
@@ -753,125 +647,3 @@ def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequenc
     }
     k = len(labels)
     return {name: cells.loc[i, cell_columns(labels)].to_numpy(dtype=np.int64).reshape(k, k) for name, i in ids.items()}
-
-
-def plain_reading(bounds: pd.DataFrame, row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> list[str]:
-    """Short plain-English statements for a general reader, each true under every consistent pairing.
-
-    Built from ``bounds`` (``agreement_bounds.csv``) and the two sets of totals (force = rows,
-    HMICFRS = columns). Statements are only made where they hold over the whole range: the
-    direction counts, the best Landis and Koch band any agreement coefficient reaches, and the
-    tests' verdicts (all significant, none, or "depends on the pairing").
-    """
-    b = bounds.set_index("measure")
-    n = int(np.sum(row_sums))
-    n_tables = int(b["n_tables"].iloc[0])
-    out = [
-        f"The report does not say which of the force's grades went with which of the inspectors' grades, so every one of the "
-        f"{n_tables} ways of matching them up that fits the published totals was checked. The statements below hold for all of them.",
-        f"The force graded at least {b.loc['n_force_better', 'min']:.0f} of the {n} cases more favourably than the inspectors did, "
-        f"and at most {b.loc['n_force_worse', 'max']:.0f} less favourably.",
-        f"The two gave the same grade to at most {b.loc['n_same', 'max']:.0f} of the {n} cases "
-        f"({b.loc['observed_agreement', 'max']:.0%}), and perhaps to as few as {b.loc['n_same', 'min']:.0f}.",
-    ]
-    kappa = b.loc[list(KAPPA_TYPE)]
-    best = float(kappa["max"].max())
-    best_band = landis_koch_band(best)
-    n_negative = int((kappa["min"] < 0).sum())
-    text = f"On the scale usually used to describe agreement statistics (Landis and Koch), agreement is at best '{best_band}': no coefficient exceeds {best:.2f} under any pairing"
-    if n_negative:
-        text += f", and {n_negative} of the {len(kappa)} coefficients fall below zero (worse than chance) under some pairings"
-    out.append(text + ".")
-    p_max = b.loc[list(P_VALUES), "max"]
-    p_min = b.loc[list(P_VALUES), "min"]
-    if (p_max < SIGNIFICANCE).all():
-        out.append(
-            f"If the force and the inspectors had been grading to the same standard, a gap this one-sided would be very unlikely: "
-            f"each of the {len(P_VALUES)} tests gives p below {SIGNIFICANCE} under every pairing "
-            f"(the largest p-value under any pairing is {_p(float(p_max.max()))})."
-        )
-    elif (p_min >= SIGNIFICANCE).all():
-        out.append(f"None of the {len(P_VALUES)} tests finds a difference at the {SIGNIFICANCE} level under any pairing.")
-    else:
-        out.append("Whether the tests find a significant difference depends on the unknown pairing, so no verdict is given.")
-    return out
-
-
-_GRADE_NOTE = (
-    "Rows of each table are the force's grade and columns HMICFRS's grade, both good, requires improvement, inadequate (best first); "
-    "'better' means the force's grade is better than the inspectors'. Scores where needed: good = 3, requires improvement = 2, inadequate = 1."
-)
-
-_MEASURE_DOCS: dict[str, str] = {
-    "observed_agreement": "Share of cases given the same grade by the force and HMICFRS.",
-    "cohen_kappa": "Cohen's kappa (NaN when chance agreement is 1).",
-    "weighted_kappa_linear": "Cohen's weighted kappa with linear weights.",
-    "weighted_kappa_quadratic": "Cohen's weighted kappa with quadratic weights.",
-    "gwet_ac1": "Gwet's AC1 (three categories).",
-    "gwet_ac2_linear": "Gwet's AC2 with linear weights.",
-    "krippendorff_alpha_ordinal": "Krippendorff's alpha, ordinal metric, two graders.",
-    "n_force_better": "Cases the force graded better than HMICFRS.",
-    "n_force_worse": "Cases the force graded worse than HMICFRS.",
-    "n_same": "Cases both graded the same.",
-    "stuart_maxwell_p": "p-value of the Stuart-Maxwell test of marginal homogeneity (df = rank of its covariance matrix; categories not linked by any discordant case dropped).",
-    "bowker_p": "p-value of Bowker's test of symmetry (pairs of categories with no discordant case dropped from the statistic and df).",
-    "sign_test_p": "Exact two-sided sign test of better against worse (scipy.stats.binomtest); 1 when no case is discordant.",
-}
-
-
-def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
-    rows, cols = published_margins(data)
-    bounds, tables = agreement_bounds(rows, cols)
-    return {"agreement_bounds.csv": bounds, "consistent_tables.csv": tables}
-
-
-STAGE = Stage(
-    name="agreement",
-    build=_build,
-    tables=(
-        TableSpec(
-            "agreement_bounds.csv",
-            "Range of each agreement measure over every pairing consistent with the published grades",
-            "For the cases graded by both the force and HMICFRS, the report publishes only each side's grade totals, not which grades go together. "
-            "Each row gives one measure's smallest and largest value over every table of case counts with those totals, its value on two reference tables, "
-            "and a plain-language statement that holds over the whole range. " + _GRADE_NOTE,
-            {
-                "measure": "Measure name (see consistent_tables.csv for its definition).",
-                "min": "Smallest value over all consistent tables (full precision).",
-                "max": "Largest value over all consistent tables (full precision).",
-                "independence": "Value on the reference table closest to independence: the expected counts row total x column total / n, rounded to whole cases with the totals kept (controlled rounding, smallest total absolute rounding error). Illustrative, not an estimate.",
-                "max_agreement": "Value on the reference table with the most cases graded the same (ties broken by quadratic-weighted agreement, then by the cells). Illustrative, not an estimate.",
-                "min_table_id": "table_id in consistent_tables.csv of the first table (in enumeration order) attaining the minimum.",
-                "max_table_id": "table_id in consistent_tables.csv of the first table attaining the maximum.",
-                "independence_table_id": "table_id of the independence reference table.",
-                "max_agreement_table_id": "table_id of the maximum-agreement reference table.",
-                "n_tables": "Number of consistent tables.",
-                "n_undefined": "Number of consistent tables on which the measure is undefined (left out of min and max).",
-                "verdict": "Plain-language statement true under every consistent pairing (Landis and Koch bands for the coefficients; p < 0.05 for the tests).",
-            },
-            (
-                "The independence and maximum-agreement columns are reference points, not the answer: the true pairing is unknown.",
-                "The agreement coefficients and counts are linear in the cells once the totals are fixed; their ranges are also checked by linear programming in the tests.",
-            ),
-        ),
-        TableSpec(
-            "consistent_tables.csv",
-            "Every pairing of force and HMICFRS grades consistent with the published totals",
-            "One row per table of case counts (force grade by HMICFRS grade) whose totals match the report, with every per-table measure. "
-            + _GRADE_NOTE,
-            {
-                "table_id": "Number of the table, in lexicographic order of its cells read row by row.",
-                **{
-                    c: f"Cases graded {c.split('__')[0][6:].replace('_', ' ')} by the force and {c.split('__')[1][8:].replace('_', ' ')} by HMICFRS."
-                    for c in cell_columns()
-                },
-                **_MEASURE_DOCS,
-                "stuart_maxwell_statistic": "Stuart-Maxwell chi-squared statistic.",
-                "stuart_maxwell_df": "Degrees of freedom of the Stuart-Maxwell test.",
-                "bowker_statistic": "Bowker chi-squared statistic.",
-                "bowker_df": "Degrees of freedom of Bowker's test.",
-            },
-            ("Only the totals are published; each row is one possibility, none is known to be the actual pairing.",),
-        ),
-    ),
-)

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.datapackage import sha256
+from analysis.data.package import sha256
 from analysis.grades import GRADES
 
 if TYPE_CHECKING:
-    from analysis.load import AuditData
+    from analysis.data.load import AuditData
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.errors import AuditDataError
+from analysis.data.errors import AuditDataError
+from analysis.data.paths import display_path
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.paths import display_path
 
 if TYPE_CHECKING:
-    from analysis.load import AuditData
+    from analysis.data.load import AuditData
 
 #: The graded samples the report publishes: (sample, assessor) -> published total of cases.
 GRADED_SAMPLES = {

@@ -1,0 +1,1 @@
+"""Pure statistics: arrays and counts in, numbers out. No module here reads or writes a file."""
