@@ -1,6 +1,68 @@
-"""Notebook display settings: a stable plain-text form for pandas Stylers (their default shows a memory address)."""
+"""How notebooks show things: tables as Markdown (never HTML, so a page loads nothing from other hosts), and a stable text form for pandas Stylers."""
 
 from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+
+def _cell(value: Any, fmt: str | Callable[[Any], str] | None = None) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        text = ""
+    elif fmt is None:
+        text = str(value)
+    elif callable(fmt):
+        text = fmt(value)
+    else:
+        text = fmt.format(value)
+    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
+
+
+def pipe_table(
+    frame: pd.DataFrame,
+    right: Iterable[str] | None = None,
+    caption: str | None = None,
+    label: str | None = None,
+    *,
+    index: bool = False,
+    formats: Mapping[str, str | Callable[[Any], str]] | None = None,
+) -> str:
+    """A pandas frame as a Markdown pipe table.
+
+    ``right`` names the right-aligned columns (numbers); by default every numeric column.
+    ``index=True`` shows the index (with its name) as the first column. ``formats`` maps a column
+    to a format string (``"{:.3f}"``) or a function. Empty and missing values show as blank cells.
+    ``caption`` (and an optional ``label`` starting ``tbl-``) is written as Pandoc's table caption
+    line ``: caption {#tbl-label}``, which Quarto renders as a numbered table caption; in a notebook,
+    leave both out and give the cell ``#| label:`` and ``#| tbl-cap:`` options instead.
+    """
+    if label is not None and not re.fullmatch(r"tbl-[a-z0-9-]+", label):
+        raise ValueError(f"table label {label!r} must be 'tbl-' followed by lower-case letters, digits and hyphens")
+    if index:
+        frame = frame.reset_index()
+    formats = dict(formats or {})
+    right = set(right) if right is not None else {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    header = "| " + " | ".join(_cell(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---:" if c in right else ":---" for c in frame.columns) + "|"
+    body = [
+        "| " + " | ".join(_cell(v, formats.get(c)) for c, v in zip(frame.columns, row, strict=True)) + " |"
+        for row in frame.itertuples(index=False)
+    ]
+    lines = [header, rule, *body]
+    if caption is not None:
+        lines += ["", f": {_cell(caption)}" + (f" {{#{label}}}" if label else "")]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(frame: pd.DataFrame, right: Iterable[str] | None = None, *, index: bool = False, formats=None):
+    """:func:`pipe_table` as an IPython ``Markdown`` object: the notebook stores ``text/markdown``, and Quarto renders a native table."""
+    from IPython.display import Markdown
+
+    return Markdown(pipe_table(frame, right, index=index, formats=formats))
 
 
 def styler_text(styler) -> str:
@@ -14,7 +76,8 @@ def register_formatters() -> bool:
     """In an IPython kernel, show pandas Stylers as :func:`styler_text` in ``text/plain``.
 
     The default text form, ``<pandas.io.formats.style.Styler at 0x7f...>``, changes on every
-    run, so stored notebook outputs would never be byte-identical. The HTML form is unchanged.
+    run, so stored notebook outputs would never be byte-identical. (The project's notebooks show
+    tables with :func:`markdown_table`; this keeps an analyst's own Styler output stable.)
     Returns True when a kernel was found and the formatter registered.
     """
     try:

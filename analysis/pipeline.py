@@ -1,14 +1,21 @@
-"""The processing pipeline: load and validate the raw data, build every processed table, write them atomically."""
+"""The whole data path in one place: load and validate every raw file, build each section's tables in memory, publish the set.
+
+``python -m analysis process`` calls :func:`process`; it is the only code that writes
+``data/processed/``. Notebooks and the site call :func:`build_stage` (in memory) or read the
+published files.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.errors import PublishError
 from analysis.data.load import AuditData, load_audit
-from analysis.data.paths import PROCESSED_DIR, RAW_DIR
-from analysis.data.publish import Stage, write_tables
+from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
+from analysis.data.publish import Stage, check_out, publish, serialise
 from analysis.sections import areas, audit, coverage, national, self_assessment
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
@@ -23,11 +30,11 @@ def stage(name: str) -> Stage:
     raise KeyError(f"no pipeline stage named {name!r}; stages: {', '.join(s.name for s in STAGES)}")
 
 
-def build(data: AuditData, raw_dir: str | Path = RAW_DIR, stages: tuple[Stage, ...] = STAGES) -> dict[str, pd.DataFrame]:
-    """Build the processed tables of ``stages`` from loaded data, in memory."""
+def build(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> dict[str, pd.DataFrame]:
+    """Build the processed tables of ``stages`` from validated data, in memory (nothing is written)."""
     tables: dict[str, pd.DataFrame] = {}
     for s in stages:
-        built = s.build(data, Path(raw_dir))
+        built = s.build(data)
         expected = {t.path for t in s.tables}
         if set(built) != expected:
             raise ValueError(f"stage {s.name!r} built {sorted(built)}, its specs list {sorted(expected)}")
@@ -35,21 +42,35 @@ def build(data: AuditData, raw_dir: str | Path = RAW_DIR, stages: tuple[Stage, .
     return tables
 
 
-def write_stage(name: str, data: AuditData, raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> dict[str, pd.DataFrame]:
-    """Build and write one stage's tables (as the notebooks do); return the tables."""
-    s = stage(name)
-    tables = build(data, raw_dir, (s,))
-    write_tables(tables, {t.path: t for t in s.tables}, out_dir)
-    return tables
+def build_stage(name: str, data: AuditData) -> dict[str, pd.DataFrame]:
+    """Build one stage's tables in memory, as the notebooks do: the same tables ``process`` publishes, nothing written."""
+    return build(data, (stage(name),))
 
 
-def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> list[Path]:
-    """Validate the raw files in ``raw_dir`` and write every processed table into ``out_dir``.
+def check_folders(raw_dir: str | Path, out_dir: str | Path) -> None:
+    """Refuse an output folder equal to, inside, or containing the raw folder (before anything is read or written)."""
+    raw, out = Path(os.path.realpath(raw_dir)), Path(os.path.realpath(out_dir))
+    if out == raw or raw in out.parents or out in raw.parents:
+        relation = "is" if out == raw else ("is inside" if raw in out.parents else "contains")
+        raise PublishError(
+            f"{display_path(out_dir)}: the output folder {relation} the raw folder {display_path(raw_dir)}; "
+            "publishing there would replace raw data, so choose another --out"
+        )
 
-    Everything is validated and computed before anything is written; on bad input an
-    :class:`analysis.data.errors.AuditDataError` is raised and ``out_dir`` is left untouched.
+
+def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> tuple[list[str], bool]:
+    """Validate every raw file in ``raw_dir``, build every table, and publish the whole set into ``out_dir``.
+
+    Everything is validated and computed in memory first; then :func:`analysis.data.publish.publish`
+    replaces the set as a whole. Returns the file names of the set and whether anything changed.
+    Raises :class:`analysis.data.errors.AuditDataError` on bad input and
+    :class:`analysis.data.errors.PublishError` when the set cannot be written; either way the
+    previous set is left as it was.
     """
+    check_folders(raw_dir, out_dir)
+    check_out(out_dir)
     data = load_audit(raw_dir)
-    tables = build(data, raw_dir)
-    specs = {t.path: t for s in STAGES for t in s.tables}
-    return write_tables(tables, specs, out_dir)
+    tables = build(data)
+    payload = serialise(tables, {t.path: t for s in STAGES for t in s.tables})
+    changed = publish(payload, out_dir)
+    return sorted(payload), changed

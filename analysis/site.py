@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from statsmodels.stats.power import NormalIndPower
 
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
+from analysis.display import pipe_table
 from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
 from analysis.stats.proportions import wilson_interval
 from analysis.text import count_share, date_range
@@ -127,29 +128,6 @@ def signed(x: float, digits: int = 2) -> str:
 # --------------------------------------------------------------------------- markdown tables
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
-
-
-def pipe_table(frame: pd.DataFrame, right: Iterable[str] = (), caption: str | None = None, label: str | None = None) -> str:
-    """A pandas frame as a Markdown pipe table, with ``right`` columns right-aligned (numbers).
-
-    ``caption`` (and an optional ``label`` starting ``tbl-``) is written as Pandoc's table caption
-    line ``: caption {#tbl-label}``, which Quarto renders as a numbered table caption.
-    """
-    if label is not None and not re.fullmatch(r"tbl-[a-z0-9-]+", label):
-        raise ValueError(f"table label {label!r} must be 'tbl-' followed by lower-case letters, digits and hyphens")
-    right = set(right)
-    header = "| " + " | ".join(_cell(c) for c in frame.columns) + " |"
-    rule = "|" + "|".join("---:" if c in right else ":---" for c in frame.columns) + "|"
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    lines = [header, rule, *body]
-    if caption is not None:
-        lines += ["", f": {_cell(caption)}" + (f" {{#{label}}}" if label else "")]
-    return "\n".join(lines) + "\n"
-
-
 def grade_scale_table() -> str:
     """The grade scale (best first) with the score used where a number is needed, as a Markdown table."""
     frame = pd.DataFrame(
@@ -226,9 +204,9 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
 
 def inspection_summary(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> str:
     """One computed sentence saying what was inspected, when, and how many case files were audited."""
-    from analysis.data.load import load_source
+    from analysis.data.load import load_audit
 
-    source = load_source(_raw_dir(raw_dir))
+    source = load_audit(_raw_dir(raw_dir)).source
     c = sample_counts(processed_dir)
     return (
         f"{source['inspectorate']} inspected how {source['force']} protects children, with fieldwork from "
@@ -567,11 +545,10 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
     """The licence and source statement, as Markdown, from the raw data package and ``source.csv``."""
-    from analysis.data.load import load_source
+    from analysis.data.load import load_audit
 
-    folder = _raw_dir(raw_dir)
-    desc = _descriptor(folder)
-    source = load_source(folder)
+    data = load_audit(_raw_dir(raw_dir))
+    desc, source = data.descriptor, data.source
     licences = "; ".join(
         f"[{lic.get('title', lic['name'])}]({lic['path']})" if lic.get("path") else lic.get("title", lic["name"])
         for lic in desc.get("licenses", [])

@@ -1,4 +1,4 @@
-"""Shared fixtures: a scratch copy of the raw data that a test may break on purpose."""
+"""Shared fixtures: a scratch copy of the raw data that a test may break on purpose, and helpers to edit and load it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.data.load import AuditData, load_audit
+from analysis.data.package import update_hashes
 from analysis.data.paths import RAW_DIR
 
 #: The practice-area codes the issues name, in the report's order (tests check the data against them).
@@ -36,3 +38,56 @@ def replace_line(path: Path, old: str, new: str) -> None:
     assert lines.count(old) == 1, f"{old!r} is not exactly one line of {path.name}"
     lines[lines.index(old)] = new
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def load_edited(raw: Path) -> AuditData:
+    """Record the edited files' checksums (as a reviewer would after checking the change), then load and validate ``raw``.
+
+    For tests of the checks that come after the checksum: schema, keys and identities.
+    """
+    update_hashes(raw)
+    return load_audit(raw)
+
+
+# --------------------------------------------------------------------------- the suite leaves the working tree as it found it
+
+
+def _tree_state() -> str | None:
+    """The git working tree's state (status, diff of tracked files, untracked files' bytes), or None outside a checkout."""
+    import hashlib
+    import subprocess
+
+    root = RAW_DIR.parents[1]
+
+    def git(*args: str) -> bytes:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True).stdout
+
+    try:
+        status = git("status", "--porcelain", "--untracked-files=all")
+        diff = git("diff", "HEAD", "--binary")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    digest = hashlib.sha256(status + diff)
+    for line in status.decode().splitlines():
+        if line.startswith("?? "):
+            path = root / line[3:]
+            if path.is_file():
+                digest.update(path.read_bytes())
+    return status.decode() + "\n" + digest.hexdigest()
+
+
+def pytest_sessionstart(session):
+    session.config._tree_state_at_start = _tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any test, notebook (nbval) or page run changed, added or removed a file in the checkout."""
+    before = getattr(session.config, "_tree_state_at_start", None)
+    after = _tree_state()
+    if before is not None and after is not None and before != after:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the test run changed the working tree (git status before and after differ); tests and notebooks must only read"
+        if reporter is not None:
+            reporter.write_line(f"ERROR: {message}", red=True)
+            reporter.write_line("before:\n" + before.rsplit("\n", 1)[0] + "\nafter:\n" + after.rsplit("\n", 1)[0])
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -314,7 +314,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def built(data):
-    return sa.STAGE.build(data, None)
+    return sa.STAGE.build(data)
 
 
 def test_published_margins_come_from_the_data(data):
@@ -373,8 +373,8 @@ def test_what_holds_in_every_consistent_pairing(built):
 
 
 def test_stage_output_is_deterministic(data):
-    first = sa.STAGE.build(data, None)
-    second = sa.STAGE.build(data, None)
+    first = sa.STAGE.build(data)
+    second = sa.STAGE.build(data)
     for name in first:
         assert csv_bytes(first[name]) == csv_bytes(second[name])
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import AREA_CODES
+from conftest import AREA_CODES, load_edited
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
 from analysis.grades import GRADES
-from analysis.pipeline import stage, write_stage
+from analysis.pipeline import build_stage, stage
 from analysis.sections.areas import (
     area_counts,
     area_profile,
@@ -19,7 +19,6 @@ from analysis.sections.areas import (
     area_summary,
     association_tests,
     format_share_table,
-    load_area_themes,
     mean_score,
     order_weakest_first,
     sample_counts,
@@ -103,15 +102,14 @@ def test_association_tests_table(data, tests_table):
 def test_stage_is_registered_and_deterministic(data, tmp_path):
     s = stage("areas")
     assert {spec.path for spec in s.tables} == {"area_summary.csv", "association_tests.csv"}
-    first = write_stage("areas", data, out_dir=tmp_path / "a")
-    second = write_stage("areas", data, out_dir=tmp_path / "b")
+    first = build_stage("areas", data)
+    second = build_stage("areas", data)
     for name, frame in first.items():
         assert csv_bytes(frame) == csv_bytes(second[name])
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_themes_and_recommendations(data):
-    themes = load_area_themes()
+    themes = data.area_themes
     assert set(themes["practice_area"]) == set(AREAS)
     assert themes.groupby("practice_area")["theme_number"].apply(lambda s: s.tolist() == list(range(1, len(s) + 1))).all()
     recs = area_recommendations(data)
@@ -126,7 +124,7 @@ def test_themes_foreign_key_checked(raw_copy):
     path = raw_copy / "area_themes.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("children_in_custody,4,", "children_in_jail,4,"), encoding="utf-8")
     with pytest.raises(AuditDataError, match="children_in_jail"):
-        load_area_themes(raw_copy)
+        load_edited(raw_copy)
 
 
 def test_format_share_table(data):

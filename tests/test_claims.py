@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import filecmp
-
 import pandas as pd
 import pytest
-from conftest import replace_line
+from conftest import load_edited, replace_line
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
-from analysis.pipeline import STAGES, write_stage
+from analysis.data.publish import csv_bytes
+from analysis.data.validate import check_review
+from analysis.pipeline import STAGES, build_stage
 from analysis.sections.coverage import (
     BASIS_COMPUTED,
     BASIS_CURATED,
     CHECKED_COLUMNS,
+    CLAIMS_TABLE_COLUMNS,
     CONTRADICTS,
     ELSEWHERE,
     MATCHES,
@@ -23,10 +24,9 @@ from analysis.sections.coverage import (
     VERDICTS,
     Figure,
     check_claims,
-    check_review,
     checked_claims,
+    claims_table,
     derive_verdict,
-    interactive_table,
     load_coverage,
     number_tokens,
     reference_figures,
@@ -136,7 +136,7 @@ def test_checked_table_shape(checked):
     assert checked["claim_id"].is_unique
     assert set(checked["verdict"]) <= set(VERDICTS)
     assert set(checked["verdict_basis"]) == {BASIS_COMPUTED, BASIS_CURATED}
-    raw = load_coverage()["claims"]
+    raw = load_coverage(load_audit())["claims"]
     assert list(checked["claim_id"]) == list(raw["claim_id"])
 
 
@@ -158,7 +158,7 @@ def test_computed_claims_are_joined_to_their_figures(checked, figures):
 
 def test_curated_claims_keep_their_verdict_and_context(checked):
     curated = checked[checked["verdict_basis"] == BASIS_CURATED]
-    raw = load_coverage()["claims"].set_index("claim_id")
+    raw = load_coverage(load_audit())["claims"].set_index("claim_id")
     for row in curated.itertuples():
         assert row.verdict == raw.loc[row.claim_id, "curated_verdict"]
         assert row.reference_value == "" and row.figure_key == "" and row.comparison == ""
@@ -195,7 +195,7 @@ def _flip_all_good_by_one(raw):
 
 def test_changed_count_flips_verdicts(raw_copy):
     _flip_all_good_by_one(raw_copy)
-    out = checked_claims(load_audit(raw_copy), raw_copy).set_index("claim_id")
+    out = checked_claims(load_edited(raw_copy)).set_index("claim_id")
     assert out.loc["000-09", "reference_value"] == "21" and out.loc["000-09", "verdict"] == CONTRADICTS
     assert out.loc["000-10", "reference_value"] == "36" and out.loc["000-10", "verdict"] == CONTRADICTS
     assert out.loc["000-11", "verdict"] == MATCHES  # inadequate unchanged
@@ -210,7 +210,7 @@ def test_changed_deadline_and_date_flip_verdicts(raw_copy):
     )
     path = raw_copy / "source.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("2019-02-04,2019-02-15", "2019-03-04,2019-03-15"), encoding="utf-8")
-    out = checked_claims(load_audit(raw_copy), raw_copy).set_index("claim_id")
+    out = checked_claims(load_edited(raw_copy)).set_index("claim_id")
     assert out.loc["000-07", "verdict"] == CONTRADICTS
     assert out.loc["003-07", "verdict"] == MATCHES  # R7 unchanged
     assert out.loc["000-04", "reference_value"] == "2019-03" and out.loc["000-04", "verdict"] == CONTRADICTS
@@ -221,7 +221,7 @@ def test_changed_claim_flips_verdict(raw_copy, data):
     path = raw_copy / "coverage_claims.csv"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace(",80,cases_all,exact,", ",81,cases_all,exact,"), encoding="utf-8")
-    out = checked_claims(data, raw_copy).set_index("claim_id")
+    out = checked_claims(load_edited(raw_copy)).set_index("claim_id")
     assert out.loc["000-08", "verdict"] == CONTRADICTS
 
 
@@ -309,7 +309,7 @@ def test_bad_verdict_label_in_file(raw_copy, data):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace(",,,,matches,11. Police detention,", ",,,,match,11. Police detention,", 1), encoding="utf-8")
     with pytest.raises(AuditDataError, match="value not allowed") as err:
-        checked_claims(data, raw_copy)
+        checked_claims(load_edited(raw_copy))
     assert err.value.column == "curated_verdict" and err.value.row == 1
 
 
@@ -317,7 +317,7 @@ def test_unknown_figure_key_in_file(raw_copy, data):
     path = raw_copy / "coverage_claims.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",cases_all,exact,", ",cases_everything,exact,"), encoding="utf-8")
     with pytest.raises(AuditDataError, match="unknown figure key") as err:
-        checked_claims(data, raw_copy)
+        checked_claims(load_edited(raw_copy))
     assert "coverage_claims.csv" in err.value.file and err.value.found == "'cases_everything'"
 
 
@@ -325,8 +325,9 @@ def test_unknown_figure_key_in_file(raw_copy, data):
 
 
 def test_review_tables_are_consistent():
-    t = load_coverage()
-    check_review(t["claims"], t["texts"], t["lines"], t["number_mentions"])
+    data = load_audit()
+    t = load_coverage(data)
+    check_review(t["claims"], t["texts"], t["lines"], t["number_mentions"], data.files)
     numeric = t["claims"][
         t["claims"]["claim_type"].isin(
             ["graded cases", "deadline", "date", "legal time limit", "facilities", "officers trained", "other number"]
@@ -337,8 +338,7 @@ def test_review_tables_are_consistent():
 
 
 def _review(raw):
-    t = load_coverage(raw)
-    check_review(t["claims"], t["texts"], t["lines"], t["number_mentions"], raw)
+    load_edited(raw)  # the loader runs check_review on every load
 
 
 @pytest.mark.parametrize(
@@ -386,12 +386,10 @@ def test_number_pass_finds_digits_number_words_and_date_words():
 
 def test_stage_is_registered_and_deterministic(tmp_path, data):
     assert "coverage" in [s.name for s in STAGES]
-    a, b = tmp_path / "a", tmp_path / "b"
-    write_stage("coverage", data, out_dir=a)
-    write_stage("coverage", data, out_dir=b)
-    assert filecmp.cmp(a / "coverage_claims_checked.csv", b / "coverage_claims_checked.csv", shallow=False)
-    frame = pd.read_csv(a / "coverage_claims_checked.csv", dtype=str, keep_default_na=False)
-    assert list(frame.columns) == list(CHECKED_COLUMNS)
+    first = build_stage("coverage", data)["coverage_claims_checked.csv"]
+    second = build_stage("coverage", data)["coverage_claims_checked.csv"]
+    assert csv_bytes(first) == csv_bytes(second)
+    assert list(first.columns) == list(CHECKED_COLUMNS)
 
 
 def test_summary_is_computed_from_verdicts(checked):
@@ -407,21 +405,16 @@ def test_summary_is_computed_from_verdicts(checked):
     assert "contradict it" in text.split("None ")[1]  # no claim contradicts the report as the data stand
 
 
-def test_review_note_counts():
-    t = load_coverage()
-    note = review_note()
+def test_review_note_counts(data):
+    t = load_coverage(data)
+    note = review_note(data)
     assert f"covered {len(t['lines'])} non-blank lines" in note
     assert f"found {len(t['number_mentions'])} numbers" in note
 
 
-def test_interactive_table_is_self_contained():
-    frame = pd.DataFrame({"claim_id": ["000-01", "000-02"], "value": ["80", "<b>x</b>"], "verdict": ["matches", "contradicts the report"]})
-    out = interactive_table(frame, "tbl-test", filters=["verdict"])
-    assert out.count("<tr>") == 3  # header + two rows
-    assert "&lt;b&gt;x&lt;/b&gt;" in out and "<b>x</b>" not in out
-    assert '<td style="text-align:right">80</td>' in out
-    assert "src=" not in out and "http" not in out
-    assert '<option value="contradicts the report">' in out
-    assert out == interactive_table(frame, "tbl-test", filters=["verdict"])
-    with pytest.raises(ValueError, match="table_id"):
-        interactive_table(frame, "Bad id")
+def test_claims_table_is_plain_and_ordered(checked):
+    table = claims_table(checked)
+    assert list(table.columns) == list(CLAIMS_TABLE_COLUMNS.values())
+    assert len(table) == len(checked) and set(table["claim"]) == set(checked["claim_id"])
+    ids = table["claim"].tolist()
+    assert ids == sorted(ids)  # claim ids start with the text code, so text then claim order

@@ -11,14 +11,14 @@ from analysis.stats import funnel
 
 TARGETS = (0.05, 0.24, 0.354, 0.5, 0.9)
 SIZES = np.array([1, 5, 20, 33, 47, 80, 101, 250, 1000])
-COVERAGES = (0.95, 0.998)
+CONFIDENCE_LEVELS = (0.95, 0.998)
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("coverage", COVERAGES)
-def test_exact_limits_sit_between_the_scipy_binomial_quantile_and_the_count_below(target, coverage):
-    tail = (1 - coverage) / 2
-    low, high = funnel.exact_binomial_limits(target, SIZES, coverage)
+@pytest.mark.parametrize("confidence", CONFIDENCE_LEVELS)
+def test_exact_limits_sit_between_the_scipy_binomial_quantile_and_the_count_below(target, confidence):
+    tail = (1 - confidence) / 2
+    low, high = funnel.exact_binomial_limits(target, SIZES, confidence)
     for p, lim in ((tail, low), (1 - tail, high)):
         r = stats.binom.ppf(p, SIZES, target)  # smallest r with P(R <= r) >= p
         assert np.all(lim <= r / SIZES + 1e-12)
@@ -40,9 +40,9 @@ def test_exact_limit_is_where_the_interpolated_binomial_cdf_reaches_p(target):
 
 def test_exact_limits_approach_the_normal_limits_for_large_n():
     n = np.array([20_000, 100_000])
-    for coverage in COVERAGES:
-        exact = funnel.exact_binomial_limits(0.3, n, coverage)
-        wilson = funnel.wilson_limits(0.3, n, coverage)
+    for confidence in CONFIDENCE_LEVELS:
+        exact = funnel.exact_binomial_limits(0.3, n, confidence)
+        wilson = funnel.wilson_limits(0.3, n, confidence)
         np.testing.assert_allclose(exact, wilson, atol=2e-4)
 
 
@@ -54,16 +54,16 @@ def test_exact_limits_are_clipped_to_zero_and_one():
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("coverage", COVERAGES)
-def test_wilson_limits_invert_the_statsmodels_wilson_interval(target, coverage):
+@pytest.mark.parametrize("confidence", CONFIDENCE_LEVELS)
+def test_wilson_limits_invert_the_statsmodels_wilson_interval(target, confidence):
     """At the upper limit the observed share's Wilson interval just reaches down to the target; likewise below."""
     sizes = np.array([20, 33, 80, 101, 400])
-    low, high = funnel.wilson_limits(target, sizes, coverage)
+    low, high = funnel.wilson_limits(target, sizes, confidence)
     for n, lo, hi in zip(sizes, low, high, strict=True):
         if 0 < hi < 1:
-            assert proportion_confint(hi * n, n, alpha=1 - coverage, method="wilson")[0] == pytest.approx(target, abs=1e-9)
+            assert proportion_confint(hi * n, n, alpha=1 - confidence, method="wilson")[0] == pytest.approx(target, abs=1e-9)
         if 0 < lo < 1:
-            assert proportion_confint(lo * n, n, alpha=1 - coverage, method="wilson")[1] == pytest.approx(target, abs=1e-9)
+            assert proportion_confint(lo * n, n, alpha=1 - confidence, method="wilson")[1] == pytest.approx(target, abs=1e-9)
 
 
 def test_wilson_limits_match_the_phe_closed_form():
@@ -119,10 +119,10 @@ def test_pooled_estimate_matches_statsmodels_and_scipy():
 
 def test_funnel_limits_table():
     table = funnel.funnel_limits(0.3, range(20, 31))
-    assert list(table.columns) == ["method", "coverage", "n", "target", "lower", "upper"]
-    assert len(table) == 11 * len(funnel.METHODS) * len(funnel.COVERAGES)
+    assert list(table.columns) == ["method", "confidence", "n", "target", "lower", "upper"]
+    assert len(table) == 11 * len(funnel.METHODS) * len(funnel.CONFIDENCE_LEVELS)
     assert (table["lower"] <= table["target"]).all() and (table["target"] <= table["upper"]).all()
-    wide = table.pivot_table(index=["method", "n"], columns="coverage", values=["lower", "upper"])
+    wide = table.pivot_table(index=["method", "n"], columns="confidence", values=["lower", "upper"])
     assert (wide[("lower", 0.998)] <= wide[("lower", 0.95)]).all()
     assert (wide[("upper", 0.998)] >= wide[("upper", 0.95)]).all()
 
@@ -131,7 +131,7 @@ def test_funnel_limits_table():
     ("call", "message"),
     [
         (lambda: funnel.exact_binomial_limits(0, 10), "target"),
-        (lambda: funnel.wilson_limits(0.3, 10, coverage=1.0), "coverage"),
+        (lambda: funnel.wilson_limits(0.3, 10, confidence=1.0), "confidence"),
         (lambda: funnel.wilson_limits(0.3, [10, 0]), "positive integers"),
         (lambda: funnel.exact_binomial_limits(0.3, [10.5]), "positive integers"),
         (lambda: funnel.limits(0.3, 10, method="normal"), "unknown method"),

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import AREA_CODES, replace_line
+from conftest import AREA_CODES, load_edited, replace_line
 
 from analysis.data.errors import AuditDataError
-from analysis.data.load import (
-    load_area_grades,
-    load_audit,
-    load_case_samples,
-    load_practice_areas,
-    load_published_totals,
-    load_recommendation_areas,
-    load_recommendations,
-    load_source,
-)
+from analysis.data.load import RESOURCES, load_audit
 from analysis.grades import GRADE_DTYPE, GRADES
 
 
-def test_case_samples_typed():
-    cs = load_case_samples()
+@pytest.fixture(scope="module")
+def data():
+    return load_audit()
+
+
+def test_case_samples_typed(data):
+    cs = data.case_samples
     assert list(cs.columns) == ["sample", "assessor", "grade", "n"]
     assert cs["grade"].dtype == GRADE_DTYPE
     assert cs["grade"].cat.ordered
@@ -33,30 +29,40 @@ def test_case_samples_typed():
     assert (better > worse).all()
 
 
-def test_area_tables_typed():
-    areas = load_practice_areas()
+def test_area_tables_typed(data):
+    areas = data.practice_areas
     assert list(areas["practice_area"]) == AREA_CODES
     assert areas["report_order"].tolist() == list(range(1, 9))
-    ag = load_area_grades()
+    ag = data.area_grades
     assert ag["grade"].dtype == GRADE_DTYPE
     assert len(ag) == len(areas) * len(GRADES)
 
 
-def test_other_loaders():
-    assert set(load_published_totals()["quantity"]) >= {"cases_all", "cases_force_selected", "cases_inspectorate_selected"}
-    recs = load_recommendations()
+def test_other_tables(data):
+    assert set(data.published_totals["quantity"]) >= {"cases_all", "cases_force_selected", "cases_inspectorate_selected"}
+    recs = data.recommendations
     assert set(recs["deadline"].astype(str)) == {"immediately", "within three months"}
     assert recs["recommendation_id"].is_unique
-    assert set(load_recommendation_areas()["recommendation_id"]) == set(recs["recommendation_id"])
-    src = load_source()
+    assert set(data.recommendation_areas["recommendation_id"]) == set(recs["recommendation_id"])
+    src = data.source
     assert str(src["inspection_start"]) == "2019-02-04" and str(src["inspection_end"]) == "2019-02-15"
     assert src["publication_month"] == "2019-06"
     assert src["licence"] == "OGL-UK-3.0"
 
 
+def test_every_resource_is_loaded_once(data):
+    assert set(data.files) == set(RESOURCES)
+    for name in RESOURCES:
+        assert len(getattr(data, name)) > 0 if name != "source" else data.source is not None
+    assert data.national_audits["n_cases"].dtype == "Int64"
+    assert list(data.area_themes["practice_area"].drop_duplicates()) == [
+        a for a in AREA_CODES if a in set(data.area_themes["practice_area"])
+    ]
+
+
 def _error(raw, match: str, **expected_attrs) -> AuditDataError:
     with pytest.raises(AuditDataError, match=match) as info:
-        load_audit(raw)
+        load_edited(raw)
     for key, value in expected_attrs.items():
         assert getattr(info.value, key) == value, (key, getattr(info.value, key))
     return info.value

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import load_edited
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
-from analysis.data.publish import write_tables
+from analysis.data.publish import serialise
 from analysis.pipeline import stage
 from analysis.sections import national as nat
 
@@ -35,7 +36,7 @@ def table(docs):
 
 def edit_row(raw_dir: Path, document_id: str, **changes: str) -> None:
     """Change cells of one row of national_audits.csv in a scratch copy of data/raw."""
-    path = raw_dir / nat.FILE
+    path = raw_dir / "national_audits.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     hits = [r for r in rows if r["document_id"] == document_id]
@@ -48,7 +49,7 @@ def edit_row(raw_dir: Path, document_id: str, **changes: str) -> None:
 
 
 def test_gwent_comes_from_our_raw_data(data, docs):
-    raw = nat.load_national()
+    raw = data.national_audits
     assert "Gwent" not in set(raw["force"])
     gwent = docs.loc[docs["is_gwent"]].iloc[0]
     assert gwent["n_cases"] == data.total("cases_all")
@@ -60,7 +61,7 @@ def test_gwent_comes_from_our_raw_data(data, docs):
     assert (gwent["self_force_good"], gwent["self_force_ri"], gwent["self_force_inadequate"]) == tuple(
         force[["good", "requires improvement", "inadequate"]]
     )
-    assert (gwent["self_hmic_good"], gwent["self_hmic_ri"], gwent["self_hmic_inadequate"]) == tuple(
+    assert (gwent["self_hmicfrs_good"], gwent["self_hmicfrs_ri"], gwent["self_hmicfrs_inadequate"]) == tuple(
         hmic[["good", "requires improvement", "inadequate"]]
     )
     assert gwent["n_self_assessed"] == data.total("cases_force_selected")
@@ -68,8 +69,8 @@ def test_gwent_comes_from_our_raw_data(data, docs):
     assert gwent["year"] == int(str(data.source["publication_month"])[:4])
 
 
-def test_every_raw_row_appears_once_in_the_processed_table(docs, table):
-    raw = nat.load_national()
+def test_every_raw_row_appears_once_in_the_processed_table(data, docs, table):
+    raw = data.national_audits
     assert len(table) == len(raw) + 1
     assert set(raw["document_id"]) | {docs.loc[docs["is_gwent"], "document_id"].iloc[0]} == set(table.index)
 
@@ -111,8 +112,8 @@ def test_flagged_rows_are_treated_as_documented(docs, table):
     met = table.loc["metropolitan_2016_inspection"]
     assert met["treatment"] == "excluded_inconsistent" and not (met["in_funnel_good"] or met["in_funnel_inadequate"])
     wy = nat.self_assessment(docs).set_index("document_id").loc["west_yorkshire_2015_inspection"]
-    assert (wy["hmic_total"], wy["n_self_assessed"], bool(wy["counts_add_up"])) == (34, 33, False)
-    assert wy["hmic_share"] == pytest.approx((9 + 8) / 34)  # share over the published counts' own total
+    assert (wy["hmicfrs_total"], wy["n_self_assessed"], bool(wy["counts_add_up"])) == (34, 33, False)
+    assert wy["hmicfrs_share"] == pytest.approx((9 + 8) / 34)  # share over the published counts' own total
 
 
 def test_funnel_target_leaves_gwent_out(docs):
@@ -150,14 +151,14 @@ def test_self_assessment_view(docs):
     assert list(view["year"]) == sorted(view["year"])
     assert set(view.index) == {"Gwent", "West Yorkshire", "Metropolitan Police"}
     assert view.loc["Gwent", "force_share"] == pytest.approx(27 / 33)
-    assert view.loc["Gwent", "hmic_share"] == pytest.approx(10 / 33)
+    assert view.loc["Gwent", "hmicfrs_share"] == pytest.approx(10 / 33)
     met = view.loc["Metropolitan Police"]
-    assert met["force_basis"] == met["hmic_basis"] == "percentage"
-    assert met["hmic_share"] == pytest.approx(0.24)
+    assert met["force_basis"] == met["hmicfrs_basis"] == "percentage"
+    assert met["hmicfrs_share"] == pytest.approx(0.24)
 
 
-def test_coverage_partitions_the_forces(docs):
-    cov = nat.coverage(docs)
+def test_coverage_partitions_the_forces(data, docs):
+    cov = nat.force_coverage(data, docs)
     assert len(cov.all_forces) == 43
     groups = [set(cov.full), set(cov.partial), set(cov.missing)]
     assert sum(len(g) for g in groups) == 43 and set().union(*groups) == set(cov.all_forces)
@@ -186,30 +187,28 @@ def test_coverage_partitions_the_forces(docs):
 def test_inconsistent_rows_are_refused(raw_copy, document_id, changes, problem):
     edit_row(raw_copy, document_id, **changes)
     with pytest.raises(AuditDataError, match=problem) as err:
-        nat.load_national(raw_copy)
+        load_edited(raw_copy)
     assert "national_audits.csv" in str(err.value) and "row" in str(err.value)
 
 
 def test_schema_errors_name_file_row_and_column(raw_copy):
     edit_row(raw_copy, "cheshire_2023_review", treatment="ignored")
     with pytest.raises(AuditDataError, match="treatment"):
-        nat.load_national(raw_copy)
+        load_edited(raw_copy)
 
 
 def test_stage_writes_deterministic_tables_matching_their_specs(data, tmp_path):
     s = stage("national")
-    built = s.build(data, nat.RAW_DIR)
+    built = s.build(data)
     specs = {t.path: t for t in s.tables}
     assert set(built) == set(specs) == {"national_audits.csv", "funnel_limits.csv"}
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
-    first = write_tables(built, specs, tmp_path / "a")
-    write_tables(s.build(data, nat.RAW_DIR), specs, tmp_path / "b")
-    for path in first:
-        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+    first, second = serialise(built, specs), serialise(s.build(data), specs)
+    assert first == second
     limits = built["funnel_limits.csv"]
     assert set(limits["measure"]) == set(nat.FUNNEL_MEASURES) and limits["n"].min() == min(nat.FUNNEL_N)
-    dictionary = json.loads((tmp_path / "a" / "datapackage.json").read_text(encoding="utf-8"))
+    dictionary = json.loads(first["datapackage.json"])
     types = {f["name"]: f["type"] for r in dictionary["resources"] if r["path"] == "national_audits.csv" for f in r["schema"]["fields"]}
     assert types["n_cases"] == "integer" and types["in_funnel_good"] == "boolean" and types["share_good"] == "number"
 

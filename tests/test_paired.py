@@ -7,6 +7,7 @@ assigned round-robin. It must never be shown on the site or used in a notebook.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -156,10 +157,46 @@ def test_missing_file_raises(tmp_path):
         load_paired_cases(tmp_path / "absent.csv")
 
 
-def test_unknown_areas_are_allowed_without_a_list(tmp_path):
-    path = write(tmp_path, HEADER + "A1,anything,good,inadequate\n")
-    frame = load_paired_cases(path)
-    assert frame["force_grade"].tolist() == [GRADES[0]]
+def test_unknown_areas_are_refused_by_default_and_all_listed(tmp_path):
+    path = write(tmp_path, HEADER + "A1,anything,good,inadequate\nA2,s47_enquiries,good,good\nA3,elsewhere,good,good\n")
+    with pytest.raises(AuditDataError, match="unknown practice areas 'anything', 'elsewhere'") as err:
+        load_paired_cases(path)
+    assert err.value.row == [1, 3] and err.value.column == "practice_area"
+    frame = load_paired_cases(path, allow_unknown_areas=True)
+    assert frame["force_grade"].tolist() == [GRADES[0]] * 3
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing", "unreadable"])
+def test_paths_that_are_not_readable_files_raise_the_projects_error(tmp_path, kind):
+    path = tmp_path / "paired.csv"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "unreadable":
+        path.write_text(HEADER, encoding="utf-8")
+        path.chmod(0)
+        if os.access(path, os.R_OK):  # root reads anything: make it a FIFO-free special case instead
+            path.unlink()
+            os.mkfifo(path)
+    with pytest.raises(AuditDataError, match="paired.csv") as err:
+        load_paired_cases(path)
+    assert err.value.file.endswith("paired.csv")
+
+
+def test_an_area_with_no_cases_is_nan_with_a_reason(cases):
+    out = paired_measures(cases, [*dict.fromkeys(cases["practice_area"]), "children_in_custody_extra"]).set_index("practice_area")
+    empty = out.loc["children_in_custody_extra"]
+    assert empty["n"] == 0 and "no cases" in empty["note"]
+    for measure in ag.MEASURES:
+        if measure not in ag.COUNTS:
+            assert pd.isna(empty[measure]), measure
+    assert out.loc[ALL_CASES, "note"] == ""
+
+
+def test_every_measure_and_test_on_an_empty_table_is_nan():
+    row = ag.table_measures(np.zeros((3, 3), dtype=np.int64)).iloc[0]
+    for measure in (*ag.KAPPA_TYPE, "observed_agreement", *ag.P_VALUES, "stuart_maxwell_statistic", "bowker_statistic"):
+        assert pd.isna(row[measure]), measure
+    assert pd.isna(row["bowker_df"]) and pd.isna(row["stuart_maxwell_df"])
 
 
 def test_margins_that_differ_from_the_published_totals_raise(cases, data):

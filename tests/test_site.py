@@ -32,7 +32,7 @@ from analysis import site
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
-from analysis.data.publish import write_tables
+from analysis.data.publish import serialise
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.pipeline import build, process
 from analysis.sections import audit as tidy
@@ -518,8 +518,9 @@ def complete_processed(tmp_path_factory) -> Path:
     brute-force enumeration, area shares, one test row), so that these tests do not depend on the
     other stages' code. Used only here, never on the site."""
     out = tmp_path_factory.mktemp("synthetic_processed")
-    tables = build(load_audit(RAW_DIR), RAW_DIR, (tidy.STAGE,))
-    write_tables(tables, {t.path: t for t in tidy.STAGE.tables}, out)
+    tables = build(load_audit(RAW_DIR), (tidy.STAGE,))
+    for name, data in serialise(tables, {t.path: t for t in tidy.STAGE.tables}).items():
+        (out / name).write_bytes(data)
     grades = pd.read_csv(out / "sample_grades.csv")
     fs = grades[grades["sample"] == "force_selected"]
     rows = fs[fs["assessor"] == "force"].set_index("grade").loc[list(GRADES), "n"].to_numpy()
@@ -588,7 +589,7 @@ def runs_on_synthetic(complete_processed, tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def pipeline_output(tmp_path_factory) -> Path:
     """Everything ``python -m analysis process`` writes, in a temporary folder (the real stages' code)."""
-    out = tmp_path_factory.mktemp("pipeline_output")
+    out = tmp_path_factory.mktemp("pipeline_output") / "processed"
     process(RAW_DIR, out)
     return out
 

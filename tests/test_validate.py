@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import replace_line
+from conftest import load_edited, replace_line
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
@@ -11,7 +11,7 @@ from analysis.data.load import load_audit
 
 def _error(raw, match: str) -> str:
     with pytest.raises(AuditDataError, match=match) as info:
-        load_audit(raw)
+        load_edited(raw)
     return str(info.value)
 
 
@@ -56,7 +56,7 @@ def test_missing_grade_row(raw_copy):
 def test_blank_line(raw_copy):
     replace_line(raw_copy / "case_samples.csv", "force_selected,force,inadequate,0", "")
     with pytest.raises(AuditDataError, match=r"row 3 \(line 4\): blank line"):
-        load_audit(raw_copy)
+        load_edited(raw_copy)
 
 
 def test_unpublished_sample_assessor_pair(raw_copy):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.errors import AuditDataError
-from analysis.data.package import read_resource
+from analysis.data.package import parse_table, read_file_bytes
 from analysis.data.paths import display_path
 from analysis.grades import GRADE_DTYPE, GRADES
 from analysis.stats.agreement import cell_columns, table_measures
@@ -53,20 +53,39 @@ def paired_schema(practice_areas: Sequence[str] | None = None) -> dict:
     }
 
 
-def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = None) -> pd.DataFrame:
+def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = None, *, allow_unknown_areas: bool = False) -> pd.DataFrame:
     """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
 
-    The file is read strictly with :func:`analysis.data.package.read_resource` against
-    :func:`paired_schema` (UTF-8 without BOM, exact header, one value per column, no blanks, grades
-    spelt exactly as in :data:`GRADES`, unique case ids, and known practice areas when
-    ``practice_areas`` is given, e.g. ``load_audit().practice_areas["practice_area"]``). The grades
-    come back as the ordered grade dtype. Any problem raises :class:`AuditDataError` naming the
-    file, row, column, what was expected and what was found.
+    The file is parsed strictly (:func:`analysis.data.package.parse_table`) against
+    :func:`paired_schema`: a regular, readable file, UTF-8 without BOM, valid CSV, exact header, one
+    value per column, no blanks or control characters, grades spelt exactly as in :data:`GRADES`,
+    unique case ids. Every ``practice_area`` must be one of ``practice_areas`` (by default the
+    project's eight codes, from the validated raw data); unknown areas are refused with a message
+    listing them all, because per-area results would then not add up to the overall result. Pass
+    ``allow_unknown_areas=True`` to accept other codes deliberately. The grades come back as the
+    ordered grade dtype. Any problem raises :class:`AuditDataError` naming the file, row, column,
+    what was expected and what was found.
     """
     path = Path(path)
-    areas = None if practice_areas is None else [str(a) for a in practice_areas]
-    descriptor = {"resources": [{"name": "paired_cases", "path": path.name, "schema": paired_schema(areas)}]}
-    frame = read_resource(path.parent, "paired_cases", descriptor)
+    shown = display_path(path)
+    if practice_areas is None and not allow_unknown_areas:
+        from analysis.data.load import load_audit
+
+        practice_areas = load_audit().practice_areas["practice_area"].tolist()
+    frame = parse_table(read_file_bytes(path, shown), paired_schema(None), shown)
+    if practice_areas is not None and not allow_unknown_areas:
+        known = [str(a) for a in practice_areas]
+        bad = ~frame["practice_area"].isin(known)
+        if bad.any():
+            unknown = list(dict.fromkeys(frame.loc[bad, "practice_area"]))
+            raise AuditDataError(
+                shown,
+                f"unknown practice area{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}",
+                row=[int(i) + 1 for i in frame.index[bad]] if bad.sum() > 1 else int(frame.index[bad][0]) + 1,
+                column="practice_area",
+                expected="one of " + ", ".join(known) + " (or pass allow_unknown_areas=True)",
+                found=", ".join(repr(u) for u in unknown),
+            )
     for col in ("force_grade", "hmicfrs_grade"):
         frame[col] = frame[col].astype(GRADE_DTYPE)
     return frame
@@ -76,8 +95,8 @@ def paired_table(cases: pd.DataFrame) -> np.ndarray:
     """Cross-tabulate cases into a k x k table: rows the force's grade, columns HMICFRS's, both in :data:`GRADES` order."""
     index = {g: i for i, g in enumerate(GRADES)}
     table = np.zeros((len(GRADES), len(GRADES)), dtype=np.int64)
-    rows = cases["force_grade"].astype(str).map(index).to_numpy()
-    cols = cases["hmicfrs_grade"].astype(str).map(index).to_numpy()
+    rows = cases["force_grade"].astype(str).map(index).to_numpy(dtype=np.int64)
+    cols = cases["hmicfrs_grade"].astype(str).map(index).to_numpy(dtype=np.int64)
     np.add.at(table, (rows, cols), 1)
     return table
 
@@ -87,17 +106,20 @@ def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = 
 
     One row for :data:`ALL_CASES` and then one per practice area (in the order of
     ``practice_areas`` if given, e.g. the report order, else in order of first appearance), with
-    ``practice_area``, ``n``, the nine cells (:func:`analysis.stats.agreement.cell_columns`) and every
-    measure of :func:`analysis.stats.agreement.table_measures`. A measure undefined for an area (e.g.
-    kappa when every case in it has the same grade from both) is NaN there.
+    ``practice_area``, ``n``, the nine cells (:func:`analysis.stats.agreement.cell_columns`), every
+    measure of :func:`analysis.stats.agreement.table_measures`, and ``note``. A measure undefined
+    for an area (e.g. kappa when every case in it has the same grade from both) is NaN there; an
+    area with no cases has every measure NaN and a note saying so.
     """
     areas = list(practice_areas) if practice_areas is not None else list(dict.fromkeys(cases["practice_area"]))
     groups = [(ALL_CASES, cases)] + [(a, cases[cases["practice_area"] == a]) for a in areas]
     tables = np.stack([paired_table(part) for _, part in groups])
     k = len(GRADES)
-    head = pd.DataFrame({"practice_area": [g for g, _ in groups], "n": tables.sum(axis=(1, 2)).astype(np.int64)})
+    n = tables.sum(axis=(1, 2)).astype(np.int64)
+    head = pd.DataFrame({"practice_area": [g for g, _ in groups], "n": n})
     cells = pd.DataFrame(tables.reshape(len(groups), k * k), columns=cell_columns())
-    return pd.concat([head, cells, table_measures(tables)], axis=1)
+    note = pd.Series(np.where(n == 0, "no cases: every measure is undefined", ""), name="note")
+    return pd.concat([head, cells, table_measures(tables), note], axis=1)
 
 
 def check_margins(cases: pd.DataFrame, row_sums: Sequence[int], col_sums: Sequence[int], file: str | Path = "paired cases") -> None:

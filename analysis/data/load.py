@@ -1,18 +1,44 @@
-"""One loader per raw table, returning typed pandas objects, plus :func:`load_audit` that loads and validates them all."""
+"""The one gate in: :func:`load_audit` reads every resource of the raw data package, checks it, and returns :class:`AuditData`.
+
+Nothing else in the project reads ``data/raw``. Stages take the validated :class:`AuditData`,
+never a path, so no figure can reach a processed file without passing every check: checksums,
+schemas, keys, the report's own identities, and the cross-table checks of the national and
+coverage tables (:mod:`analysis.data.validate`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from analysis.data.errors import AuditDataError
 from analysis.data.package import check_foreign_keys, load_descriptor, read_resource
-from analysis.data.paths import RAW_DIR
+from analysis.data.paths import RAW_DIR, display_path
+from analysis.data.validate import NATIONAL_INT_COLUMNS, check_source, validate_audit
 from analysis.grades import GRADE_DTYPE
 
 SAMPLES = ("force_selected", "inspectorate_selected")
 ASSESSORS = ("force", "hmicfrs")
+
+#: Every resource the analysis uses; the data package must describe each (it may describe no others).
+RESOURCES: tuple[str, ...] = (
+    "case_samples",
+    "practice_areas",
+    "area_grades",
+    "published_totals",
+    "recommendations",
+    "recommendation_areas",
+    "source",
+    "area_themes",
+    "national_audits",
+    "coverage_texts",
+    "coverage_claims",
+    "coverage_lines",
+    "coverage_number_mentions",
+)
 
 
 def _typed(frame: pd.DataFrame, grade_cols=("grade",), categories: dict | None = None) -> pd.DataFrame:
@@ -24,50 +50,17 @@ def _typed(frame: pd.DataFrame, grade_cols=("grade",), categories: dict | None =
     return out
 
 
-def load_case_samples(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """Cases per grade in each graded sample: columns ``sample``, ``assessor``, ``grade`` (ordered), ``n``."""
-    return _typed(read_resource(raw_dir, "case_samples"), categories={"sample": SAMPLES, "assessor": ASSESSORS})
-
-
-def load_practice_areas(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """The practice areas: ``practice_area``, ``report_order``, ``label``, ``description``, in file order."""
-    return read_resource(raw_dir, "practice_areas")
-
-
-def load_area_grades(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """HMICFRS grades of all cases by practice area: ``practice_area``, ``grade`` (ordered), ``n``."""
-    return _typed(read_resource(raw_dir, "area_grades"))
-
-
-def load_published_totals(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """Totals the report prints: ``quantity``, ``value``, ``section``."""
-    return read_resource(raw_dir, "published_totals")
-
-
-def load_recommendations(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """The report's recommendations: ``recommendation_id``, ``chapter_number``, ``chapter``, ``deadline``, ``summary``."""
-    frame = read_resource(raw_dir, "recommendations")
-    frame["deadline"] = pd.Categorical(frame["deadline"], categories=["immediately", "within three months"], ordered=True)
-    return frame
-
-
-def load_recommendation_areas(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """Which practice areas each recommendation concerns: ``recommendation_id``, ``practice_area``."""
-    return read_resource(raw_dir, "recommendation_areas")
-
-
-def load_source(raw_dir: str | Path = RAW_DIR) -> pd.Series:
-    """The source report as one record (title, force, inspectorate, dates, ISBN, address, licence)."""
-    from analysis.data.validate import check_source
-
-    frame = read_resource(raw_dir, "source")
-    check_source(frame, raw_dir)
-    return frame.iloc[0]
-
-
 @dataclass(frozen=True)
 class AuditData:
-    """All raw tables, loaded, typed and checked against the schema and the report's identities."""
+    """Every raw table, read, typed and checked against the data package, the report's identities and each other.
+
+    Tables of the case-file audit: ``case_samples`` (``grade`` ordered, worst to best),
+    ``practice_areas``, ``area_grades``, ``published_totals``, ``recommendations`` (``deadline``
+    ordered), ``recommendation_areas``, ``source`` (one record), ``area_themes`` (report order).
+    Context: ``national_audits`` (counts as nullable integers) and the four ``coverage_*`` tables.
+    ``descriptor`` is the raw data package; ``files`` maps each resource to the file name used in
+    messages.
+    """
 
     case_samples: pd.DataFrame
     practice_areas: pd.DataFrame
@@ -76,39 +69,81 @@ class AuditData:
     recommendations: pd.DataFrame
     recommendation_areas: pd.DataFrame
     source: pd.Series
+    area_themes: pd.DataFrame
+    national_audits: pd.DataFrame
+    coverage_texts: pd.DataFrame
+    coverage_claims: pd.DataFrame
+    coverage_lines: pd.DataFrame
+    coverage_number_mentions: pd.DataFrame
+    descriptor: dict[str, Any] = field(repr=False)
+    files: dict[str, str] = field(repr=False)
 
     def total(self, quantity: str) -> int:
         """A total printed in the report, by its ``quantity`` name in ``published_totals.csv``."""
         return int(self.published_totals.set_index("quantity").loc[quantity, "value"])
 
+    def field_enum(self, resource: str, name: str) -> tuple[str, ...]:
+        """The allowed values the data package gives for field ``name`` of ``resource`` (e.g. the 43 forces)."""
+        res = next(r for r in self.descriptor["resources"] if r["name"] == resource)
+        fld = next(f for f in res["schema"]["fields"] if f["name"] == name)
+        return tuple(fld.get("constraints", {}).get("enum", ()))
+
+
+def _shape(raw: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Types on top of the strict reader's: ordered grades and categories, nullable counts, themes in report order."""
+    areas = raw["practice_areas"]
+    themes = raw["area_themes"].copy()
+    themes["_a"] = themes["practice_area"].map(areas.set_index("practice_area")["report_order"])
+    themes = themes.sort_values(["_a", "theme_number"], kind="stable").drop(columns="_a").reset_index(drop=True)
+    national = raw["national_audits"].copy()
+    for col in NATIONAL_INT_COLUMNS:
+        if col in national.columns:
+            national[col] = national[col].astype("Int64")
+    recs = raw["recommendations"].copy()
+    recs["deadline"] = pd.Categorical(recs["deadline"], categories=["immediately", "within three months"], ordered=True)
+    return {
+        "case_samples": _typed(raw["case_samples"], categories={"sample": SAMPLES, "assessor": ASSESSORS}),
+        "practice_areas": areas,
+        "area_grades": _typed(raw["area_grades"]),
+        "published_totals": raw["published_totals"],
+        "recommendations": recs,
+        "recommendation_areas": raw["recommendation_areas"],
+        "source": raw["source"],
+        "area_themes": themes,
+        "national_audits": national,
+        **{name: raw[name] for name in RESOURCES if name.startswith("coverage_")},
+    }
+
 
 def load_audit(raw_dir: str | Path = RAW_DIR) -> AuditData:
-    """Load every raw table from ``raw_dir`` and validate them together.
+    """Read every resource of the data package in ``raw_dir`` and validate them all; return :class:`AuditData`.
 
-    Raises :class:`analysis.data.errors.AuditDataError` on the first problem found.
+    Order of checks: the descriptor (``raw_dir/datapackage.json``, no fallback) describes exactly
+    :data:`RESOURCES`; each file matches its recorded sha256 and size and its schema; the foreign
+    keys hold; then :func:`analysis.data.validate.validate_audit` checks the report's identities and
+    the cross-table rules. Raises :class:`analysis.data.errors.AuditDataError` on the first problem.
     """
-    from analysis.data.validate import validate_audit
-
     raw_dir = Path(raw_dir)
     descriptor = load_descriptor(raw_dir)
-    data = AuditData(
-        case_samples=load_case_samples(raw_dir),
-        practice_areas=load_practice_areas(raw_dir),
-        area_grades=load_area_grades(raw_dir),
-        published_totals=load_published_totals(raw_dir),
-        recommendations=load_recommendations(raw_dir),
-        recommendation_areas=load_recommendation_areas(raw_dir),
-        source=load_source(raw_dir),
-    )
-    check_foreign_keys(
-        raw_dir,
-        {
-            "practice_areas": data.practice_areas,
-            "area_grades": data.area_grades.astype({"grade": "object"}),
-            "recommendations": data.recommendations,
-            "recommendation_areas": data.recommendation_areas,
-        },
-        descriptor,
-    )
-    validate_audit(data, raw_dir)
+    shown_dp = display_path(raw_dir / "datapackage.json")
+    described = [r["name"] for r in descriptor["resources"]]
+    missing = [n for n in RESOURCES if n not in described]
+    extra = [n for n in described if n not in RESOURCES]
+    if missing or extra:
+        raise AuditDataError(
+            shown_dp,
+            "the data package does not describe the project's tables",
+            expected="resources " + ", ".join(RESOURCES),
+            found=("missing " + ", ".join(missing) if missing else "")
+            + ("; " if missing and extra else "")
+            + ("unexpected " + ", ".join(extra) if extra else ""),
+        )
+    files = {r["name"]: display_path(raw_dir / r["path"]) for r in descriptor["resources"]}
+    raw = {name: read_resource(raw_dir, name, descriptor) for name in RESOURCES}
+    check_foreign_keys(raw, descriptor, files)
+    shaped = _shape(raw)
+    source = shaped.pop("source")
+    check_source(source, files["source"])
+    data = AuditData(**shaped, source=source.iloc[0], descriptor=descriptor, files=files)
+    validate_audit(data)
     return data

@@ -114,7 +114,7 @@ def funnel_plot(
     span = limits.loc[limits["n"].between(max(limits["n"].min(), lo_n - 25), min(limits["n"].max(), hi_n + 15))]
     for m in limits["method"].unique():
         for cov, style in ((0.95, "--"), (0.998, ":")):
-            part = span.loc[(span["method"] == m) & np.isclose(span["coverage"], cov)].sort_values("n")
+            part = span.loc[(span["method"] == m) & np.isclose(span["confidence"], cov)].sort_values("n")
             if m == method:
                 kw = {"color": LIMIT_COLOUR, "lw": 1.3, "ls": style}
             elif show_other_method:
@@ -259,10 +259,10 @@ def self_assessment_plot(frame: pd.DataFrame, *, title: str, subtitle: str, ax: 
     for i, (_, r) in enumerate(frame.iterrows()):
         y = len(frame) - 1 - i
         colour = FOCUS if r["is_gwent"] else TEXT
-        ax.plot([r["hmic_share"], r["force_share"]], [y, y], color=GREY, lw=3, zorder=1)
+        ax.plot([r["hmicfrs_share"], r["force_share"]], [y, y], color=GREY, lw=3, zorder=1)
         ax.scatter(r["force_share"], y, marker="o", s=70, facecolors="white", edgecolors=colour, linewidths=1.6, zorder=3)
-        ax.scatter(r["hmic_share"], y, marker="s", s=70, facecolors=colour, edgecolors=colour, zorder=3)
-        for who, ha, dx in (("force", "left", 8), ("hmic", "right", -8)):
+        ax.scatter(r["hmicfrs_share"], y, marker="s", s=70, facecolors=colour, edgecolors=colour, zorder=3)
+        for who, ha, dx in (("force", "left", 8), ("hmicfrs", "right", -8)):
             if r[f"{who}_basis"] == "counts":
                 star = "" if r[f"{who}_total"] == r["n_self_assessed"] else "*"
                 text, xy, va = f"{int(r[f'{who}_top'])} of {int(r[f'{who}_total'])}{star}", (dx, 0), "center"

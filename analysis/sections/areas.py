@@ -7,14 +7,10 @@ on their HMICFRS grades only and never broken down by area.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from analysis.data.load import AuditData
-from analysis.data.package import check_foreign_keys, read_resource
-from analysis.data.paths import RAW_DIR
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
 from analysis.stats.association import (
@@ -83,15 +79,6 @@ def order_weakest_first(summary: pd.DataFrame) -> list[str]:
     frame = summary.assign(_report=np.arange(len(summary)))
     frame = frame.sort_values(["share_inadequate", "share_good", "_report"], ascending=[False, True, True], kind="stable")
     return frame["area"].tolist()
-
-
-def load_area_themes(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """The report's common themes per practice area, paraphrased (``practice_area``, ``theme_number``, ``theme``), read against the data package."""
-    themes = read_resource(raw_dir, "area_themes")
-    areas = read_resource(raw_dir, "practice_areas")
-    check_foreign_keys(raw_dir, {"area_themes": themes, "practice_areas": areas})
-    themes["_a"] = themes["practice_area"].map(areas.set_index("practice_area")["report_order"])
-    return themes.sort_values(["_a", "theme_number"], kind="stable").drop(columns="_a").reset_index(drop=True)
 
 
 def area_recommendations(data: AuditData) -> pd.DataFrame:
@@ -258,13 +245,14 @@ ASSOCIATION_COLUMNS: dict[str, str] = {
 }
 
 
-def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
+def area_tables(data: AuditData) -> dict[str, pd.DataFrame]:
+    """``area_summary.csv`` (shares and intervals by practice area) and ``association_tests.csv``."""
     return {"area_summary.csv": area_summary(data), "association_tests.csv": association_tests(data)}
 
 
 STAGE = Stage(
     name="areas",
-    build=_build,
+    build=area_tables,
     tables=(
         TableSpec(
             "area_summary.csv",
@@ -317,7 +305,7 @@ def format_share_table(summary: pd.DataFrame, labels: dict[str, str] | None = No
 def area_profile(area: str, data: AuditData, themes: pd.DataFrame, summary: pd.DataFrame) -> str:
     """Markdown for one practice area: its grades in words, the report's common themes (paraphrased) and the recommendations that concern it.
 
-    ``themes`` as from :func:`load_area_themes`; ``summary`` as from :func:`area_summary`.
+    ``themes`` as ``data.area_themes``; ``summary`` as from :func:`area_summary`.
     Recommendations come from the raw recommendations table with their deadlines.
     """
     label = data.practice_areas.set_index("practice_area").loc[area, "label"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
@@ -98,7 +96,8 @@ def recommendation_table(data: AuditData) -> pd.DataFrame:
     return frame[cols].reset_index(drop=True)
 
 
-def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
+def audit_tables(data: AuditData) -> dict[str, pd.DataFrame]:
+    """The tidy tables of the audit as published: sample grades, one row per case, area grades, recommendations."""
     return {
         "sample_grades.csv": sample_grades(data),
         "cases.csv": case_table(data),
@@ -109,7 +108,7 @@ def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
 
 STAGE = Stage(
     name="audit",
-    build=_build,
+    build=audit_tables,
     tables=(
         TableSpec(
             "sample_grades.csv",

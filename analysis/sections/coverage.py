@@ -10,19 +10,15 @@ claims were found, and are checked here against the claims so that no number goe
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
-from analysis.data.package import read_resource
-from analysis.data.paths import RAW_DIR, display_path
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.text import join_words
@@ -40,16 +36,6 @@ MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, CONTRADICTS = VERDICTS
 #: Comparison rules a computed claim may use.
 COMPARISONS: tuple[str, ...] = ("exact", "rounding")
 
-#: Claim types that state a number, date, deadline or time limit: each must contain a token found by the number pass.
-NUMERIC_CLAIM_TYPES: tuple[str, ...] = (
-    "graded cases",
-    "deadline",
-    "date",
-    "legal time limit",
-    "facilities",
-    "officers trained",
-    "other number",
-)
 
 BASIS_COMPUTED = "computed from the audit data"
 BASIS_CURATED = "curated from the report"
@@ -351,136 +337,6 @@ def check_claims(claims: pd.DataFrame, figures: Mapping[str, Figure], file: str 
     return pd.DataFrame.from_records(out)
 
 
-def _split_ids(value) -> list[str]:
-    return [] if _blank(value) else str(value).split(";")
-
-
-def check_review(
-    claims: pd.DataFrame, texts: pd.DataFrame, lines: pd.DataFrame, mentions: pd.DataFrame, raw_dir: str | Path = RAW_DIR
-) -> None:
-    """Check that the claims and the two review passes agree, so that no claim or number is missed.
-
-    - every claim's text is in ``coverage_texts.csv``;
-    - ``coverage_lines.csv``: each line lists claims or a reason for listing none (not both); the
-      claims it lists exist and name that line, and every line a claim names lists that claim;
-    - ``coverage_number_mentions.csv``: each token belongs to a claim or has a reason (not both);
-      a token's claim is in the same text and names the token's line, and the line is reviewed;
-    - every claim of a type in :data:`NUMERIC_CLAIM_TYPES` contains at least one token.
-
-    Raises :class:`AuditDataError` naming the file, row and column.
-    """
-    raw_dir = Path(raw_dir)
-    cf = display_path(raw_dir / "coverage_claims.csv")
-    lf = display_path(raw_dir / "coverage_lines.csv")
-    mf = display_path(raw_dir / "coverage_number_mentions.csv")
-    known_texts = set(texts["text_id"])
-    claim_lines: dict[str, set[tuple[str, int]]] = {}
-    claim_text: dict[str, str] = {}
-    for i, row in enumerate(claims.itertuples(index=False), start=1):
-        if row.text_id not in known_texts:
-            raise AuditDataError(
-                cf, "text not described", row=i, column="text_id", expected="a text_id of coverage_texts.csv", found=repr(row.text_id)
-            )
-        claim_text[row.claim_id] = row.text_id
-        claim_lines[row.claim_id] = {(row.text_id, int(n)) for n in str(row.lines).split(";")}
-
-    listed: dict[tuple[str, int], set[str]] = {}
-    for i, row in enumerate(lines.itertuples(index=False), start=1):
-        ids = _split_ids(row.claim_ids)
-        if bool(ids) == (not _blank(row.exclusion)):
-            raise AuditDataError(
-                lf,
-                "a reviewed line needs either its claims or the reason it has none",
-                row=i,
-                column="claim_ids, exclusion",
-                expected="exactly one of them filled in",
-                found="both" if ids else "neither",
-            )
-        for cid in ids:
-            if cid not in claim_lines:
-                raise AuditDataError(
-                    lf,
-                    "claim not in coverage_claims.csv",
-                    row=i,
-                    column="claim_ids",
-                    expected="claim_ids of coverage_claims.csv",
-                    found=repr(cid),
-                )
-            if (row.text_id, int(row.line)) not in claim_lines[cid]:
-                raise AuditDataError(
-                    lf,
-                    f"claim {cid} does not name this line",
-                    row=i,
-                    column="claim_ids",
-                    expected=f"a line of claim {cid}",
-                    found=f"line {row.line} of text {row.text_id}",
-                )
-        listed[(row.text_id, int(row.line))] = set(ids)
-    for i, (cid, where) in enumerate(claim_lines.items(), start=1):
-        for text_id, line in sorted(where):
-            if cid not in listed.get((text_id, line), set()):
-                raise AuditDataError(
-                    cf,
-                    f"line {line} of text {text_id} is not reviewed as holding claim {cid}",
-                    row=i,
-                    column="lines",
-                    expected=f"{cid} in claim_ids of that line in {Path(lf).name}",
-                    found="no such entry",
-                )
-
-    with_token: set[str] = set()
-    for i, row in enumerate(mentions.itertuples(index=False), start=1):
-        if _blank(row.claim_id) == _blank(row.reason):
-            raise AuditDataError(
-                mf,
-                "a token needs either its claim or the reason it has none",
-                row=i,
-                column="claim_id, reason",
-                expected="exactly one of them filled in",
-                found="neither" if _blank(row.claim_id) else "both",
-            )
-        if (row.text_id, int(row.line)) not in listed:
-            raise AuditDataError(
-                mf,
-                "line not reviewed",
-                row=i,
-                column="line",
-                expected=f"a line in {Path(lf).name}",
-                found=f"line {row.line} of text {row.text_id}",
-            )
-        if not _blank(row.claim_id):
-            if row.claim_id not in claim_lines:
-                raise AuditDataError(
-                    mf,
-                    "claim not in coverage_claims.csv",
-                    row=i,
-                    column="claim_id",
-                    expected="a claim_id of coverage_claims.csv",
-                    found=repr(row.claim_id),
-                )
-            if (row.text_id, int(row.line)) not in claim_lines[row.claim_id]:
-                raise AuditDataError(
-                    mf,
-                    f"claim {row.claim_id} does not name this line",
-                    row=i,
-                    column="claim_id",
-                    expected=f"a line of claim {row.claim_id}",
-                    found=f"line {row.line} of text {row.text_id}",
-                )
-            with_token.add(row.claim_id)
-    for i, row in enumerate(claims.itertuples(index=False), start=1):
-        if row.claim_type in NUMERIC_CLAIM_TYPES and row.claim_id not in with_token:
-            raise AuditDataError(
-                cf,
-                f"claim of type '{row.claim_type}' has no number, date or deadline word in coverage_number_mentions.csv",
-                row=i,
-                column="claim_type",
-                expected="at least one token of the claim listed",
-                found="none",
-            )
-
-
-#: Columns of the checked-claims table, with their data-dictionary descriptions.
 CHECKED_COLUMNS: dict[str, str] = {
     "claim_id": "Claim identifier (coverage_claims.csv in data/raw): text code and number in reading order.",
     "text_id": "Code of the text making the claim (coverage_texts.csv in data/raw).",
@@ -502,22 +358,20 @@ CHECKED_COLUMNS: dict[str, str] = {
 TEXT_COLUMNS = ("text_id", "file", "kind", "publisher", "title", "label", "date_as_given", "subject")
 
 
-def load_coverage(raw_dir: str | Path = RAW_DIR) -> dict[str, pd.DataFrame]:
-    """Read the four coverage tables (texts, claims, lines, number mentions) strictly against their schemas."""
-    return {name: read_resource(raw_dir, f"coverage_{name}") for name in ("texts", "claims", "lines", "number_mentions")}
+def load_coverage(data: AuditData) -> dict[str, pd.DataFrame]:
+    """The four validated coverage tables of ``data``, by short name: texts, claims, lines, number_mentions."""
+    return {name: getattr(data, f"coverage_{name}") for name in ("texts", "claims", "lines", "number_mentions")}
 
 
-def checked_claims(data: AuditData, raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
+def checked_claims(data: AuditData) -> pd.DataFrame:
     """The checked-claims table: every claim with its reference figure, verdict and context.
 
-    Reads and cross-checks the coverage tables in ``raw_dir`` (:func:`check_review`), computes the
+    Takes the coverage tables of ``data`` (already cross-checked by the loader), computes the
     reference figures from ``data`` (:func:`reference_figures`) and joins them (:func:`check_claims`).
     Rows keep the order of ``coverage_claims.csv``; columns are :data:`CHECKED_COLUMNS`.
     """
-    raw_dir = Path(raw_dir)
-    tables = load_coverage(raw_dir)
-    check_review(tables["claims"], tables["texts"], tables["lines"], tables["number_mentions"], raw_dir)
-    checked = check_claims(tables["claims"], reference_figures(data), display_path(raw_dir / "coverage_claims.csv"))
+    tables = load_coverage(data)
+    checked = check_claims(tables["claims"], reference_figures(data), data.files["coverage_claims"])
     labels = tables["texts"].set_index("text_id")["label"]
     checked["text"] = checked["text_id"].map(labels)
     for col in ("figure_key", "comparison", "context", "report_says"):
@@ -616,9 +470,9 @@ def verdict_summary(checked: pd.DataFrame) -> str:
     return " ".join(sentences)
 
 
-def review_note(raw_dir: str | Path = RAW_DIR) -> str:
+def review_note(data: AuditData) -> str:
     """One Markdown paragraph with the counts behind the method: lines reviewed, tokens found and how each was accounted for."""
-    tables = load_coverage(raw_dir)
+    tables = load_coverage(data)
     lines, mentions = tables["lines"], tables["number_mentions"]
     with_claims = int(lines["claim_ids"].map(lambda v: not _blank(v)).sum())
     reasons = lines["exclusion"].dropna().value_counts()
@@ -632,71 +486,38 @@ def review_note(raw_dir: str | Path = RAW_DIR) -> str:
     )
 
 
-def _is_number(text: str) -> bool:
-    return bool(_DECIMAL.fullmatch(text))
+#: Columns of the reader's table of checked claims, and their headings.
+CLAIMS_TABLE_COLUMNS: dict[str, str] = {
+    "claim_id": "claim",
+    "text": "text",
+    "claim_type": "kind of claim",
+    "paraphrase": "claim (paraphrased)",
+    "claimed_value": "claimed",
+    "reference_value": "computed from the data",
+    "verdict": "verdict",
+    "report_section": "report section",
+    "context": "context",
+}
 
 
-def interactive_table(frame: pd.DataFrame, table_id: str, filters: Sequence[str] = (), hidden: Iterable[str] = ()) -> str:
-    """A self-contained HTML table that readers can sort (click a heading) and filter (search box and drop-downs).
+def claims_table(checked: pd.DataFrame) -> pd.DataFrame:
+    """The reader's table of every checked claim: in the texts' order, then claim order, with plain headings.
 
-    ``filters`` names columns that get a drop-down of their values; ``hidden`` names columns left
-    out. The script is inline and loads nothing from other hosts; without JavaScript the table
-    still shows in full. Numeric cells are right-aligned. The output depends only on the inputs.
+    A plain, well-ordered table (no script, no sorting widget): the full table with every column
+    is the published ``coverage_claims_checked.csv``.
     """
-    if not re.fullmatch(r"[a-z][a-z0-9-]*", table_id):
-        raise ValueError("table_id must be lower-case letters, digits and hyphens")
-    cols = [c for c in frame.columns if c not in set(hidden)]
-    esc = html.escape
-    controls = [
-        '<input type="search" aria-label="Filter rows" placeholder="Filter rows…" class="form-control form-control-sm" style="max-width:20em;display:inline-block">'
-    ]
-    for col in filters:
-        idx = cols.index(col)
-        options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in sorted(frame[col].astype(str).unique()))
-        controls.append(
-            f'<select data-col="{idx}" aria-label="Filter by {esc(col)}" class="form-select form-select-sm" style="max-width:22em;display:inline-block">'
-            f'<option value="">All: {esc(col.replace("_", " "))}</option>{options}</select>'
-        )
-    head = "".join(
-        f'<th scope="col" data-col="{i}"><button type="button" style="all:unset;cursor:pointer;font-weight:bold">{esc(c.replace("_", " "))}</button></th>'
-        for i, c in enumerate(cols)
-    )
-    body = []
-    for row in frame[cols].astype(str).itertuples(index=False):
-        cells = "".join(f'<td style="text-align:right">{esc(v)}</td>' if _is_number(v) else f"<td>{esc(v)}</td>" for v in row)
-        body.append(f"<tr>{cells}</tr>")
-    script = (
-        "(function(){const root=document.getElementById('" + table_id + "');if(!root)return;"
-        "const table=root.querySelector('table'),body=table.tBodies[0],rows=Array.from(body.rows);"
-        "const input=root.querySelector('input'),selects=Array.from(root.querySelectorAll('select')),count=root.querySelector('.row-count');"
-        "function apply(){const q=input.value.toLowerCase();let shown=0;rows.forEach(r=>{let ok=!q||r.textContent.toLowerCase().includes(q);"
-        "selects.forEach(s=>{if(s.value&&r.cells[+s.dataset.col].textContent!==s.value)ok=false;});r.hidden=!ok;if(ok)shown++;});"
-        "count.textContent=shown+' of '+rows.length+' rows';}"
-        "const num=s=>s.trim()===''?NaN:Number(s);"
-        "table.tHead.querySelectorAll('th').forEach(th=>{th.querySelector('button').addEventListener('click',()=>{"
-        "const i=+th.dataset.col,asc=th.getAttribute('aria-sort')!=='ascending';"
-        "table.tHead.querySelectorAll('th').forEach(h=>h.removeAttribute('aria-sort'));th.setAttribute('aria-sort',asc?'ascending':'descending');"
-        "rows.sort((a,b)=>{const x=a.cells[i].textContent,y=b.cells[i].textContent,nx=num(x),ny=num(y);"
-        "const c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});rows.forEach(r=>body.appendChild(r));});});"
-        "input.addEventListener('input',apply);selects.forEach(s=>s.addEventListener('change',apply));apply();})();"
-    )
-    n = len(frame)
-    return (
-        f'<div id="{table_id}" class="interactive-table">'
-        f'<div style="margin-bottom:0.5em">{" ".join(controls)} <span class="row-count" aria-live="polite">{n} of {n} rows</span></div>'
-        f'<div style="overflow-x:auto"><table class="table table-sm table-striped"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-        f"<script>{script}</script></div>"
-    )
+    frame = checked.sort_values(["text_id", "claim_id"], kind="stable")
+    return frame[list(CLAIMS_TABLE_COLUMNS)].rename(columns=CLAIMS_TABLE_COLUMNS).reset_index(drop=True)
 
 
-def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
-    return {"coverage_claims_checked.csv": checked_claims(data, raw_dir)}
+def coverage_tables(data: AuditData) -> dict[str, pd.DataFrame]:
+    """``coverage_claims_checked.csv``: every press claim with its reference figure and verdict."""
+    return {"coverage_claims_checked.csv": checked_claims(data)}
 
 
 STAGE = Stage(
     name="coverage",
-    build=_build,
+    build=coverage_tables,
     tables=(
         TableSpec(
             "coverage_claims_checked.csv",

@@ -8,194 +8,23 @@ project's own raw tables through :func:`analysis.data.load.load_audit`, never ty
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.data.errors import AuditDataError
 from analysis.data.load import AuditData
-from analysis.data.package import load_descriptor, read_resource, resource_descriptor
-from analysis.data.paths import RAW_DIR, display_path
 from analysis.data.publish import Stage, TableSpec
+from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.stats import funnel
 
-RESOURCE = "national_audits"
-FILE = "national_audits.csv"
-
-#: Treatments whose overall counts may enter a comparison (``partial`` only where its counts are stated).
-USABLE: tuple[str, ...] = ("used", "used_with_caution", "partial")
 #: Source kinds that are not the inspectorate's own website.
 SECONDARY_KINDS: tuple[str, ...] = ("reproduced_release", "news")
-#: Kinds of document that follow an inspection (never pooled with inspections).
-FOLLOW_UP_TYPES: tuple[str, ...] = ("post_inspection_review", "post_inspection_update")
-#: The grading scale of the Gwent 2019 audit; only rows on it are compared.
-CURRENT_SCALE = "good_ri_inadequate"
 #: Proportions tabulated and plotted, by the count column each needs.
 MEASURES: dict[str, str] = {"good": "good", "requires_improvement": "requires_improvement", "inadequate": "inadequate"}
 #: Measures drawn as funnels.
 FUNNEL_MEASURES: tuple[str, ...] = ("inadequate", "good")
 #: Numbers of cases at which the funnel limits are tabulated.
 FUNNEL_N = range(20, 121)
-
-COUNTS = ["n_cases", "good", "requires_improvement", "inadequate", "ri_or_inadequate"]
-SELF_FORCE = ["self_force_good", "self_force_adequate", "self_force_ri", "self_force_inadequate"]
-SELF_HMIC = ["self_hmic_good", "self_hmic_adequate", "self_hmic_ri", "self_hmic_inadequate"]
-INT_COLUMNS = [
-    *COUNTS,
-    "n_cases_alternative",
-    "inadequate_alternative",
-    "pct_good_stated",
-    "n_self_assessed",
-    *SELF_FORCE,
-    *SELF_HMIC,
-    "self_force_pct_good_or_adequate",
-    "self_hmic_pct_ri_or_inadequate",
-]
-
-
-def _flags(value) -> set[str]:
-    return set(value.split(";")) if isinstance(value, str) and value else set()
-
-
-def _stated(row: pd.Series, cols: list[str]) -> bool:
-    return all(pd.notna(row[c]) for c in cols)
-
-
-def check_national(frame: pd.DataFrame, raw_dir: str | Path = RAW_DIR) -> None:
-    """Check each row of the national table for internal consistency and a treatment that fits its figures.
-
-    Rules: percentages at most 100; no count above the number of cases; where all three counts are
-    stated they add to the number of cases, and so do good and a combined lower-grade count; the
-    combined count is filled only when the two separate counts are not; self-assessed counts add
-    to the number self-assessed, unless the row is flagged ``sum_mismatch`` (and a row so flagged
-    must really mismatch); an alternative figure needs its ``conflicting_*`` flag. Treatments:
-    ``used``/``used_with_caution`` need all three counts on the current scale (the latter a
-    conflicting figure, the former none); ``partial`` some but not all counts and the flag
-    ``count_missing``; ``excluded_scale`` exactly the 2014-15 scale; ``excluded_framework``
-    exactly the later framework; ``excluded_no_counts`` no counts but a stated percentage;
-    ``excluded_inconsistent`` a conflict flag. Gwent must not appear (its figures come from this
-    project's own raw data). Raises :class:`AuditDataError` naming file, row and column.
-    """
-    shown = display_path(Path(raw_dir) / FILE)
-
-    def fail(i: int, column: str, problem: str, expected: str, found: str) -> None:
-        raise AuditDataError(shown, problem, row=i, column=column, expected=expected, found=found)
-
-    for i, (_, row) in enumerate(frame.iterrows(), start=1):
-        flags, treatment, n = _flags(row["flags"]), row["treatment"], row["n_cases"]
-        if row["force"] == "Gwent":
-            fail(i, "force", "Gwent is taken from this project's own raw data, not from this table", "another force", "'Gwent'")
-        for col in ("pct_good_stated", "self_force_pct_good_or_adequate", "self_hmic_pct_ri_or_inadequate"):
-            if pd.notna(row[col]) and row[col] > 100:
-                fail(i, col, "percentage above 100", "a value <= 100", str(row[col]))
-        if pd.notna(n):
-            for col in COUNTS[1:]:
-                if pd.notna(row[col]) and row[col] > n:
-                    fail(i, col, "count larger than the number of cases", f"at most {n}", str(row[col]))
-        full = _stated(row, COUNTS[:4])
-        if full and row["good"] + row["requires_improvement"] + row["inadequate"] != n:
-            total = row["good"] + row["requires_improvement"] + row["inadequate"]
-            fail(i, "n_cases", "counts do not add up to the number of cases", f"good + requires_improvement + inadequate = {n}", str(total))
-        if pd.notna(row["ri_or_inadequate"]):
-            if _stated(row, ["requires_improvement", "inadequate"]):
-                fail(i, "ri_or_inadequate", "combined count given beside both separate counts", "empty", str(row["ri_or_inadequate"]))
-            if _stated(row, ["good", "n_cases"]) and row["good"] + row["ri_or_inadequate"] != n:
-                fail(
-                    i,
-                    "ri_or_inadequate",
-                    "good and the combined count do not add up to the number of cases",
-                    f"{n - row['good']}",
-                    str(row["ri_or_inadequate"]),
-                )
-        if pd.notna(row["n_self_assessed"]):
-            for cols in (SELF_FORCE, SELF_HMIC):
-                values = row[cols].dropna()
-                if len(values):
-                    total = int(values.sum())
-                    mismatch = total != row["n_self_assessed"]
-                    if mismatch and "sum_mismatch" not in flags:
-                        fail(
-                            i,
-                            cols[0],
-                            "self-assessed counts do not add up to the number self-assessed",
-                            str(row["n_self_assessed"]),
-                            str(total),
-                        )
-        if "sum_mismatch" in flags:
-            sums = [int(row[cols].dropna().sum()) for cols in (SELF_FORCE, SELF_HMIC) if row[cols].notna().any()]
-            if pd.isna(row["n_self_assessed"]) or all(s == row["n_self_assessed"] for s in sums):
-                fail(i, "flags", "flag sum_mismatch but the counts add up", "no sum_mismatch flag", row["flags"])
-        for col, flag in (("n_cases_alternative", "conflicting_n"), ("inadequate_alternative", "conflicting_count")):
-            if pd.notna(row[col]) and flag not in flags:
-                fail(i, "flags", f"{col} is filled but the row is not flagged {flag}", f"flag {flag}", row["flags"] or "no flags")
-
-        scale = row["grade_scale"]
-        some = any(pd.notna(row[c]) for c in COUNTS[1:])
-        conflict = flags & {"conflicting_n", "conflicting_count", "sum_mismatch"}
-        if (scale == "good_adequate_inadequate") != (treatment == "excluded_scale"):
-            fail(
-                i,
-                "treatment",
-                "rows on the 2014-15 scale, and only they, are excluded_scale",
-                "excluded_scale iff grade_scale is good_adequate_inadequate",
-                treatment,
-            )
-        if (scale == "area_judgements") != (treatment == "excluded_framework"):
-            fail(
-                i,
-                "treatment",
-                "rows of the later framework, and only they, are excluded_framework",
-                "excluded_framework iff grade_scale is area_judgements",
-                treatment,
-            )
-        if treatment in ("used", "used_with_caution") and not full:
-            fail(
-                i,
-                "treatment",
-                f"{treatment} needs the number of cases and all three counts",
-                "partial or an excluded_* treatment",
-                treatment,
-            )
-        if treatment == "used" and conflict:
-            fail(
-                i,
-                "treatment",
-                "a row with a conflicting figure cannot be plainly used",
-                "used_with_caution or excluded_inconsistent",
-                treatment,
-            )
-        if treatment == "used_with_caution" and not conflict:
-            fail(i, "treatment", "used_with_caution needs a flagged conflicting figure", "used", treatment)
-        if treatment == "partial" and (full or not some or pd.isna(n) or "count_missing" not in flags):
-            fail(
-                i,
-                "treatment",
-                "partial needs the number of cases, some but not all counts, and the flag count_missing",
-                "used or excluded_*",
-                treatment,
-            )
-        if treatment == "excluded_no_counts" and (some or pd.isna(row["pct_good_stated"])):
-            fail(i, "treatment", "excluded_no_counts is for rows with a percentage and no counts", "partial or used", treatment)
-        if treatment == "excluded_inconsistent" and not conflict:
-            fail(
-                i,
-                "treatment",
-                "excluded_inconsistent needs a conflict flag",
-                "conflicting_n, conflicting_count or sum_mismatch in flags",
-                row["flags"] or "no flags",
-            )
-        if scale == CURRENT_SCALE and treatment not in (*USABLE, "excluded_inconsistent", "excluded_no_counts"):
-            fail(i, "treatment", "treatment does not fit a row on the current scale", "a treatment for current-scale rows", treatment)
-
-
-def load_national(raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
-    """Read ``national_audits.csv`` against its schema and :func:`check_national`; counts as nullable integers."""
-    frame = read_resource(raw_dir, RESOURCE)
-    for col in INT_COLUMNS:
-        frame[col] = frame[col].astype("Int64")
-    check_national(frame, raw_dir)
-    return frame
 
 
 def gwent_document(data: AuditData) -> pd.DataFrame:
@@ -207,7 +36,7 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
     src = data.source
     cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str}).set_index(["sample", "assessor", "grade"])["n"]
     year = str(src["publication_month"])[:4]
-    row = {col: pd.NA for col in INT_COLUMNS}
+    row = {col: pd.NA for col in NATIONAL_INT_COLUMNS}
     row.update(
         document_id=f"gwent_{year}_inspection",
         force="Gwent",
@@ -223,9 +52,9 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
         self_force_good=int(cs[("force_selected", "force", "good")]),
         self_force_ri=int(cs[("force_selected", "force", "requires improvement")]),
         self_force_inadequate=int(cs[("force_selected", "force", "inadequate")]),
-        self_hmic_good=int(cs[("force_selected", "hmicfrs", "good")]),
-        self_hmic_ri=int(cs[("force_selected", "hmicfrs", "requires improvement")]),
-        self_hmic_inadequate=int(cs[("force_selected", "hmicfrs", "inadequate")]),
+        self_hmicfrs_good=int(cs[("force_selected", "hmicfrs", "good")]),
+        self_hmicfrs_ri=int(cs[("force_selected", "hmicfrs", "requires improvement")]),
+        self_hmicfrs_inadequate=int(cs[("force_selected", "hmicfrs", "inadequate")]),
         source_kind="inspectorate_report",
         source_outlet="HMICFRS",
         source_url=str(src["url"]),
@@ -236,20 +65,20 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
         note="From this project's raw data (case_samples.csv, published_totals.csv, source.csv).",
     )
     frame = pd.DataFrame([row])
-    for col in INT_COLUMNS:
+    for col in NATIONAL_INT_COLUMNS:
         frame[col] = frame[col].astype("Int64")
     return frame
 
 
-def documents(data: AuditData, raw_dir: str | Path = RAW_DIR) -> pd.DataFrame:
+def documents(data: AuditData) -> pd.DataFrame:
     """Every document: the national table plus Gwent's row, with ``year``, ``secondary`` and ``is_gwent``.
 
     Sorted by force, publication date and identifier.
     """
-    national = load_national(raw_dir)
+    national = data.national_audits
     gwent = gwent_document(data)[list(national.columns)]
     frame = pd.concat([national, gwent], ignore_index=True)
-    for col in INT_COLUMNS:
+    for col in NATIONAL_INT_COLUMNS:
         frame[col] = frame[col].astype("Int64")
     frame["year"] = frame["published"].str[:4].astype("int64")
     frame["secondary"] = frame["source_kind"].isin(SECONDARY_KINDS)
@@ -261,7 +90,7 @@ def _usable(frame: pd.DataFrame) -> pd.Series:
     return frame["treatment"].isin(USABLE) & frame["grade_scale"].eq(CURRENT_SCALE)
 
 
-def add_shares(frame: pd.DataFrame, coverage: float = 0.95) -> pd.DataFrame:
+def add_shares(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Add ``share_<measure>`` and its Wilson interval (``_low``, ``_high``) for each measure of :data:`MEASURES`.
 
     A share is computed only for usable rows (:data:`USABLE`, current scale) whose count and number
@@ -274,7 +103,7 @@ def add_shares(frame: pd.DataFrame, coverage: float = 0.95) -> pd.DataFrame:
         share, low, high = [], [], []
         for ok, count, n in zip(usable, out[col], out["n_cases"], strict=True):
             if ok and pd.notna(count) and pd.notna(n):
-                lo, hi = funnel.wilson_interval(int(count), int(n), coverage)
+                lo, hi = funnel.wilson_interval(int(count), int(n), confidence)
                 share.append(int(count) / int(n))
                 low.append(lo)
                 high.append(hi)
@@ -303,14 +132,14 @@ def funnel_points(docs: pd.DataFrame, measure: str) -> pd.DataFrame:
     return points.reset_index(drop=True)
 
 
-def funnel_target(points: pd.DataFrame, coverage: float = 0.95) -> funnel.PooledEstimate:
+def funnel_target(points: pd.DataFrame, confidence: float = 0.95) -> funnel.PooledEstimate:
     """The funnel's target: the pooled share over the other forces' documents on the funnel (Gwent left out).
 
     Leaving Gwent out makes the benchmark independent of the force being compared. See
     :func:`analysis.stats.funnel.pooled_estimate` for the interval and the over-dispersion test.
     """
     others = points.loc[~points["is_gwent"]]
-    return funnel.pooled_estimate(others["count"].tolist(), others["n"].tolist(), coverage)
+    return funnel.pooled_estimate(others["count"].tolist(), others["n"].tolist(), confidence)
 
 
 def with_positions(points: pd.DataFrame, target: float, method: str = "exact_binomial") -> pd.DataFrame:
@@ -321,7 +150,7 @@ def with_positions(points: pd.DataFrame, target: float, method: str = "exact_bin
 
 
 def funnel_limit_table(docs: pd.DataFrame, n_values=FUNNEL_N) -> pd.DataFrame:
-    """Funnel limits for every measure of :data:`FUNNEL_MEASURES`, both methods, both coverages, over ``n_values``."""
+    """Funnel limits for every measure of :data:`FUNNEL_MEASURES`, both methods, both confidence levels, over ``n_values``."""
     parts = []
     for measure in FUNNEL_MEASURES:
         target = funnel_target(funnel_points(docs, measure)).share
@@ -368,7 +197,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
 LIMIT_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the share of cases with that grade.",
     "method": "exact_binomial (Spiegelhalter 2005 interpolated exact limits) or wilson (PHE Fingertips Wilson-score limits).",
-    "coverage": "Two-sided coverage of the limits: 0.95 or 0.998.",
+    "confidence": "Two-sided confidence level of the limits: " + " or ".join(f"{c:g}" for c in funnel.CONFIDENCE_LEVELS) + ".",
     "n": "Number of cases audited.",
     "target": "Pooled share over the other forces' inspections on the funnel (Gwent left out).",
     "lower": "Lower control limit (a share).",
@@ -444,7 +273,7 @@ def self_assessment(docs: pd.DataFrame) -> pd.DataFrame:
         }
         for who, cols, pct_col, pct_is_top in (
             ("force", SELF_FORCE, "self_force_pct_good_or_adequate", True),
-            ("hmic", SELF_HMIC, "self_hmic_pct_ri_or_inadequate", False),
+            ("hmicfrs", SELF_HMICFRS, "self_hmicfrs_pct_ri_or_inadequate", False),
         ):
             values = r[cols]
             if values.notna().any():
@@ -462,7 +291,7 @@ def self_assessment(docs: pd.DataFrame) -> pd.DataFrame:
                 rec[f"{who}_basis"] = "percentage"
             else:
                 rec.update({f"{who}_top": pd.NA, f"{who}_total": pd.NA, f"{who}_share": np.nan, f"{who}_basis": "not published"})
-        rec["counts_add_up"] = all(pd.isna(rec[f"{w}_total"]) or rec[f"{w}_total"] == n for w in ("force", "hmic"))
+        rec["counts_add_up"] = all(pd.isna(rec[f"{w}_total"]) or rec[f"{w}_total"] == n for w in ("force", "hmicfrs"))
         rec["grade_scale"] = r["grade_scale"]
         rec["flags"] = r["flags"]
         rows.append(rec)
@@ -470,7 +299,7 @@ def self_assessment(docs: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Coverage:
+class ForceCoverage:
     """Which forces the stored material covers, and how the grading scale changed over the years."""
 
     all_forces: tuple[str, ...]
@@ -480,15 +309,14 @@ class Coverage:
     scales: pd.DataFrame
 
 
-def coverage(docs: pd.DataFrame, raw_dir: str | Path = RAW_DIR) -> Coverage:
+def force_coverage(data: AuditData, docs: pd.DataFrame) -> ForceCoverage:
     """Forces with a complete grade split (any document), with only partial figures, and with none.
 
     The list of forces is the ``force`` field's allowed values in the data package (the 43
     territorial forces of England and Wales). ``scales`` gives, per grading scale, the first and
     last publication year and the number of documents.
     """
-    field = next(f for f in resource_descriptor(load_descriptor(raw_dir), RESOURCE)["schema"]["fields"] if f["name"] == "force")
-    forces = tuple(sorted(field["constraints"]["enum"]))
+    forces = tuple(sorted(data.field_enum("national_audits", "force")))
     complete = docs["treatment"].isin(("used", "used_with_caution")) & docs["grade_scale"].eq(CURRENT_SCALE)
     full = tuple(sorted(set(docs.loc[complete, "force"])))
     partial = tuple(sorted(set(docs["force"]) - set(full)))
@@ -499,17 +327,18 @@ def coverage(docs: pd.DataFrame, raw_dir: str | Path = RAW_DIR) -> Coverage:
         .sort_values("first_year")
         .reset_index()
     )
-    return Coverage(forces, full, partial, missing, scales)
+    return ForceCoverage(forces, full, partial, missing, scales)
 
 
-def _build(data: AuditData, raw_dir: Path) -> dict[str, pd.DataFrame]:
-    docs = documents(data, raw_dir)
+def national_tables(data: AuditData) -> dict[str, pd.DataFrame]:
+    """``national_audits.csv`` (every document with shares and funnel positions) and ``funnel_limits.csv``."""
+    docs = documents(data)
     return {"national_audits.csv": national_table(docs), "funnel_limits.csv": funnel_limit_table(docs)}
 
 
 STAGE = Stage(
     name="national",
-    build=_build,
+    build=national_tables,
     tables=(
         TableSpec(
             "national_audits.csv",
@@ -526,8 +355,11 @@ STAGE = Stage(
         TableSpec(
             "funnel_limits.csv",
             "Funnel-plot control limits for the share of cases graded inadequate and good",
-            "Control limits around the pooled share of the other forces' full inspections, for each number of cases from 20 to 120: exact binomial limits "
-            "with Spiegelhalter's (2005) interpolation and Wilson-score limits (PHE Fingertips), at 95% and 99.8% coverage.",
+            "Control limits around the pooled share of the other forces' full inspections, for each number of cases from "
+            + f"{FUNNEL_N.start} to {FUNNEL_N.stop - 1}: exact binomial limits "
+            "with Spiegelhalter's (2005) interpolation and Wilson-score limits (PHE Fingertips), at "
+            + " and ".join(f"{c:.1%}".replace(".0%", "%") for c in funnel.CONFIDENCE_LEVELS)
+            + " confidence.",
             LIMIT_COLUMNS,
             (
                 "The target leaves Gwent out, so that Gwent is compared with the other forces rather than partly with itself.",
@@ -612,7 +444,7 @@ def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
 
 def grading_text(row: pd.Series, who: str) -> str:
     """A self-assessment grading as published: counts per grade ("27 good, 6 requires improvement, ...") or the percentage."""
-    cols = SELF_FORCE if who == "force" else SELF_HMIC
+    cols = SELF_FORCE if who == "force" else SELF_HMICFRS
     names = ("good", "adequate", "requires improvement", "inadequate")
     if row[cols].notna().any():
         text = ", ".join(f"{int(row[c])} {g}" for c, g in zip(cols, names, strict=True) if pd.notna(row[c]))
@@ -620,8 +452,8 @@ def grading_text(row: pd.Series, who: str) -> str:
         return text + ("" if total == row["n_self_assessed"] else f" (these add to {total})")
     if who == "force" and pd.notna(row["self_force_pct_good_or_adequate"]):
         return f"about {int(row['self_force_pct_good_or_adequate'])}% good or adequate (percentage only)"
-    if who == "hmic" and pd.notna(row["self_hmic_pct_ri_or_inadequate"]):
-        return f"{int(row['self_hmic_pct_ri_or_inadequate'])}% requires improvement or inadequate (percentage only)"
+    if who == "hmicfrs" and pd.notna(row["self_hmicfrs_pct_ri_or_inadequate"]):
+        return f"{int(row['self_hmicfrs_pct_ri_or_inadequate'])}% requires improvement or inadequate (percentage only)"
     return "not published"
 
 
@@ -635,7 +467,7 @@ def self_assessment_table(docs: pd.DataFrame) -> pd.DataFrame:
             ],
             "Cases self-assessed": rows["n_self_assessed"].astype(int),
             "The force's grading": [grading_text(r, "force") for _, r in rows.iterrows()],
-            "The inspectors' grading of the same cases": [grading_text(r, "hmic") for _, r in rows.iterrows()],
+            "The inspectors' grading of the same cases": [grading_text(r, "hmicfrs") for _, r in rows.iterrows()],
             "Source": [f'<a href="{u}">{o}</a>' for u, o in zip(rows["source_url"], rows["source_outlet"], strict=True)],
         }
     ).reset_index(drop=True)
@@ -671,7 +503,7 @@ def funnel_summary(docs: pd.DataFrame, measure: str) -> FunnelSummary:
     """Everything the notebook says about one funnel, computed in one place.
 
     ``points`` gains ``position`` (exact binomial limits) and ``position_wilson``; ``gwent_limits``
-    maps each coverage to the exact limits at Gwent's number of cases; ``max_method_gap`` is the
+    maps each confidence level to the exact limits at Gwent's number of cases; ``max_method_gap`` is the
     largest difference between the exact and Wilson limits over the points' range of n.
     """
     points = funnel_points(docs, measure)
@@ -680,11 +512,12 @@ def funnel_summary(docs: pd.DataFrame, measure: str) -> FunnelSummary:
     points["position_wilson"] = [funnel.position(c, n, target.share, "wilson") for c, n in zip(points["count"], points["n"], strict=True)]
     gwent = points.loc[points["is_gwent"]].iloc[0]
     limits_at = {
-        cov: tuple(float(v[0]) for v in funnel.exact_binomial_limits(target.share, int(gwent["n"]), cov)) for cov in funnel.COVERAGES
+        cov: tuple(float(v[0]) for v in funnel.exact_binomial_limits(target.share, int(gwent["n"]), cov))
+        for cov in funnel.CONFIDENCE_LEVELS
     }
     sizes = np.arange(int(points["n"].min()), int(points["n"].max()) + 1)
     gap = 0.0
-    for cov in funnel.COVERAGES:
+    for cov in funnel.CONFIDENCE_LEVELS:
         exact = funnel.exact_binomial_limits(target.share, sizes, cov)
         wilson = funnel.wilson_limits(target.share, sizes, cov)
         gap = max(gap, float(np.max(np.abs(np.subtract(exact, wilson)))))

@@ -196,7 +196,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame]:
 
 STAGE = Stage(
     name="self_assessment",
-    build=lambda data, raw_dir: self_assessment_tables(data),
+    build=self_assessment_tables,
     tables=(
         TableSpec(
             "agreement_bounds.csv",

@@ -389,7 +389,8 @@ def table_measures(tables) -> pd.DataFrame:
 
     Also returns the test statistics and degrees of freedom (``stuart_maxwell_statistic``,
     ``stuart_maxwell_df``, ``bowker_statistic``, ``bowker_df``). The better/worse/same counts are
-    integers when the tables are.
+    integers when the tables are. On an empty table (no cases) every coefficient, statistic, df
+    and p-value is NaN (the counts are 0).
     """
     t = _tables(tables)
     if t.ndim == 2:
@@ -418,8 +419,13 @@ def table_measures(tables) -> pd.DataFrame:
             "bowker_df": np.atleast_1d(bw.df),
         }
     )
+    empty = t.sum(axis=(1, 2)) == 0
+    if empty.any():  # no cases: no test can be run, so every statistic, df and p-value is undefined
+        for col in (*P_VALUES, "stuart_maxwell_statistic", "stuart_maxwell_df", "bowker_statistic", "bowker_df"):
+            out[col] = out[col].astype(float).mask(empty)
     if np.array_equal(t, np.rint(t)):
-        out = out.astype({c: "int64" for c in (*COUNTS, "stuart_maxwell_df", "bowker_df")})
+        out = out.astype({c: "int64" for c in COUNTS})
+        out = out.astype({c: "Int64" if empty.any() else "int64" for c in ("stuart_maxwell_df", "bowker_df")})
     return out
 
 

@@ -28,8 +28,8 @@ from scipy import stats
 
 from analysis.stats.proportions import wilson_interval
 
-#: Coverage of the two pairs of limits drawn on every funnel: about two and three standard errors.
-COVERAGES: tuple[float, ...] = (0.95, 0.998)
+#: Confidence levels of the two pairs of limits drawn on every funnel: about two and three standard errors.
+CONFIDENCE_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
 #: Methods for the limits, in the order they are tabulated.
 METHODS: tuple[str, ...] = ("exact_binomial", "wilson")
@@ -38,11 +38,11 @@ METHODS: tuple[str, ...] = ("exact_binomial", "wilson")
 POSITIONS: tuple[str, ...] = ("below_99.8", "below_95", "within_95", "above_95", "above_99.8")
 
 
-def _check(target: float, coverage: float) -> None:
+def _check(target: float, confidence: float) -> None:
     if not 0 < target < 1:
         raise ValueError(f"target proportion must lie strictly between 0 and 1, got {target!r}")
-    if not 0 < coverage < 1:
-        raise ValueError(f"coverage must lie strictly between 0 and 1, got {coverage!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
 
 
 def _as_sizes(n: int | Iterable[int]) -> np.ndarray:
@@ -69,64 +69,70 @@ def exact_binomial_quantile(p: float, n: int | Iterable[int], target: float) -> 
     return np.clip((r - alpha) / sizes, 0.0, 1.0)
 
 
-def exact_binomial_limits(target: float, n: int | Iterable[int], coverage: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Exact binomial funnel limits (lower, upper) around ``target`` for ``n`` cases, at two-sided ``coverage``.
+def exact_binomial_limits(target: float, n: int | Iterable[int], confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact binomial funnel limits (lower, upper) around ``target`` for ``n`` cases, at two-sided ``confidence``.
 
-    The limits are the interpolated ``(1 - coverage) / 2`` and ``(1 + coverage) / 2`` quantiles of
+    The limits are the interpolated ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles of
     the observed proportion under ``Binomial(n, target)``; see :func:`exact_binomial_quantile`.
     Reference: Spiegelhalter (2005), *Statistics in Medicine* 24:1185-1202, Appendix A.1.1.
     """
-    _check(target, coverage)
-    tail = (1 - coverage) / 2
+    _check(target, confidence)
+    tail = (1 - confidence) / 2
     return exact_binomial_quantile(tail, n, target), exact_binomial_quantile(1 - tail, n, target)
 
 
-def wilson_limits(target: float, n: int | Iterable[int], coverage: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson-score funnel limits (lower, upper) around ``target`` for ``n`` cases, at two-sided ``coverage``.
+def wilson_limits(target: float, n: int | Iterable[int], confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson-score funnel limits (lower, upper) around ``target`` for ``n`` cases, at two-sided ``confidence``.
 
     An observed proportion lies inside these limits exactly when its Wilson score interval (same
-    ``n`` and coverage) contains ``target``; the limits are therefore
+    ``n`` and confidence) contains ``target``; the limits are therefore
     ``target ± z * sqrt(target * (1 - target) / n)`` with ``z`` the normal quantile, clipped to
     [0, 1]. This is the method of PHE Fingertips (PHEindicatormethods ``phe_funnels``).
     Reference: Wilson (1927), *JASA* 22:209-212; Public Health England Fingertips technical guidance.
     """
-    _check(target, coverage)
+    _check(target, confidence)
     sizes = _as_sizes(n)
-    z = stats.norm.ppf((1 + coverage) / 2)
+    z = stats.norm.ppf((1 + confidence) / 2)
     half = z * np.sqrt(target * (1 - target) / sizes)
     return np.clip(target - half, 0.0, 1.0), np.clip(target + half, 0.0, 1.0)
 
 
-def limits(target: float, n: int | Iterable[int], coverage: float = 0.95, method: str = "exact_binomial") -> tuple[np.ndarray, np.ndarray]:
+def limits(
+    target: float, n: int | Iterable[int], confidence: float = 0.95, method: str = "exact_binomial"
+) -> tuple[np.ndarray, np.ndarray]:
     """Funnel limits (lower, upper) by ``method``: ``"exact_binomial"`` or ``"wilson"`` (see those functions)."""
     if method == "exact_binomial":
-        return exact_binomial_limits(target, n, coverage)
+        return exact_binomial_limits(target, n, confidence)
     if method == "wilson":
-        return wilson_limits(target, n, coverage)
+        return wilson_limits(target, n, confidence)
     raise ValueError(f"unknown method {method!r}; methods: {', '.join(METHODS)}")
 
 
 def funnel_limits(
     target: float,
     n_values: Iterable[int],
-    coverages: Sequence[float] = COVERAGES,
+    confidence_levels: Sequence[float] = CONFIDENCE_LEVELS,
     methods: Sequence[str] = METHODS,
 ) -> pd.DataFrame:
-    """Table of funnel limits around ``target``: one row per method, coverage and number of cases.
+    """Table of funnel limits around ``target``: one row per method, confidence and number of cases.
 
-    Columns: ``method``, ``coverage``, ``n``, ``target``, ``lower``, ``upper``. Both methods are
+    Columns: ``method``, ``confidence``, ``n``, ``target``, ``lower``, ``upper``. Both methods are
     described in the module docstring (Spiegelhalter 2005; PHE Fingertips guidance).
     """
     sizes = _as_sizes(list(n_values))
     parts = []
     for method in methods:
-        for coverage in coverages:
-            low, high = limits(target, sizes, coverage, method)
-            parts.append(pd.DataFrame({"method": method, "coverage": coverage, "n": sizes, "target": target, "lower": low, "upper": high}))
+        for confidence in confidence_levels:
+            low, high = limits(target, sizes, confidence, method)
+            parts.append(
+                pd.DataFrame({"method": method, "confidence": confidence, "n": sizes, "target": target, "lower": low, "upper": high})
+            )
     return pd.concat(parts, ignore_index=True)
 
 
-def position(count: int, n: int, target: float, method: str = "exact_binomial", coverages: Sequence[float] = COVERAGES) -> str:
+def position(
+    count: int, n: int, target: float, method: str = "exact_binomial", confidence_levels: Sequence[float] = CONFIDENCE_LEVELS
+) -> str:
     """Where the proportion ``count / n`` falls against the funnel limits around ``target``.
 
     Returns one of :data:`POSITIONS`: ``within_95`` inside the inner (95%) limits; ``above_95`` /
@@ -136,7 +142,7 @@ def position(count: int, n: int, target: float, method: str = "exact_binomial", 
     """
     if not 0 <= count <= n:
         raise ValueError(f"count must lie between 0 and n, got {count} of {n}")
-    inner, outer = sorted(coverages)
+    inner, outer = sorted(confidence_levels)
     share = count / n
     (lo_in,), (hi_in,) = limits(target, n, inner, method)
     (lo_out,), (hi_out,) = limits(target, n, outer, method)
@@ -161,7 +167,7 @@ class PooledEstimate:
     share: float
     low: float
     high: float
-    coverage: float
+    confidence: float
     chi2: float
     df: int
     p_value: float
@@ -172,7 +178,7 @@ class PooledEstimate:
         return self.chi2 / self.df if self.df > 0 else float("nan")
 
 
-def pooled_estimate(counts: Sequence[int], sizes: Sequence[int], coverage: float = 0.95) -> PooledEstimate:
+def pooled_estimate(counts: Sequence[int], sizes: Sequence[int], confidence: float = 0.95) -> PooledEstimate:
     """Pool ``counts`` out of ``sizes`` over units: total share, its Wilson interval and a dispersion test.
 
     The pooled share is ``sum(counts) / sum(sizes)`` (the funnel's target, as in PHE guidance). Its
@@ -189,8 +195,8 @@ def pooled_estimate(counts: Sequence[int], sizes: Sequence[int], coverage: float
         raise ValueError("each count must lie between 0 and its number of cases")
     total, n = int(counts.sum()), int(sizes.sum())
     share = total / n
-    low, high = wilson_interval(total, n, coverage)
+    low, high = wilson_interval(total, n, confidence)
     chi2 = float((((counts - sizes * share) ** 2) / (sizes * share * (1 - share))).sum()) if 0 < share < 1 else float("nan")
     df = int(counts.size - 1)
     p_value = float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
-    return PooledEstimate(total, n, int(counts.size), share, low, high, coverage, chi2, df, p_value)
+    return PooledEstimate(total, n, int(counts.size), share, low, high, confidence, chi2, df, p_value)

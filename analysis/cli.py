@@ -1,0 +1,74 @@
+"""Command line: ``python -m analysis process|hashes|run-notebooks``.
+
+Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
+and exits 1 (2 for a usage error); no traceback, and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.data.errors import AuditDataError, PublishError
+from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="Reproducible analysis of the Gwent 2019 case-file audit.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser(
+        "process", help="validate every raw file and publish the processed set (the only command that writes data/processed)"
+    )
+    p.add_argument("--raw", type=Path, default=RAW_DIR, help="folder of the raw data package (default: data/raw)")
+    p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="folder of the processed set (default: data/processed)")
+    h = sub.add_parser("hashes", help="check (or --update) the sha256 and size of each raw file in datapackage.json")
+    h.add_argument("--raw", type=Path, default=RAW_DIR)
+    h.add_argument("--update", action="store_true", help="record the current hashes (after a reviewed change)")
+    n = sub.add_parser("run-notebooks", help="execute the notebooks in place, in order (they only read data)")
+    n.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
+    n.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "process":
+        from analysis.pipeline import process
+
+        names, changed = process(args.raw, args.out)
+        print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
+    elif args.command == "hashes":
+        from analysis.data.package import stale_hashes, update_hashes
+
+        if args.update:
+            changed = update_hashes(args.raw)
+            print("updated: " + (", ".join(changed) if changed else "nothing (all hashes current)"))
+        else:
+            stale = stale_hashes(args.raw)
+            if stale:
+                print(f"error: hashes out of date for: {', '.join(stale)} (review the change, then run with --update)", file=sys.stderr)
+                return 1
+            print("all raw file hashes match datapackage.json")
+    elif args.command == "run-notebooks":
+        from analysis.notebooks import run_notebooks
+
+        for path in run_notebooks(args.notebooks or None, timeout=args.timeout):
+            print(f"executed {display_path(path)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 success, 1 bad input or output problem, 2 usage error)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (AuditDataError, PublishError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # anything the checks above did not foresee still gets one line, not a traceback
+        where = display_path(err.filename) if err.filename else "input/output"
+        print(f"error: {where}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous processed set is unchanged", file=sys.stderr)
+        return 130
