@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.stats.agreement import direction_counts
 from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
@@ -126,6 +127,7 @@ def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
     per = table_intervals(t, confidence)
     n = float(t[0].sum())
     pct = f"{100 * confidence:g}%"
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
     records = []
 
     def add(quantity, low, high, ci_low=np.nan, ci_high=np.nan, method=""):
@@ -174,7 +176,7 @@ def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
             per[name].max(),
             per[f"{name}_low"].min(),
             per[f"{name}_high"].max(),
-            f"range over the consistent tables; span of estimate +/- 1.96 SE (Fleiss, Cohen and Everitt 1969) {pct} intervals",
+            f"range over the consistent tables; span of estimate +/- {z:.2f} SE (Fleiss, Cohen and Everitt 1969) {pct} intervals",
         )
     return pd.DataFrame.from_records(records, columns=["quantity", "low", "high", "ci_low", "ci_high", "method"])
 
