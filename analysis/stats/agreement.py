@@ -338,7 +338,7 @@ def stuart_maxwell(table) -> TestResult:
     return TestResult(_out(statistic), _out(df), _out(_chi2_p(statistic, df)))
 
 
-def bowker(table) -> TestResult:
+def bowker(table, df_convention: str = "informative") -> TestResult:
     """Bowker's test of symmetry, ``sum over i < j of (T[i, j] - T[j, i])**2 / (T[i, j] + T[j, i])``.
 
     Chi-squared with one degree of freedom per *informative* pair of categories. Handling of empty
@@ -348,8 +348,15 @@ def bowker(table) -> TestResult:
     ``SquareTable(...).symmetry()`` keeps ``df = k(k-1)/2`` in that case.) With no discordant case,
     ``df = 0`` and the p-value is 1.
 
+    ``df_convention`` chooses between the two: ``"informative"`` (the default, described above) or
+    ``"all_pairs"``, ``df = k(k-1)/2`` whatever the counts (as Bowker states it, and as statsmodels'
+    ``SquareTable(..., shift_zeros=False).symmetry()`` computes it). The statistic is the same under
+    both; with empty pairs ``"all_pairs"`` gives the larger p-value.
+
     Reference: Bowker, "A test for symmetry in contingency tables", JASA 43, 1948.
     """
+    if df_convention not in ("informative", "all_pairs"):
+        raise ValueError(f"unknown df_convention {df_convention!r}; use 'informative' or 'all_pairs'")
     t = _tables(table)
     k = t.shape[-1]
     iu = np.triu_indices(k, 1)
@@ -359,6 +366,8 @@ def bowker(table) -> TestResult:
     statistic = _ratio((upper - lower) ** 2, total)
     statistic = np.where(total > 0, statistic, 0.0).sum(axis=-1)
     df = (total > 0).sum(axis=-1).astype(float)
+    if df_convention == "all_pairs":
+        df = np.full_like(df, k * (k - 1) / 2)
     return TestResult(_out(statistic), _out(df), _out(_chi2_p(statistic, df)))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 #: Interval methods by the names used in column prefixes, mapped to statsmodels' method names.
@@ -96,3 +97,27 @@ def difference_interval(count1: int, nobs1: int, count2: int, nobs2: int, alpha:
             raise ValueError("each count must lie between 0 and its positive nobs")
     low, high = confint_proportions_2indep(count1, nobs1, count2, nobs2, method="newcomb", compare="diff", alpha=alpha)
     return count1 / nobs1 - count2 / nobs2, float(low), float(high)
+
+
+def clopper_pearson_lower(count, nobs, confidence: float = 0.95) -> float | np.ndarray:
+    """One-sided Clopper-Pearson lower confidence bound for the proportion ``count / nobs``.
+
+    The largest ``p`` with ``P(X >= count | p) <= 1 - confidence`` for X ~ Binomial(nobs, p), i.e.
+    the ``1 - confidence`` quantile of Beta(count, nobs - count + 1); 0 when ``count = 0``. It
+    equals the lower limit of the two-sided exact interval at ``alpha = 2 * (1 - confidence)``
+    (statsmodels ``proportion_confint(count, nobs, alpha=0.10, method="beta")`` for 95%), and
+    never covers less than ``confidence``. ``count`` and ``nobs`` may be scalars or arrays.
+
+    Reference: Clopper & Pearson 1934, *Biometrika* 26, 404-413; Newcombe 1998, *Statistics in
+    Medicine* 17, 857-872, method 5.
+    """
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must lie strictly between 0 and 1")
+    count = np.asarray(count, dtype=float)
+    nobs = np.asarray(nobs, dtype=float)
+    if np.any(nobs <= 0):
+        raise ValueError("nobs must be positive")
+    if np.any((count < 0) | (count > nobs)):
+        raise ValueError("count must lie between 0 and nobs")
+    low = np.where(count > 0, stats.beta.ppf(1 - confidence, np.maximum(count, 1), nobs - count + 1), 0.0)
+    return float(low) if low.ndim == 0 else low

@@ -1,0 +1,223 @@
+"""What the published margins identify about the pairing of two graders, and what they do not, with sampling intervals.
+
+When only the two graders' totals are published, every table with those margins (the *consistent
+tables*, :func:`analysis.stats.agreement.consistent_tables`) could be the true pairing. A quantity
+is *identified* when it takes the same value on all of them (the gap in share graded good, the
+mean score gap), *partly identified* when it has a range (the number of cases graded better, the
+kappas), and *not identified* when the range covers everything the measure can say (gamma from
+-1 to +1). For the sampling uncertainty, each table's confidence interval treats its cases as a
+random sample; the interval reported over the tables is the smallest one containing every
+table's interval (the lowest lower limit to the highest upper limit), so it holds whichever table
+is the true pairing.
+
+Tables follow :mod:`analysis.stats.agreement` (rows: the force's grade, columns: the inspectors',
+best first). Functions take a stack of tables with shape ``(m, k, k)``, all with the same margins.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.stats.agreement import direction_counts
+from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
+from analysis.stats.paired_intervals import kappa_interval, mean_score_gap, paired_proportion_difference
+from analysis.stats.proportions import clopper_pearson_lower
+
+#: The rows of :func:`identified_summary`, in order (the ``quantity`` column of ``identified.csv``).
+IDENTIFIED_QUANTITIES: tuple[str, ...] = (
+    "n_force_better",
+    "share_force_better",
+    "good_gap",
+    "mean_score_gap",
+    "goodman_kruskal_gamma",
+    "kendall_tau_b",
+    "spearman_rho",
+    "cohen_kappa",
+    "weighted_kappa_linear",
+    "weighted_kappa_quadratic",
+)
+
+_KAPPAS = {"cohen_kappa": "identity", "weighted_kappa_linear": "linear", "weighted_kappa_quadratic": "quadratic"}
+_ORDINAL = {"goodman_kruskal_gamma": goodman_kruskal_gamma, "kendall_tau_b": kendall_tau_b, "spearman_rho": spearman_rho}
+
+
+def _stack(tables) -> np.ndarray:
+    t = np.asarray(tables, dtype=float)
+    if t.ndim == 2:
+        t = t[None]
+    if t.ndim != 3 or t.shape[-1] != t.shape[-2] or len(t) == 0:
+        raise ValueError(f"expected a non-empty stack of square tables, shape (m, k, k); got {t.shape}")
+    if (t < 0).any():
+        raise ValueError("cell counts must be non-negative")
+    return t
+
+
+def _check_same_margins(t: np.ndarray) -> None:
+    rows, cols = t.sum(axis=-1), t.sum(axis=-2)
+    if not ((rows == rows[0]).all() and (cols == cols[0]).all()):
+        raise ValueError("the tables must all have the same margins (they are the tables consistent with one pair of totals)")
+    if rows[0].sum() == 0:
+        raise ValueError("the tables hold no cases")
+
+
+def table_intervals(tables, confidence: float = 0.95) -> pd.DataFrame:
+    """Every quantity of :data:`IDENTIFIED_QUANTITIES` on each table, with its per-table interval where it has one.
+
+    One row per table, in the order given. Columns: ``n_force_better``, ``share_force_better``;
+    ``good_gap`` with ``good_gap_low``/``_high`` (paired Wald,
+    :func:`analysis.stats.paired_intervals.paired_proportion_difference`); ``mean_score_gap`` with
+    ``_low``/``_high`` (paired t, :func:`~analysis.stats.paired_intervals.mean_score_gap`); the
+    three ordinal measures (:mod:`analysis.stats.ordinal_association`); each kappa with ``_se``,
+    ``_low``, ``_high`` (:func:`~analysis.stats.paired_intervals.kappa_interval`). Intervals are
+    two-sided at ``confidence``.
+    """
+    t = _stack(tables)
+    n = t.sum(axis=(-2, -1))
+    better, _, _ = direction_counts(t)
+    better = np.atleast_1d(better)
+    out = pd.DataFrame({"n_force_better": better.astype(np.int64) if np.array_equal(better, np.rint(better)) else better})
+    out["share_force_better"] = better / n
+    gap = paired_proportion_difference(t, 0, confidence)
+    out["good_gap"], out["good_gap_low"], out["good_gap_high"] = (np.atleast_1d(v) for v in (gap.estimate, gap.low, gap.high))
+    msg = mean_score_gap(t, confidence)
+    out["mean_score_gap"], out["mean_score_gap_low"], out["mean_score_gap_high"] = (
+        np.atleast_1d(v) for v in (msg.estimate, msg.low, msg.high)
+    )
+    for name, f in _ORDINAL.items():
+        out[name] = np.atleast_1d(f(t))
+    for name, weights in _KAPPAS.items():
+        res = kappa_interval(t, weights, confidence)
+        out[name] = np.atleast_1d(res.estimate)
+        out[f"{name}_se"] = np.atleast_1d(res.se)
+        out[f"{name}_low"] = np.atleast_1d(res.low)
+        out[f"{name}_high"] = np.atleast_1d(res.high)
+    return out
+
+
+def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per quantity of :data:`IDENTIFIED_QUANTITIES`: its range over the consistent tables and its sampling interval.
+
+    ``tables`` is the stack of tables consistent with one pair of margins (e.g.
+    ``tables_of(agreement_bounds(rows, cols)[1])``); they must all share those margins. Columns
+    ``quantity, low, high, ci_low, ci_high, method`` (NaN where a value does not apply), as in
+    ``identified.csv``:
+
+    - ``n_force_better``: fewest and most cases the force graded better than the inspectors;
+    - ``share_force_better``: those counts over n; ``ci_low`` is the one-sided Clopper-Pearson
+      lower bound at ``confidence`` for the fewest
+      (:func:`analysis.stats.proportions.clopper_pearson_lower`), which holds on every table;
+    - ``good_gap`` and ``mean_score_gap``: the same on every table (``low = high``); ``ci_low`` and
+      ``ci_high`` span every table's paired Wald (resp. paired t) interval;
+    - the ordinal measures: range only, no interval;
+    - the three kappas: range (as in ``agreement_bounds.csv``), and an interval spanning every
+      table's ``estimate +/- z * se`` with the Fleiss, Cohen and Everitt (1969) standard error.
+
+    "Spanning" means from the smallest lower limit to the largest upper limit over the tables
+    (the union of the per-table intervals when they overlap, its hull otherwise). It contains the
+    interval of whichever table is the true pairing, so it covers the true value with at least that
+    interval's (approximate) confidence; it is conservative. References: see each function named
+    above; on partial identification, Manski, *Partial Identification of Probability
+    Distributions*, 2003, and Imbens and Manski, "Confidence intervals for partially identified
+    parameters", Econometrica 72, 2004 (which gives sharper, less conservative intervals).
+    """
+    t = _stack(tables)
+    _check_same_margins(t)
+    per = table_intervals(t, confidence)
+    n = float(t[0].sum())
+    pct = f"{100 * confidence:g}%"
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    records = []
+
+    def add(quantity, low, high, ci_low=np.nan, ci_high=np.nan, method=""):
+        records.append(
+            {
+                "quantity": quantity,
+                "low": float(low),
+                "high": float(high),
+                "ci_low": float(ci_low),
+                "ci_high": float(ci_high),
+                "method": method,
+            }
+        )
+
+    b = per["n_force_better"]
+    add("n_force_better", b.min(), b.max(), method="fewest and most cases the force graded better, over the consistent tables")
+    add(
+        "share_force_better",
+        b.min() / n,
+        b.max() / n,
+        ci_low=clopper_pearson_lower(b.min(), n, confidence),
+        method=f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest",
+    )
+    add(
+        "good_gap",
+        per["good_gap"].min(),
+        per["good_gap"].max(),
+        per["good_gap_low"].min(),
+        per["good_gap_high"].max(),
+        f"force share good minus inspectors' share good, same cases; span of paired Wald {pct} intervals over the tables",
+    )
+    add(
+        "mean_score_gap",
+        per["mean_score_gap"].min(),
+        per["mean_score_gap"].max(),
+        per["mean_score_gap_low"].min(),
+        per["mean_score_gap_high"].max(),
+        f"mean of force minus inspectors' score (good 3, RI 2, inadequate 1); span of paired t {pct} intervals over the tables",
+    )
+    for name in _ORDINAL:
+        add(name, per[name].min(), per[name].max(), method="range over the consistent tables; no interval")
+    for name in _KAPPAS:
+        add(
+            name,
+            per[name].min(),
+            per[name].max(),
+            per[f"{name}_low"].min(),
+            per[f"{name}_high"].max(),
+            f"range over the consistent tables; span of estimate +/- {z:.2f} SE (Fleiss, Cohen and Everitt 1969) {pct} intervals",
+        )
+    return pd.DataFrame.from_records(records, columns=["quantity", "low", "high", "ci_low", "ci_high", "method"])
+
+
+def one_grade_kinder_table(col_sums) -> np.ndarray:
+    """The table in which the force gives every case the inspectors' grade moved one step kinder (the best grade stays best).
+
+    ``T[max(j - 1, 0), j] = col_sums[j]`` and every other cell 0 (categories best first). It ranks
+    the cases exactly as the inspectors do (no discordant pair, gamma = 1 when defined) and is one
+    of the consistent tables only if its row sums equal the force's totals.
+    """
+    cols = np.asarray(col_sums)
+    k = cols.size
+    t = np.zeros((k, k), dtype=cols.dtype if np.issubdtype(cols.dtype, np.integer) else float)
+    for j in range(k):
+        t[max(j - 1, 0), j] = cols[j]
+    return t
+
+
+def same_ranking_kinder(tables, strict: bool = True) -> np.ndarray:
+    """Which tables are "same ranking, one grade kinder": a boolean per table of the stack.
+
+    A table qualifies when (1) the force graded no case worse than the inspectors (``T[i, j] = 0``
+    for ``i > j``), (2) no case more than one grade better (``T[i, j] = 0`` for ``j - i >= 2``),
+    and (3) the two graders order every pair of cases the same way where both separate them, with
+    at least one such pair: Goodman and Kruskal's gamma is exactly 1 (no discordant pair, and at
+    least one concordant pair). With categories best first, (1) and (2) already rule out
+    discordant pairs, so (3) adds only that the table is not all ties.
+
+    With ``strict=True`` (default) it must also (4) move *every* case one grade kinder unless the
+    inspectors already graded it best (``T[j, j] = 0`` for ``j >= 1``): the table is then exactly
+    :func:`one_grade_kinder_table` of its column sums, so at most one table of a consistent set
+    qualifies. With ``strict=False`` tables in which some cases keep their grade also qualify.
+    """
+    t = _stack(tables)
+    k = t.shape[-1]
+    i, j = np.indices((k, k))
+    never_worse = (t[..., i > j] == 0).all(axis=-1)
+    at_most_one = (t[..., (j - i) >= 2] == 0).all(axis=-1)
+    perfect = np.atleast_1d(goodman_kruskal_gamma(t)) == 1.0
+    ok = never_worse & at_most_one & perfect
+    if strict:
+        ok &= (t[..., (i == j) & (i >= 1)] == 0).all(axis=-1)
+    return ok

@@ -1,0 +1,175 @@
+"""Sampling intervals for one paired table of grades: the gap in share graded good, the mean score gap, and kappa.
+
+Tables follow :mod:`analysis.stats.agreement`: rows are the force's grade, columns the inspectors',
+both best first, so ``T[i, j]`` with ``i < j`` counts cases the force graded better. Each interval
+treats the table's cases as a simple random sample of the cases that could have been audited;
+none of them accounts for not knowing which table is the true pairing (take the union over the
+consistent tables for that, :mod:`analysis.stats.identification`).
+
+Every function accepts one table (shape ``(k, k)``) or a stack (shape ``(m, k, k)``) and returns an
+:class:`Interval` whose fields are floats or arrays of ``m`` floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from analysis.stats.agreement import agreement_weights, weighted_kappa
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with its standard error and two-sided confidence interval ``(low, high)`` (floats or arrays)."""
+
+    estimate: float | np.ndarray
+    se: float | np.ndarray
+    low: float | np.ndarray
+    high: float | np.ndarray
+
+
+def _tables(table) -> np.ndarray:
+    t = np.asarray(table, dtype=float)
+    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
+        raise ValueError(f"expected a square table or a stack of square tables, got shape {t.shape}")
+    if (t < 0).any():
+        raise ValueError("cell counts must be non-negative")
+    return t
+
+
+def _out(values) -> float | np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return float(values) if values.ndim == 0 else values
+
+
+def _z(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must lie strictly between 0 and 1")
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def _interval(estimate, se, low, high) -> Interval:
+    return Interval(_out(estimate), _out(se), _out(low), _out(high))
+
+
+def paired_proportion_difference(table, category: int = 0, confidence: float = 0.95) -> Interval:
+    """Difference of paired proportions, first grader's share in ``category`` minus the second's, with the Wald interval.
+
+    With ``category=0`` (good) this is the force's share graded good minus the inspectors' share
+    graded good *on the same cases*. Collapsing the table to "in the category or not", with ``b``
+    the cases only the first grader put there and ``c`` those only the second did, the estimate is
+    ``d = (b - c) / n`` and its large-sample standard error ``sqrt(((b + c) / n - d**2) / n)``, which
+    allows for the two shares being measured on the same cases (their covariance). Interval
+    ``d +/- z * se``, not clipped. NaN when n = 0.
+
+    Reference: Agresti, *Categorical Data Analysis*, 3rd ed., 2013, section 11.1.1 (presidential
+    approval, Table 11.1: d = 0.04, se = 0.0095, 95% interval (0.021, 0.059)); Newcombe,
+    "Improved confidence intervals for the difference between binomial proportions based on paired
+    data", Statistics in Medicine 17, 1998, method 1.
+    """
+    t = _tables(table)
+    k = t.shape[-1]
+    if not 0 <= category < k:
+        raise ValueError(f"category must be between 0 and {k - 1}")
+    n = t.sum(axis=(-2, -1))
+    both = t[..., category, category]
+    b = t[..., category, :].sum(axis=-1) - both
+    c = t[..., :, category].sum(axis=-1) - both
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(n > 0, (b - c) / n, np.nan)
+        se = np.sqrt(np.maximum((b + c) / n - d**2, 0.0) / n)
+    z = _z(confidence)
+    return _interval(d, se, d - z * se, d + z * se)
+
+
+def score_differences(k: int) -> np.ndarray:
+    """``D[i, j]`` = first grader's score minus the second's for a case in cell ``(i, j)``, scores ``k - index`` (good 3 ... inadequate 1)."""
+    i = np.arange(k)
+    return (i[None, :] - i[:, None]).astype(float)
+
+
+def mean_score_gap(table, confidence: float = 0.95) -> Interval:
+    """Mean of (force score - inspectors' score) over the cases, with the paired t interval.
+
+    Scores are good 3, requires improvement 2, inadequate 1 (in general ``k - index``), so a case
+    in cell ``(i, j)`` contributes ``j - i``. The interval is ``mean +/- t(n - 1) * s / sqrt(n)``
+    with ``s`` the standard deviation of the case differences (divisor ``n - 1``), the one-sample t
+    interval on the differences; it equals
+    ``scipy.stats.ttest_1samp(differences, 0).confidence_interval(confidence)`` on the case-level
+    data. When every case has the same difference the interval is the single point ``mean``. NaN
+    when n < 2.
+
+    Reference: Student, "The probable error of a mean", Biometrika 6, 1908; any account of the
+    paired t interval, e.g. Altman, *Practical Statistics for Medical Research*, 1991, section 9.6.
+    """
+    t = _tables(table)
+    n = t.sum(axis=(-2, -1))
+    d = score_differences(t.shape[-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (t * d).sum(axis=(-2, -1)) / n
+        ss = (t * (d - np.asarray(mean)[..., None, None]) ** 2).sum(axis=(-2, -1))
+        se = np.sqrt(ss / (n - 1) / n)
+    ok = n >= 2
+    mean, se = np.where(ok, mean, np.nan), np.where(ok, se, np.nan)
+    q = stats.t.ppf(0.5 + confidence / 2, np.where(ok, n - 1, 1))
+    return _interval(mean, se, mean - q * se, mean + q * se)
+
+
+_VCD_WEIGHTS = {"identity": "unweighted", "linear": "Equal-Spacing", "quadratic": "Fleiss-Cohen"}
+
+
+def kappa_standard_error(table, weights: str = "identity") -> float | np.ndarray:
+    """Large-sample (non-null) standard error of Cohen's kappa or weighted kappa, Fleiss, Cohen and Everitt (1969).
+
+    With proportions ``p = T / n``, margins ``r`` (rows) and ``c`` (columns), agreement weights
+    ``w`` (1 on the diagonal; :func:`analysis.stats.agreement.agreement_weights`), ``p_e = sum(w r
+    c')``, kappa ``K`` and ``wbar_i. = sum_j w_ij c_j``, ``wbar_.j = sum_i w_ij r_i``::
+
+        var = [sum p_ij (w_ij - (wbar_i. + wbar_.j)(1 - K))**2 - (K - p_e (1 - K))**2] / (n (1 - p_e)**2)
+
+    ``weights`` is ``"identity"`` (Cohen's kappa), ``"linear"`` (R vcd's "Equal-Spacing") or
+    ``"quadratic"`` ("Fleiss-Cohen"). This is the ``ASE`` of R's ``vcd::Kappa`` and of SAS PROC
+    FREQ. NaN where kappa is undefined (``p_e = 1``) or n = 0.
+
+    Reference: Fleiss, Cohen and Everitt, "Large sample standard errors of kappa and weighted
+    kappa", Psychological Bulletin 72, 1969; Fleiss, Levin and Paik, *Statistical Methods for
+    Rates and Proportions*, 3rd ed., 2003, section 18.1.
+    """
+    t = _tables(table)
+    k = t.shape[-1]
+    w = agreement_weights(k, weights)
+    n = t.sum(axis=(-2, -1))
+    nn = np.where(n > 0, n, 1.0)
+    p = t / nn[..., None, None]
+    r, c = p.sum(axis=-1), p.sum(axis=-2)
+    pe = np.einsum("ij,...i,...j->...", w, r, c)
+    kap = np.asarray(weighted_kappa(t, weights), dtype=float)
+    wi = np.einsum("ij,...j->...i", w, c)
+    wj = np.einsum("ij,...i->...j", w, r)
+    one_k = (1 - kap)[..., None, None]
+    dev = w - (wi[..., :, None] + wj[..., None, :]) * one_k
+    num = (p * dev**2).sum(axis=(-2, -1)) - (kap - pe * (1 - kap)) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.maximum(num, 0.0) / (nn * (1 - pe) ** 2)
+    se = np.where((n > 0) & np.isfinite(kap), np.sqrt(var), np.nan)
+    return _out(se)
+
+
+def kappa_interval(table, weights: str = "identity", confidence: float = 0.95) -> Interval:
+    """Cohen's kappa or weighted kappa with the Wald interval ``K +/- z * se``, se of Fleiss, Cohen and Everitt (1969).
+
+    The estimate is :func:`analysis.stats.agreement.weighted_kappa` (so it matches the published
+    ranges exactly) and the standard error :func:`kappa_standard_error`. ``z`` is the standard
+    normal quantile for ``confidence`` (1.959964 for 95%, often rounded to 1.96). As in R's
+    ``confint`` method for ``vcd::Kappa``, the limits are clipped to [-1, 1].
+
+    Reference: Fleiss, Cohen and Everitt, Psychological Bulletin 72, 1969; Meyer, Zeileis and
+    Hornik, vcd: Visualizing Categorical Data (R package), ``Kappa`` and ``confint.Kappa``.
+    """
+    t = _tables(table)
+    est = np.asarray(weighted_kappa(t, weights), dtype=float)
+    se = np.asarray(kappa_standard_error(t, weights), dtype=float)
+    z = _z(confidence)
+    return _interval(est, se, np.clip(est - z * se, -1.0, 1.0), np.clip(est + z * se, -1.0, 1.0))
