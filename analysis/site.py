@@ -21,9 +21,9 @@ from statsmodels.stats.power import NormalIndPower
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
-from analysis.grades import GRADE_SCORES, GRADE_SLUGS, GRADES
+from analysis.grades import GRADE_SCORES, GRADES
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range
+from analysis.text import date_range
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -228,123 +228,58 @@ class Headline:
     text: str
 
 
-def _bounds(processed_dir: str | Path | None) -> tuple[pd.DataFrame, str]:
-    name = "agreement_bounds.csv"
-    frame = read_processed(name, ("measure", "min", "max"), processed_dir)
-    return frame.set_index("measure"), paths.display_path(_processed_dir(processed_dir) / name)
-
-
-def _bound(bounds: pd.DataFrame, file: str, measure: str, end: str) -> float:
-    if measure not in bounds.index:
-        raise AuditDataError(file, "missing measure", column="measure", expected=measure, found=", ".join(map(str, bounds.index)))
-    return _number(bounds.loc[measure, end], file, f"{measure} {end}")
+def _labels(processed_dir: str | Path | None) -> dict[str, str]:
+    labels = read_processed("area_grades.csv", ("practice_area", "label"), processed_dir)
+    return dict(zip(labels["practice_area"], labels["label"], strict=False))
 
 
 def headline_self_assessment(processed_dir: str | Path | None = None) -> Headline:
-    """The force's grades of its own cases against the inspectors' grades of the same cases.
+    """:func:`analysis.sections.self_assessment.headline` on the published ``sample_grades.csv`` and ``identified.csv``."""
+    from analysis.sections import self_assessment
 
-    Shares graded good with Wilson intervals (from ``sample_grades.csv``), and from
-    ``agreement_bounds.csv`` what holds under every case-by-case pairing consistent with the
-    published totals: the fewest cases the force graded better than the inspectors, the most
-    graded the same, and the range of Cohen's kappa (Cohen 1960).
-    """
-    c = sample_counts(processed_dir)
-    bounds, file = _bounds(processed_dir)
-    n = c.n_force_selected
-    fg, hg = c.force["good"], c.hmicfrs_force_selected["good"]
-    better_min = int(_bound(bounds, file, "n_force_better", "min"))
-    same_max = int(_bound(bounds, file, "n_same", "max"))
-    kmin, kmax = _bound(bounds, file, "cohen_kappa", "min"), _bound(bounds, file, "cohen_kappa", "max")
-    text = (
-        f"Of the {n} cases the force chose, its own assessors graded {count_share(fg, n)} good "
-        f"({interval_text(*wilson_interval(fg, n))}); the inspectors graded {count_share(hg, n)} of the same cases good "
-        f"({interval_text(*wilson_interval(hg, n))}). The report does not say which grade went with which case, "
-        f"but under every pairing consistent with its totals the force graded at least {better_min} of the {n} cases "
-        f"more favourably than the inspectors did, and at most {same_max} the same; Cohen's kappa lies between "
-        f"{signed(kmin)} and {signed(kmax)}."
+    text = self_assessment.headline(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
+        read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
     )
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
-    """HMICFRS grades of all audited cases: shares inadequate and good with Wilson intervals."""
-    c = sample_counts(processed_dir)
-    n, all_ = c.n_all, c.hmicfrs_all
-    bad, good = all_["inadequate"], all_["good"]
-    text = (
-        f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} inadequate "
-        f"({interval_text(*wilson_interval(bad, n))}) and {count_share(good, n)} good "
-        f"({interval_text(*wilson_interval(good, n))}); the rest, {count_share(all_['requires improvement'], n)}, required improvement."
-    )
+    """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
+    from analysis.sections import audit
+
+    text = audit.headline_overall(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir))
     return Headline("overall", "All audited cases", text)
 
 
 def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
-    """Practice areas from ``area_summary.csv``, weakest first, with their labels.
+    """Practice areas from ``area_summary.csv``, weakest first, with their labels (:func:`analysis.sections.areas.ranked`)."""
+    from analysis.sections import areas
 
-    Rule: higher share graded inadequate first; ties broken by lower share graded good, then by
-    the report's order of the areas. Labels come from the processed ``area_grades.csv``.
-    """
-    slug = GRADE_SLUGS["inadequate"]
-    cols = ("area", "n", "inadequate", "good", f"share_{slug}", f"wilson_low_{slug}", f"wilson_high_{slug}", "share_good")
-    summary = read_processed("area_summary.csv", cols, processed_dir)
-    labels = read_processed("area_grades.csv", ("practice_area", "label"), processed_dir)
-    order = {a: i for i, a in enumerate(dict.fromkeys(labels["practice_area"]))}
-    label = dict(zip(labels["practice_area"], labels["label"], strict=False))
-    file = paths.display_path(_processed_dir(processed_dir) / "area_summary.csv")
-    unknown = sorted(set(summary["area"]) - set(label))
+    summary = read_processed("area_summary.csv", ("area", "n", "inadequate", "good", "share_inadequate", "share_good"), processed_dir)
+    labels = _labels(processed_dir)
+    unknown = sorted(set(summary["area"]) - set(labels))
     if unknown:
+        file = paths.display_path(_processed_dir(processed_dir) / "area_summary.csv")
         raise AuditDataError(file, "unknown practice area", column="area", expected="a code from area_grades.csv", found=", ".join(unknown))
-    frame = summary.assign(label=summary["area"].map(label), _order=summary["area"].map(order))
-    frame = frame.sort_values([f"share_{slug}", "share_good", "_order"], ascending=[False, True, True], kind="stable")
-    return frame.drop(columns="_order").reset_index(drop=True)
+    return areas.ranked(summary, labels)
 
 
 def headline_areas(processed_dir: str | Path | None = None) -> Headline:
-    """The weakest and strongest practice areas by share inadequate, with Wilson intervals, and how wide small-area intervals are."""
-    slug = GRADE_SLUGS["inadequate"]
-    ranked = area_ranking(processed_dir)
-    weak, strong = ranked.iloc[0], ranked.iloc[-1]
-    widths = ranked[f"wilson_high_{slug}"] - ranked[f"wilson_low_{slug}"]
-    text = (
-        f"{weak['label']} had the largest share graded inadequate: {count_share(int(weak['inadequate']), int(weak['n']))} "
-        f"({interval_text(weak[f'wilson_low_{slug}'], weak[f'wilson_high_{slug}'])}); {strong['label']} the smallest, "
-        f"{count_share(int(strong['inadequate']), int(strong['n']))}. Each area holds between {int(ranked['n'].min())} and "
-        f"{int(ranked['n'].max())} cases, so these shares are uncertain: the widest of the areas' intervals spans "
-        f"{round(100 * widths.max())} percentage points."
-    )
-    return Headline("areas", "Practice areas", text)
+    """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
+    from analysis.sections import areas
+
+    summary = read_processed("area_summary.csv", ("area", "n", "wilson_low_inadequate", "vs_rest_p_holm_inadequate"), processed_dir)
+    return Headline("areas", "Practice areas", areas.headline(summary, _labels(processed_dir)))
 
 
 def headline_samples(processed_dir: str | Path | None = None) -> Headline:
-    """HMICFRS grades of the inspectorate-selected against the force-selected cases, with the exact test's p-value.
+    """:func:`analysis.sections.samples.headline` on the published ``sample_grades.csv`` and ``association_tests.csv``."""
+    from analysis.sections import samples
 
-    The p-value is the ``fisher_exact`` row (Fisher-Freeman-Halton exact test, Freeman and Halton
-    1951) of comparison ``force_vs_inspectorate_selected`` in ``association_tests.csv``.
-    """
-    c = sample_counts(processed_dir)
-    name = "association_tests.csv"
-    tests = read_processed(name, ("comparison", "test", "p_value"), processed_dir)
-    file = paths.display_path(_processed_dir(processed_dir) / name)
-    row = _one(
-        tests,
-        file,
-        (tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "fisher_exact"),
-        "force_vs_inspectorate_selected/fisher_exact",
-    )
-    p = _number(row["p_value"], file, "the exact test's p-value")
-    ni, nf = c.n_inspectorate_selected, c.n_force_selected
-    ii, fi = c.hmicfrs_inspectorate_selected["inadequate"], c.hmicfrs_force_selected["inadequate"]
-    alpha = 1 - CONFIDENCE
-    verdict = (
-        f"{p_text(p)}, below {alpha:g}: a difference this large would be unusual if both sets of cases had the same grade mix"
-        if p < alpha
-        else f"{p_text(p)}, not below {alpha:g}: with samples this small, a difference of this size could arise by chance"
-    )
-    text = (
-        f"The inspectors graded {count_share(ii, ni)} of the cases they chose inadequate, against {count_share(fi, nf)} of the cases "
-        f"the force chose. Comparing all three grades, the exact test gives {verdict}. Either way this cannot show how the force "
-        "picked its cases."
+    text = samples.headline(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
+        read_processed("association_tests.csv", ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir),
     )
     return Headline("samples", "The two samples", text)
 

@@ -129,7 +129,9 @@ def test_shares_and_positions(table):
     used = table.loc[table["treatment"].isin(["used", "used_with_caution"])]
     assert ((used["good"] + used["requires_improvement"] + used["inadequate"]) == used["n_cases"]).all()
     assert (used["share_inadequate"] == used["inadequate"] / used["n_cases"]).all()
-    assert ((used["share_inadequate_low"] <= used["share_inadequate"]) & (used["share_inadequate"] <= used["share_inadequate_high"])).all()
+    assert (
+        (used["wilson_low_inadequate"] <= used["share_inadequate"]) & (used["share_inadequate"] <= used["wilson_high_inadequate"])
+    ).all()
     for measure in nat.FUNNEL_MEASURES:
         on = table[f"in_funnel_{measure}"]
         assert table.loc[on, f"funnel_{measure}_position"].isin(nat.funnel.POSITIONS).all()

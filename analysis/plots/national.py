@@ -218,12 +218,12 @@ def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str) -> plt.
             )
             for row, dy, marker, face in ((first, 0.12, "o", TEXT), (last, -0.12, "D", "white")):
                 share = row[f"share_{measure}"]
-                err = [[share - row[f"share_{measure}_low"]], [row[f"share_{measure}_high"] - share]]
+                err = [[share - row[f"wilson_low_{measure}"]], [row[f"wilson_high_{measure}"] - share]]
                 ax.errorbar(share, y + dy, xerr=err, fmt="none", ecolor=GREY, elinewidth=2, zorder=1)
                 ax.scatter(share, y + dy, marker=marker, s=45, facecolors=face, edgecolors=TEXT, zorder=3)
                 ax.annotate(
                     f"{int(row[count_col])} of {int(row['n_cases'])} ({int(row['year'])})",
-                    (row[f"share_{measure}_high"], y + dy),
+                    (row[f"wilson_high_{measure}"], y + dy),
                     xytext=(4, 0),
                     textcoords="offset points",
                     va="center",

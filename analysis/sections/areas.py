@@ -18,10 +18,12 @@ from analysis.stats.association import (
     cramers_v,
     fisher_freeman_halton,
     kruskal_wallis,
-    mann_whitney,
 )
+from analysis.stats.monte_carlo import monte_carlo_se
+from analysis.stats.multiplicity import group_comparison
+from analysis.stats.pooling import POOLING_DRAWS, POOLING_SEED, partial_pooling
 from analysis.stats.proportions import category_shares
-from analysis.text import join_words
+from analysis.text import count_share, join_words
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
 MONTE_CARLO_SEED = 20190204
@@ -36,8 +38,6 @@ ORDER_RULE = (
     "areas with equal shares are ordered by the share graded good, lowest first, and then by their order in the report"
 )
 
-SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}
-
 
 def area_counts(data: AuditData) -> pd.DataFrame:
     """HMICFRS grade counts by practice area: index ``practice_area`` in report order, one column per grade (best first)."""
@@ -46,25 +46,32 @@ def area_counts(data: AuditData) -> pd.DataFrame:
     return counts.reindex(index=areas, columns=list(GRADES)).fillna(0).astype("int64").rename_axis(columns=None)
 
 
-def sample_counts(data: AuditData) -> pd.DataFrame:
-    """HMICFRS grade counts of the two samples (force-selected, inspectorate-selected), one column per grade (best first).
-
-    These are the published marginal totals of each sample; no split by practice area is used.
-    """
-    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
-    hm = cs[cs["assessor"] == "hmicfrs"]
-    counts = hm.pivot(index="sample", columns="grade", values="n")
-    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(GRADES)).astype("int64").rename_axis(index="sample", columns=None)
-
-
 def area_summary(data: AuditData) -> pd.DataFrame:
-    """One row per practice area (report order): ``area``, ``n``, counts per grade, and per grade its share with Wilson and Clopper-Pearson 95% intervals.
+    """One row per practice area (report order): the columns of ``area_summary.csv``.
 
-    The columns are those of ``area_summary.csv``; see :func:`analysis.stats.proportions.category_shares`.
+    ``area``, ``n``, counts per grade, and per grade its share with Wilson and Clopper-Pearson 95%
+    intervals (:func:`analysis.stats.proportions.category_shares`); then, for the share graded
+    inadequate, what allows for comparing eight areas at once: the Wilson interval at confidence
+    1 - 0.05/8 (Bonferroni), the two-sided Fisher exact test of the area against the other seven
+    and its Holm-adjusted p-value (:func:`analysis.stats.multiplicity.group_comparison`), and the
+    empirical-Bayes beta-binomial pooled share with its 95% interval and the probability that the
+    area has the highest true share (:func:`analysis.stats.pooling.partial_pooling`, seeded).
     """
     counts = area_counts(data)
-    shares = category_shares(counts, [GRADE_SLUGS[g] for g in GRADES])
-    return shares.rename_axis("area").reset_index()
+    shares = category_shares(counts, [GRADE_SLUGS[g] for g in GRADES]).rename_axis("area").reset_index()
+    x, n = counts["inadequate"].to_numpy(), counts.sum(axis=1).to_numpy()
+    comparison = group_comparison(x, n)
+    pooled = partial_pooling(x, n)
+    return shares.assign(
+        adjusted_low_inadequate=comparison["adjusted_low"].to_numpy(),
+        adjusted_high_inadequate=comparison["adjusted_high"].to_numpy(),
+        vs_rest_p_inadequate=comparison["vs_rest_p"].to_numpy(),
+        vs_rest_p_holm_inadequate=comparison["vs_rest_p_holm"].to_numpy(),
+        pooled_share_inadequate=pooled["pooled_share"].to_numpy(),
+        pooled_low_inadequate=pooled["pooled_low"].to_numpy(),
+        pooled_high_inadequate=pooled["pooled_high"].to_numpy(),
+        p_weakest=pooled["p_weakest"].to_numpy(),
+    )
 
 
 def mean_score(counts: pd.DataFrame) -> pd.Series:
@@ -115,43 +122,29 @@ def _chi_note(res) -> str:
     )
 
 
-def association_tests(data: AuditData, seed: int = MONTE_CARLO_SEED, samples: int = MONTE_CARLO_SAMPLES) -> pd.DataFrame:
-    """Tests of association written to ``association_tests.csv``: one row per test per comparison.
+def _row(comparison, test, statistic, df, p, effect, effect_name, note, ci=(np.nan, np.nan), mc_se=np.nan) -> dict:
+    return {
+        "comparison": comparison,
+        "test": test,
+        "statistic": float(statistic),
+        "df": df,
+        "p_value": float(p),
+        "effect_size": float(effect) if effect is not None else np.nan,
+        "effect_size_name": effect_name,
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "mc_standard_error": float(mc_se),
+        "note": note,
+    }
 
-    ``areas_by_grade``: the 8 x 3 table of HMICFRS grades by practice area (all cases), with
-    Pearson's chi-squared (effect size Cramér's V), the exact Fisher-Freeman-Halton test (effect
-    size the bias-corrected Cramér's V), its seeded Monte Carlo version, and Kruskal-Wallis on the
-    ordered grades (effect size epsilon-squared). ``force_vs_inspectorate_selected``: the 2 x 3
-    table of HMICFRS grades of the two samples, with chi-squared, exact FFH, and Mann-Whitney
-    (asymptotic and exact conditional; effect size the probability that a force-selected case is
-    graded better than an inspectorate-selected one, ties counting half). Exact p-values are
-    cross-checked against ``fexact`` to :data:`CROSS_CHECK_RTOL`.
-    """
-    rows = []
 
-    def add(comparison, test, statistic, df, p, effect, effect_name, note):
-        rows.append(
-            {
-                "comparison": comparison,
-                "test": test,
-                "statistic": float(statistic),
-                "df": df,
-                "p_value": float(p),
-                "effect_size": float(effect) if effect is not None else np.nan,
-                "effect_size_name": effect_name,
-                "note": note,
-            }
-        )
-
-    for comparison, counts, groups in (
-        ("areas_by_grade", area_counts(data), "practice areas"),
-        ("force_vs_inspectorate_selected", sample_counts(data), "samples"),
-    ):
-        table = counts.to_numpy()
-        chi = chi_squared_test(table)
-        add(comparison, "chi_squared", chi.statistic, chi.df, chi.p_value, cramers_v(table), "cramers_v", _chi_note(chi))
-        exact = fisher_freeman_halton(table)
-        add(
+def contingency_rows(comparison: str, table: np.ndarray) -> list[dict]:
+    """Pearson's chi-squared (Cramér's V) and the exact Fisher-Freeman-Halton test (bias-corrected V) of a groups x grades table."""
+    chi = chi_squared_test(table)
+    exact = fisher_freeman_halton(table)
+    return [
+        _row(comparison, "chi_squared", chi.statistic, chi.df, chi.p_value, cramers_v(table), "cramers_v", _chi_note(chi)),
+        _row(
             comparison,
             "fisher_exact",
             exact.table_probability,
@@ -160,58 +153,61 @@ def association_tests(data: AuditData, seed: int = MONTE_CARLO_SEED, samples: in
             cramers_v(table, bias_corrected=True),
             "cramers_v_bias_corrected",
             "Fisher-Freeman-Halton exact test (network algorithm, cross-checked against ACM algorithm 643 as in R's fisher.test); "
-            "statistic is the probability of the observed table given its margins",
+            "statistic is the probability of the observed table given its margins; it ignores the order of the grades",
+        ),
+    ]
+
+
+def area_tests(data: AuditData, seed: int = MONTE_CARLO_SEED, samples: int = MONTE_CARLO_SAMPLES) -> list[dict]:
+    """Rows of ``association_tests.csv`` for ``areas_by_grade``: the 8 x 3 table of HMICFRS grades by practice area (all cases).
+
+    Pearson's chi-squared (Cramér's V), the exact Fisher-Freeman-Halton test (bias-corrected V),
+    its seeded Monte Carlo version with the Monte Carlo standard error of its p-value, and
+    Kruskal-Wallis on the ordered grades (epsilon-squared).
+    """
+    table = area_counts(data).to_numpy()
+    rows = contingency_rows("areas_by_grade", table)
+    mc = fisher_freeman_halton(table, "monte_carlo", seed=seed, samples=samples)
+    se = monte_carlo_se(mc.p_value, samples)
+    rows.append(
+        _row(
+            "areas_by_grade",
+            "fisher_monte_carlo",
+            mc.table_probability,
+            None,
+            mc.p_value,
+            None,
+            "",
+            f"Fisher-Freeman-Halton Monte Carlo p-value from {samples} random tables with the observed margins, numpy seed {seed}; "
+            f"Monte Carlo standard error {se:.2g}",
+            mc_se=se,
         )
-        if comparison == "areas_by_grade":
-            mc = fisher_freeman_halton(table, "monte_carlo", seed=seed, samples=samples)
-            add(
-                comparison,
-                "fisher_monte_carlo",
-                mc.table_probability,
-                None,
-                mc.p_value,
-                None,
-                "",
-                f"Fisher-Freeman-Halton Monte Carlo p-value from {samples} random tables with the observed margins, numpy seed {seed}",
-            )
-            kw = kruskal_wallis(table)
-            add(
-                comparison,
-                "kruskal_wallis",
-                kw.statistic,
-                kw.df,
-                kw.p_value,
-                kw.epsilon_squared,
-                "epsilon_squared",
-                f"H with tie correction, {groups} as groups and grades as ordered categories (mid-ranks); chi-squared reference",
-            )
-        else:
-            worst_first = counts[list(reversed(GRADES))].to_numpy()
-            mw = mann_whitney(worst_first[0], worst_first[1])
-            ps_note = (
-                "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
-            )
-            add(
-                comparison,
-                "mann_whitney",
-                mw.statistic,
-                None,
-                mw.p_value,
-                mw.probability_of_superiority,
-                "probability_of_superiority",
-                f"U of the force-selected sample; normal approximation with tie correction and continuity correction; {ps_note}",
-            )
-            add(
-                comparison,
-                "mann_whitney_exact",
-                mw.statistic,
-                None,
-                mw.exact_p_value,
-                mw.probability_of_superiority,
-                "probability_of_superiority",
-                f"U of the force-selected sample; exact conditional (permutation) p-value given the tied grades; {ps_note}",
-            )
-    frame = pd.DataFrame(rows)
+    )
+    kw = kruskal_wallis(table)
+    rows.append(
+        _row(
+            "areas_by_grade",
+            "kruskal_wallis",
+            kw.statistic,
+            kw.df,
+            kw.p_value,
+            kw.epsilon_squared,
+            "epsilon_squared",
+            "H with tie correction, practice areas as groups and grades as ordered categories (mid-ranks); chi-squared reference",
+        )
+    )
+    return rows
+
+
+def association_tests(data: AuditData) -> pd.DataFrame:
+    """``association_tests.csv``: one row per test per comparison (the practice areas, then the two samples).
+
+    See :func:`area_tests` and :func:`analysis.sections.samples.sample_tests`. Exact p-values are
+    cross-checked against an independent implementation to :data:`CROSS_CHECK_RTOL`.
+    """
+    from analysis.sections.samples import sample_tests
+
+    frame = pd.DataFrame([*area_tests(data), *sample_tests(data)])
     frame["df"] = frame["df"].astype("Int64")
     return frame
 
@@ -232,15 +228,30 @@ for _g in GRADES:
             f"exact_high_{_s}": f"Upper limit of the Clopper-Pearson (exact) 95% interval for the share graded {_g}.",
         }
     )
+AREA_SUMMARY_COLUMNS.update(
+    {
+        "adjusted_low_inadequate": "Lower limit of the Wilson interval for the share graded inadequate at confidence 1 - 0.05/8 (Bonferroni over the eight areas).",
+        "adjusted_high_inadequate": "Upper limit of that Bonferroni-adjusted Wilson interval.",
+        "vs_rest_p_inadequate": "Two-sided Fisher exact test of the area against the other areas together (inadequate against not).",
+        "vs_rest_p_holm_inadequate": "That p-value after Holm's adjustment over the eight areas.",
+        "pooled_share_inadequate": "Empirical-Bayes beta-binomial pooled share graded inadequate: posterior mean with the hyperparameters fitted by maximum marginal likelihood over the areas.",
+        "pooled_low_inadequate": "Lower end of the equal-tailed 95% posterior interval of the pooled share.",
+        "pooled_high_inadequate": "Upper end of that interval.",
+        "p_weakest": f"Posterior probability that the area has the highest true share graded inadequate ({POOLING_DRAWS:,} posterior draws, numpy seed {POOLING_SEED}).",
+    }
+)
 
 ASSOCIATION_COLUMNS: dict[str, str] = {
     "comparison": "What is compared: areas_by_grade (HMICFRS grades across the practice areas, all cases) or force_vs_inspectorate_selected (HMICFRS grades of the two samples).",
-    "test": "The test: chi_squared, fisher_exact (exact Fisher-Freeman-Halton), fisher_monte_carlo, kruskal_wallis, mann_whitney or mann_whitney_exact.",
-    "statistic": "Test statistic: Pearson's X^2, H, U, or for the Fisher tests the probability of the observed table given its margins.",
+    "test": "The test: chi_squared, fisher_exact (exact Fisher-Freeman-Halton), fisher_monte_carlo, kruskal_wallis, proportional_odds, mann_whitney or mann_whitney_exact.",
+    "statistic": "Test statistic: Pearson's X^2, H, U, the likelihood-ratio chi-squared of the proportional-odds model, or for the Fisher tests the probability of the observed table given its margins.",
     "df": "Degrees of freedom of the chi-squared reference distribution (empty where none is used).",
     "p_value": "Two-sided p-value.",
     "effect_size": "Effect size (empty where none is given).",
-    "effect_size_name": "Name of the effect size: cramers_v, cramers_v_bias_corrected (Bergsma 2013), epsilon_squared or probability_of_superiority.",
+    "effect_size_name": "Name of the effect size: cramers_v, cramers_v_bias_corrected (Bergsma 2013), epsilon_squared, common_odds_ratio (above 1: the force-selected cases got better grades) or probability_of_superiority.",
+    "ci_low": "Lower end of the 95% interval of the effect size, where one is given (the common odds ratio of the proportional-odds model); empty otherwise.",
+    "ci_high": "Upper end of that 95% interval; empty otherwise.",
+    "mc_standard_error": "Monte Carlo standard error of a simulated p-value (binomial, for the (hits + 1) / (draws + 1) estimate); empty for other tests.",
     "note": "How the test was computed, and checks on its assumptions.",
 }
 
@@ -260,7 +271,8 @@ STAGE = Stage(
             "For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson 95% intervals.",
             AREA_SUMMARY_COLUMNS,
             (
-                "Each interval treats one grade against the other two as a binomial proportion; the intervals are not simultaneous.",
+                "Each interval treats one grade against the other two as a binomial proportion and the area's cases as a random sample; the plain 95% intervals are not simultaneous: compare areas with the adjusted columns.",
+                "The pooled shares borrow strength across areas, pulling small areas towards the overall share; their intervals do not allow for the uncertainty in the fitted hyperparameters and are somewhat too narrow.",
                 "The report does not split the areas between the force-selected and the inspectorate-selected samples.",
             ),
         ),
@@ -328,3 +340,55 @@ def area_profile(area: str, data: AuditData, themes: pd.DataFrame, summary: pd.D
         lines.append("- none")
     lines += [f"- {r.recommendation_id} (act {r.deadline}): {r.summary}" for r in recs.itertuples(index=False)]
     return "\n".join(lines)
+
+
+def ranked(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """``area_summary.csv`` rows weakest first (:data:`ORDER_RULE`), with each area's ``label``."""
+    frame = summary.assign(label=summary["area"].map(labels), _report=np.arange(len(summary)))
+    frame = frame.sort_values(["share_inadequate", "share_good", "_report"], ascending=[False, True, True], kind="stable")
+    return frame.drop(columns="_report").reset_index(drop=True)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> str:
+    """What the eight areas' shares graded inadequate can and cannot say once eight comparisons are allowed for."""
+    r = ranked(summary, labels)
+    top = r.iloc[0]
+    significant = r[r["vs_rest_p_holm_inadequate"] < alpha]
+    best = r.sort_values("p_weakest", ascending=False, kind="stable").iloc[0]
+    text = (
+        f"{top['label']} had the largest share graded inadequate, {count_share(int(top['inadequate']), int(top['n']))}. Against the other "
+        f"areas together its Fisher test gives p = {top['vs_rest_p_inadequate']:.3f}, but eight areas were compared: after Holm's adjustment "
+        f"p = {top['vs_rest_p_holm_inadequate']:.3f}. "
+    )
+    if significant.empty:
+        text += "No area's share differs from the rest once the number of comparisons is allowed for. "
+    else:
+        text += f"After adjustment, {', '.join(significant['label'])} still differ(s) from the rest at the {alpha:g} level. "
+    text += (
+        f"Pooling the areas' information (partial pooling) pulls every share towards the overall figure: {top['label']}'s pooled share is "
+        f"{_pct(top['pooled_share_inadequate'])} (95% interval {_pct(top['pooled_low_inadequate'])} to {_pct(top['pooled_high_inadequate'])}), "
+        f"and the posterior probability that {best['label']} truly has the highest share of all eight areas is {best['p_weakest']:.2f}: "
+        "the most likely weakest area, but far from certainly so."
+    )
+    return text
+
+
+def headline(summary: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The home page's sentence on the practice areas (from ``area_summary.csv`` and the areas' labels)."""
+    r = ranked(summary, labels)
+    weak, strong = r.iloc[0], r.iloc[-1]
+    widths = r["wilson_high_inadequate"] - r["wilson_low_inadequate"]
+    return (
+        f"{weak['label']} had the largest share graded inadequate, {count_share(int(weak['inadequate']), int(weak['n']))}, and "
+        f"{strong['label']} the smallest, {count_share(int(strong['inadequate']), int(strong['n']))}. Each area holds between "
+        f"{int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are uncertain: the widest 95% interval for an area's share "
+        f"graded inadequate spans {round(100 * widths.max())} percentage points. Allowing for the eight comparisons, no area can be said to differ "
+        f"from the rest (the smallest adjusted p-value is {r['vs_rest_p_holm_inadequate'].min():.2f})."
+        if (r["vs_rest_p_holm_inadequate"] >= 0.05).all()
+        else f"{weak['label']} had the largest share graded inadequate, {count_share(int(weak['inadequate']), int(weak['n']))}; after allowing "
+        "for the eight comparisons it still differs from the rest."
+    )

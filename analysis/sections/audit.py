@@ -164,3 +164,23 @@ STAGE = Stage(
         ),
     ),
 )
+
+
+def headline_overall(sample_grades: pd.DataFrame) -> str:
+    """The home page's sentence on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``."""
+    from analysis.stats.proportions import wilson_interval
+    from analysis.text import count_share
+
+    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"].groupby("grade")["n"].sum()
+    n = int(hm.sum())
+
+    def interval(k: int) -> str:
+        low, high = wilson_interval(k, n)
+        return f"95% interval {100 * low:.0f}% to {100 * high:.0f}%"
+
+    bad, good, ri = int(hm["inadequate"]), int(hm["good"]), int(hm["requires improvement"])
+    return (
+        f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} inadequate ({interval(bad)}) and "
+        f"{count_share(good, n)} good ({interval(good)}); the rest, {count_share(ri, n)}, required improvement. The intervals treat "
+        "the audited cases as a random sample of the force's work, which the mix of force-selected and inspector-selected cases only approximates."
+    )

@@ -91,7 +91,7 @@ def _usable(frame: pd.DataFrame) -> pd.Series:
 
 
 def add_shares(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Add ``share_<measure>`` and its Wilson interval (``_low``, ``_high``) for each measure of :data:`MEASURES`.
+    """Add ``share_<measure>`` and its Wilson interval (``wilson_low_<measure>``, ``wilson_high_<measure>``) for each measure of :data:`MEASURES`.
 
     A share is computed only for usable rows (:data:`USABLE`, current scale) whose count and number
     of cases are both stated; otherwise it is left empty. Interval: Wilson score (statsmodels),
@@ -112,8 +112,8 @@ def add_shares(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
                 low.append(np.nan)
                 high.append(np.nan)
         out[f"share_{measure}"] = share
-        out[f"share_{measure}_low"] = low
-        out[f"share_{measure}_high"] = high
+        out[f"wilson_low_{measure}"] = low
+        out[f"wilson_high_{measure}"] = high
     return out
 
 
@@ -177,14 +177,14 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "inadequate": "Cases graded inadequate, as stated.",
     "ri_or_inadequate": "Combined requires-improvement-or-inadequate count where only that is stated.",
     "share_good": "good / n_cases (usable rows with both stated).",
-    "share_good_low": "Lower end of the 95% Wilson interval of share_good.",
-    "share_good_high": "Upper end of the 95% Wilson interval of share_good.",
+    "wilson_low_good": "Lower end of the 95% Wilson interval of share_good.",
+    "wilson_high_good": "Upper end of the 95% Wilson interval of share_good.",
     "share_requires_improvement": "requires_improvement / n_cases (usable rows with both stated).",
-    "share_requires_improvement_low": "Lower end of the 95% Wilson interval of share_requires_improvement.",
-    "share_requires_improvement_high": "Upper end of the 95% Wilson interval of share_requires_improvement.",
+    "wilson_low_requires_improvement": "Lower end of the 95% Wilson interval of share_requires_improvement.",
+    "wilson_high_requires_improvement": "Upper end of the 95% Wilson interval of share_requires_improvement.",
     "share_inadequate": "inadequate / n_cases (usable rows with both stated).",
-    "share_inadequate_low": "Lower end of the 95% Wilson interval of share_inadequate.",
-    "share_inadequate_high": "Upper end of the 95% Wilson interval of share_inadequate.",
+    "wilson_low_inadequate": "Lower end of the 95% Wilson interval of share_inadequate.",
+    "wilson_high_inadequate": "Upper end of the 95% Wilson interval of share_inadequate.",
     "flags": "Known problems, ';'-separated codes (see data/raw/datapackage.json).",
     "treatment": "How the row's counts are used: used, used_with_caution, partial, or an excluded_* reason.",
     "in_funnel_inadequate": "True when the document is a point on the funnel of the share inadequate.",

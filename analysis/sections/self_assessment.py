@@ -1,13 +1,15 @@
-"""Self-assessment against inspection: the force's grades of its own 33 cases beside the inspectors' grades of the same cases.
+"""Self-assessment against inspection: the force's grades of the cases it selected beside the inspectors' grades of the same cases.
 
-The report publishes only each side's grade totals, so every statement here is a range over all
-case-by-case pairings consistent with those totals (:func:`analysis.stats.agreement.agreement_bounds`),
-worded so that it holds under every one of them.
+The report publishes only each side's grade totals, so what describes these cases is a range over
+all case-by-case pairings consistent with those totals (:func:`analysis.stats.agreement.agreement_bounds`).
+Some quantities are the same under every pairing (*identified*): the fewest cases the force graded
+better, the gap in the share graded good, the mean grade-score gap. Statements that reach beyond
+these cases, to the force's grading in general, treat them as a random sample (as the report says
+they were) and use the union of the per-pairing 95% intervals (:mod:`analysis.stats.identification`).
+This module is the one home of every sentence on the subject; notebooks and pages show them.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,13 +19,18 @@ from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADES
 from analysis.stats.agreement import (
     COUNTS,
-    KAPPA_TYPE,
+    KRIPPENDORFF_THRESHOLDS,
+    LANDIS_KOCH_MEASURES,
     MEASURE_LABELS,
     P_VALUES,
     agreement_bounds,
     cell_columns,
     landis_koch_band,
+    table_measures,
+    tables_of,
 )
+from analysis.stats.identification import identified_summary, same_ranking_kinder
+from analysis.stats.ordinal_association import goodman_kruskal_gamma
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -33,33 +40,58 @@ def _p(p: float) -> str:
     return f"{p:.2g}" if p >= 0.001 else "below 0.001"
 
 
-def verdict(measure: str, lo: float, hi: float, n: int) -> str:
-    """A plain-language statement about ``measure`` that is true for every value in ``[lo, hi]``.
+def _signed(x: float) -> str:
+    return f"{x:.2f}".replace("-", "\u2212")
 
-    For kappa-type coefficients it names the Landis and Koch band(s); for p-values it says whether
-    p is below :data:`SIGNIFICANCE` under every consistent pairing, under none, or depends on the
-    pairing; for counts it gives the least and most cases. ``n`` is the number of cases.
+
+def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, float] | None = None) -> str:
+    """A plain-language statement about ``measure`` that is true for every value in ``[lo, hi]`` (these ``n`` cases, every pairing).
+
+    Each coefficient is read on its own scale: Landis and Koch's bands only for Cohen's kappa and
+    its weighted forms (:data:`LANDIS_KOCH_MEASURES`); Krippendorff's alpha against his thresholds
+    (:data:`KRIPPENDORFF_THRESHOLDS`); Gwet's AC1 and AC2 as numbers, with no borrowed scale. Where
+    ``interval`` (the union of the per-pairing 95% intervals) is given, the statement also says
+    what holds beyond these cases. p-values: below :data:`SIGNIFICANCE` under every pairing, under
+    none, or depending on the pairing. Counts: the least and most cases.
     """
     if np.isnan(lo) or np.isnan(hi):
         return "Undefined for every consistent pairing."
     if measure == "observed_agreement":
-        return f"Under every consistent pairing the two gradings agree on between {round(lo * n)} and {round(hi * n)} of the {n} cases ({lo:.0%} to {hi:.0%})."
-    if measure in KAPPA_TYPE:
+        return f"For these {n} cases, the two gradings agree on between {round(lo * n)} and {round(hi * n)} ({lo:.0%} to {hi:.0%}), depending on the pairing."
+    if measure in LANDIS_KOCH_MEASURES:
         b_lo, b_hi = landis_koch_band(lo), landis_koch_band(hi)
-        if b_lo == b_hi:
-            return f"'{b_lo}' agreement on the Landis and Koch scale under every consistent pairing ({lo:.2f} to {hi:.2f})."
-        return f"Depends on the unknown pairing, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({lo:.2f} to {hi:.2f}); under no consistent pairing is it better than '{b_hi}'."
+        text = (
+            f"For these {n} cases, '{b_lo}' on the Landis and Koch scale under every pairing ({_signed(lo)} to {_signed(hi)})."
+            if b_lo == b_hi
+            else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({_signed(lo)} to {_signed(hi)}), depending on the pairing."
+        )
+        if interval is not None:
+            top = landis_koch_band(interval[1])
+            text += (
+                f" Allowing for sampling error (95% intervals, the cases taken as a random sample), the force's grading in general "
+                f"could lie anywhere from {_signed(interval[0])} to {_signed(interval[1])}: at best '{top}'."
+            )
+        return text
+    if measure == "krippendorff_alpha_ordinal":
+        low_t, high_t = KRIPPENDORFF_THRESHOLDS
+        where = "below" if hi < low_t else ("between" if hi < high_t else "at or above")
+        limit = f"{low_t:g}" if where == "below" else (f"{low_t:g} and {high_t:g}" if where == "between" else f"{high_t:g}")
+        return f"For these {n} cases, {_signed(lo)} to {_signed(hi)}: {where} {limit} under every pairing (Krippendorff's thresholds for data to be relied on)."
+    if measure in ("gwet_ac1", "gwet_ac2_linear"):
+        return f"For these {n} cases, {_signed(lo)} to {_signed(hi)}, depending on the pairing (no conventional scale is applied)."
     if measure == "n_force_better":
-        return f"Under every consistent pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
+        return f"Under every pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
     if measure == "n_force_worse":
-        return f"Under every consistent pairing the force graded at most {hi:.0f} of the {n} cases worse than HMICFRS did (and at least {lo:.0f})."
+        return f"Under every pairing the force graded at most {hi:.0f} of the {n} cases worse than HMICFRS did (and at least {lo:.0f})."
     if measure == "n_same":
-        return f"Under every consistent pairing the force and HMICFRS gave the same grade to at most {hi:.0f} of the {n} cases (and at least {lo:.0f})."
+        return (
+            f"Under every pairing the force and HMICFRS gave the same grade to at most {hi:.0f} of the {n} cases (and at least {lo:.0f})."
+        )
     if measure in P_VALUES:
         if hi < SIGNIFICANCE:
-            return f"p < {SIGNIFICANCE} under every consistent pairing (largest p: {_p(hi)})."
+            return f"p < {SIGNIFICANCE} under every pairing (largest p: {_p(hi)})."
         if lo >= SIGNIFICANCE:
-            return f"p is at least {SIGNIFICANCE} under every consistent pairing (smallest p: {_p(lo)})."
+            return f"p is at least {SIGNIFICANCE} under every pairing (smallest p: {_p(lo)})."
         return f"Depends on the unknown pairing: p ranges from {_p(lo)} to {_p(hi)}, so no verdict holds for every pairing."
     raise KeyError(f"unknown measure {measure!r}")
 
@@ -120,38 +152,78 @@ def summary_table(bounds: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Measure")
 
 
-def plain_reading(bounds: pd.DataFrame, row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> list[str]:
-    """Short plain-English statements for a general reader, each true under every consistent pairing.
+def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
+    return identified.set_index("quantity").loc[quantity]
 
-    Built from ``bounds`` (``agreement_bounds.csv``) and the two sets of totals (force = rows,
-    HMICFRS = columns). Statements are only made where they hold over the whole range: the
-    direction counts, the best Landis and Koch band any agreement coefficient reaches, and the
-    tests' verdicts (all significant, none, or "depends on the pairing").
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
+    """What the published totals settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
+
+    Intervals treat the ``n`` cases as a random sample of the force's cases, as the report says they
+    were; the gaps in the share graded good and in the mean grade score are the same under every
+    pairing, and their intervals span every pairing's (Agresti's paired Wald; the paired t).
+    """
+    better = _row(identified, "n_force_better")
+    share = _row(identified, "share_force_better")
+    good = _row(identified, "good_gap")
+    score = _row(identified, "mean_score_gap")
+    return [
+        f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({_pct(share['low'])}) better than the inspectors did. "
+        f"Taking the {n} as a random sample of the force's cases, at least {_pct(share['ci_low'])} of such cases would be graded better by the force "
+        f"(one-sided 95% lower bound).",
+        f"The force graded {_pct(good['low'])} more of the same cases good than the inspectors did ({good['low'] * n:.0f} of {n}), "
+        f"whatever the pairing; 95% interval for the gap {_pct(good['ci_low'])} to {_pct(good['ci_high'])}.",
+        f"On a scale of good = 3, requires improvement = 2, inadequate = 1, the force's grades were on average {score['low']:.2f} points higher "
+        f"(95% interval {score['ci_low']:.2f} to {score['ci_high']:.2f}), whatever the pairing.",
+    ]
+
+
+def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int) -> list[str]:
+    """What the totals cannot settle: whether the two rank the cases alike, and how far they agree case by case."""
+    gamma = _row(identified, "goodman_kruskal_gamma")
+    b = bounds.set_index("measure")
+    kappa = _row(identified, "cohen_kappa")
+    quad = _row(identified, "weighted_kappa_quadratic")
+    return [
+        f"Whether the force ranked the cases as the inspectors did is not known: over the pairings that fit the totals, "
+        f"Goodman and Kruskal's gamma runs from {_signed(gamma['low'])} (opposite rankings) to {_signed(gamma['high'])} (the same ranking).",
+        f"The same grade was given to between {b.loc['n_same', 'min']:.0f} and {b.loc['n_same', 'max']:.0f} of the {n} cases. "
+        f"Cohen's kappa lies between {_signed(kappa['low'])} and {_signed(kappa['high'])} for these cases; allowing for sampling error it could be "
+        f"as high as {_signed(kappa['ci_high'])} ('{landis_koch_band(kappa['ci_high'])}' on the Landis and Koch scale, a technical label, not praise), "
+        f"and quadratic-weighted kappa as high as {_signed(quad['ci_high'])} ('{landis_koch_band(quad['ci_high'])}').",
+        "A low kappa here largely restates the leniency: the totals fit a force that ranks the cases exactly as the inspectors do "
+        "but grades them one step kinder, and that pairing also gives a low kappa.",
+    ]
+
+
+def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> list[str]:
+    """Short plain-English statements for a general reader, identified facts first, then what the totals cannot settle, then the tests.
+
+    Built from ``agreement_bounds.csv`` and ``identified.csv``. Each statement holds under every
+    pairing consistent with the totals; those about the force's grading in general also hold over
+    the union of the per-pairing 95% intervals.
     """
     b = bounds.set_index("measure")
-    n = int(np.sum(row_sums))
     n_tables = int(b["n_tables"].iloc[0])
     out = [
-        f"The report does not say which of the force's grades went with which of the inspectors' grades, so every one of the "
-        f"{n_tables} ways of matching them up that fits the published totals was checked. The statements below hold for all of them.",
-        f"The force graded at least {b.loc['n_force_better', 'min']:.0f} of the {n} cases more favourably than the inspectors did, "
-        f"and at most {b.loc['n_force_worse', 'max']:.0f} less favourably.",
-        f"The two gave the same grade to at most {b.loc['n_same', 'max']:.0f} of the {n} cases "
-        f"({b.loc['observed_agreement', 'max']:.0%}), and perhaps to as few as {b.loc['n_same', 'min']:.0f}.",
+        f"The report does not say which of the force's grades went with which of the inspectors' grades. {n_tables} ways of matching them "
+        "case by case fit the published totals (each is a 'consistent pairing'); every statement below holds for all of them.",
+        *identified_facts(identified, n),
+        *not_identified(identified, bounds, n),
     ]
-    kappa = b.loc[list(KAPPA_TYPE)]
-    best = float(kappa["max"].max())
-    best_band = landis_koch_band(best)
-    n_negative = int((kappa["min"] < 0).sum())
-    text = f"On the scale usually used to describe agreement statistics (Landis and Koch), agreement is at best '{best_band}': no coefficient exceeds {best:.2f} under any pairing"
-    if n_negative:
-        text += f", and {n_negative} of the {len(kappa)} coefficients fall below zero (worse than chance) under some pairings"
-    out.append(text + ".")
     p_max = b.loc[list(P_VALUES), "max"]
     p_min = b.loc[list(P_VALUES), "min"]
     if (p_max < SIGNIFICANCE).all():
         out.append(
             f"If the force and the inspectors had been grading to the same standard, a gap this one-sided would be very unlikely: "
+            f"each of the {len(P_VALUES)} tests gives p below {SIGNIFICANCE} under every pairing "
+            f"(the largest p-value under any pairing is {_p(float(p_max.max()))}, Bowker's test with all pairs counted in its degrees of freedom)."
+            if p_max.idxmax() == "bowker_p_all_pairs"
+            else f"If the force and the inspectors had been grading to the same standard, a gap this one-sided would be very unlikely: "
             f"each of the {len(P_VALUES)} tests gives p below {SIGNIFICANCE} under every pairing "
             f"(the largest p-value under any pairing is {_p(float(p_max.max()))})."
         )
@@ -160,6 +232,53 @@ def plain_reading(bounds: pd.DataFrame, row_sums: Sequence[int], col_sums: Seque
     else:
         out.append("Whether the tests find a significant difference depends on the unknown pairing, so no verdict is given.")
     return out
+
+
+def contrast_tables(tables: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The 'same ranking, one grade kinder' table(s) and the least-agreeing table, by name (k x k arrays of cases).
+
+    ``tables`` is ``consistent_tables.csv``. The kinder table is the one on which the force ranks
+    the cases exactly as the inspectors do (gamma = 1) but grades every case not graded good by
+    the inspectors one step better (:func:`analysis.stats.identification.same_ranking_kinder`); the
+    least-agreeing table has the fewest cases graded the same (first in enumeration order).
+    """
+    stack = tables_of(tables)
+    kinder = np.flatnonzero(same_ranking_kinder(stack))
+    least = int(np.argmin(tables["n_same"].to_numpy()))
+    out = {f"Same ranking, one grade kinder (table {int(tables['table_id'].iloc[i])})": stack[i] for i in kinder}
+    out[f"Fewest cases graded the same (table {int(tables['table_id'].iloc[least])})"] = stack[least]
+    return out
+
+
+def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Each agreement measure and gamma on the :func:`contrast_tables`: one row per measure, one column per table."""
+    names = list(contrast)
+    stack = np.stack([contrast[k] for k in names])
+    values = table_measures(stack)
+    rows = {
+        MEASURE_LABELS[m]: values[m].to_numpy() for m in ("n_same", "n_force_better", *LANDIS_KOCH_MEASURES, "krippendorff_alpha_ordinal")
+    }
+    rows = {"Goodman and Kruskal's gamma": np.atleast_1d(goodman_kruskal_gamma(stack)), **rows}
+    return pd.DataFrame(rows, index=names).T.rename_axis("Measure")
+
+
+def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
+    """The home page's sentence on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``)."""
+    fs = sample_grades[sample_grades["sample"] == "force_selected"]
+    force = fs[fs["assessor"] == "force"].set_index("grade")["n"]
+    insp = fs[fs["assessor"] == "hmicfrs"].set_index("grade")["n"]
+    n = int(force.sum())
+    better = _row(identified, "n_force_better")
+    share = _row(identified, "share_force_better")
+    good = _row(identified, "good_gap")
+    return (
+        f"Of the {n} cases the force selected, its own assessors graded {int(force['good'])} good; the inspectors graded "
+        f"{int(insp['good'])} of the same cases good. The report does not say which grade went with which case, but whatever the "
+        f"pairing the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did, and the gap in the "
+        f"share graded good is {_pct(good['low'])} (95% interval {_pct(good['ci_low'])} to {_pct(good['ci_high'])}). Treating the {n} as a "
+        f"random sample of the force's cases, at least {_pct(share['ci_low'])} of its cases would be graded more kindly by the force "
+        "than by the inspectors (one-sided 95% bound)."
+    )
 
 
 _GRADE_NOTE = (
@@ -181,17 +300,23 @@ _MEASURE_DOCS: dict[str, str] = {
     "n_same": "Cases both graded the same.",
     "stuart_maxwell_p": "p-value of the Stuart-Maxwell test of marginal homogeneity (df = rank of its covariance matrix; categories not linked by any discordant case dropped).",
     "bowker_p": "p-value of Bowker's test of symmetry (pairs of categories with no discordant case dropped from the statistic and df).",
+    "bowker_p_all_pairs": "p-value of Bowker's test of symmetry with df = k(k-1)/2, every pair of grades counted (Bowker 1948; statsmodels' convention).",
     "sign_test_p": "Exact two-sided sign test of better against worse (scipy.stats.binomtest); 1 when no case is discordant.",
 }
 
 
 def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame]:
-    """``agreement_bounds.csv`` (ranges with a verdict that holds over each) and ``consistent_tables.csv``."""
+    """``agreement_bounds.csv`` (ranges with a verdict that holds over each), ``consistent_tables.csv`` and ``identified.csv``."""
     rows, cols = published_margins(data)
     bounds, tables = agreement_bounds(rows, cols)
     n = int(np.sum(rows))
-    bounds["verdict"] = [verdict(m, lo, hi, n) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)]
-    return {"agreement_bounds.csv": bounds, "consistent_tables.csv": tables}
+    identified = identified_summary(tables_of(tables))
+    by_q = identified.set_index("quantity")
+    intervals = {m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"])) for m in LANDIS_KOCH_MEASURES if m in by_q.index}
+    bounds["verdict"] = [
+        verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
+    ]
+    return {"agreement_bounds.csv": bounds, "consistent_tables.csv": tables, "identified.csv": identified}
 
 
 STAGE = Stage(
@@ -216,7 +341,8 @@ STAGE = Stage(
                 "max_agreement_table_id": "table_id of the maximum-agreement reference table.",
                 "n_tables": "Number of consistent tables.",
                 "n_undefined": "Number of consistent tables on which the measure is undefined (left out of min and max).",
-                "verdict": "Plain-language statement true under every consistent pairing (Landis and Koch bands for the coefficients; p < 0.05 for the tests).",
+                "verdict": "Plain-language statement true under every consistent pairing for these cases (Landis and Koch bands only for Cohen's kappa and its weighted forms, "
+                "with what the union of the per-pairing 95% intervals allows beyond these cases; Krippendorff's thresholds for alpha; no scale for Gwet's coefficients; p < 0.05 for the tests).",
             },
             (
                 "The independence and maximum-agreement columns are reference points, not the answer: the true pairing is unknown.",
@@ -238,9 +364,29 @@ STAGE = Stage(
                 "stuart_maxwell_statistic": "Stuart-Maxwell chi-squared statistic.",
                 "stuart_maxwell_df": "Degrees of freedom of the Stuart-Maxwell test.",
                 "bowker_statistic": "Bowker chi-squared statistic.",
-                "bowker_df": "Degrees of freedom of Bowker's test.",
+                "bowker_df": "Degrees of freedom of Bowker's test (pairs with no discordant case dropped).",
+                "bowker_df_all_pairs": "Degrees of freedom of Bowker's test counting every pair of grades, k(k-1)/2.",
             },
             ("Only the totals are published; each row is one possibility, none is known to be the actual pairing.",),
+        ),
+        TableSpec(
+            "identified.csv",
+            "What the published totals settle whatever the pairing, with 95% intervals",
+            "One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a 95% interval that "
+            "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
+            {
+                "quantity": "n_force_better, share_force_better, good_gap, mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, "
+                "cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
+                "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
+                "high": "Largest value over the consistent pairings.",
+                "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases); empty where none is given.",
+                "ci_high": "Upper end of the 95% interval, spanning every pairing's; empty where none is given.",
+                "method": "How the row is computed, in a few words.",
+            },
+            (
+                "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise.",
+                "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
+            ),
         ),
     ),
 )

@@ -43,6 +43,7 @@ MEASURES: tuple[str, ...] = (
     "n_same",
     "stuart_maxwell_p",
     "bowker_p",
+    "bowker_p_all_pairs",
     "sign_test_p",
 )
 
@@ -60,7 +61,14 @@ KAPPA_TYPE: tuple[str, ...] = (
 COUNTS: tuple[str, ...] = ("n_force_better", "n_force_worse", "n_same")
 
 #: p-values of the tests of marginal homogeneity, symmetry and the sign test.
-P_VALUES: tuple[str, ...] = ("stuart_maxwell_p", "bowker_p", "sign_test_p")
+P_VALUES: tuple[str, ...] = ("stuart_maxwell_p", "bowker_p", "bowker_p_all_pairs", "sign_test_p")
+
+#: The coefficients Landis and Koch's bands were proposed for (Cohen's kappa and its weighted forms).
+LANDIS_KOCH_MEASURES: tuple[str, ...] = ("cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic")
+
+#: Krippendorff's thresholds for alpha: below 0.667 data are not to be relied on; from 0.800 they are
+#: (Krippendorff, *Content Analysis*, 2nd ed., 2004, p. 241).
+KRIPPENDORFF_THRESHOLDS: tuple[float, float] = (0.667, 0.800)
 
 #: Human-readable names of the measures, for tables and charts.
 MEASURE_LABELS: dict[str, str] = {
@@ -75,7 +83,8 @@ MEASURE_LABELS: dict[str, str] = {
     "n_force_worse": "Cases the force graded worse",
     "n_same": "Cases graded the same",
     "stuart_maxwell_p": "Stuart-Maxwell test, p",
-    "bowker_p": "Bowker symmetry test, p",
+    "bowker_p": "Bowker symmetry test, p (empty pairs dropped)",
+    "bowker_p_all_pairs": "Bowker symmetry test, p (df = all pairs)",
     "sign_test_p": "Sign test (better v worse), p",
 }
 
@@ -407,6 +416,7 @@ def table_measures(tables) -> pd.DataFrame:
     better, worse, same = (np.atleast_1d(x) for x in direction_counts(t))
     sm = stuart_maxwell(t)
     bw = bowker(t)
+    bw_all = bowker(t, df_convention="all_pairs")
     out = pd.DataFrame(
         {
             "observed_agreement": np.atleast_1d(observed_agreement(t)),
@@ -421,20 +431,22 @@ def table_measures(tables) -> pd.DataFrame:
             "n_same": same,
             "stuart_maxwell_p": np.atleast_1d(sm.pvalue),
             "bowker_p": np.atleast_1d(bw.pvalue),
+            "bowker_p_all_pairs": np.atleast_1d(bw_all.pvalue),
             "sign_test_p": np.atleast_1d(sign_test(better, worse)),
             "stuart_maxwell_statistic": np.atleast_1d(sm.statistic),
             "stuart_maxwell_df": np.atleast_1d(sm.df),
             "bowker_statistic": np.atleast_1d(bw.statistic),
             "bowker_df": np.atleast_1d(bw.df),
+            "bowker_df_all_pairs": np.atleast_1d(bw_all.df),
         }
     )
     empty = t.sum(axis=(1, 2)) == 0
     if empty.any():  # no cases: no test can be run, so every statistic, df and p-value is undefined
-        for col in (*P_VALUES, "stuart_maxwell_statistic", "stuart_maxwell_df", "bowker_statistic", "bowker_df"):
+        for col in (*P_VALUES, "stuart_maxwell_statistic", "stuart_maxwell_df", "bowker_statistic", "bowker_df", "bowker_df_all_pairs"):
             out[col] = out[col].astype(float).mask(empty)
     if np.array_equal(t, np.rint(t)):
         out = out.astype({c: "int64" for c in COUNTS})
-        out = out.astype({c: "Int64" if empty.any() else "int64" for c in ("stuart_maxwell_df", "bowker_df")})
+        out = out.astype({c: "Int64" if empty.any() else "int64" for c in ("stuart_maxwell_df", "bowker_df", "bowker_df_all_pairs")})
     return out
 
 

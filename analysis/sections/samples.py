@@ -1,0 +1,125 @@
+"""The two samples: the inspectors' grades of the cases the force selected against those of the cases the inspectors selected.
+
+Only the published totals of each sample are used (the report does not split the practice areas
+between the samples). The grades are ordered, so the headline comparison is one that uses the
+order: a proportional-odds model (its common odds ratio), with Mann-Whitney beside it; the
+order-blind chi-squared and Fisher-Freeman-Halton tests are reported too. This module is the one
+home of every sentence on the subject.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.data.load import AuditData
+from analysis.grades import GRADES
+from analysis.sections.areas import _row, contingency_rows
+from analysis.stats.association import mann_whitney
+from analysis.stats.ordinal_regression import proportional_odds_two_groups
+from analysis.stats.proportions import wilson_interval
+from analysis.text import count_share
+
+#: The samples, in the order compared (first: the cases the force selected).
+SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}
+
+COMPARISON = "force_vs_inspectorate_selected"
+
+#: Significance level used in the sentences.
+ALPHA = 0.05
+
+
+def sample_counts(data: AuditData) -> pd.DataFrame:
+    """HMICFRS grade counts of the two samples (force-selected, inspectorate-selected), one column per grade (best first).
+
+    These are the published marginal totals of each sample; no split by practice area is used.
+    """
+    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
+    hm = cs[cs["assessor"] == "hmicfrs"]
+    counts = hm.pivot(index="sample", columns="grade", values="n")
+    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(GRADES)).astype("int64").rename_axis(index="sample", columns=None)
+
+
+def sample_tests(data: AuditData) -> list[dict]:
+    """Rows of ``association_tests.csv`` for :data:`COMPARISON`: the 2 x 3 table of the inspectors' grades of the two samples.
+
+    ``proportional_odds``: a proportional-odds (ordered logit) model of the grade on the sample
+    (statsmodels ``OrderedModel``; McCullagh 1980), likelihood-ratio chi-squared on 1 df, effect
+    size the common odds ratio (above 1: the force-selected cases got better grades) with its 95%
+    Wald interval. Then Mann-Whitney (asymptotic and exact conditional; effect size the probability
+    that a force-selected case is graded better, ties counting half), and the order-blind
+    chi-squared and exact Fisher-Freeman-Halton tests.
+    """
+    counts = sample_counts(data)
+    po = proportional_odds_two_groups(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy())
+    rows = [
+        _row(
+            COMPARISON,
+            "proportional_odds",
+            po.statistic,
+            po.df,
+            po.p_value,
+            po.odds_ratio,
+            "common_odds_ratio",
+            "Proportional-odds (ordered logit) model of the inspectors' grade on the sample, statsmodels OrderedModel; "
+            "likelihood-ratio chi-squared against the thresholds-only model; odds ratio above 1 means the force-selected cases got better grades; "
+            "Wald 95% interval",
+            ci=(po.ci_low, po.ci_high),
+        )
+    ]
+    worst_first = counts[list(reversed(GRADES))].to_numpy()
+    mw = mann_whitney(worst_first[0], worst_first[1])
+    ps = "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
+    rows += [
+        _row(
+            COMPARISON,
+            "mann_whitney",
+            mw.statistic,
+            None,
+            mw.p_value,
+            mw.probability_of_superiority,
+            "probability_of_superiority",
+            f"U of the force-selected sample; normal approximation with tie correction and continuity correction; {ps}",
+        ),
+        _row(
+            COMPARISON,
+            "mann_whitney_exact",
+            mw.statistic,
+            None,
+            mw.exact_p_value,
+            mw.probability_of_superiority,
+            "probability_of_superiority",
+            f"U of the force-selected sample; exact conditional (permutation) p-value given the tied grades; {ps}",
+        ),
+    ]
+    return rows + contingency_rows(COMPARISON, counts.to_numpy())
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
+    """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first)."""
+    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
+    grades = {s: hm[hm["sample"] == s].set_index("grade")["n"] for s in SAMPLE_LABELS}
+    nf, ni = int(grades["force_selected"].sum()), int(grades["inspectorate_selected"].sum())
+    fi, ii = int(grades["force_selected"]["inadequate"]), int(grades["inspectorate_selected"]["inadequate"])
+    t = tests[tests["comparison"] == COMPARISON].set_index("test")
+    po, mw = t.loc["proportional_odds"], t.loc["mann_whitney_exact"]
+    reading = (
+        "a difference this large would be unusual if both sets of cases had the same grade mix"
+        if po["p_value"] < ALPHA
+        else "with samples this small, a difference of this size could arise by chance"
+    )
+    return (
+        f"The inspectors graded {count_share(ii, ni)} of the cases they selected inadequate, against {count_share(fi, nf)} of the cases "
+        f"the force selected ({_interval(fi, nf)}). Comparing all three grades in order, the odds of a better grade were "
+        f"{po['effect_size']:.1f} times as high for the force-selected cases (95% interval {po['ci_low']:.2f} to {po['ci_high']:.2f}; "
+        f"{_p(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives {_p(mw['p_value'])}): {reading}. "
+        "Either way this cannot show how the force picked its cases."
+    )
+
+
+def _interval(k: int, n: int) -> str:
+    low, high = wilson_interval(k, n)
+    return f"95% interval for the inspectors' share {100 * low:.0f}% to {100 * high:.0f}%"
