@@ -89,3 +89,23 @@ def test_render_finds_quarto_on_path(tmp_path):
     result = _make_render(tmp_path, {})
     assert result.returncode == 0, result.stderr
     assert log.read_text().strip() == "render"
+
+
+def test_make_lab_opens_jupyterlab_on_the_notebooks():
+    makefile = (PROJ_ROOT / "Makefile").read_text()
+    assert re.search(r"^lab: env$", makefile, re.M), "make lab builds the environment first"
+    assert "make lab" in (PROJ_ROOT / "README.md").read_text()
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    # -n: print the command without running it; -o env: treat the environment as built
+    result = subprocess.run(
+        [make, "--no-print-directory", "-n", "-o", "env", "lab", "LAB_ARGS=--no-browser --port=8890"],
+        cwd=PROJ_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    command = result.stdout.strip().splitlines()[-1].split()
+    assert command[:3] == [".venv/bin/jupyter", "lab", "--notebook-dir=notebooks"]
+    assert command[-2:] == ["--no-browser", "--port=8890"]
