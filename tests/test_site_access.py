@@ -10,6 +10,8 @@ page and the glossary's anchors.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -23,6 +25,7 @@ import pytest
 import yaml
 
 from analysis.data.paths import PROJ_ROOT
+from analysis.stats.agreement import LANDIS_KOCH_BANDS
 
 QUARTO_YML = PROJ_ROOT / "_quarto.yml"
 SCRIPT = PROJ_ROOT / "assets" / "scroll-regions.html"
@@ -130,7 +133,7 @@ def test_no_html_or_javascript_output_in_committed_notebooks():
 
 
 def test_site_sources_load_nothing_from_other_hosts():
-    for path in (QUARTO_YML, STYLES, SCRIPT):
+    for path in (QUARTO_YML, STYLES, SCRIPT, GLOSSARY):
         assert not remote_loads(path.read_text(encoding="utf-8")), path.name
     fmt = html_format()
     assert fmt.get("html-math-method") in ("mathml", "plain"), "MathJax and KaTeX load from a CDN"
@@ -442,6 +445,96 @@ def test_overflow_in_either_direction_counts_only_if_the_box_scrolls(node_result
     assert node_results["hidden"] is False
 
 
+# --------------------------------------------------------------------------- the glossary
+
+
+def glossary() -> tuple[dict, str]:
+    return split_qmd(GLOSSARY.read_text(encoding="utf-8"))
+
+
+def prose(body: str) -> str:
+    """The glossary's Markdown without its code chunks and inline expressions."""
+    return INLINE.sub("", re.sub(r"^```.*?^```[ \t]*$", "", body, flags=re.M | re.S))
+
+
+def test_glossary_is_rendered_and_in_the_navigation():
+    cfg = config()
+    assert "glossary.qmd" in cfg["project"]["render"]
+    assert "glossary.qmd" in nav_hrefs(cfg["website"]["navbar"])
+    assert "glossary.qmd" in nav_hrefs(cfg["website"]["sidebar"])
+    front, _ = glossary()
+    assert front["title"] == "Glossary" and front.get("jupyter") == "python3"
+
+
+def test_glossary_has_every_anchor_once_on_a_heading():
+    _, body = glossary()
+    headings = re.findall(r"^#{2,4} .*\{#([a-z0-9-]+)\}\s*$", body, re.M)
+    anchors = re.findall(r"\{#([a-z0-9-]+)\}", body)
+    for anchor in GLOSSARY_ANCHORS:
+        assert anchor in headings, f"glossary.qmd has no heading {{#{anchor}}}"
+        assert anchors.count(anchor) == 1, f"{anchor} is defined {anchors.count(anchor)} times"
+    entries = re.findall(r"^### .*$", body, re.M)
+    assert all(re.search(r"\{#[a-z0-9-]+\}\s*$", h) for h in entries), "every entry has an explicit anchor"
+
+
+def test_glossary_types_no_numbers():
+    # Names, citations and a legislation address may carry digits; every other number is computed.
+    allowed = (
+        r"Children Act 1989",
+        r"https://www\.legislation\.gov\.uk/ukpga/1989/41/section/4[67]",
+        r"[Ss]ection 4[67]",
+        r"section-4[67]",
+        r"\((?:Landis and Koch )?1977\)|Landis and Koch \(1977\)",
+        r"Holm 1979",
+        r"AC[12]",
+        r"ac1-ac2",
+    )
+    _, body = glossary()
+    text = prose(body)
+    for pattern in allowed:
+        text = re.sub(pattern, "", text)
+    typed = re.findall(r".{0,30}\d.{0,30}", text)
+    assert not typed, f"numbers typed into glossary.qmd (compute them in a chunk): {typed}"
+
+
+def test_glossary_links_exist():
+    _, body = glossary()
+    links = re.findall(r"\]\(([^)\s]+)\)", prose(body))
+    local = [link.split("#")[0] for link in links if not re.match(r"^[a-z]+:", link) and link.split("#")[0]]
+    assert all((PROJ_ROOT / link).is_file() for link in local), local
+    anchors = set(re.findall(r"\{#([a-z0-9-]+)\}", body))
+    assert all(link[1:] in anchors for link in links if link.startswith("#")), links
+
+
+def test_glossary_code_runs_and_shows_the_bands(monkeypatch):
+    """Run the chunks and inline expressions in order, as Quarto does, at the project root."""
+    _, body = glossary()
+    monkeypatch.chdir(PROJ_ROOT)
+    namespace: dict = {"__name__": "__main__"}
+    shown = io.StringIO()
+    values = []
+    pos = 0
+    for m in [*CHUNK.finditer(body), None]:
+        segment = body[pos : m.start() if m else len(body)]
+        for expr in INLINE.findall(segment):
+            value = eval(expr, namespace)
+            assert isinstance(value, str | int | float), f"`{expr}` is a {type(value).__name__}"
+            assert str(value).strip() and not re.search(r"\b(nan|None|inf)\b", str(value)), f"`{expr}` gave {value!r}"
+            values.append(str(value))
+        if m is None:
+            break
+        with contextlib.redirect_stdout(shown):
+            exec(compile(m.group(1), "glossary.qmd", "exec"), namespace)
+        pos = m.end()
+    table = shown.getvalue()
+    assert table.rstrip().endswith("{#tbl-landis-koch}")
+    for lo, hi, label in LANDIS_KOCH_BANDS:
+        row = next(line for line in table.splitlines() if line.startswith(f"| {label} |"))
+        for limit in (lo, hi):
+            assert f"{abs(limit):.2f}" in row, (label, limit, row)
+    assert values, "the glossary shows computed values"
+
+
 # --------------------------------------------------------------------------- the rendered site (Quarto)
 
 
@@ -492,3 +585,12 @@ def test_rendered_pages_carry_the_scroll_regions_script(rendered_site):
     assert pages and all(p.is_file() for p in pages), [str(p) for p in pages if not p.is_file()]
     missing = [str(p.relative_to(rendered_site)) for p in pages if 'id="scroll-regions-script"' not in p.read_text(encoding="utf-8")]
     assert not missing, f"pages without the scroll-regions script: {missing}"
+
+
+@pytest.mark.quarto
+@needs_quarto
+def test_rendered_glossary_has_its_anchors_and_is_linked(rendered_site):
+    page = (rendered_site / "glossary.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    assert not [a for a in GLOSSARY_ANCHORS if a not in ids]
+    assert re.search(r'href="(\./)?glossary\.html"', (rendered_site / "index.html").read_text(encoding="utf-8"))
