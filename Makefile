@@ -1,12 +1,15 @@
 # Two commands do everything (see README.md):
 #   make site   build the environment, run the pipeline and every notebook, render the site
 #   make test   build the environment if needed and run the whole test suite
+# For analysts: make lab   build the environment if needed and open the notebooks in JupyterLab
+#   (options for JupyterLab go in LAB_ARGS, e.g. make lab LAB_ARGS="--no-browser --port=8890")
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LAB_ARGS ?=
 
-.PHONY: site test env process notebooks render lint format clean benchmarks
+.PHONY: site test env process notebooks render lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -48,6 +51,12 @@ format: env
 
 test: env
 	$(BIN)/python -m pytest
+
+# JupyterLab from the project's environment, on notebooks/, with the project's python3 kernel
+# (ipykernel in .venv, analysis/ installed editable, so imports work from the notebooks' folder).
+# Jupyter refuses to run as root unless told; root is common in containers, so allow it there.
+lab: env
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 benchmarks: env
 	@for b in benchmarks/bench_*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 
 from analysis.grades import GRADES
@@ -144,11 +145,12 @@ def table_heatmaps(
     row_label: str = "Force grade",
     col_label: str = "HMICFRS grade",
 ) -> plt.Figure:
-    """Side-by-side heat maps of square tables of case counts, each titled by its key, cells labelled with counts.
+    """Side-by-side heat maps (:func:`seaborn.heatmap`) of square tables of case counts, each titled by its key, cells labelled with counts.
 
     Rows are ``row_label`` and columns ``col_label``, both in ``grades`` order; cells where both
-    grades agree (the diagonal) carry a heavy outline; the row label is shown on the first panel. All panels share one colour scale (white to
-    dark blue), and each count is written in black or white, whichever contrasts more.
+    grades agree (the diagonal) carry a heavy outline; the row label is shown on the first panel.
+    All panels share one colour scale (white to dark blue), and each count is written in black or
+    white, whichever contrasts more with its cell (:func:`analysis.plots.label_colour`).
     """
     setup_style()
     k = len(grades)
@@ -156,23 +158,33 @@ def table_heatmaps(
     vmax = max(float(np.max(t)) for t in tables.values()) or 1.0
     names = [g.capitalize().replace(" ", "\n", 1) if len(g) > 12 else g.capitalize() for g in grades]
     for idx, (ax, (name, table)) in enumerate(zip(axes[0], tables.items(), strict=True)):
-        table = np.asarray(table)
-        ax.imshow(table, cmap=COUNT_CMAP, vmin=0, vmax=vmax)
+        counts = pd.DataFrame(np.asarray(table), index=names, columns=names)
+        sns.heatmap(
+            counts,
+            ax=ax,
+            cmap=COUNT_CMAP,
+            vmin=0,
+            vmax=vmax,
+            annot=True,
+            fmt=".0f",
+            annot_kws={"fontsize": 11},
+            cbar=False,
+            square=True,
+            linewidths=0.5,
+            linecolor=GREY,
+        )
+        for text in ax.texts:  # one label per cell, centred at (column + 0.5, row + 0.5)
+            col, row = (int(v) for v in text.get_position())
+            text.set_color(label_colour(to_hex(COUNT_CMAP(counts.iat[row, col] / vmax))))
         for i in range(k):
-            for j in range(k):
-                fill = to_hex(COUNT_CMAP(table[i, j] / vmax))
-                ax.text(j, i, f"{table[i, j]:.0f}", ha="center", va="center", fontsize=11, color=label_colour(fill))
-            ax.add_patch(plt.Rectangle((i - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=TEXT, linewidth=2))
-        ax.set_xticks(range(k), names, fontsize=8)
-        ax.set_yticks(range(k), names, fontsize=8)
+            ax.add_patch(plt.Rectangle((i, i), 1, 1, fill=False, edgecolor=TEXT, linewidth=2, clip_on=False))
+        ax.tick_params(axis="both", labelsize=8, length=0)
+        ax.tick_params(axis="y", labelrotation=0)
         ax.set_xlabel(col_label)
-        if idx == 0:
-            ax.set_ylabel(row_label)
+        ax.set_ylabel(row_label if idx == 0 else "")
         ax.xaxis.set_label_position("top")
         ax.xaxis.tick_top()
         ax.set_title(name, fontsize=10, pad=8, loc="center")
-        for spine in ax.spines.values():
-            spine.set_visible(False)
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=12)
     fig.text(0.01, 0.90, subtitle, ha="left", fontsize=9, color=TEXT)
     fig.tight_layout(rect=(0, 0, 1, 0.88))
