@@ -277,10 +277,14 @@ def headline_samples(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.samples.headline` on the published ``sample_grades.csv`` and ``association_tests.csv``."""
     from analysis.sections import samples
 
-    text = samples.headline(
-        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
-        read_processed("association_tests.csv", ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir),
-    )
+    name = "association_tests.csv"
+    tests = read_processed(name, ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir)
+    file = paths.display_path(_processed_dir(processed_dir) / name)
+    for test, columns in (("proportional_odds", ("p_value", "effect_size", "ci_low", "ci_high")), ("mann_whitney_exact", ("p_value",))):
+        row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
+        for col in columns:
+            _number(row[col], file, f"{test} {col}")
+    text = samples.headline(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests)
     return Headline("samples", "The two samples", text)
 
 

@@ -294,14 +294,24 @@ def test_landis_koch_bands():
 
 
 def test_verdicts_only_claim_what_holds_over_the_range():
-    assert sa.verdict("sign_test_p", 1e-7, 0.002, 33).startswith("p < 0.05 under every consistent pairing")
+    assert sa.verdict("sign_test_p", 1e-7, 0.002, 33).startswith("p < 0.05 under every pairing")
     assert sa.verdict("bowker_p", 0.01, 0.2, 33).startswith("Depends on the unknown pairing")
     assert sa.verdict("stuart_maxwell_p", 0.06, 0.5, 33).startswith("p is at least 0.05 under every")
-    assert sa.verdict("cohen_kappa", 0.05, 0.15, 33).startswith("'slight' agreement")
-    text = sa.verdict("cohen_kappa", -0.3, 0.25, 33)
-    assert "from 'poor' to 'fair'" in text and "better than 'fair'" in text
+    assert "'slight' on the Landis and Koch scale under every pairing" in sa.verdict("cohen_kappa", 0.05, 0.15, 33)
+    text = sa.verdict("cohen_kappa", -0.3, 0.25, 33, interval=(-0.5, 0.45))
+    assert "from 'poor' to 'fair'" in text and "For these 33 cases" in text and "at best 'moderate'" in text
     assert "at least 17 of the 33" in sa.verdict("n_force_better", 17, 23, 33)
     assert sa.verdict("cohen_kappa", np.nan, np.nan, 3) == "Undefined for every consistent pairing."
+
+
+def test_each_coefficient_is_read_on_its_own_scale():
+    """Landis and Koch only for the kappa family; Krippendorff's own thresholds; no scale for Gwet's coefficients."""
+    for m in ("gwet_ac1", "gwet_ac2_linear", "krippendorff_alpha_ordinal"):
+        assert "Landis" not in sa.verdict(m, 0.1, 0.3, 33), m
+    assert "below 0.667" in sa.verdict("krippendorff_alpha_ordinal", -0.7, 0.13, 33)
+    assert "between 0.667 and 0.8" in sa.verdict("krippendorff_alpha_ordinal", 0.7, 0.75, 33)
+    assert "no conventional scale" in sa.verdict("gwet_ac1", -0.2, 0.3, 33)
+    assert ag.LANDIS_KOCH_MEASURES == ("cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic")
 
 
 # --- the published sample and the stage ------------------------------------------------------------
@@ -327,7 +337,7 @@ def test_published_margins_come_from_the_data(data):
 
 def test_stage_tables_match_their_specs(built):
     specs = {t.path: t for t in sa.STAGE.tables}
-    assert set(built) == set(specs) == {"agreement_bounds.csv", "consistent_tables.csv"}
+    assert set(built) == set(specs) == {"agreement_bounds.csv", "consistent_tables.csv", "identified.csv"}
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
 
@@ -369,7 +379,7 @@ def test_what_holds_in_every_consistent_pairing(built):
     b = built["agreement_bounds.csv"].set_index("measure")
     assert (b.loc["n_force_better", "min"], b.loc["n_force_worse", "max"], b.loc["n_same", "max"]) == (17, 6, 16)
     assert b.loc["sign_test_p", "max"] < sa.SIGNIFICANCE
-    assert b.loc["sign_test_p", "verdict"].startswith("p < 0.05 under every consistent pairing")
+    assert b.loc["sign_test_p", "verdict"].startswith("p < 0.05 under every pairing")
 
 
 def test_stage_output_is_deterministic(data):
@@ -394,17 +404,53 @@ def test_summary_and_reference_tables(built):
     assert sa.format_value("cohen_kappa", np.nan) == "undefined"
 
 
-def test_plain_reading_states_only_what_holds(built, data):
-    bounds = built["agreement_bounds.csv"]
-    rows, cols = sa.published_margins(data)
-    text = sa.plain_reading(bounds, rows, cols)
-    assert "at least 17 of the 33 cases more favourably" in text[1]
-    assert "at most 16 of the 33 cases (48%)" in text[2]
-    assert "at best 'fair'" in text[3]
-    assert "under every pairing" in text[4]
+def test_plain_reading_leads_with_what_is_identified(built):
+    bounds, identified = built["agreement_bounds.csv"], built["identified.csv"]
+    text = sa.plain_reading(bounds, identified, 33)
+    assert "28 ways" in text[0]
+    assert "at least 17 of the 33 cases (52%) better" in text[1] and "at least 36%" in text[1]
+    assert "a gap of 52 percentage points in the share graded good (95% interval 25 to 78 points)" in text[2]
+    assert "0.70 points higher" in text[3]
+    assert "gamma runs from \u22121.00" in text[4]
+    assert "as high as 0.38 ('fair'" in text[5] and "as high as 0.51 ('moderate')" in text[5]
+    assert "under every pairing" in text[-1]
     mixed = bounds.copy()
     mixed.loc[mixed["measure"] == "bowker_p", "max"] = 0.2
-    assert "depends on the unknown pairing" in sa.plain_reading(mixed, rows, cols)[4]
+    assert "depends on the unknown pairing" in sa.plain_reading(mixed, identified, 33)[-1]
+
+
+def test_identified_table(built):
+    """The issue's independent figures for identified.csv (most to 1e-6 here; see tests/test_identification.py for the checks against R)."""
+    t = built["identified.csv"].set_index("quantity")
+    assert list(built["identified.csv"].columns) == ["quantity", "low", "high", "ci_low", "ci_high", "method"]
+    assert (t.loc["n_force_better", "low"], t.loc["n_force_better", "high"]) == (17, 23)
+    assert t.loc["share_force_better", "ci_low"] == pytest.approx(0.360742, abs=1e-6)
+    assert t.loc["good_gap", "low"] == t.loc["good_gap", "high"] == pytest.approx(17 / 33)
+    assert t.loc["mean_score_gap", "low"] == pytest.approx(23 / 33)
+    assert (t.loc["goodman_kruskal_gamma", "low"], t.loc["goodman_kruskal_gamma", "high"]) == (-1, 1)
+    assert t.loc["cohen_kappa", "ci_high"] == pytest.approx(0.379691, abs=1e-6)
+    assert t.loc["weighted_kappa_quadratic", "ci_high"] == pytest.approx(0.509428, abs=1e-6)
+    b = built["agreement_bounds.csv"].set_index("measure")
+    for m in ag.LANDIS_KOCH_MEASURES:
+        assert (t.loc[m, "low"], t.loc[m, "high"]) == (b.loc[m, "min"], b.loc[m, "max"])
+
+
+def test_the_kinder_pairing_and_the_least_agreeing_pairing(built):
+    contrast = sa.contrast_tables(built["consistent_tables.csv"])
+    names = list(contrast)
+    assert len(names) == 2 and names[0].startswith("Same ranking, one grade kinder")
+    np.testing.assert_array_equal(contrast[names[0]], [[10, 17, 0], [0, 0, 6], [0, 0, 0]])
+    measures = sa.contrast_measures(contrast)
+    assert measures.loc["Goodman and Kruskal's gamma"].tolist() == [1.0, -1.0]
+    assert measures.loc["Cases graded the same", names[1]] == 4
+
+
+def test_bowker_is_given_under_both_df_conventions(built):
+    b = built["agreement_bounds.csv"].set_index("measure")
+    assert b.loc["bowker_p", "max"] == pytest.approx(0.005730, abs=1e-6)
+    assert b.loc["bowker_p_all_pairs", "max"] == pytest.approx(0.010396, abs=1e-6)
+    tables = built["consistent_tables.csv"]
+    assert (tables["bowker_df_all_pairs"] == 3).all() and (tables["bowker_df"] <= 3).all()
 
 
 def test_sign_test_equals_binomtest_for_every_small_pair():

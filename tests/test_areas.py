@@ -21,8 +21,8 @@ from analysis.sections.areas import (
     format_share_table,
     mean_score,
     order_weakest_first,
-    sample_counts,
 )
+from analysis.sections.samples import sample_counts
 
 GRADE_COLS = ["good", "requires_improvement", "inadequate"]
 AREAS = AREA_CODES
@@ -35,7 +35,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def tests_table(data):
-    return association_tests(data, samples=2_000)
+    return association_tests(data)
 
 
 def test_area_summary_columns_and_backtest(data):
@@ -43,6 +43,16 @@ def test_area_summary_columns_and_backtest(data):
     expected = ["area", "n", *GRADE_COLS]
     for g in GRADE_COLS:
         expected += [f"share_{g}", f"wilson_low_{g}", f"wilson_high_{g}", f"exact_low_{g}", f"exact_high_{g}"]
+    expected += [
+        "adjusted_low_inadequate",
+        "adjusted_high_inadequate",
+        "vs_rest_p_inadequate",
+        "vs_rest_p_holm_inadequate",
+        "pooled_share_inadequate",
+        "pooled_low_inadequate",
+        "pooled_high_inadequate",
+        "p_weakest",
+    ]
     assert list(summary.columns) == expected
     assert summary["area"].tolist() == AREAS
     # the areas add up to the report's totals: 80 cases, 20 good, 37 requires improvement, 23 inadequate
@@ -81,7 +91,19 @@ def test_mean_score(data):
 
 def test_association_tests_table(data, tests_table):
     t = tests_table
-    assert list(t.columns) == ["comparison", "test", "statistic", "df", "p_value", "effect_size", "effect_size_name", "note"]
+    assert list(t.columns) == [
+        "comparison",
+        "test",
+        "statistic",
+        "df",
+        "p_value",
+        "effect_size",
+        "effect_size_name",
+        "ci_low",
+        "ci_high",
+        "mc_standard_error",
+        "note",
+    ]
     pairs = set(zip(t["comparison"], t["test"], strict=True))
     for test in ("chi_squared", "fisher_exact", "kruskal_wallis"):
         assert ("areas_by_grade", test) in pairs
@@ -129,6 +151,44 @@ def test_themes_foreign_key_checked(raw_copy):
 
 def test_format_share_table(data):
     table = format_share_table(area_summary(data), {"s47_enquiries": "Section 47"})
-    assert table.loc["Section 47", "Inadequate"] == "2 of 10 (20%; 95% CI 6% to 51%)"
+    assert table.loc["Section 47", "Inadequate"] == "2 of 10 (20%; 95% interval 6% to 51%)"
     assert list(table.columns) == [g.capitalize() for g in GRADES]
     assert np.all(table.index[1:] == AREAS[1:])
+
+
+def test_the_samples_headline_test_is_ordinal(tests_table):
+    """The proportional-odds row: LR chi-squared on 1 df, common odds ratio above 1 when the force-selected cases did better."""
+    row = tests_table.set_index(["comparison", "test"]).loc[("force_vs_inspectorate_selected", "proportional_odds")]
+    assert row["df"] == 1 and row["effect_size_name"] == "common_odds_ratio"
+    assert row["statistic"] == pytest.approx(2.683131, rel=1e-5)
+    assert row["p_value"] == pytest.approx(0.101416, rel=1e-4)
+    assert row["effect_size"] == pytest.approx(2.01090, rel=1e-4)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(0.86578, rel=1e-4), pytest.approx(4.67065, rel=1e-4))
+    others = tests_table[tests_table["test"] != "proportional_odds"]
+    assert others["ci_low"].isna().all() and others["ci_high"].isna().all()
+
+
+def test_monte_carlo_p_values_carry_their_standard_error(tests_table):
+    mc = tests_table[tests_table["test"] == "fisher_monte_carlo"]
+    assert len(mc) == 1
+    p, se = float(mc["p_value"].iloc[0]), float(mc["mc_standard_error"].iloc[0])
+    assert 0 < se < 0.01 and "standard error" in mc["note"].iloc[0]
+    exact = float(tests_table.set_index(["comparison", "test"]).loc[("areas_by_grade", "fisher_exact"), "p_value"])
+    assert abs(p - exact) < 4 * se  # the simulation agrees with the exact p within its own error
+    assert tests_table.loc[tests_table["test"] != "fisher_monte_carlo", "mc_standard_error"].isna().all()
+
+
+def test_areas_multiplicity_and_pooling(data):
+    """The issue's independent figures: CSE against the rest p = 0.012, Holm 0.095; pooled shares pull towards the overall share."""
+    s = area_summary(data).set_index("area")
+    cse = s.loc["child_sexual_exploitation"]
+    assert cse["vs_rest_p_inadequate"] == pytest.approx(0.01193, abs=5e-5)
+    assert cse["vs_rest_p_holm_inadequate"] == pytest.approx(0.09547, abs=5e-5)
+    assert (s["vs_rest_p_holm_inadequate"] >= s["vs_rest_p_inadequate"]).all()
+    assert (s["adjusted_low_inadequate"] <= s["wilson_low_inadequate"]).all()
+    assert (s["adjusted_high_inadequate"] >= s["wilson_high_inadequate"]).all()
+    overall = s["inadequate"].sum() / s["n"].sum()
+    raw = s["share_inadequate"]
+    assert ((s["pooled_share_inadequate"] - overall).abs() <= (raw - overall).abs() + 1e-12).all()
+    assert s["p_weakest"].sum() == pytest.approx(1, abs=1e-9)
+    assert s["p_weakest"].idxmax() == "child_sexual_exploitation"

@@ -26,16 +26,12 @@ import pandas as pd
 import pytest
 import yaml
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from analysis import site
 from analysis.data.errors import AuditDataError
-from analysis.data.load import load_audit
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
-from analysis.data.publish import serialise
-from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.pipeline import build, process
-from analysis.sections import audit as tidy
+from analysis.grades import GRADES
+from analysis.pipeline import process
 
 QUARTO_YML = PROJ_ROOT / "_quarto.yml"
 QMD_PAGES = ("index.qmd", "methods.qmd", "data.qmd", "reproduce.qmd")
@@ -513,71 +509,9 @@ def check_output(page: str, result: dict) -> None:
 
 @pytest.fixture(scope="module")
 def complete_processed(tmp_path_factory) -> Path:
-    """A processed folder with every file the site reads: the tidy stage's tables, plus SYNTHETIC
-    stand-ins, in the documented formats, for the other stages' tables (agreement bounds by
-    brute-force enumeration, area shares, one test row), so that these tests do not depend on the
-    other stages' code. Used only here, never on the site."""
-    out = tmp_path_factory.mktemp("synthetic_processed")
-    tables = build(load_audit(RAW_DIR), (tidy.STAGE,))
-    for name, data in serialise(tables, {t.path: t for t in tidy.STAGE.tables}).items():
-        (out / name).write_bytes(data)
-    grades = pd.read_csv(out / "sample_grades.csv")
-    fs = grades[grades["sample"] == "force_selected"]
-    rows = fs[fs["assessor"] == "force"].set_index("grade").loc[list(GRADES), "n"].to_numpy()
-    cols = fs[fs["assessor"] == "hmicfrs"].set_index("grade").loc[list(GRADES), "n"].to_numpy()
-    consistent = enumerate_tables(rows, cols)
-    measures = pd.DataFrame([table_measures(t) for t in consistent])
-    cells = pd.DataFrame(
-        [t.ravel() for t in consistent], columns=[f"force_{GRADE_SLUGS[a]}__hmicfrs_{GRADE_SLUGS[b]}" for a in GRADES for b in GRADES]
-    )
-    pd.concat([cells, measures], axis=1).to_csv(out / "consistent_tables.csv", index=False)
-    bounds = pd.DataFrame({"measure": measures.columns, "min": measures.min().to_numpy(), "max": measures.max().to_numpy()})
-    bounds.assign(independence=np.nan, max_agreement=np.nan).to_csv(out / "agreement_bounds.csv", index=False)
-    area_summary(pd.read_csv(out / "area_grades.csv")).to_csv(out / "area_summary.csv", index=False)
-    insp = grades[(grades["assessor"] == "hmicfrs")].pivot(index="sample", columns="grade", values="n")[list(GRADES)]
-    chi2, p, dof, _ = stats.chi2_contingency(insp.to_numpy())
-    pd.DataFrame(
-        [["force_vs_inspectorate_selected", "fisher_exact", np.nan, np.nan, p, np.nan, "", "synthetic stand-in"]],
-        columns=["comparison", "test", "statistic", "df", "p_value", "effect_size", "effect_size_name", "note"],
-    ).to_csv(out / "association_tests.csv", index=False)
-    return out
-
-
-def enumerate_tables(rows, cols) -> list[np.ndarray]:
-    """All non-negative integer 3x3 tables with the given margins (brute force, for the fixture)."""
-    out = []
-    for a, b in itertools.product(range(rows[0] + 1), repeat=2):
-        for d, e in itertools.product(range(rows[1] + 1), repeat=2):
-            c, f = rows[0] - a - b, rows[1] - d - e
-            g, h, i = cols[0] - a - d, cols[1] - b - e, cols[2] - c - f
-            t = np.array([[a, b, c], [d, e, f], [g, h, i]])
-            if (t >= 0).all() and g + h + i == rows[2]:
-                out.append(t)
-    return out
-
-
-def table_measures(t: np.ndarray) -> dict:
-    n = t.sum()
-    po = np.trace(t) / n
-    pe = (t.sum(1) @ t.sum(0)) / n**2
-    return {
-        "cohen_kappa": (po - pe) / (1 - pe),
-        "n_same": int(np.trace(t)),
-        "n_force_better": int(np.triu(t, 1).sum()),  # rows = force grade, best first
-        "n_force_worse": int(np.tril(t, -1).sum()),
-    }
-
-
-def area_summary(area_grades: pd.DataFrame) -> pd.DataFrame:
-    wide = area_grades.pivot_table(index="practice_area", columns="grade", values="n", sort=False)[list(GRADES)]
-    out = pd.DataFrame({"area": wide.index, "n": wide.sum(axis=1).to_numpy()})
-    for g in GRADES:
-        out[GRADE_SLUGS[g]] = wide[g].to_numpy()
-    for g in GRADES:
-        s, k, n = GRADE_SLUGS[g], wide[g].to_numpy(), out["n"].to_numpy()
-        out[f"share_{s}"] = k / n
-        out[f"wilson_low_{s}"], out[f"wilson_high_{s}"] = proportion_confint(k, n, method="wilson")
-        out[f"exact_low_{s}"], out[f"exact_high_{s}"] = proportion_confint(k, n, method="beta")
+    """A processed folder with every file the site reads, as ``python -m analysis process`` publishes it (in a temporary folder)."""
+    out = tmp_path_factory.mktemp("complete_processed") / "processed"
+    process(RAW_DIR, out)
     return out
 
 
@@ -650,12 +584,14 @@ def test_wilson_interval_matches_the_closed_form():
 
 
 def test_formatting():
-    assert site.count_share(10, 33) == "10 of 33 (30%)"
+    from analysis.text import count_share, date_range
+
+    assert count_share(10, 33) == "10 of 33 (30%)"
     assert site.interval_text(0.171, 0.476) == "95% interval 17% to 48%"
     assert site.p_text(0.0004) == "p < 0.001" and site.p_text(0.04567) == "p = 0.046"
     assert site.signed(-0.054) == "\u22120.05" and site.signed(0.5) == "0.50"
-    assert site.date_range("2019-02-04", "2019-02-15") == "4 to 15 February 2019"
-    assert site.date_range("2019-01-28", "2019-02-08") == "28 January 2019 to 8 February 2019"
+    assert date_range("2019-02-04", "2019-02-15") == "4 to 15 February 2019"
+    assert date_range("2019-01-28", "2019-02-08") == "28 January 2019 to 8 February 2019"
     assert site.size_text(381) == "381 bytes" and site.size_text(1344) == "1.3 kB"
 
 
@@ -702,16 +638,23 @@ def test_sample_counts_refuse_a_repeated_row(complete_processed, tmp_path):
 
 def test_headlines_carry_the_computed_values(complete_processed):
     bounds = pd.read_csv(complete_processed / "agreement_bounds.csv").set_index("measure")
+    identified = pd.read_csv(complete_processed / "identified.csv").set_index("quantity")
     h = {x.key: x for x in site.headlines(complete_processed)}
     assert list(h) == ["self_assessment", "overall", "areas", "samples"]
     text = h["self_assessment"].text
     assert f"at least {int(bounds.loc['n_force_better', 'min'])} of the 33" in text
-    assert f"at most {int(bounds.loc['n_same', 'max'])} the same" in text
-    assert site.signed(bounds.loc["cohen_kappa", "min"]) in text and "27 of 33 (82%)" in text and "10 of 33 (30%)" in text
+    assert (
+        f"{round(100 * identified.loc['good_gap', 'low'])} percentage points (95% interval {round(100 * identified.loc['good_gap', 'ci_low'])} to"
+        in text
+    )
+    assert "graded 27 good" in text and "graded 10 of the same cases good" in text
     assert "23 of 80 (29%) inadequate" in h["overall"].text
-    assert h["areas"].text.startswith("Child sexual exploitation had the largest share graded inadequate: 9 of 16 (56%)")
+    assert h["areas"].text.startswith("Child sexual exploitation had the largest share graded inadequate, 9 of 16 (56%)")
+    assert "widest 95% interval for an area's share graded inadequate" in h["areas"].text
+    assert "proportional-odds model" in h["samples"].text and "exact Mann-Whitney" in h["samples"].text
     for x in h.values():
         assert not re.search(r"\b(nan|None)\b", x.text)
+        assert "clearly" not in x.text
 
 
 def test_independent_check_of_the_enumerated_bounds(complete_processed):
@@ -769,8 +712,11 @@ def test_data_files_list_every_file_and_refuse_a_missing_one(complete_processed,
     paths_ = [Path(f.path).name for f in files if f.kind == "processed"]
     assert paths_[0] == "datapackage.json"
     assert {"sample_grades.csv", "cases.csv", "agreement_bounds.csv"} <= set(paths_)
-    undescribed = [f for f in files if f.kind == "processed" and Path(f.path).name == "agreement_bounds.csv"][0]
-    assert undescribed.description == "Not described in the data package."
+    assert all(f.description and f.description != "Not described in the data package." for f in files)
+    shutil.copytree(complete_processed, tmp_path / "q")
+    (tmp_path / "q" / "notes.csv").write_text("a\n1\n", encoding="utf-8")
+    extra = [f for f in site.data_files(processed_dir=tmp_path / "q") if Path(f.path).name == "notes.csv"]
+    assert extra[0].description == "Not described in the data package."
     md = site.download_table(files, "raw")
     assert "](data/raw/case_samples.csv)" in md and md.rstrip().endswith("{#tbl-files-raw}")
     shutil.copytree(complete_processed, tmp_path / "p")

@@ -121,7 +121,6 @@ def test_remote_load_patterns():
         assert not remote_loads(good), good
 
 
-@pytest.mark.xfail(strict=True, reason="notebooks converted to Markdown tables in the same change")
 def test_no_html_or_javascript_output_in_committed_notebooks():
     found = []
     for path in sorted((PROJ_ROOT / "notebooks").glob("*.ipynb")):

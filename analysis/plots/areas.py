@@ -108,3 +108,50 @@ def share_interval_plot(
     fig.legend(handles, texts, ncols=4, loc="lower center", frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
     return ax
+
+
+def pooled_shares_plot(summary: pd.DataFrame, *, labels: Sequence[str], title: str, subtitle: str, reference: float) -> plt.Axes:
+    """Each area's raw share graded inadequate (hollow circle, Wilson 95% interval) beside its partially pooled share (filled, 95% interval).
+
+    ``summary`` rows as in ``area_summary.csv`` (drawn top to bottom in the given order);
+    ``reference`` draws the overall share as a dashed line, towards which pooling pulls each area.
+    """
+    setup_style()
+    _, ax = plt.subplots(figsize=(8.5, max(3.0, 0.55 * len(summary) + 2.2)))
+    y = np.arange(len(summary))[::-1]
+    raw, pooled = summary["share_inadequate"].to_numpy(), summary["pooled_share_inadequate"].to_numpy()
+    ax.hlines(
+        y + 0.15,
+        summary["wilson_low_inadequate"],
+        summary["wilson_high_inadequate"],
+        color=GREY,
+        linewidth=2,
+        label="Raw share, Wilson 95% interval",
+    )
+    ax.plot(raw, y + 0.15, "o", markerfacecolor="white", markeredgecolor=EDGE, markersize=7, zorder=3, label="Raw share")
+    colour = GRADE_COLOURS["inadequate"]
+    ax.hlines(
+        y - 0.15,
+        summary["pooled_low_inadequate"],
+        summary["pooled_high_inadequate"],
+        color=colour,
+        linewidth=4,
+        alpha=0.7,
+        label="Pooled share, 95% interval",
+    )
+    ax.plot(pooled, y - 0.15, "o", color=colour, markeredgecolor=EDGE, markersize=7, zorder=3, label="Pooled share")
+    for yi, k, n in zip(y, summary["inadequate"], summary["n"], strict=True):
+        ax.text(0.99, yi, f"{int(k)} of {int(n)}", fontsize=8, color=TEXT, ha="right", va="center")
+    ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1, label="Share over all cases")
+    ax.set_yticks(y, list(labels))
+    ax.set_ylim(-0.7, len(summary) - 0.3)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("Share of cases graded inadequate")
+    ax.set_title(title, pad=24)
+    ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9, color=TEXT, va="bottom")
+    fig = ax.figure
+    handles, texts = ax.get_legend_handles_labels()
+    fig.legend(handles, texts, ncols=3, loc="lower center", frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
+    return ax

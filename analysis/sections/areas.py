@@ -295,7 +295,7 @@ def _pct(x: float) -> str:
 
 
 def format_share_table(summary: pd.DataFrame, labels: dict[str, str] | None = None, key: str = "area") -> pd.DataFrame:
-    """Presentation table: one row per row of ``summary``, one column per grade reading "k of n (p%; 95% CI a% to b%)".
+    """Presentation table: one row per row of ``summary``, one column per grade reading "k of n (p%; 95% interval a% to b%)".
 
     ``summary`` is as from :func:`analysis.stats.proportions.category_shares` (with the group in column
     ``key``); the interval shown is Wilson's. ``labels`` maps group codes to display names.
@@ -308,7 +308,7 @@ def format_share_table(summary: pd.DataFrame, labels: dict[str, str] | None = No
         for g in GRADES:
             s = GRADE_SLUGS[g]
             cells[g.capitalize()] = (
-                f"{int(rec[s])} of {n} ({_pct(rec[f'share_{s}'])}; 95% CI {_pct(rec[f'wilson_low_{s}'])} to {_pct(rec[f'wilson_high_{s}'])})"
+                f"{int(rec[s])} of {n} ({_pct(rec[f'share_{s}'])}; 95% interval {_pct(rec[f'wilson_low_{s}'])} to {_pct(rec[f'wilson_high_{s}'])})"
             )
         rows[labels.get(rec[key], rec[key])] = cells
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(None)

@@ -232,7 +232,7 @@ def before_after(docs: pd.DataFrame) -> pd.DataFrame:
     out["stage"] = np.where(out["document_type"].eq("inspection"), "inspection", "follow-up")
     out = out.sort_values(["force", "published"], kind="stable")
     cols = ["force", "stage", "document_id", "document_type", "year", "n_cases", "good", "inadequate", "secondary", "treatment"]
-    cols += [c for c in out.columns if c.startswith(("share_good", "share_inadequate"))]
+    cols += [f"{kind}_{m}" for m in ("good", "inadequate") for kind in ("share", "wilson_low", "wilson_high")]
     return out[cols].reset_index(drop=True)
 
 

@@ -16,7 +16,6 @@ from analysis.grades import GRADES
 from analysis.sections.areas import _row, contingency_rows
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import proportional_odds_two_groups
-from analysis.stats.proportions import wilson_interval
 from analysis.text import count_share
 
 #: The samples, in the order compared (first: the cases the force selected).
@@ -113,13 +112,8 @@ def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
     )
     return (
         f"The inspectors graded {count_share(ii, ni)} of the cases they selected inadequate, against {count_share(fi, nf)} of the cases "
-        f"the force selected ({_interval(fi, nf)}). Comparing all three grades in order, the odds of a better grade were "
+        f"the force selected. Comparing all three grades in order, the odds of a better grade were "
         f"{po['effect_size']:.1f} times as high for the force-selected cases (95% interval {po['ci_low']:.2f} to {po['ci_high']:.2f}; "
         f"{_p(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives {_p(mw['p_value'])}): {reading}. "
         "Either way this cannot show how the force picked its cases."
     )
-
-
-def _interval(k: int, n: int) -> str:
-    low, high = wilson_interval(k, n)
-    return f"95% interval for the inspectors' share {100 * low:.0f}% to {100 * high:.0f}%"

@@ -146,7 +146,7 @@ def summary_table(bounds: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
                 "Largest": format_value(r.measure, r.max, n),
                 "Closest to independence": format_value(r.measure, r.independence, n),
                 "Most cases graded the same": format_value(r.measure, r.max_agreement, n),
-                "What holds under every consistent pairing": r.verdict,
+                "What the totals support": r.verdict,
             }
         )
     return pd.DataFrame(rows).set_index("Measure")
@@ -175,8 +175,8 @@ def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
         f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({_pct(share['low'])}) better than the inspectors did. "
         f"Taking the {n} as a random sample of the force's cases, at least {_pct(share['ci_low'])} of such cases would be graded better by the force "
         f"(one-sided 95% lower bound).",
-        f"The force graded {_pct(good['low'])} more of the same cases good than the inspectors did ({good['low'] * n:.0f} of {n}), "
-        f"whatever the pairing; 95% interval for the gap {_pct(good['ci_low'])} to {_pct(good['ci_high'])}.",
+        f"The force graded {good['low'] * n:.0f} more of the same {n} cases good than the inspectors did, whatever the pairing: a gap of "
+        f"{100 * good['low']:.0f} percentage points in the share graded good (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
         f"On a scale of good = 3, requires improvement = 2, inadequate = 1, the force's grades were on average {score['low']:.2f} points higher "
         f"(95% interval {score['ci_low']:.2f} to {score['ci_high']:.2f}), whatever the pairing.",
     ]
@@ -275,7 +275,7 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
         f"Of the {n} cases the force selected, its own assessors graded {int(force['good'])} good; the inspectors graded "
         f"{int(insp['good'])} of the same cases good. The report does not say which grade went with which case, but whatever the "
         f"pairing the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did, and the gap in the "
-        f"share graded good is {_pct(good['low'])} (95% interval {_pct(good['ci_low'])} to {_pct(good['ci_high'])}). Treating the {n} as a "
+        f"share graded good is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
         f"random sample of the force's cases, at least {_pct(share['ci_low'])} of its cases would be graded more kindly by the force "
         "than by the inspectors (one-sided 95% bound)."
     )
