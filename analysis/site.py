@@ -23,7 +23,7 @@ from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import GRADE_SCORES, GRADES
 from analysis.stats.proportions import wilson_interval
-from analysis.text import date_range
+from analysis.text import count_share, date_range, long_date, long_month
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -499,3 +499,100 @@ def licence_statement(raw_dir: str | Path | None = None) -> str:
         "Contains public sector information licensed under the Open Government Licence v3.0. The processed files are derived "
         "from them by this project's code and are released under the same licence."
     )
+
+
+# --------------------------------------------------------------------------- the front page
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    """What the home page says before the details: a bottom line, the dates, the headline figure's caption, a 'what this means' list."""
+
+    bottom_line: str
+    dates: str
+    figure_caption: str
+    meaning: tuple[str, ...]
+    cannot_tell: tuple[str, ...]
+    national: str
+
+
+def analysis_as_of() -> str:
+    """The date of the analysis: the commit date of the checked-out version (the same on every machine for that version)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%cs"], cwd=paths.PROJ_ROOT, capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    return long_date(out) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out) else "not recorded (this copy is not under version control)"
+
+
+def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
+    """The home page's first screen, computed from the published tables (and the source record of the raw data package)."""
+    from analysis.data.load import load_audit
+    from analysis.sections import national, self_assessment
+
+    source = load_audit(_raw_dir(raw_dir)).source
+    c = sample_counts(processed_dir)
+    identified = read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir)
+    idq = identified.set_index("quantity")
+    summary = read_processed("area_summary.csv", ("area", "vs_rest_p_holm_inadequate"), processed_dir)
+    tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
+    nat = read_processed("national_audits.csv", ("is_gwent", "in_funnel_inadequate", "funnel_inadequate_position"), processed_dir)
+    n = c.n_force_selected
+    better = int(idq.loc["n_force_better", "low"])
+    bad = c.hmicfrs_all["inadequate"]
+    bottom = (
+        f"Gwent Police graded the {n} cases it selected far more kindly than the inspectors graded the same cases (at least {better} of the "
+        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases inadequate."
+    )
+    dates = (
+        f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
+        f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
+    )
+    facts = self_assessment.identified_facts(identified, n)
+    caption = (
+        f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. "
+        + " ".join(facts[:2])
+    )
+    po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
+    holm_min = float(summary["vs_rest_p_holm_inadequate"].min())
+    kappa_max = float(idq.loc["cohen_kappa", "high"])
+    meaning = (
+        "The force's own check of its child protection work was much more generous than the inspectors' view of the same files; "
+        "that gap does not depend on the details the report leaves out.",
+        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases inadequate and "
+        f"{count_share(c.hmicfrs_all['good'], c.n_all)} good.",
+        "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
+        f"are allowed for (smallest adjusted p-value {holm_min:.2f}).",
+    )
+    cannot = (
+        "How often the force and the inspectors gave the same grade to an individual case: the report publishes only totals. Agreement "
+        f"statistics such as kappa therefore come as ranges; kappa's largest possible value here, {kappa_max:.2f}, does not mean that "
+        f"{100 * kappa_max:.0f}% of cases agreed (see the glossary).",
+        f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
+        f"{long_month(str(source['inspection_start'])[:7])}.",
+        "Whether the force chose easier cases for its own sample: the inspectors graded its cases somewhat better than their own "
+        + (f"(p = {float(po['p_value'].iloc[0]):.2f}), " if len(po) else "")
+        + "which chance could explain, and the report says the force's cases were a random sample.",
+    )
+    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat))
+
+
+def svg_download(fig, file_name: str, label: str) -> str:
+    """A Markdown link that downloads ``fig`` as an SVG file: the image is inside the link (a data URI), so nothing is fetched from anywhere.
+
+    The SVG is written deterministically (no date, fixed id salt, text kept as text).
+    """
+    import base64
+    import io
+
+    import matplotlib as mpl
+
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.hashsalt": "gwent-ncpi", "svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue().encode("utf-8")).decode("ascii")
+    return f'[{label} (SVG)](data:image/svg+xml;base64,{data}){{download="{file_name}"}}'

@@ -34,7 +34,7 @@ from analysis.grades import GRADES
 from analysis.pipeline import process
 
 QUARTO_YML = PROJ_ROOT / "_quarto.yml"
-QMD_PAGES = ("index.qmd", "methods.qmd", "data.qmd", "reproduce.qmd")
+QMD_PAGES = ("index.qmd", "methods.qmd", "glossary.qmd", "data.qmd", "reproduce.qmd")
 NOTEBOOK_PAGES = (
     "notebooks/01_data.ipynb",
     "notebooks/02_self_assessment_vs_inspection.ipynb",
@@ -44,7 +44,7 @@ NOTEBOOK_PAGES = (
     "notebooks/06_coverage.ipynb",
 )
 #: Reading order of the site.
-PAGES = ("index.qmd", *NOTEBOOK_PAGES, "methods.qmd", "data.qmd", "reproduce.qmd")
+PAGES = ("index.qmd", *NOTEBOOK_PAGES, "methods.qmd", "glossary.qmd", "data.qmd", "reproduce.qmd")
 
 MACHINE_PATH = re.compile(r"(/work/|/root/|/home/|/tmp/|/Users/|/var/folders/|site-packages|file://|\b[A-Za-z]:\\)")
 THIRD_PARTY = [
@@ -347,7 +347,7 @@ def test_reference_finder_finds_references_and_ignores_addresses():
 
 
 def site_sources() -> list[Path]:
-    return [QUARTO_YML, PROJ_ROOT / "styles.css", *(PROJ_ROOT / p for p in QMD_PAGES)]
+    return [QUARTO_YML, PROJ_ROOT / "styles.css", PROJ_ROOT / "assets" / "scroll-regions.html", *(PROJ_ROOT / p for p in QMD_PAGES)]
 
 
 def notebook_texts(page: str) -> list[str]:
@@ -539,7 +539,7 @@ def runs_on_current_data(tmp_path_factory) -> dict:
 
 
 def test_pages_that_compute_are_found():
-    assert set(COMPUTING_PAGES) == {"index.qmd", "methods.qmd", "data.qmd"}
+    assert set(COMPUTING_PAGES) == {"index.qmd", "methods.qmd", "glossary.qmd", "data.qmd"}
 
 
 @pytest.mark.parametrize("page", COMPUTING_PAGES)

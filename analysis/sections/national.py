@@ -522,3 +522,21 @@ def funnel_summary(docs: pd.DataFrame, measure: str) -> FunnelSummary:
         wilson = funnel.wilson_limits(target.share, sizes, cov)
         gap = max(gap, float(np.max(np.abs(np.subtract(exact, wilson)))))
     return FunnelSummary(measure, points, target, gwent, limits_at, gap)
+
+
+def headline(national: pd.DataFrame) -> str:
+    """The home page's sentence on the national comparison, from the published ``national_audits.csv`` (funnel positions)."""
+    gwent = national.loc[national["is_gwent"].astype(bool)].iloc[0]
+    compared = national.loc[national["in_funnel_inadequate"].astype(bool) & ~national["is_gwent"].astype(bool)]
+    years = compared["year"]
+    positions = {m: str(gwent[f"funnel_{m}_position"]) for m in FUNNEL_MEASURES}
+    if all(p == "within_95" for p in positions.values()):
+        verdict = "lie within the range that chance alone would give around the other forces' pooled shares: on these figures Gwent is no different from the forces compared, for better or worse"
+    else:
+        verdict = "; ".join(f"graded {m}: {POSITION_WORDS[p]}" for m, p in positions.items())
+    return (
+        f"Set beside {len(compared)} other forces' inspections published from {years.min()} to {years.max()}"
+        + (" (mostly known from press reports)" if compared["secondary"].astype(bool).mean() > 0.5 else "")
+        + ", "
+        f"Gwent's shares of cases graded inadequate and graded good {verdict}. The forces found are not a complete or random set."
+    )
