@@ -318,6 +318,7 @@ class AuditLimits:
     n_inspectorate_selected: int
     n_smallest_area: int
     smallest_area: str
+    n_areas: int
     n_consistent_tables: int
     half_width: dict[int, float]
     one_case: dict[int, float]
@@ -352,6 +353,7 @@ def audit_limits(processed_dir: str | Path | None = None) -> AuditLimits:
         n_inspectorate_selected=c.n_inspectorate_selected,
         n_smallest_area=int(smallest["n"]),
         smallest_area=str(smallest["label"]),
+        n_areas=len(ranked),
         n_consistent_tables=len(tables),
         half_width=half,
         one_case={n: 1 / n for n in sizes},
