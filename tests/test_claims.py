@@ -12,6 +12,7 @@ from analysis.data.publish import csv_bytes
 from analysis.data.validate import check_review
 from analysis.pipeline import STAGES, build_stage
 from analysis.sections.coverage import (
+    AT_ODDS,
     BASIS_COMPUTED,
     BASIS_CURATED,
     CHECKED_COLUMNS,
@@ -169,6 +170,30 @@ def test_curated_claims_keep_their_verdict_and_context(checked):
     back = later[later["verdict"] != ELSEWHERE]
     assert set(back["lines"]) <= {"14", "18"}
     assert all("later" in c or "refers back" in c or "after the 2019 report" in c for c in later["context"])
+
+
+def test_every_verdict_is_enumerated_alike(data, checked):
+    # the data package's allowed curated verdicts, the column description and the summary all know the fixed set
+    assert data.field_enum("coverage_claims", "curated_verdict") == VERDICTS
+    described = CHECKED_COLUMNS["verdict"]
+    assert all(v in described for v in VERDICTS)
+    for verdict in VERDICTS:
+        one = checked.copy()
+        one["verdict"] = verdict
+        assert verdict_summary(one)  # every verdict has its wording in the summary
+
+
+def test_claim_at_odds_with_the_report(checked):
+    # the release says the force works well with local authority social care; chapter 6 finds information
+    # sharing with children's social care weak, though partners told the inspectors joint working was strong
+    row = checked.set_index("claim_id").loc["001-09"]
+    assert row["verdict"] == AT_ODDS and row["verdict_basis"] == BASIS_CURATED
+    assert "6. Assessment and help" in row["report_section"]
+    assert "001-05" in row["context"]  # the release's own concern about information sharing
+    text = verdict_summary(checked)
+    k = int((checked["verdict"] == AT_ODDS).sum())
+    assert f"{k} is at odds with the report" in text
+    assert f"The report gives some support to {k} claim in the HMICFRS press release, but its own findings" in text
 
 
 def test_paraphrases_are_not_quotations(checked):

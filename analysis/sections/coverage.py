@@ -23,15 +23,18 @@ from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.text import join_words
 
-#: The fixed set of verdicts, from best support to none.
+#: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
+#: state it, is not what the claim is about (another document or a later inspection), gives it
+#: some support but its own findings on the point cut against it (at odds), or says otherwise.
 VERDICTS: tuple[str, ...] = (
     "matches",
     "matches after rounding",
     "not stated in the report",
     "refers to a different document or a later inspection",
+    "at odds with the report",
     "contradicts the report",
 )
-MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, CONTRADICTS = VERDICTS
+MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, AT_ODDS, CONTRADICTS = VERDICTS
 
 #: Comparison rules a computed claim may use.
 COMPARISONS: tuple[str, ...] = ("exact", "rounding")
@@ -348,7 +351,8 @@ CHECKED_COLUMNS: dict[str, str] = {
     "figure_key": "Key of the computed figure the claim is checked against; empty for curated verdicts.",
     "reference_value": "Value of that figure computed from the audit data; empty for curated verdicts.",
     "comparison": "Comparison rule for computed verdicts: exact, or rounding within half a unit of the last decimal place given.",
-    "verdict": "One of: matches; matches after rounding; not stated in the report; refers to a different document or a later inspection; contradicts the report.",
+    "verdict": "One of: matches; matches after rounding; not stated in the report; refers to a different document or a later inspection; "
+    "at odds with the report (the report gives the claim some support, but its own findings on the point cut against it); contradicts the report.",
     "verdict_basis": "computed from the audit data (derived by code from the figure) or curated from the report (judged from the section named).",
     "report_section": "Section(s) of the HMICFRS report that support the verdict.",
     "report_says": "What the report (or the data) says on the point, in this project's words.",
@@ -393,6 +397,7 @@ _VERDICT_VERBS: dict[str, tuple[str, str]] = {
     MATCHES_ROUNDED: ("matches it after rounding", "match it after rounding"),
     NOT_STATED: ("is not stated in it", "are not stated in it"),
     ELSEWHERE: ("refers to a different document or a later inspection", "refer to a different document or a later inspection"),
+    AT_ODDS: ("is at odds with the report", "are at odds with the report"),
     CONTRADICTS: ("contradicts it", "contradict it"),
 }
 
@@ -426,8 +431,9 @@ def verdict_summary(checked: pd.DataFrame) -> str:
     """One Markdown paragraph summarising the verdicts, built only from the checked table.
 
     Counts claims per text and per verdict, how many verdicts were computed from the data and how
-    they came out, which texts credit the inspectorate with findings the report does not state, and
-    where claims about other documents come from. Nothing in it is typed.
+    they came out, which texts credit the inspectorate with findings the report does not state,
+    which make claims the report's own findings cut against, and where claims about other
+    documents come from. Nothing in it is typed.
     """
     n = len(checked)
     per_text = checked.groupby("text", sort=False).size()
@@ -458,6 +464,14 @@ def verdict_summary(checked: pd.DataFrame) -> str:
         sentences.append(
             f"The report gives no support to {len(unsupported)} claim{'s' if plural else ''} that credit{'' if plural else 's'} "
             f"the inspectorate or its report with a finding, in the {where}."
+        )
+    at_odds = checked[checked["verdict"] == AT_ODDS]
+    if len(at_odds):
+        where = join_words([_in_sentence(t) for t in dict.fromkeys(at_odds["text"])])
+        plural = len(at_odds) != 1
+        sentences.append(
+            f"The report gives some support to {len(at_odds)} claim{'s' if plural else ''} in the {where}, "
+            f"but its own findings on the point cut against {'them' if plural else 'it'}."
         )
     later = checked[checked["verdict"] == ELSEWHERE]
     if len(later):
