@@ -164,12 +164,29 @@ def test_curated_claims_keep_their_verdict_and_context(checked):
         assert row.verdict == raw.loc[row.claim_id, "curated_verdict"]
         assert row.reference_value == "" and row.figure_key == "" and row.comparison == ""
         assert row.report_says
-    # text 004 is about a later joint inspection: apart from its sentence referring back to the HMICFRS
-    # report (line 14) and the force's own account of later changes (line 18), its claims refer elsewhere
+    # text 004 is about later work: a joint inspection and, where it refers back to an HMICFRS report, the
+    # post-inspection review; only the force's own account of later changes (line 18) is judged against the report
     later = checked[checked["text_id"] == "004"]
     back = later[later["verdict"] != ELSEWHERE]
-    assert set(back["lines"]) <= {"14", "18"}
-    assert all("later" in c or "refers back" in c or "after the 2019 report" in c for c in later["context"])
+    assert set(back["lines"]) <= {"18"}
+    assert all("later" in c or "after the 2019 report" in c for c in later["context"])
+
+
+def test_pcc_release_refers_back_to_the_post_inspection_review(checked):
+    # the release is from 2020: the HMICFRS report it places earlier that year is the post-inspection review
+    by_id = checked.set_index("claim_id")
+    for claim in ("004-12", "004-13"):
+        assert by_id.loc[claim, "verdict"] == ELSEWHERE, claim
+        assert "post-inspection review" in by_id.loc[claim, "context"], claim
+    assert "2020" in by_id.loc["004-12", "context"]
+
+
+def test_same_quoted_words_get_the_same_verdict(checked):
+    # the national article repeats the inspector's words from the press release: one verdict for both
+    by_id = checked.set_index("claim_id")
+    assert by_id.loc["000-18", "claimed_value"] == by_id.loc["001-07", "claimed_value"]
+    assert by_id.loc["000-18", "verdict"] == by_id.loc["001-07", "verdict"] == NOT_STATED
+    assert by_id.loc["000-18", "report_says"] == by_id.loc["001-07", "report_says"]
 
 
 def test_every_verdict_is_enumerated_alike(data, checked):

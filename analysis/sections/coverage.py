@@ -356,7 +356,7 @@ CHECKED_COLUMNS: dict[str, str] = {
     "verdict_basis": "computed from the audit data (derived by code from the figure) or curated from the report (judged from the section named).",
     "report_section": "Section(s) of the HMICFRS report that support the verdict.",
     "report_says": "What the report (or the data) says on the point, in this project's words.",
-    "context": "Context the verdict depends on, as the texts themselves give it.",
+    "context": "Context the verdict depends on: what the texts themselves say and, where an undated text must be dated, the public records that date it.",
 }
 
 TEXT_COLUMNS = ("text_id", "file", "kind", "publisher", "title", "label", "date_as_given", "subject")
@@ -541,7 +541,9 @@ STAGE = Stage(
             CHECKED_COLUMNS,
             (
                 "Paraphrases are this project's words; the texts themselves are not reproduced.",
-                "Text 004 is about a later joint inspection led by Care Inspectorate Wales; only where it refers back to the HMICFRS report is a claim checked against the report.",
+                "Text 004 is about later work: a joint inspection led by Care Inspectorate Wales and, where it refers back to an HMICFRS report, "
+                "the inspectorate's later post-inspection review of the force, not this report; only its account of the force's own later changes "
+                "is judged against this report.",
             ),
         ),
     ),
