@@ -33,6 +33,7 @@ from analysis.sections.coverage import (
     reference_figures,
     review_note,
     verdict_summary,
+    within,
 )
 
 
@@ -80,6 +81,30 @@ def test_figures_for_deadlines_and_dates(figures):
     for fig in figures.values():
         assert fig.description and fig.section, fig.key
         assert type(fig.value) in (int, float, str), fig.key
+
+
+def test_figures_for_the_sample_and_the_next_steps(data, figures):
+    # section 4: the force's 33 cases were a random sample from throughout Gwent; Next steps: an update on the
+    # immediate recommendations and an action plan within six weeks of publication, a revisit within six months
+    assert data.total("cases_force_selected_random") == figures["cases_force_selected_random"].value == 33
+    assert figures["force_selected_random_sample"].value == "yes"
+    assert figures["cases_force_selected_random"].section == "4. Case file analysis"
+    assert [figures[f"next_steps_{s}"].value for s in ("update_weeks", "action_plan_weeks", "revisit_months")] == [6, 6, 6]
+    assert figures["next_steps_update_deadline"].value == figures["next_steps_action_plan_deadline"].value == "within six weeks"
+    assert figures["next_steps_revisit_deadline"].value == "within six months"
+    assert figures["next_steps_revisit_deadline"].section == "Summary (Conclusion); Next steps"
+    assert figures["next_steps_update_deadline"].section == "Next steps"
+    # the update covers the recommendations to be acted on immediately, the action plan the others (counted, not typed)
+    assert "the 2 recommendations to be acted on immediately" in figures["next_steps_update_deadline"].description
+    assert "other 6 recommendations" in figures["next_steps_action_plan_deadline"].description
+
+
+@pytest.mark.parametrize(
+    ("n", "unit", "phrase"),
+    [(6, "week", "within six weeks"), (6, "month", "within six months"), (1, "month", "within one month"), (13, "week", "within 13 weeks")],
+)
+def test_within_phrases_a_time_limit(n, unit, phrase):
+    assert within(n, unit) == phrase
 
 
 # --- derive_verdict: every computed verdict and each rule
@@ -257,6 +282,35 @@ def test_changed_deadline_and_date_flip_verdicts(raw_copy):
     assert out.loc["003-07", "verdict"] == MATCHES  # R7 unchanged
     assert out.loc["000-04", "reference_value"] == "2019-03" and out.loc["000-04", "verdict"] == CONTRADICTS
     assert out.loc["001-02", "verdict"] == MATCHES  # still earlier in the year of publication
+
+
+def test_revisit_claims_are_checked_by_code(checked):
+    # the three texts that promise a revisit within six months are joined to the report's next steps
+    by_id = checked.set_index("claim_id")
+    for claim in ("000-21", "001-12", "003-25"):
+        assert by_id.loc[claim, "figure_key"] == "next_steps_revisit_deadline", claim
+        assert by_id.loc[claim, "verdict_basis"] == BASIS_COMPUTED and by_id.loc[claim, "verdict"] == MATCHES, claim
+        assert by_id.loc[claim, "reference_value"] == "within six months", claim
+
+
+def test_changed_next_steps_and_sample_flip_verdicts_and_figures(raw_copy):
+    replace_line(
+        raw_copy / "published_totals.csv",
+        "next_steps_revisit_months,6,Summary (Conclusion); Next steps",
+        "next_steps_revisit_months,3,Summary (Conclusion); Next steps",
+    )
+    replace_line(
+        raw_copy / "published_totals.csv",
+        "cases_force_selected_random,33,4. Case file analysis",
+        "cases_force_selected_random,20,4. Case file analysis",
+    )
+    data = load_edited(raw_copy)
+    out = checked_claims(data).set_index("claim_id")
+    for claim in ("000-21", "001-12", "003-25"):
+        assert out.loc[claim, "reference_value"] == "within three months" and out.loc[claim, "verdict"] == CONTRADICTS, claim
+    figures = reference_figures(data)
+    assert figures["force_selected_random_sample"].value == "no"
+    assert figures["next_steps_update_deadline"].value == "within six weeks"  # unchanged
 
 
 def test_changed_claim_flips_verdict(raw_copy, data):

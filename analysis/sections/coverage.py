@@ -80,6 +80,19 @@ class Figure:
     section: str
 
 
+_NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def within(n: int, unit: str) -> str:
+    """A time limit as the report and the recommendations phrase it: ``within(6, "month")`` is ``"within six months"``.
+
+    Numbers up to twelve are spelled out, larger ones written in digits; the unit is made plural
+    unless ``n`` is 1.
+    """
+    amount = _NUMBER_NAMES[n] if 0 <= n < len(_NUMBER_NAMES) else str(n)
+    return f"within {amount} {unit}{'' if n == 1 else 's'}"
+
+
 def _put(figures: dict[str, Figure], key: str, value, description: str, section: str) -> None:
     if key in figures:  # pragma: no cover - a programming error, not bad input
         raise ValueError(f"figure {key!r} defined twice")
@@ -91,18 +104,26 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
 
     Counts of graded cases come from ``case_samples`` (per sample and assessor, and the two samples'
     HMICFRS grades added), practice-area counts from ``area_grades``, shares as percentages of the
-    relevant total (0-100), recommendation deadlines from ``recommendations``, and inspection and
-    publication dates from ``source``. Nothing is typed: a changed raw figure changes the figure here.
+    relevant total (0-100), recommendation deadlines from ``recommendations``, inspection and
+    publication dates from ``source``, and how the force chose its cases and the deadlines of the
+    report's next steps from ``published_totals``. Nothing is typed: a changed raw figure changes
+    the figure here.
 
     Keys: ``cases_all``, ``cases_<sample>``, ``<sample>_<assessor>_<grade>``,
     ``share_<sample>_<assessor>_<grade>``, ``hmicfrs_all_<grade>``, ``share_hmicfrs_all_<grade>``,
     ``area_<area>_cases``, ``area_<area>_<grade>``, ``recommendations_all``,
     ``recommendations_<deadline>``, ``deadline_<recommendation>``, ``inspection_month``,
     ``inspection_year``, ``publication_month``, ``inspection_in_publication_year`` (grades and
-    deadlines as column-safe slugs, e.g. ``requires_improvement``, ``within_three_months``).
+    deadlines as column-safe slugs, e.g. ``requires_improvement``, ``within_three_months``);
+    ``cases_force_selected_random`` and ``force_selected_random_sample`` (``yes`` if the report
+    says every force-selected case was part of a random sample from throughout Gwent);
+    ``next_steps_update_weeks``, ``next_steps_action_plan_weeks``, ``next_steps_revisit_months``
+    and, phrased as the deadlines are (``within six weeks``), ``next_steps_update_deadline``,
+    ``next_steps_action_plan_deadline`` and ``next_steps_revisit_deadline``, all counted from
+    publication.
 
     Reference: HMICFRS (2019), *National child protection inspections: Gwent Police*, Summary and
-    section 4 (case file analysis), recommendations in sections 5-11, title page for dates.
+    section 4 (case file analysis), recommendations in sections 5-11, Next steps, title page for dates.
     """
     figures: dict[str, Figure] = {}
     case_section = "Summary; 4. Case file analysis"
@@ -175,6 +196,35 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
         "Whether the fieldwork took place earlier in the year of publication",
         "Summary; title page",
     )
+
+    sections = data.published_totals.set_index("quantity")["section"]
+    size, at_random = data.total("cases_force_selected"), data.total("cases_force_selected_random")
+    random_section = sections["cases_force_selected_random"]
+    what = "a random sample from throughout Gwent, chosen under HMICFRS criteria"
+    _put(figures, "cases_force_selected_random", at_random, f"Force-selected cases the report says were {what}", random_section)
+    _put(
+        figures,
+        "force_selected_random_sample",
+        "yes" if at_random == size else "no",
+        f"Whether the report says all {size} force-selected cases were {what}",
+        random_section,
+    )
+    immediate = int((recs["deadline"] == "immediately").sum())
+    others = len(recs) - immediate
+    steps = (
+        (
+            "next_steps_update",
+            "week",
+            f"the force's update on the action taken on the {immediate} recommendations to be acted on immediately",
+        ),
+        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} recommendations"),
+        ("next_steps_revisit", "month", "the inspectorate's revisit to assess how the force is implementing all the recommendations"),
+    )
+    for stem, unit, subject in steps:
+        quantity = f"{stem}_{unit}s"
+        n = data.total(quantity)
+        _put(figures, quantity, n, f"Time allowed after publication, in {unit}s, for {subject}", sections[quantity])
+        _put(figures, f"{stem}_deadline", within(n, unit), f"Deadline, counted from publication, for {subject}", sections[quantity])
     return figures
 
 
