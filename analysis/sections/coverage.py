@@ -215,9 +215,9 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
         (
             "next_steps_update",
             "week",
-            f"the force's update on the action taken on the {immediate} recommendations to be acted on immediately",
+            f"the force's update on the action taken on the {immediate} recommendation{'' if immediate == 1 else 's'} to be acted on immediately",
         ),
-        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} recommendations"),
+        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} recommendation{'' if others == 1 else 's'}"),
         ("next_steps_revisit", "month", "the inspectorate's revisit to assess how the force is implementing all the recommendations"),
     )
     for stem, unit, subject in steps:
