@@ -12,6 +12,7 @@ from analysis.data.publish import csv_bytes
 from analysis.data.validate import check_review
 from analysis.pipeline import STAGES, build_stage
 from analysis.sections.coverage import (
+    AT_ODDS,
     BASIS_COMPUTED,
     BASIS_CURATED,
     CHECKED_COLUMNS,
@@ -32,6 +33,7 @@ from analysis.sections.coverage import (
     reference_figures,
     review_note,
     verdict_summary,
+    within,
 )
 
 
@@ -79,6 +81,30 @@ def test_figures_for_deadlines_and_dates(figures):
     for fig in figures.values():
         assert fig.description and fig.section, fig.key
         assert type(fig.value) in (int, float, str), fig.key
+
+
+def test_figures_for_the_sample_and_the_next_steps(data, figures):
+    # section 4: the force's 33 cases were a random sample from throughout Gwent; Next steps: an update on the
+    # immediate recommendations and an action plan within six weeks of publication, a revisit within six months
+    assert data.total("cases_force_selected_random") == figures["cases_force_selected_random"].value == 33
+    assert figures["force_selected_random_sample"].value == "yes"
+    assert figures["cases_force_selected_random"].section == "4. Case file analysis"
+    assert [figures[f"next_steps_{s}"].value for s in ("update_weeks", "action_plan_weeks", "revisit_months")] == [6, 6, 6]
+    assert figures["next_steps_update_deadline"].value == figures["next_steps_action_plan_deadline"].value == "within six weeks"
+    assert figures["next_steps_revisit_deadline"].value == "within six months"
+    assert figures["next_steps_revisit_deadline"].section == "Summary (Conclusion); Next steps"
+    assert figures["next_steps_update_deadline"].section == "Next steps"
+    # the update covers the recommendations to be acted on immediately, the action plan the others (counted, not typed)
+    assert "the 2 recommendations to be acted on immediately" in figures["next_steps_update_deadline"].description
+    assert "other 6 recommendations" in figures["next_steps_action_plan_deadline"].description
+
+
+@pytest.mark.parametrize(
+    ("n", "unit", "phrase"),
+    [(6, "week", "within six weeks"), (6, "month", "within six months"), (1, "month", "within one month"), (13, "week", "within 13 weeks")],
+)
+def test_within_phrases_a_time_limit(n, unit, phrase):
+    assert within(n, unit) == phrase
 
 
 # --- derive_verdict: every computed verdict and each rule
@@ -163,12 +189,53 @@ def test_curated_claims_keep_their_verdict_and_context(checked):
         assert row.verdict == raw.loc[row.claim_id, "curated_verdict"]
         assert row.reference_value == "" and row.figure_key == "" and row.comparison == ""
         assert row.report_says
-    # text 004 is about a later joint inspection: apart from its sentence referring back to the HMICFRS
-    # report (line 14) and the force's own account of later changes (line 18), its claims refer elsewhere
+    # text 004 is about later work: a joint inspection and, where it refers back to an HMICFRS report, the
+    # post-inspection review; only the force's own account of later changes (line 18) is judged against the report
     later = checked[checked["text_id"] == "004"]
     back = later[later["verdict"] != ELSEWHERE]
-    assert set(back["lines"]) <= {"14", "18"}
-    assert all("later" in c or "refers back" in c or "after the 2019 report" in c for c in later["context"])
+    assert set(back["lines"]) <= {"18"}
+    assert all("later" in c or "after the 2019 report" in c for c in later["context"])
+
+
+def test_pcc_release_refers_back_to_the_post_inspection_review(checked):
+    # the release is from 2020: the HMICFRS report it places earlier that year is the post-inspection review
+    by_id = checked.set_index("claim_id")
+    for claim in ("004-12", "004-13"):
+        assert by_id.loc[claim, "verdict"] == ELSEWHERE, claim
+        assert "post-inspection review" in by_id.loc[claim, "context"], claim
+    assert "2020" in by_id.loc["004-12", "context"]
+
+
+def test_same_quoted_words_get_the_same_verdict(checked):
+    # the national article repeats the inspector's words from the press release: one verdict for both
+    by_id = checked.set_index("claim_id")
+    assert by_id.loc["000-18", "claimed_value"] == by_id.loc["001-07", "claimed_value"]
+    assert by_id.loc["000-18", "verdict"] == by_id.loc["001-07", "verdict"] == NOT_STATED
+    assert by_id.loc["000-18", "report_says"] == by_id.loc["001-07", "report_says"]
+
+
+def test_every_verdict_is_enumerated_alike(data, checked):
+    # the data package's allowed curated verdicts, the column description and the summary all know the fixed set
+    assert data.field_enum("coverage_claims", "curated_verdict") == VERDICTS
+    described = CHECKED_COLUMNS["verdict"]
+    assert all(v in described for v in VERDICTS)
+    for verdict in VERDICTS:
+        one = checked.copy()
+        one["verdict"] = verdict
+        assert verdict_summary(one)  # every verdict has its wording in the summary
+
+
+def test_claim_at_odds_with_the_report(checked):
+    # the release says the force works well with local authority social care; chapter 6 finds information
+    # sharing with children's social care weak, though partners told the inspectors joint working was strong
+    row = checked.set_index("claim_id").loc["001-09"]
+    assert row["verdict"] == AT_ODDS and row["verdict_basis"] == BASIS_CURATED
+    assert "6. Assessment and help" in row["report_section"]
+    assert "001-05" in row["context"]  # the release's own concern about information sharing
+    text = verdict_summary(checked)
+    k = int((checked["verdict"] == AT_ODDS).sum())
+    assert f"{k} is at odds with the report" in text
+    assert f"The report gives some support to {k} claim in the HMICFRS press release, but its own findings" in text
 
 
 def test_paraphrases_are_not_quotations(checked):
@@ -215,6 +282,35 @@ def test_changed_deadline_and_date_flip_verdicts(raw_copy):
     assert out.loc["003-07", "verdict"] == MATCHES  # R7 unchanged
     assert out.loc["000-04", "reference_value"] == "2019-03" and out.loc["000-04", "verdict"] == CONTRADICTS
     assert out.loc["001-02", "verdict"] == MATCHES  # still earlier in the year of publication
+
+
+def test_revisit_claims_are_checked_by_code(checked):
+    # the three texts that promise a revisit within six months are joined to the report's next steps
+    by_id = checked.set_index("claim_id")
+    for claim in ("000-21", "001-12", "003-25"):
+        assert by_id.loc[claim, "figure_key"] == "next_steps_revisit_deadline", claim
+        assert by_id.loc[claim, "verdict_basis"] == BASIS_COMPUTED and by_id.loc[claim, "verdict"] == MATCHES, claim
+        assert by_id.loc[claim, "reference_value"] == "within six months", claim
+
+
+def test_changed_next_steps_and_sample_flip_verdicts_and_figures(raw_copy):
+    replace_line(
+        raw_copy / "published_totals.csv",
+        "next_steps_revisit_months,6,Summary (Conclusion); Next steps",
+        "next_steps_revisit_months,3,Summary (Conclusion); Next steps",
+    )
+    replace_line(
+        raw_copy / "published_totals.csv",
+        "cases_force_selected_random,33,4. Case file analysis",
+        "cases_force_selected_random,20,4. Case file analysis",
+    )
+    data = load_edited(raw_copy)
+    out = checked_claims(data).set_index("claim_id")
+    for claim in ("000-21", "001-12", "003-25"):
+        assert out.loc[claim, "reference_value"] == "within three months" and out.loc[claim, "verdict"] == CONTRADICTS, claim
+    figures = reference_figures(data)
+    assert figures["force_selected_random_sample"].value == "no"
+    assert figures["next_steps_update_deadline"].value == "within six weeks"  # unchanged
 
 
 def test_changed_claim_flips_verdict(raw_copy, data):

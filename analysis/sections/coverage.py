@@ -23,15 +23,18 @@ from analysis.data.publish import Stage, TableSpec
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.text import join_words
 
-#: The fixed set of verdicts, from best support to none.
+#: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
+#: state it, is not what the claim is about (another document or a later inspection), gives it
+#: some support but its own findings on the point cut against it (at odds), or says otherwise.
 VERDICTS: tuple[str, ...] = (
     "matches",
     "matches after rounding",
     "not stated in the report",
     "refers to a different document or a later inspection",
+    "at odds with the report",
     "contradicts the report",
 )
-MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, CONTRADICTS = VERDICTS
+MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, AT_ODDS, CONTRADICTS = VERDICTS
 
 #: Comparison rules a computed claim may use.
 COMPARISONS: tuple[str, ...] = ("exact", "rounding")
@@ -77,6 +80,19 @@ class Figure:
     section: str
 
 
+_NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def within(n: int, unit: str) -> str:
+    """A time limit as the report and the recommendations phrase it: ``within(6, "month")`` is ``"within six months"``.
+
+    Numbers up to twelve are spelled out, larger ones written in digits; the unit is made plural
+    unless ``n`` is 1.
+    """
+    amount = _NUMBER_NAMES[n] if 0 <= n < len(_NUMBER_NAMES) else str(n)
+    return f"within {amount} {unit}{'' if n == 1 else 's'}"
+
+
 def _put(figures: dict[str, Figure], key: str, value, description: str, section: str) -> None:
     if key in figures:  # pragma: no cover - a programming error, not bad input
         raise ValueError(f"figure {key!r} defined twice")
@@ -88,18 +104,26 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
 
     Counts of graded cases come from ``case_samples`` (per sample and assessor, and the two samples'
     HMICFRS grades added), practice-area counts from ``area_grades``, shares as percentages of the
-    relevant total (0-100), recommendation deadlines from ``recommendations``, and inspection and
-    publication dates from ``source``. Nothing is typed: a changed raw figure changes the figure here.
+    relevant total (0-100), recommendation deadlines from ``recommendations``, inspection and
+    publication dates from ``source``, and how the force chose its cases and the deadlines of the
+    report's next steps from ``published_totals``. Nothing is typed: a changed raw figure changes
+    the figure here.
 
     Keys: ``cases_all``, ``cases_<sample>``, ``<sample>_<assessor>_<grade>``,
     ``share_<sample>_<assessor>_<grade>``, ``hmicfrs_all_<grade>``, ``share_hmicfrs_all_<grade>``,
     ``area_<area>_cases``, ``area_<area>_<grade>``, ``recommendations_all``,
     ``recommendations_<deadline>``, ``deadline_<recommendation>``, ``inspection_month``,
     ``inspection_year``, ``publication_month``, ``inspection_in_publication_year`` (grades and
-    deadlines as column-safe slugs, e.g. ``requires_improvement``, ``within_three_months``).
+    deadlines as column-safe slugs, e.g. ``requires_improvement``, ``within_three_months``);
+    ``cases_force_selected_random`` and ``force_selected_random_sample`` (``yes`` if the report
+    says every force-selected case was part of a random sample from throughout Gwent);
+    ``next_steps_update_weeks``, ``next_steps_action_plan_weeks``, ``next_steps_revisit_months``
+    and, phrased as the deadlines are (``within six weeks``), ``next_steps_update_deadline``,
+    ``next_steps_action_plan_deadline`` and ``next_steps_revisit_deadline``, all counted from
+    publication.
 
     Reference: HMICFRS (2019), *National child protection inspections: Gwent Police*, Summary and
-    section 4 (case file analysis), recommendations in sections 5-11, title page for dates.
+    section 4 (case file analysis), recommendations in sections 5-11, Next steps, title page for dates.
     """
     figures: dict[str, Figure] = {}
     case_section = "Summary; 4. Case file analysis"
@@ -172,6 +196,35 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
         "Whether the fieldwork took place earlier in the year of publication",
         "Summary; title page",
     )
+
+    sections = data.published_totals.set_index("quantity")["section"]
+    size, at_random = data.total("cases_force_selected"), data.total("cases_force_selected_random")
+    random_section = sections["cases_force_selected_random"]
+    what = "a random sample from throughout Gwent, chosen under HMICFRS criteria"
+    _put(figures, "cases_force_selected_random", at_random, f"Force-selected cases the report says were {what}", random_section)
+    _put(
+        figures,
+        "force_selected_random_sample",
+        "yes" if at_random == size else "no",
+        f"Whether the report says all {size} force-selected cases were {what}",
+        random_section,
+    )
+    immediate = int((recs["deadline"] == "immediately").sum())
+    others = len(recs) - immediate
+    steps = (
+        (
+            "next_steps_update",
+            "week",
+            f"the force's update on the action taken on the {immediate} recommendation{'' if immediate == 1 else 's'} to be acted on immediately",
+        ),
+        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} recommendation{'' if others == 1 else 's'}"),
+        ("next_steps_revisit", "month", "the inspectorate's revisit to assess how the force is implementing all the recommendations"),
+    )
+    for stem, unit, subject in steps:
+        quantity = f"{stem}_{unit}s"
+        n = data.total(quantity)
+        _put(figures, quantity, n, f"Time allowed after publication, in {unit}s, for {subject}", sections[quantity])
+        _put(figures, f"{stem}_deadline", within(n, unit), f"Deadline, counted from publication, for {subject}", sections[quantity])
     return figures
 
 
@@ -348,11 +401,12 @@ CHECKED_COLUMNS: dict[str, str] = {
     "figure_key": "Key of the computed figure the claim is checked against; empty for curated verdicts.",
     "reference_value": "Value of that figure computed from the audit data; empty for curated verdicts.",
     "comparison": "Comparison rule for computed verdicts: exact, or rounding within half a unit of the last decimal place given.",
-    "verdict": "One of: matches; matches after rounding; not stated in the report; refers to a different document or a later inspection; contradicts the report.",
+    "verdict": "One of: matches; matches after rounding; not stated in the report; refers to a different document or a later inspection; "
+    "at odds with the report (the report gives the claim some support, but its own findings on the point cut against it); contradicts the report.",
     "verdict_basis": "computed from the audit data (derived by code from the figure) or curated from the report (judged from the section named).",
     "report_section": "Section(s) of the HMICFRS report that support the verdict.",
     "report_says": "What the report (or the data) says on the point, in this project's words.",
-    "context": "Context the verdict depends on, as the texts themselves give it.",
+    "context": "Context the verdict depends on: what the texts themselves say and, where an undated text must be dated, the public records that date it.",
 }
 
 TEXT_COLUMNS = ("text_id", "file", "kind", "publisher", "title", "label", "date_as_given", "subject")
@@ -393,6 +447,7 @@ _VERDICT_VERBS: dict[str, tuple[str, str]] = {
     MATCHES_ROUNDED: ("matches it after rounding", "match it after rounding"),
     NOT_STATED: ("is not stated in it", "are not stated in it"),
     ELSEWHERE: ("refers to a different document or a later inspection", "refer to a different document or a later inspection"),
+    AT_ODDS: ("is at odds with the report", "are at odds with the report"),
     CONTRADICTS: ("contradicts it", "contradict it"),
 }
 
@@ -426,8 +481,9 @@ def verdict_summary(checked: pd.DataFrame) -> str:
     """One Markdown paragraph summarising the verdicts, built only from the checked table.
 
     Counts claims per text and per verdict, how many verdicts were computed from the data and how
-    they came out, which texts credit the inspectorate with findings the report does not state, and
-    where claims about other documents come from. Nothing in it is typed.
+    they came out, which texts credit the inspectorate with findings the report does not state,
+    which make claims the report's own findings cut against, and where claims about other
+    documents come from. Nothing in it is typed.
     """
     n = len(checked)
     per_text = checked.groupby("text", sort=False).size()
@@ -458,6 +514,14 @@ def verdict_summary(checked: pd.DataFrame) -> str:
         sentences.append(
             f"The report gives no support to {len(unsupported)} claim{'s' if plural else ''} that credit{'' if plural else 's'} "
             f"the inspectorate or its report with a finding, in the {where}."
+        )
+    at_odds = checked[checked["verdict"] == AT_ODDS]
+    if len(at_odds):
+        where = join_words([_in_sentence(t) for t in dict.fromkeys(at_odds["text"])])
+        plural = len(at_odds) != 1
+        sentences.append(
+            f"The report gives some support to {len(at_odds)} claim{'s' if plural else ''} in the {where}, "
+            f"but its own findings on the point cut against {'them' if plural else 'it'}."
         )
     later = checked[checked["verdict"] == ELSEWHERE]
     if len(later):
@@ -527,7 +591,9 @@ STAGE = Stage(
             CHECKED_COLUMNS,
             (
                 "Paraphrases are this project's words; the texts themselves are not reproduced.",
-                "Text 004 is about a later joint inspection led by Care Inspectorate Wales; only where it refers back to the HMICFRS report is a claim checked against the report.",
+                "Text 004 is about later work: a joint inspection led by Care Inspectorate Wales and, where it refers back to an HMICFRS report, "
+                "the inspectorate's later post-inspection review of the force, not this report; only its account of the force's own later changes "
+                "is judged against this report.",
             ),
         ),
     ),
