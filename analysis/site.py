@@ -555,10 +555,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
     facts = self_assessment.identified_facts(identified, n)
-    caption = (
-        f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. "
-        + " ".join(facts[:2])
-    )
+    caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = float(summary["vs_rest_p_holm_inadequate"].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])

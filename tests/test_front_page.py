@@ -8,12 +8,12 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
 
-from analysis import site  # noqa: E402
-from analysis.data.paths import PROJ_ROOT  # noqa: E402
+from analysis import site
+from analysis.data.paths import PROJ_ROOT
 
 INDEX = (PROJ_ROOT / "index.qmd").read_text(encoding="utf-8")
 GLOSSARY = (PROJ_ROOT / "glossary.qmd").read_text(encoding="utf-8")

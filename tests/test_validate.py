@@ -121,3 +121,13 @@ def test_inspection_ends_before_it_starts(raw_copy):
     path = raw_copy / "source.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("2019-02-15", "2019-01-15"), encoding="utf-8")
     _error(raw_copy, "inspection ends before it starts")
+
+
+def test_random_sample_cannot_exceed_the_force_selected_cases(raw_copy):
+    replace_line(
+        raw_copy / "published_totals.csv",
+        "cases_force_selected_random,33,4. Case file analysis",
+        "cases_force_selected_random,34,4. Case file analysis",
+    )
+    text = _error(raw_copy, "more force-selected cases drawn at random")
+    assert "published_totals.csv" in text and "at most 33" in text

@@ -101,6 +101,17 @@ def validate_audit(data: AuditData) -> None:
                 found=f"{found}",
             )
 
+    if "cases_force_selected_random" in totals.index and totals["cases_force_selected_random"] > totals["cases_force_selected"]:
+        rows = [i + 1 for i, q in enumerate(data.published_totals["quantity"]) if q == "cases_force_selected_random"]
+        raise AuditDataError(
+            pt_file,
+            "more force-selected cases drawn at random than force-selected cases",
+            row=rows[0],
+            column="value",
+            expected=f"at most {totals['cases_force_selected']} (cases_force_selected)",
+            found=f"{totals['cases_force_selected_random']}",
+        )
+
     n_samples = int(totals["cases_force_selected"] + totals["cases_inspectorate_selected"])
     if n_samples != totals["cases_all"]:
         raise AuditDataError(
