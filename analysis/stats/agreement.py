@@ -28,6 +28,9 @@ from scipy import stats
 
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.stats.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
+from analysis.stats.tables import as_square_tables as _tables
+from analysis.stats.tables import ratio as _ratio
+from analysis.stats.tables import scalar_or_array as _out
 
 #: The measures reported for each table, in output order.
 MEASURES: tuple[str, ...] = (
@@ -102,29 +105,6 @@ LANDIS_KOCH_BANDS: tuple[tuple[float, float, str], ...] = (
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _tables(table) -> np.ndarray:
-    t = np.asarray(table, dtype=float)
-    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
-        raise ValueError(f"expected a square table or a stack of square tables, got shape {t.shape}")
-    if (t < 0).any():
-        raise ValueError("cell counts must be non-negative")
-    return t
-
-
-def _out(values: np.ndarray):
-    values = np.asarray(values, dtype=float)
-    return float(values) if values.ndim == 0 else values
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` with NaN where ``den`` is zero (no warnings)."""
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    out = np.full(num.shape, np.nan)
-    ok = den != 0
-    out[ok] = num[ok] / den[ok]
-    return out
 
 
 def disagreement_weights(k: int, kind: str = "identity") -> np.ndarray:

@@ -11,20 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.stats.proportions import proportion_interval
-
-
-def _counts(counts, nobs) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(counts)
-    n = np.asarray(nobs)
-    if x.ndim != 1 or x.shape != n.shape or x.size < 2:
-        raise ValueError("give counts and nobs as one-dimensional arrays of the same length, at least two groups")
-    for a in (x, n):
-        if not np.all(np.isfinite(a)) or not np.all(a == np.round(a)):
-            raise ValueError("counts and nobs must be whole numbers")
-    x, n = x.astype(np.int64), n.astype(np.int64)
-    if (n <= 0).any() or (x < 0).any() or (x > n).any():
-        raise ValueError("each count must lie between 0 and its positive nobs")
-    return x, n
+from analysis.stats.tables import group_counts as _counts
 
 
 def bonferroni_wilson(counts, nobs, family_alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

@@ -12,27 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _tables(table) -> np.ndarray:
-    t = np.asarray(table, dtype=float)
-    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
-        raise ValueError(f"expected a square table or a stack of square tables, got shape {t.shape}")
-    if (t < 0).any():
-        raise ValueError("cell counts must be non-negative")
-    return t
-
-
-def _out(values) -> float | np.ndarray:
-    values = np.asarray(values, dtype=float)
-    return float(values) if values.ndim == 0 else values
-
-
-def _ratio(num, den) -> np.ndarray:
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    out = np.full(num.shape, np.nan)
-    ok = den > 0
-    out[ok] = num[ok] / den[ok]
-    return out
+from analysis.stats.tables import as_square_tables as _tables
+from analysis.stats.tables import ratio as _ratio
+from analysis.stats.tables import scalar_or_array as _out
 
 
 def concordance_counts(table) -> tuple[float | np.ndarray, float | np.ndarray]:

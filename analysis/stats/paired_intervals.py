@@ -18,6 +18,8 @@ import numpy as np
 from scipy import stats
 
 from analysis.stats.agreement import agreement_weights, weighted_kappa
+from analysis.stats.tables import as_square_tables as _tables
+from analysis.stats.tables import scalar_or_array as _out
 
 
 @dataclass(frozen=True)
@@ -28,20 +30,6 @@ class Interval:
     se: float | np.ndarray
     low: float | np.ndarray
     high: float | np.ndarray
-
-
-def _tables(table) -> np.ndarray:
-    t = np.asarray(table, dtype=float)
-    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
-        raise ValueError(f"expected a square table or a stack of square tables, got shape {t.shape}")
-    if (t < 0).any():
-        raise ValueError("cell counts must be non-negative")
-    return t
-
-
-def _out(values) -> float | np.ndarray:
-    values = np.asarray(values, dtype=float)
-    return float(values) if values.ndim == 0 else values
 
 
 def _z(confidence: float) -> float:

@@ -22,6 +22,8 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import gammaln
 
+from analysis.stats.tables import group_counts
+
 #: Seed of the posterior draws behind ``p_weakest`` (:func:`partial_pooling`).
 POOLING_SEED = 20190205
 
@@ -55,16 +57,7 @@ class BetaBinomialFit:
 
 
 def _counts(counts, nobs) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(counts)
-    n = np.asarray(nobs)
-    if x.ndim != 1 or x.shape != n.shape or x.size < 2:
-        raise ValueError("give counts and nobs as one-dimensional arrays of the same length, at least two groups")
-    for a in (x, n):
-        if not np.all(np.isfinite(a)) or not np.all(a == np.round(a)):
-            raise ValueError("counts and nobs must be whole numbers")
-    x, n = x.astype(np.int64), n.astype(np.int64)
-    if (n <= 0).any() or (x < 0).any() or (x > n).any():
-        raise ValueError("each count must lie between 0 and its positive nobs")
+    x, n = group_counts(counts, nobs)
     if x.sum() == 0 or x.sum() == n.sum():
         raise ValueError("every case is in the same class (all or none counted): the shares cannot be pooled")
     return x, n
