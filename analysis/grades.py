@@ -17,18 +17,6 @@ GRADE_SLUGS: dict[str, str] = {g: g.replace(" ", "_") for g in GRADES}
 GRADE_DTYPE = pd.CategoricalDtype(categories=list(reversed(GRADES)), ordered=True)
 
 
-def as_grade(values) -> pd.Series:
-    """Return ``values`` as an ordered grade categorical (see :data:`GRADE_DTYPE`).
-
-    Raises ``ValueError`` naming the first value that is not one of :data:`GRADES`.
-    """
-    s = pd.Series(values, dtype="object")
-    bad = s[~s.isin(GRADES)]
-    if len(bad):
-        raise ValueError(f"unknown grade label {bad.iloc[0]!r}; allowed: {', '.join(GRADES)}")
-    return s.astype(GRADE_DTYPE)
-
-
 def grade_rank(values) -> pd.Series:
     """Position of each grade in :data:`GRADES` (0 = good), for sorting best first."""
     order = {g: i for i, g in enumerate(GRADES)}

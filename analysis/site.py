@@ -114,11 +114,6 @@ def interval_text(low: float, high: float, confidence: float = CONFIDENCE) -> st
     return f"{confidence:.0%} interval {percent(low)} to {percent(high)}"
 
 
-def p_text(p: float) -> str:
-    """A p-value as reported on the site: three decimals, or ``p < 0.001``."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def signed(x: float, digits: int = 2) -> str:
     """A real number with a true minus sign when negative (e.g. kappa ``-0.05 -> "−0.05"``)."""
     text = f"{x:.{digits}f}"

@@ -588,7 +588,6 @@ def test_formatting():
 
     assert count_share(10, 33) == "10 of 33 (30%)"
     assert site.interval_text(0.171, 0.476) == "95% interval 17% to 48%"
-    assert site.p_text(0.0004) == "p < 0.001" and site.p_text(0.04567) == "p = 0.046"
     assert site.signed(-0.054) == "\u22120.05" and site.signed(0.5) == "0.50"
     assert date_range("2019-02-04", "2019-02-15") == "4 to 15 February 2019"
     assert date_range("2019-01-28", "2019-02-08") == "28 January 2019 to 8 February 2019"

@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.errors import PublishError
-from analysis.data.package import sha256
 from analysis.data.paths import display_path
 from analysis.grades import GRADES
 
@@ -363,10 +362,3 @@ def publish(payload: Mapping[str, bytes], out_dir: str | Path) -> bool:
                 f"{where}: could not publish the processed set ({err.strerror or err}); the previous set is unchanged"
             ) from None
     return True
-
-
-def verify_processed(out_dir: str | Path) -> list[str]:
-    """Names of processed files whose bytes no longer match the hash recorded in ``datapackage.json``."""
-    out_dir = Path(out_dir)
-    descriptor = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
-    return [r["path"] for r in descriptor["resources"] if sha256(out_dir / r["path"]) != r["hash"]]
