@@ -264,7 +264,9 @@ def headline_areas(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
     from analysis.sections import areas
 
-    summary = read_processed("area_summary.csv", ("area", "n", "wilson_low_inadequate", "vs_rest_p_holm_inadequate"), processed_dir)
+    summary = read_processed(
+        "area_summary.csv", ("area", "n", "wilson_low_inadequate", "wilson_high_inadequate", "vs_rest_p_holm_inadequate"), processed_dir
+    )
     return Headline("areas", "Practice areas", areas.headline(summary, _labels(processed_dir)))
 
 

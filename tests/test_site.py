@@ -648,7 +648,8 @@ def test_headlines_carry_the_computed_values(complete_processed):
     )
     assert "graded 27 good" in text and "graded 10 of the same cases good" in text
     assert "23 of 80 (29%) inadequate" in h["overall"].text
-    assert h["areas"].text.startswith("Child sexual exploitation had the largest share graded inadequate, 9 of 16 (56%)")
+    assert h["areas"].text.startswith("Child sexual exploitation had the largest share graded inadequate, 9 of 16 (56%; 95% interval")
+    assert "0 of 6 (0%; 95% interval 0% to " in h["areas"].text
     assert "widest 95% interval for an area's share graded inadequate" in h["areas"].text
     assert "proportional-odds model" in h["samples"].text and "exact Mann-Whitney" in h["samples"].text
     for x in h.values():

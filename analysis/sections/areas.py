@@ -361,13 +361,13 @@ def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], alpha: f
     best = r.sort_values("p_weakest", ascending=False, kind="stable").iloc[0]
     text = (
         f"{top['label']} had the largest share graded inadequate, {count_share(int(top['inadequate']), int(top['n']))}. Against the other "
-        f"areas together its Fisher test gives p = {top['vs_rest_p_inadequate']:.3f}, but eight areas were compared: after Holm's adjustment "
+        f"areas together its Fisher test gives p = {top['vs_rest_p_inadequate']:.3f}, but {len(r)} areas were compared: after Holm's adjustment "
         f"p = {top['vs_rest_p_holm_inadequate']:.3f}. "
     )
     if significant.empty:
         text += "No area's share differs from the rest once the number of comparisons is allowed for. "
     else:
-        text += f"After adjustment, {', '.join(significant['label'])} still differ(s) from the rest at the {alpha:g} level. "
+        text += f"After adjustment, {join_words(list(significant['label']))} still differ from the rest at the {alpha:g} level. "
     text += (
         f"Pooling the areas' information (partial pooling) pulls every share towards the overall figure: {top['label']}'s pooled share is "
         f"{_pct(top['pooled_share_inadequate'])} (95% interval {_pct(top['pooled_low_inadequate'])} to {_pct(top['pooled_high_inadequate'])}), "
@@ -377,18 +377,24 @@ def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], alpha: f
     return text
 
 
+def _share_with_interval(row: pd.Series) -> str:
+    k, n = int(row["inadequate"]), int(row["n"])
+    return f"{k} of {n} ({_pct(k / n)}; 95% interval {_pct(row['wilson_low_inadequate'])} to {_pct(row['wilson_high_inadequate'])})"
+
+
 def headline(summary: pd.DataFrame, labels: dict[str, str]) -> str:
     """The home page's sentence on the practice areas (from ``area_summary.csv`` and the areas' labels)."""
     r = ranked(summary, labels)
     weak, strong = r.iloc[0], r.iloc[-1]
     widths = r["wilson_high_inadequate"] - r["wilson_low_inadequate"]
-    return (
-        f"{weak['label']} had the largest share graded inadequate, {count_share(int(weak['inadequate']), int(weak['n']))}, and "
-        f"{strong['label']} the smallest, {count_share(int(strong['inadequate']), int(strong['n']))}. Each area holds between "
-        f"{int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are uncertain: the widest 95% interval for an area's share "
-        f"graded inadequate spans {round(100 * widths.max())} percentage points. Allowing for the eight comparisons, no area can be said to differ "
-        f"from the rest (the smallest adjusted p-value is {r['vs_rest_p_holm_inadequate'].min():.2f})."
-        if (r["vs_rest_p_holm_inadequate"] >= 0.05).all()
-        else f"{weak['label']} had the largest share graded inadequate, {count_share(int(weak['inadequate']), int(weak['n']))}; after allowing "
-        "for the eight comparisons it still differs from the rest."
+    text = (
+        f"{weak['label']} had the largest share graded inadequate, {_share_with_interval(weak)}, and {strong['label']} the smallest, "
+        f"{_share_with_interval(strong)}. Each area holds between {int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are "
+        f"uncertain: the widest 95% interval for an area's share graded inadequate spans {round(100 * widths.max())} percentage points. "
     )
+    if (r["vs_rest_p_holm_inadequate"] >= 0.05).all():
+        return text + (
+            f"Allowing for the {len(r)} comparisons, no area can be said to differ from the rest "
+            f"(the smallest adjusted p-value is {r['vs_rest_p_holm_inadequate'].min():.2f})."
+        )
+    return text + f"Allowing for the {len(r)} comparisons, {weak['label']} still differs from the rest."
