@@ -80,26 +80,45 @@ class WorkLimitExceeded(RuntimeError):
 # --------------------------------------------------------------------------- the network
 
 
-def _bounded_compositions(caps: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every x with ``sum(x) == total`` and ``0 <= x <= u`` for each row ``u`` of ``caps``: (row index, x), grouped by row in order."""
+def _arcs_from(caps: np.ndarray, total: int, lf: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Every way of putting ``total`` cases into the columns of each node ``u`` (rows of ``caps``), at most ``u_j`` in column j.
+
+    Returns, grouped by node in order, the node of each arc, the columns left (``u - x``, one
+    array per column) and the arc's term ``sum(log x_j!)``. Built one column at a time for all
+    nodes at once; each column's range keeps the rest fillable, so no dead ends are built.
+    """
     m, c = caps.shape
     parent = np.arange(m)
     rem = np.full(m, total, dtype=np.int64)
     tails = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1]  # tails[:, j] = capacity of columns j, j+1, ...
-    parts: list[np.ndarray] = []
+    left: list[np.ndarray] = []
+    term = np.zeros(m)
     for j in range(c - 1):
         lo = np.maximum(0, rem - tails[parent, j + 1])
         hi = np.minimum(rem, caps[parent, j])
         count = np.maximum(hi - lo + 1, 0)
         rep = np.repeat(np.arange(len(parent)), count)
-        offset = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
-        value = lo[rep] + offset
-        parts = [a[rep] for a in parts]
-        parts.append(value)
+        value = lo[rep] + np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
+        left = [a[rep] for a in left]
         parent = parent[rep]
+        left.append(caps[parent, j] - value)
+        term = term[rep] + lf[value]
         rem = rem[rep] - value
-    parts.append(rem)
-    return parent, np.stack(parts, axis=1)
+    left.append(caps[parent, c - 1] - rem)
+    return parent, left, term + lf[rem]
+
+
+def _sorted_columns(cols: list[np.ndarray]) -> list[np.ndarray]:
+    """The columns sorted elementwise (each row of the matrix they form put in increasing order), by a sorting network."""
+    c = len(cols)
+    if c > 8:
+        return list(np.sort(np.stack(cols, axis=1), axis=1).T)
+    cols = list(cols)
+    for rnd in range(c):  # odd-even transposition sort: c rounds of compare-exchange
+        for i in range(rnd % 2, c - 1, 2):
+            a, b = cols[i], cols[i + 1]
+            cols[i], cols[i + 1] = np.minimum(a, b), np.maximum(a, b)
+    return cols
 
 
 def _count_bounded_compositions(caps: np.ndarray, total: int) -> float:
@@ -116,14 +135,16 @@ def _count_bounded_compositions(caps: np.ndarray, total: int) -> float:
     return float(np.maximum(out, 0).sum())
 
 
-def _index_nodes(vecs: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of ``vecs`` (sorted vectors with a common sum) in key order, and the index of each row among them."""
-    c = vecs.shape[1]
+def _index_nodes(cols: list[np.ndarray], total: int, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct node vectors among the sorted columns ``cols`` (common sum ``total``), in key order, and the index of each row."""
+    c = len(cols)
     if c == 1:
-        return vecs[:1], np.zeros(len(vecs), dtype=np.int64)
+        return np.array([[total]], dtype=np.int64), np.zeros(len(cols[0]), dtype=np.int64)
     if (c - 1) * math.log(base) < math.log(2**62):
-        weights = base ** np.arange(c - 1, dtype=np.int64)
-        key = vecs[:, :-1] @ weights
+        weights = [base**j for j in range(c - 1)]
+        key = cols[0] * weights[0]
+        for j in range(1, c - 1):
+            key = key + cols[j] * weights[j]
         size = base ** (c - 1)
         if size <= max(1 << 16, 4 * len(key)):
             seen = np.zeros(size, dtype=bool)
@@ -134,10 +155,9 @@ def _index_nodes(vecs: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
             idx = lookup[key]
         else:
             uniq, idx = np.unique(key, return_inverse=True)
-        first = (uniq[:, None] // weights[None, :]) % base
-        nodes = np.hstack([first, (vecs[0].sum() - first.sum(axis=1))[:, None]])
-        return nodes, idx
-    nodes, idx = np.unique(vecs, axis=0, return_inverse=True)
+        first = (uniq[:, None] // np.array(weights, dtype=np.int64)[None, :]) % base
+        return np.hstack([first, (total - first.sum(axis=1))[:, None]]), idx
+    nodes, idx = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
     return nodes, idx.ravel()
 
 
@@ -154,6 +174,12 @@ class _Arcs:
 class _Network:
     """Stages 0..r of sorted remaining column totals, the arcs between them, and exact bounds on path values."""
 
+    def in_degree(self, k: int) -> np.ndarray:
+        """Number of arcs from stage k into each node of stage k + 1."""
+        if k not in self._in_degree:
+            self._in_degree[k] = np.bincount(self.arcs[k].child, minlength=len(self.nodes[k + 1]))
+        return self._in_degree[k]
+
     def __init__(self, stage_totals: np.ndarray, cols: np.ndarray, lf: np.ndarray, max_arcs: float) -> None:
         r = len(stage_totals)
         base = int(cols.max()) + 1
@@ -168,13 +194,14 @@ class _Network:
                 needed = built + _count_bounded_compositions(caps, total)
                 if needed > max_arcs:
                     raise WorkLimitExceeded(needed, max_arcs, "arcs in the network")
-            parent, x = _bounded_compositions(caps, total)
+            parent, left, term = _arcs_from(caps, total, lf)
             built += len(parent)
-            children, child = _index_nodes(np.sort(caps[parent] - x, axis=1), base)
+            children, child = _index_nodes(_sorted_columns(left), int(caps[0].sum()) - total, base)
             self.nodes.append(children)
             start = np.searchsorted(parent, np.arange(len(caps) + 1))
-            self.arcs.append(_Arcs(parent, child, lf[x].sum(axis=1), start))
+            self.arcs.append(_Arcs(parent, child, term, start))
         self.size = built
+        self._in_degree: dict[int, np.ndarray] = {}
         # exact bounds: smallest and largest value of the rest of a path (lo, hi) and of the path so far (past_lo, past_hi)
         self.lo: list[np.ndarray] = [np.zeros(0)] * (r + 1)
         self.hi: list[np.ndarray] = [np.zeros(0)] * (r + 1)
@@ -447,11 +474,20 @@ def exact_p_value(table, *, max_work: float = DEFAULT_MAX_WORK, tol: float = LOG
     gain = np.full(1, -np.inf)  # log mass, per node, of the future values counted whatever the past (backward side)
     f_plan = b_plan = None
     while True:
-        if f_plan is None:
-            f_plan = _forward_plan(net, fk, fwd, thr)
-        if b_plan is None:
+        # the cheaper step goes first (entries built + a quarter of the arcs searched); a side's plan is
+        # only worked out if the least it could cost (a quarter of its arcs) does not exceed the other's cost
+        low_f = int(np.diff(net.arcs[fk].start)[fwd.has(np.arange(m[fk]))].sum()) // 4
+        low_b = int(net.in_degree(bk - 1)[bwd.has(np.arange(m[bk])) | np.isfinite(gain)].sum()) // 4
+        if f_plan is None and b_plan is None:
+            if low_f <= low_b:
+                f_plan = _forward_plan(net, fk, fwd, thr)
+            else:
+                b_plan = _backward_plan(net, bk - 1, bwd, gain, thr)
+        if b_plan is None and low_b <= f_plan.cost + low_f:
             b_plan = _backward_plan(net, bk - 1, bwd, gain, thr)
-        forward = f_plan.cost + len(f_plan.parent) // 4 <= b_plan.cost + len(b_plan.parent) // 4
+        if f_plan is None and low_f <= b_plan.cost + low_b:
+            f_plan = _forward_plan(net, fk, fwd, thr)
+        forward = b_plan is None or (f_plan is not None and f_plan.cost + low_f <= b_plan.cost + low_b)
         plan = f_plan if forward else b_plan
         work += plan.cost + len(plan.parent)
         if work > max_work:
