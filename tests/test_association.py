@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 from scipy.special import gammaln
 
+from analysis.stats import fisher_network
 from analysis.stats.association import (
     FALLBACK_SEED,
     WorkLimitExceeded,
@@ -204,6 +205,15 @@ def test_network_path_bounds_are_the_extreme_tables():
         values = gammaln(enumerate_tables(table.sum(1), table.sum(0)) + 1).sum(axis=(1, 2))
         assert net.lo[0][0] == pytest.approx(values.min(), abs=1e-9) and net.hi[0][0] == pytest.approx(values.max(), abs=1e-9)
         assert net.past_lo[-1][0] == pytest.approx(values.min(), abs=1e-9) and net.past_hi[-1][0] == pytest.approx(values.max(), abs=1e-9)
+
+
+def test_memory_caps_stop_the_exact_computation(monkeypatch):
+    # with tiny caps the audit table needs more distinct values at one stage than allowed: a clear error, not a MemoryError
+    monkeypatch.setattr(fisher_network, "CHUNK", 500)
+    monkeypatch.setattr(fisher_network, "MAX_KEPT", 1_000)
+    with pytest.raises(WorkLimitExceeded, match="distinct values kept"):
+        exact_p_value(AREAS)
+    assert fisher_freeman_halton(AREAS, samples=2_000).method == "monte_carlo"
 
 
 def test_a_large_table_is_refused_before_any_work():

@@ -27,7 +27,8 @@ Three devices keep the work small:
 
 Because the number of entries is known before they are built, the work is checked against a budget
 (:data:`DEFAULT_MAX_WORK` entries) and :class:`WorkLimitExceeded` is raised before it is exceeded;
-memory is bounded by building large steps in chunks. The caller
+memory is bounded by building large steps in chunks (:data:`CHUNK`) and by a cap on the values kept at
+one stage (:data:`MAX_KEPT`), past which the same error is raised. The caller
 (:func:`analysis.stats.association.fisher_freeman_halton`) then falls back to Monte Carlo.
 
 Values are compared exactly in floating point; entries are merged when their values agree to
@@ -55,12 +56,16 @@ from scipy.special import gammaln
 #: R's ``fisher.test`` (its ``relErr``) and SciPy's ``fisher_exact``.
 LOG_TOLERANCE = 1e-7
 
-#: Default budget, in list entries built (past or future values), for one exact p-value. About
-#: 20 seconds of work on a two-core machine; peak memory stays under about 600 MB.
+#: Default budget, in list entries built (past or future values) plus arcs, for one exact p-value:
+#: at most about 6 seconds of work on a two-core machine (about 0.1 microsecond per entry).
 DEFAULT_MAX_WORK = 60_000_000
 
 #: Most entries built at once; a larger step is built and merged in chunks of this size.
 CHUNK = 3_000_000
+
+#: Most distinct values kept at one stage (24 bytes each, plus 8 for their sums): with CHUNK, this
+#: keeps the peak memory of one exact p-value under about 1 GB whatever the table.
+MAX_KEPT = 15_000_000
 
 #: Values are keyed on a grid of 1 / _GRID in log-probability (about 2.3e-10): merged when equal on it, compared on it.
 _GRID = 2.0**32
@@ -303,6 +308,8 @@ class _Lists:
             parts.append(_merge_sorted(key, value, count))
             if len(parts) > 1 and sum(len(k) for k, _, _ in parts) > CHUNK:
                 parts = [_merge_sorted(*(np.concatenate(x) for x in zip(*parts, strict=True)))]
+                if len(parts[0][0]) > MAX_KEPT:
+                    raise WorkLimitExceeded(len(parts[0][0]), MAX_KEPT, "distinct values kept at one stage")
         if not parts:
             return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), m, q0, bits)
         key, value, count = parts[0] if len(parts) == 1 else _merge_sorted(*(np.concatenate(x) for x in zip(*parts, strict=True)))
