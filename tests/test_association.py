@@ -207,6 +207,33 @@ def test_network_path_bounds_are_the_extreme_tables():
         assert net.past_lo[-1][0] == pytest.approx(values.min(), abs=1e-9) and net.past_hi[-1][0] == pytest.approx(values.max(), abs=1e-9)
 
 
+def test_three_stage_tables_searched_lazily_agree_with_enumeration_and_the_full_network(monkeypatch):
+    rng = np.random.default_rng(13)
+    full = fisher_freeman_halton([[40, 30, 30], [30, 40, 30], [30, 30, 40]]).p_value  # lazy by default (n = 300)
+    monkeypatch.setattr(fisher_network, "LAZY_ARCS", 0)
+    for shape in [(3, 3), (2, 3), (3, 2), (3, 3), (3, 3)]:
+        for _ in range(4):
+            table = rng.integers(0, 6, size=shape)
+            if (table.sum(0) == 0).any() or (table.sum(1) == 0).any():
+                continue
+            assert fisher_freeman_halton(table).p_value == pytest.approx(_ffh_brute_force(table), rel=1e-9)
+    monkeypatch.setattr(fisher_network, "LAZY_ARCS", 10**18)
+    assert fisher_freeman_halton([[40, 30, 30], [30, 40, 30], [30, 30, 40]]).p_value == pytest.approx(full, rel=1e-12)
+
+
+def test_two_row_bounds_are_the_extreme_completions():
+    rng = np.random.default_rng(17)
+    lf = gammaln(np.arange(60) + 1.0)
+    for _ in range(20):
+        u = np.sort(rng.integers(0, 12, size=(1, 3)), axis=1)
+        first = int(rng.integers(0, u.sum() + 1))
+        low, high = fisher_network._two_row_bounds(u, first, lf)
+        values = [
+            lf[list(x)].sum() + lf[u[0] - np.array(x)].sum() for x in itertools.product(*(range(v + 1) for v in u[0])) if sum(x) == first
+        ]
+        assert low[0] == pytest.approx(min(values), abs=2e-9) and high[0] == pytest.approx(max(values), abs=2e-9)
+
+
 def test_memory_caps_stop_the_exact_computation(monkeypatch):
     # with tiny caps the audit table needs more distinct values at one stage than allowed: a clear error, not a MemoryError
     monkeypatch.setattr(fisher_network, "CHUNK", 500)

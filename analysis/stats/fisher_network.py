@@ -25,6 +25,11 @@ Three devices keep the work small:
    values of its node. Each step works arc by arc on sorted lists: the entries an arc adds in
    closed form or drops are found by binary search, so only undecided entries are ever built.
 
+With three stages (a 3 x 3 table, for instance) the last transition is the largest part of the
+network and is mostly never needed, so it is not built: the nodes after the first row get exact
+bounds in closed form (:func:`_two_row_bounds`) and only the nodes left undecided get their arcs
+(:func:`_three_stages`).
+
 Because the number of entries is known before they are built, the work is checked against a budget
 (:data:`DEFAULT_MAX_WORK` entries) and :class:`WorkLimitExceeded` is raised before it is exceeded;
 memory is bounded by building large steps in chunks (:data:`CHUNK`) and by a cap on the values kept at
@@ -439,6 +444,80 @@ def _backward_plan(net: _Network, k: int, bwd: _Lists, gain: np.ndarray, thr: fl
     return _Plan(p, ch, t, i_all, i_drop, int((i_all - i_drop).sum()))
 
 
+#: A three-stage network (a 3 x 3 table, or 2 or 3 rows against 3) whose last full transition would
+#: have more arcs than this is searched lazily (:func:`_three_stages`).
+LAZY_ARCS = 50_000
+
+
+def _two_row_bounds(nodes: np.ndarray, first: int, lf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value ``sum(log x_j! + log (u_j - x_j)!)`` over the two-row completions of each node ``u``.
+
+    ``x`` is the first of the two remaining rows (``first`` cases, ``0 <= x <= u``). The value is a
+    sum of convex functions of the ``x_j``: its minimum takes, from ``x = 0``, the ``first`` smallest
+    increments ``log(x + 1) - log(u_j - x)`` (increasing in ``x``, so greedy is exact); its maximum
+    is at a vertex of ``{sum(x) = first, 0 <= x <= u}``, where every ``x_j`` but one is 0 or ``u_j``.
+    The bounds are widened by 1e-9, far below the tolerance of the test.
+    """
+    m, c = nodes.shape
+    base = lf[nodes].sum(axis=1)
+    low = np.array(base)
+    if first > 0 and m:
+        width = int(nodes.max())
+        for lo in range(0, m, max(1, 4_000_000 // max(1, c * width))):
+            u = nodes[lo : lo + 4_000_000 // max(1, c * width) or None]
+            x = np.arange(width)[None, None, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                inc = np.where(x < u[:, :, None], np.log(x + 1.0) - np.log(u[:, :, None] - x), np.inf).reshape(len(u), -1)
+            low[lo : lo + len(u)] += np.partition(inc, first - 1, axis=1)[:, :first].sum(axis=1)
+    high = np.full(m, -np.inf)
+    for k in range(c):
+        others = [j for j in range(c) if j != k]
+        for mask in range(1 << (c - 1)):
+            full = [others[i] for i in range(c - 1) if mask >> i & 1]
+            y = first - nodes[:, full].sum(axis=1)
+            ok = (y >= 0) & (y <= nodes[:, k])
+            yy = np.clip(y, 0, nodes[:, k])
+            value = base - lf[nodes[:, k]] + lf[yy] + lf[nodes[:, k] - yy]
+            high = np.where(ok, np.maximum(high, value), high)
+    return low - 1e-9, high + 1e-9
+
+
+def _three_stages(stage_totals: np.ndarray, cols: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_work: float) -> float:
+    """The p-value for three stages without the full network: arcs from the root, exact two-row bounds, and arcs of live nodes only.
+
+    The root's arcs are decided with the exact bounds of :func:`_two_row_bounds`; the undecided
+    ones are merged per node, and only those nodes' completions are built, each of which fixes the
+    table (one row is then left), so they are added by binary search in the node's sorted values.
+    """
+    first, second, third = (int(v) for v in stage_totals)
+    root = np.sort(cols)[None, :]
+    parent, left, term = _arcs_from(root, first, lf)
+    nodes, child = _index_nodes(_sorted_columns(left), int(cols.sum()) - first, int(cols.max()) + 1)
+    low, high = _two_row_bounds(nodes, second, lf)
+    log_mass = lf[nodes.sum(axis=1)] - lf[second] - lf[third] - lf[nodes].sum(axis=1)
+    total = _Total()
+    all_in = term + low[child] >= thr
+    total.add((log_k - term + log_mass[child])[all_in])
+    open_ = ~all_in & (term + high[child] >= thr)
+    if not open_.any():
+        return min(1.0, total.value())
+    m = len(nodes)
+    lo_v, hi_v = float(term[open_].min()), float(term[open_].max())
+    fwd = _Lists.build([(child[open_], term[open_], np.ones(int(open_.sum())))], m, _grid(lo_v, hi_v, m))
+    live = np.flatnonzero(fwd.has(np.arange(m)))
+    needed = len(parent) + _count_bounded_compositions(nodes[live], second)
+    if needed > max_work:
+        raise WorkLimitExceeded(needed, max_work, "arcs in the network")
+    step = max(1, CHUNK // max(1, math.comb(second + nodes.shape[1] - 1, nodes.shape[1] - 1)))
+    for lo in range(0, len(live), step):
+        part = live[lo : lo + step]
+        p2, rest, t2 = _arcs_from(nodes[part], second, lf)
+        value = t2 + sum(lf[col] for col in rest)  # the table is complete: the last row is what is left
+        seg = part[p2]
+        total.add(fwd.suffix(fwd.search(seg, thr - value), seg) + log_k - value)
+    return min(1.0, total.value())
+
+
 def exact_p_value(table, *, max_work: float = DEFAULT_MAX_WORK, tol: float = LOG_TOLERANCE, report: dict | None = None) -> float:
     """Exact two-sided Fisher-Freeman-Halton p-value of an r x c table of counts (see the module docstring for the method).
 
@@ -459,6 +538,15 @@ def exact_p_value(table, *, max_work: float = DEFAULT_MAX_WORK, tol: float = LOG
     lf = gammaln(np.arange(n + 1) + 1.0)
     log_k = float(lf[stage_totals].sum() + lf[cols].sum() - lf[n])
     thr = float(lf[arr].sum()) - tol
+    if len(stage_totals) == 3 and len(cols) <= 8:
+        first = np.sort(cols)[None, :]
+        rough = math.comb(int(stage_totals[0]) + len(cols) - 1, len(cols) - 1) * math.comb(
+            int(stage_totals[1]) + len(cols) - 1, len(cols) - 1
+        )
+        if rough > LAZY_ARCS and _count_bounded_compositions(first, int(stage_totals[0])) * 1.0 <= max_work:
+            if report is not None:
+                report.update(lazy=True)
+            return _three_stages(stage_totals, cols, lf, log_k, thr, max_work)
     net = _Network(stage_totals, cols, lf, max_work)
     steps: list[tuple[str, int, int, int]] = []
     if report is not None:
