@@ -20,6 +20,7 @@ from analysis.data.publish import csv_bytes
 from analysis.sections import self_assessment as sa
 from analysis.stats import agreement as ag
 from analysis.stats.contingency import enumerate_tables, expected_table
+from analysis.stats.pairing_extremes import count_tables, p_value_extremes
 
 # --- fixed tables -------------------------------------------------------------------------------
 
@@ -461,3 +462,62 @@ def test_sign_test_equals_binomtest_for_every_small_pair():
     np.testing.assert_allclose(ours, want, rtol=1e-10, atol=0)
     assert ag.sign_test(0, 0) == 1.0
     assert math.isnan(ag.sign_test(1.5, 2))
+
+
+# --- ranges without listing the tables (3 x 3 margins, any n) ---------------------------------------
+
+
+def _margin_grid(count: int, seed: int, n_max: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded 3 x 3 margins, from even to lopsided (Dirichlet 0.4 to 3), with zero margins and n = 0 included."""
+    rng = np.random.default_rng(seed)
+    out = [
+        (np.array([0, 0, 0]), np.array([0, 0, 0])),
+        (np.array([4, 0, 3]), np.array([0, 7, 0])),
+        (np.array([27, 6, 0]), np.array([10, 17, 6])),
+    ]
+    while len(out) < count:
+        n = int(rng.integers(1, n_max + 1))
+        a, b = (rng.dirichlet(np.full(3, rng.choice([0.4, 1.0, 3.0]))) for _ in range(2))
+        out.append((rng.multinomial(n, a), rng.multinomial(n, b)))
+    return out
+
+
+@pytest.mark.parametrize(("rows", "cols"), _margin_grid(60, seed=20190202, n_max=40))
+def test_count_and_test_extremes_equal_enumeration(rows, cols):
+    tables = enumerate_tables(rows, cols)
+    assert count_tables(rows, cols) == len(tables)
+    values = ag.table_measures(tables)
+    for measure, (t_min, t_max) in p_value_extremes(rows, cols).items():
+        for t in (t_min, t_max):
+            assert (t >= 0).all() and np.array_equal(t.sum(axis=1), rows) and np.array_equal(t.sum(axis=0), cols)
+        got = ag.table_measures(np.stack([t_min, t_max]))[measure].to_numpy()
+        np.testing.assert_allclose(got, [values[measure].min(), values[measure].max()], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize(("rows", "cols"), _margin_grid(6, seed=7, n_max=30))
+def test_optimised_bounds_equal_enumerated_bounds(rows, cols):
+    listed, all_tables = ag.agreement_bounds(rows, cols)
+    optimised, referred = ag.agreement_bounds(rows, cols, max_tables=0)
+    assert list(optimised.columns) == list(listed.columns) and list(referred.columns) == list(all_tables.columns)
+    same = ["measure", "min", "max", "independence", "max_agreement", "n_tables", "n_undefined"]
+    pd.testing.assert_frame_equal(optimised[same], listed[same], rtol=1e-12, check_dtype=False)
+    # every id refers to a listed table with the margins, attaining its bound
+    cells = ag.tables_of(referred)
+    assert (cells.sum(axis=2) == rows).all() and (cells.sum(axis=1) == cols).all()
+    assert len(referred) <= len(all_tables) and referred["table_id"].tolist() == list(range(1, len(referred) + 1))
+    by_id = referred.set_index("table_id")
+    for rec in optimised.itertuples(index=False):
+        if rec.min_table_id:
+            assert by_id.loc[rec.min_table_id, rec.measure] == rec.min and by_id.loc[rec.max_table_id, rec.measure] == rec.max
+
+
+def test_bounds_at_ten_thousand_cases_without_listing_tables():
+    # the example of issue 12 (a zero margin) and near-uniform margins: trillions of tables, none listed
+    for rows, cols in (([8182, 1818, 0], [3030, 5152, 1818]), ([3334, 3333, 3333], [3333, 3333, 3334])):
+        bounds, tables = ag.agreement_bounds(rows, cols)
+        assert (bounds["n_tables"] == count_tables(rows, cols)).all() and bounds["n_tables"].iloc[0] > len(tables)
+        assert (bounds["min"] <= bounds["independence"] + 1e-12).all() and (bounds["independence"] <= bounds["max"] + 1e-12).all()
+        assert (bounds["min"] <= bounds["max_agreement"] + 1e-12).all() and (bounds["max_agreement"] <= bounds["max"] + 1e-12).all()
+        cells = ag.tables_of(tables)
+        assert (cells.sum(axis=2) == rows).all() and (cells.sum(axis=1) == cols).all()
+    assert count_tables([8182, 1818, 0], [3030, 5152, 1818]) == 1_655_290  # (1818 + 1) * (1818 + 2) / 2: two free cells

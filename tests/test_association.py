@@ -1,16 +1,21 @@
-"""Tests of association: published examples, SciPy/statsmodels where they overlap, R's algorithm (fexact), brute force."""
+"""Tests of association: published examples, SciPy/statsmodels where they overlap, reference p-values from R's fisher.test, brute force."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from scipy.special import gammaln
 
+from analysis.stats import fisher_network
 from analysis.stats.association import (
+    FALLBACK_SEED,
+    WorkLimitExceeded,
     chi_squared_power,
     chi_squared_test,
     cramers_v,
@@ -20,6 +25,10 @@ from analysis.stats.association import (
     mann_whitney,
     table_log_probability,
 )
+from analysis.stats.contingency import enumerate_tables
+from analysis.stats.fisher_network import _Network, exact_p_value, orient
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 # The audit tables: HMICFRS grades (good, requires improvement, inadequate) by practice area, and of the two samples.
 AREAS = np.array([[4, 4, 2], [5, 4, 3], [2, 6, 2], [3, 4, 9], [2, 5, 2], [3, 3, 0], [1, 5, 3], [0, 6, 2]])
@@ -125,17 +134,120 @@ def test_power_matches_noncentral_chi_squared_and_inverts():
 
 
 @pytest.mark.parametrize(("table", "published"), [(JOB, 0.7827), (MP6, 0.03929), (TEA, 0.4857)])
-@pytest.mark.parametrize("engine", ["network", "fexact"])
-def test_fisher_r_documentation_examples(table, published, engine):
-    p = fisher_freeman_halton(table, engine=engine).p_value
+def test_fisher_r_documentation_examples(table, published):
+    p = fisher_freeman_halton(table).p_value
     assert round(p, 4 if published > 0.1 else 5) == published
 
 
-@pytest.mark.parametrize("table", [AREAS, SAMPLES, AREAS.T, JOB, MP6, TEA, [[5, 1, 5], [1, 1, 5]]])
-def test_network_agrees_with_acm643_to_1e8(table):
-    ours = fisher_freeman_halton(table).p_value
-    r = fisher_freeman_halton(table, engine="fexact").p_value
-    assert ours == pytest.approx(r, rel=1e-8)
+def _r_reference() -> pd.DataFrame:
+    path = FIXTURES / "r_fisher_reference.csv"
+    header = [line for line in path.read_text().splitlines() if line.startswith("#")]
+    assert header[0].startswith("# R version") and "fisher.test(m, workspace = 2e8)" in header[1]
+    frame = pd.read_csv(path, comment="#")
+    frame["array"] = [np.array([[int(v) for v in row.split()] for row in t.split("/")]) for t in frame["table"]]
+    return frame
+
+
+R_REFERENCE = _r_reference()
+#: Tables whose exact p-value takes more than about a second here: timed in benchmarks/bench_association.py instead.
+HEAVY = {"ms_winnipeg_4x4", "scaled_8x3_n139", "random_8x3_n139"}
+
+
+def test_r_reference_fixture_is_complete():
+    assert {"audit_areas_8x3", "job_satisfaction_4x4", "fleiss_3x3", "ms_winnipeg_4x4", "scaled_8x3_n139", "tea_2x2"} <= set(
+        R_REFERENCE["name"]
+    )
+    assert (R_REFERENCE["n"] == [a.sum() for a in R_REFERENCE["array"]]).all()
+    audit = R_REFERENCE.set_index("name").loc["audit_areas_8x3", "array"]
+    assert np.array_equal(audit, AREAS)
+
+
+@pytest.mark.parametrize("name", [n for n in R_REFERENCE["name"] if n not in HEAVY])
+def test_exact_p_value_matches_r_fisher_test(name):
+    ref = R_REFERENCE.set_index("name").loc[name]
+    res = fisher_freeman_halton(ref["array"])
+    assert res.method == "exact" and res.mc_standard_error is None
+    assert res.p_value == pytest.approx(ref["p_value"], rel=1e-9)
+    assert fisher_freeman_halton(ref["array"].T).p_value == pytest.approx(ref["p_value_transposed"], rel=1e-9)
+
+
+def test_exact_p_value_is_invariant_to_the_order_of_rows_and_columns():
+    rng = np.random.default_rng(3)
+    for table in (AREAS, JOB, MP6):
+        p = fisher_freeman_halton(table).p_value
+        shuffled = table[rng.permutation(table.shape[0])][:, rng.permutation(table.shape[1])]
+        assert fisher_freeman_halton(shuffled).p_value == pytest.approx(p, rel=1e-12)
+        assert fisher_freeman_halton(shuffled.T).p_value == pytest.approx(p, rel=1e-12)
+
+
+def test_past_the_work_budget_exact_falls_back_to_seeded_monte_carlo_or_raises():
+    res = fisher_freeman_halton(AREAS, max_work=1_000, samples=5_000)
+    assert res.method == "monte_carlo" and res.seed == FALLBACK_SEED and res.samples == 5_000
+    assert "method='monte_carlo'" in res.fallback_reason
+    assert res.mc_standard_error == pytest.approx(math.sqrt(res.p_value * (1 - res.p_value) / 5_000))
+    assert res == fisher_freeman_halton(AREAS, max_work=1_000, samples=5_000)  # deterministic
+    exact = fisher_freeman_halton(AREAS).p_value
+    assert abs(res.p_value - exact) < 4 * res.mc_standard_error
+    with pytest.raises(WorkLimitExceeded, match="method='monte_carlo'"):
+        fisher_freeman_halton(AREAS, max_work=1_000, on_limit="raise")
+    with pytest.raises(ValueError, match="on_limit"):
+        fisher_freeman_halton(AREAS, on_limit="ignore")
+
+
+def test_network_path_bounds_are_the_extreme_tables():
+    # the shortest and longest paths of the network are the most and least probable tables (by enumeration)
+    rng = np.random.default_rng(11)
+    for _ in range(6):
+        table = rng.integers(0, 6, size=(int(rng.integers(2, 5)), 3)) + np.eye(1, 3, dtype=np.int64)
+        rows, cols = orient(table)
+        lf = gammaln(np.arange(table.sum() + 1) + 1.0)
+        net = _Network(rows, cols, lf, max_arcs=1e6)
+        values = gammaln(enumerate_tables(table.sum(1), table.sum(0)) + 1).sum(axis=(1, 2))
+        assert net.lo[0][0] == pytest.approx(values.min(), abs=1e-9) and net.hi[0][0] == pytest.approx(values.max(), abs=1e-9)
+        assert net.past_lo[-1][0] == pytest.approx(values.min(), abs=1e-9) and net.past_hi[-1][0] == pytest.approx(values.max(), abs=1e-9)
+
+
+def test_three_stage_tables_searched_lazily_agree_with_enumeration_and_the_full_network(monkeypatch):
+    rng = np.random.default_rng(13)
+    full = fisher_freeman_halton([[40, 30, 30], [30, 40, 30], [30, 30, 40]]).p_value  # lazy by default (n = 300)
+    monkeypatch.setattr(fisher_network, "LAZY_ARCS", 0)
+    for shape in [(3, 3), (2, 3), (3, 2), (3, 3), (3, 3)]:
+        for _ in range(4):
+            table = rng.integers(0, 6, size=shape)
+            if (table.sum(0) == 0).any() or (table.sum(1) == 0).any():
+                continue
+            assert fisher_freeman_halton(table).p_value == pytest.approx(_ffh_brute_force(table), rel=1e-9)
+    monkeypatch.setattr(fisher_network, "LAZY_ARCS", 10**18)
+    assert fisher_freeman_halton([[40, 30, 30], [30, 40, 30], [30, 30, 40]]).p_value == pytest.approx(full, rel=1e-12)
+
+
+def test_two_row_bounds_are_the_extreme_completions():
+    rng = np.random.default_rng(17)
+    lf = gammaln(np.arange(60) + 1.0)
+    for _ in range(20):
+        u = np.sort(rng.integers(0, 12, size=(1, 3)), axis=1)
+        first = int(rng.integers(0, u.sum() + 1))
+        low, high = fisher_network._two_row_bounds(u, first, lf)
+        values = [
+            lf[list(x)].sum() + lf[u[0] - np.array(x)].sum() for x in itertools.product(*(range(v + 1) for v in u[0])) if sum(x) == first
+        ]
+        assert low[0] == pytest.approx(min(values), abs=2e-9) and high[0] == pytest.approx(max(values), abs=2e-9)
+
+
+def test_memory_caps_stop_the_exact_computation(monkeypatch):
+    # with tiny caps the audit table needs more distinct values at one stage than allowed: a clear error, not a MemoryError
+    monkeypatch.setattr(fisher_network, "CHUNK", 500)
+    monkeypatch.setattr(fisher_network, "MAX_KEPT", 1_000)
+    with pytest.raises(WorkLimitExceeded, match="distinct values kept"):
+        exact_p_value(AREAS)
+    assert fisher_freeman_halton(AREAS, samples=2_000).method == "monte_carlo"
+
+
+def test_a_large_table_is_refused_before_any_work():
+    # 3 x 3 with n = 1,000: the network alone would have about 2e8 arcs; the check costs milliseconds
+    big = [[300, 50, 20], [100, 200, 30], [50, 50, 200]]
+    with pytest.raises(WorkLimitExceeded, match="arcs"):
+        exact_p_value(big)
 
 
 @pytest.mark.parametrize(
@@ -183,8 +295,6 @@ def test_monte_carlo_is_seeded_and_close_to_exact():
         fisher_freeman_halton(AREAS, "monte_carlo")
     with pytest.raises(ValueError):
         fisher_freeman_halton(AREAS, "permutation")
-    with pytest.raises(ValueError):
-        fisher_freeman_halton(AREAS, engine="R")
 
 
 # ----------------------------------------------------------------------------- rank tests

@@ -11,10 +11,12 @@ Every function accepts one table (shape ``(k, k)``) or a stack of tables (shape 
 returns a float (or an array of ``m`` floats). Where a measure is undefined it returns ``NaN``, as
 documented on each function. Tests of marginal homogeneity and symmetry return a :class:`TestResult`.
 
-When only the margins are published, :func:`agreement_bounds` enumerates every consistent table
-and reports each measure's range; :func:`linear_measure_bounds` gives the exact range of the
+When only the margins are published, :func:`agreement_bounds` reports each measure's exact range
+over every consistent table: by listing the tables when there are few, otherwise (3 x 3 margins, any
+number of cases) by optimisation. :func:`linear_measure_bounds` gives the exact range of the
 measures that are linear in the cells once the margins are fixed (all the agreement coefficients
-and the better/worse/same counts) by linear programming, for any number of cases.
+and the better/worse/same counts) by linear programming, and
+:mod:`analysis.stats.pairing_extremes` that of the three tests.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from scipy import stats
 
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.stats.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
+from analysis.stats.pairing_extremes import count_tables, p_value_extremes
 from analysis.stats.tables import as_square_tables as _tables
 from analysis.stats.tables import ratio as _ratio
 from analysis.stats.tables import scalar_or_array as _out
@@ -606,15 +609,42 @@ def _find(frame: pd.DataFrame, table: np.ndarray, labels: Sequence[str]) -> int:
     return int(frame.loc[match, "table_id"].iloc[0])
 
 
-def agreement_bounds(row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> tuple[pd.DataFrame, pd.DataFrame]:
+#: Most consistent tables that :func:`agreement_bounds` lists one by one; past this (3 x 3 margins) it optimises instead.
+ENUMERATION_LIMIT = 100_000
+
+
+def agreement_bounds(
+    row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES, *, max_tables: int = ENUMERATION_LIMIT
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Range of every measure over all tables consistent with the margins, and the tables themselves.
 
-    Returns ``(bounds, tables)``. ``tables`` is :func:`consistent_tables`. ``bounds`` has one row per
-    measure of :data:`MEASURES`: ``measure``, ``min``, ``max``, ``independence`` (value on
-    :func:`independence_table`), ``max_agreement`` (value on :func:`max_agreement_table`),
-    ``min_table_id`` and ``max_table_id`` (first table in enumeration order attaining each bound),
-    ``independence_table_id``, ``max_agreement_table_id``, ``n_tables`` and ``n_undefined``.
+    Returns ``(bounds, tables)``. ``bounds`` has one row per measure of :data:`MEASURES`: ``measure``,
+    ``min``, ``max``, ``independence`` (value on :func:`independence_table`), ``max_agreement``
+    (value on :func:`max_agreement_table`), ``min_table_id`` and ``max_table_id`` (a table in
+    ``tables`` attaining each bound; 0 when the measure is undefined for every table),
+    ``independence_table_id``, ``max_agreement_table_id``, ``n_tables`` (number of consistent
+    tables) and ``n_undefined`` (tables on which the measure is undefined).
+
+    Up to ``max_tables`` consistent tables (:data:`ENUMERATION_LIMIT`), every table is listed:
+    ``tables`` is :func:`consistent_tables` (ids 1, 2, ... in lexicographic order of the cells) and
+    the ids in ``bounds`` are those of the first table in that order attaining each bound.
+
+    Past that, for 3 x 3 margins (any n; about 0.3 s at n = 10,000), the tables are not listed but
+    the ranges are still exact: the linear measures by linear programming
+    (:func:`linear_measure_bounds`), the three tests by
+    :func:`analysis.stats.pairing_extremes.p_value_extremes`, and ``n_tables`` is counted in closed
+    form (:func:`analysis.stats.pairing_extremes.count_tables`). ``tables`` then holds only the
+    tables that ``bounds`` refers to (a table attaining each bound and the two reference tables),
+    with the same columns, numbered 1, 2, ... in lexicographic order of their cells; these ids are
+    not positions among all consistent tables, so ``n_tables`` exceeds ``len(tables)``. Other table
+    sizes are always enumerated (:func:`analysis.stats.contingency.enumerate_tables` refuses more
+    than five million).
     """
+    k = len(labels)
+    if k == 3 and len(row_sums) == 3:
+        n_tables = count_tables(row_sums, col_sums)
+        if n_tables > max_tables and int(np.sum(row_sums)) > 0:
+            return _optimised_bounds(row_sums, col_sums, labels, n_tables)
     tables = consistent_tables(row_sums, col_sums, labels)
     ranges = measure_ranges(tables)
     ind_id = _find(tables, independence_table(row_sums, col_sums), labels)
@@ -637,6 +667,49 @@ def agreement_bounds(row_sums: Sequence[int], col_sums: Sequence[int], labels: S
         }
     )
     return bounds, tables
+
+
+def _optimised_bounds(
+    row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str], n_tables: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`agreement_bounds` without listing the tables (3 x 3 margins): exact optima, and only the tables referred to."""
+    k = len(labels)
+    linear = linear_measure_bounds(row_sums, col_sums).set_index("measure")
+    attaining: dict[str, tuple[np.ndarray | None, np.ndarray | None]] = {
+        m: (linear.loc[m, "min_table"], linear.loc[m, "max_table"]) for m in LINEAR_MEASURES
+    }
+    attaining.update(p_value_extremes(row_sums, col_sums))
+    ind, most = independence_table(row_sums, col_sums), max_agreement_table(row_sums, col_sums)
+    listed = [np.asarray(t, dtype=np.int64) for pair in attaining.values() for t in pair if t is not None] + [ind, most]
+    cells = np.unique(np.stack(listed).reshape(len(listed), k * k), axis=0)  # lexicographic order
+    frame = pd.DataFrame(cells, columns=cell_columns(labels))
+    frame.insert(0, "table_id", np.arange(1, len(cells) + 1, dtype=np.int64))
+    tables = pd.concat([frame, table_measures(cells.reshape(-1, k, k))], axis=1)
+    by_id = tables.set_index("table_id")
+
+    def table_id(t) -> int:
+        return 0 if t is None else _find(tables, t, labels)
+
+    ind_id, max_id = table_id(ind), table_id(most)
+    records = []
+    for m in MEASURES:
+        lo, hi = (table_id(t) for t in attaining[m])
+        records.append(
+            {
+                "measure": m,
+                "min": float(by_id.loc[lo, m]) if lo else np.nan,
+                "max": float(by_id.loc[hi, m]) if hi else np.nan,
+                "independence": float(by_id.loc[ind_id, m]),
+                "max_agreement": float(by_id.loc[max_id, m]),
+                "min_table_id": lo,
+                "max_table_id": hi,
+                "independence_table_id": ind_id,
+                "max_agreement_table_id": max_id,
+                "n_tables": n_tables,
+                "n_undefined": 0 if lo else n_tables,
+            }
+        )
+    return pd.DataFrame.from_records(records), tables
 
 
 def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequence[str] = GRADES) -> dict[str, np.ndarray]:

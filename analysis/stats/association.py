@@ -15,10 +15,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln
 
-#: Relative tolerance (in log-probability) under which a table counts as "as probable as" the
-#: observed one, so that tables tied in probability are not lost to rounding. The same order as
-#: R's ``fisher.test`` and SciPy's ``fisher_exact`` (``1 + 1e-7``).
-LOG_TOLERANCE = 1e-7
+from analysis.stats.fisher_network import DEFAULT_MAX_WORK, LOG_TOLERANCE, WorkLimitExceeded, exact_p_value
 
 
 def _as_table(table) -> np.ndarray:
@@ -141,16 +138,27 @@ def detectable_effect_size(n: int, df: int, power: float = 0.8, alpha: float = 0
 
 # --------------------------------------------------------------------------- Fisher-Freeman-Halton
 
+#: Seed of the Monte Carlo test used when an exact p-value would exceed its work budget (so that the fallback is reproducible).
+FALLBACK_SEED = 20190204
+
 
 @dataclass(frozen=True)
 class FisherResult:
-    """Fisher-Freeman-Halton test of independence for an r x c table."""
+    """Fisher-Freeman-Halton test of independence for an r x c table.
+
+    ``method`` is ``"exact"`` or ``"monte_carlo"``. For Monte Carlo, ``samples`` and ``seed`` say how
+    the p-value was drawn and ``mc_standard_error`` is its standard error,
+    sqrt(p (1 - p) / samples); ``fallback_reason`` is set when an exact p-value was asked for but
+    would have exceeded its work budget, so Monte Carlo was used instead.
+    """
 
     p_value: float
     table_probability: float
     method: str
     samples: int | None = None
     seed: int | None = None
+    mc_standard_error: float | None = None
+    fallback_reason: str | None = None
 
 
 def table_log_probability(table) -> float:
@@ -176,121 +184,6 @@ def _compositions(total: int, parts: int) -> np.ndarray:
     return out
 
 
-class _Network:
-    """The network of Mehta & Patel (1983) for an r x c table, with nodes keyed by sorted remaining row totals.
-
-    Stage k holds the possible remaining row totals after the first k columns have been filled;
-    an arc fills column k and carries the term -sum(log a_i!) of the counts it puts in that column.
-    Because the probability of the rest of a table depends on the remaining row totals only as a
-    multiset, nodes are the sorted totals. Arcs are stored per stage in compressed form (for each
-    node, a slice of child indices and terms).
-    """
-
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, chunk: int = 2_000_000) -> None:
-        self.rows, self.cols, self.r = rows, cols, len(rows)
-        self.base = int(rows.max()) + 1
-        if self.r * math.log(self.base) >= math.log(2**62):
-            raise ValueError("table too large for the exact network algorithm; use method='monte_carlo'")
-        self.weights = self.base ** np.arange(self.r, dtype=np.int64)
-        self.chunk = chunk
-        self.nodes: list[np.ndarray] = [np.sort(rows)[None, :]]
-        self.keys: list[np.ndarray] = [self.nodes[0] @ self.weights]
-        self.arc_start: list[np.ndarray] = []
-        self.arc_child: list[np.ndarray] = []
-        self.arc_term: list[np.ndarray] = []
-        for k, c in enumerate(cols):
-            alloc = _compositions(int(c), self.r)
-            term = -gammaln(alloc + 1).sum(axis=1)
-            parents, child_keys, terms = [], [], []
-            x = self.nodes[k]
-            step = max(1, chunk // max(1, len(alloc)))
-            for lo in range(0, len(x), step):
-                diff = x[lo : lo + step, None, :] - alloc[None, :, :]
-                p, a = np.nonzero((diff >= 0).all(axis=2))
-                parents.append(p + lo)
-                child_keys.append(np.sort(diff[p, a], axis=1) @ self.weights)
-                terms.append(term[a])
-            parent = np.concatenate(parents)
-            ckeys = np.concatenate(child_keys)
-            keys = np.unique(ckeys)
-            self.keys.append(keys)
-            self.nodes.append((keys[:, None] // self.weights[None, :]) % self.base)
-            self.arc_start.append(np.searchsorted(parent, np.arange(len(x) + 1)))
-            self.arc_child.append(np.searchsorted(keys, ckeys))
-            self.arc_term.append(np.concatenate(terms))
-
-    def remaining_bounds(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Largest and smallest sum of arc terms over all completions from every node (longest and shortest paths)."""
-        K = len(self.cols)
-        hi = [np.zeros(1)] * (K + 1)
-        lo = [np.zeros(1)] * (K + 1)
-        for k in range(K - 1, -1, -1):
-            starts = self.arc_start[k][:-1]
-            hi[k] = np.maximum.reduceat(self.arc_term[k] + hi[k + 1][self.arc_child[k]], starts)
-            lo[k] = np.minimum.reduceat(self.arc_term[k] + lo[k + 1][self.arc_child[k]], starts)
-        return hi, lo
-
-    def log_completions(self, k: int) -> np.ndarray:
-        """Log of the sum over all completions of exp(sum of arc terms), for each node of stage ``k`` (closed form).
-
-        Summing the multiple hypergeometric probabilities of all tables with given margins gives 1,
-        so the sum of prod 1/n_ij! over them is n! / (prod R_i! prod C_j!).
-        """
-        rest = self.cols[k:]
-        return gammaln(int(rest.sum()) + 1) - gammaln(self.nodes[k] + 1).sum(axis=1) - gammaln(rest + 1).sum()
-
-
-def _ffh_network(arr: np.ndarray) -> float:
-    """Exact two-sided Fisher-Freeman-Halton p-value by the network algorithm with exact path bounds."""
-    arr = _drop_empty(arr)
-    if min(arr.shape) < 2:
-        return 1.0
-    if arr.shape[0] > arr.shape[1]:
-        arr = arr.T  # keep the shorter margin as the node state
-    rows, cols = arr.sum(axis=1), np.sort(arr.sum(axis=0))
-    n = int(arr.sum())
-    const = float(gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(n + 1))
-    threshold = float(-gammaln(arr + 1).sum()) + LOG_TOLERANCE
-    net = _Network(rows, cols)
-    hi, lo = net.remaining_bounds()
-    grid = 1e10  # past values equal to 1e-10 in log are merged (Mehta & Patel's lists of past probabilities)
-
-    node = np.zeros(1, dtype=np.int64)
-    past = np.zeros(1)
-    count = np.ones(1)
-    total = 0.0
-    for k in range(len(cols) + 1):
-        # whole sub-networks: every completion at most as probable as the observed table, or none
-        all_in = past + hi[k][node] <= threshold
-        if all_in.any():
-            logc = net.log_completions(k)
-            total += float(np.sum(count[all_in] * np.exp(const + past[all_in] + logc[node[all_in]])))
-        open_ = ~all_in & (past + lo[k][node] <= threshold)
-        if k == len(cols) or not open_.any():
-            break
-        node, past, count = node[open_], past[open_], count[open_]
-        if k > 0:
-            # merge equal past values at the same node (one sort on a combined integer key)
-            key = np.round(past * grid).astype(np.int64)
-            key -= key.min()
-            combined = node * (int(key.max()) + 1) + key if len(node) * (int(key.max()) + 1) < 2**62 else None
-            order = np.argsort(combined, kind="stable") if combined is not None else np.lexsort((key, node))
-            node, past, count, key = node[order], past[order], count[order], key[order]
-            head = np.ones(len(node), dtype=bool)
-            head[1:] = (node[1:] != node[:-1]) | (key[1:] != key[:-1])
-            count = np.bincount(np.cumsum(head) - 1, weights=count)
-            node, past = node[head], past[head]
-        # follow every arc from each open (node, past value)
-        first, last = net.arc_start[k][node], net.arc_start[k][node + 1]
-        reps = last - first
-        entry = np.repeat(np.arange(len(node)), reps)
-        arc = first[entry] + np.arange(len(entry)) - np.repeat(np.cumsum(reps) - reps, reps)
-        node = net.arc_child[k][arc]
-        past = past[entry] + net.arc_term[k][arc]
-        count = count[entry]
-    return float(min(1.0, total))
-
-
 def _ffh_monte_carlo(arr: np.ndarray, samples: int, seed: int) -> float:
     """Monte Carlo Fisher-Freeman-Halton p-value, (1 + hits) / (samples + 1), with tables drawn given both margins."""
     arr = _drop_empty(arr)
@@ -306,51 +199,62 @@ def _ffh_monte_carlo(arr: np.ndarray, samples: int, seed: int) -> float:
     return (1 + hits) / (samples + 1)
 
 
+def _monte_carlo_result(arr: np.ndarray, p_obs: float, samples: int, seed: int, reason: str | None = None) -> FisherResult:
+    p = _ffh_monte_carlo(arr, samples, seed)
+    se = math.sqrt(p * (1 - p) / samples)
+    return FisherResult(p, p_obs, "monte_carlo", samples=samples, seed=seed, mc_standard_error=se, fallback_reason=reason)
+
+
 def fisher_freeman_halton(
-    table, method: str = "exact", *, engine: str = "network", samples: int = 100_000, seed: int | None = None, workspace: int = 10_000_000
+    table,
+    method: str = "exact",
+    *,
+    samples: int = 100_000,
+    seed: int | None = None,
+    max_work: float = DEFAULT_MAX_WORK,
+    on_limit: str = "monte_carlo",
 ) -> FisherResult:
     """Fisher's exact test of independence for an r x c table (the Fisher-Freeman-Halton test).
 
     The two-sided p-value is the total probability, under independence and given both sets of
     margins, of all tables no more probable than the observed one (Freeman & Halton 1951; Agresti,
-    *Categorical Data Analysis*, 3rd ed., section 3.5.3); tables within a relative
-    :data:`LOG_TOLERANCE` of the observed probability count as equally probable.
+    *Categorical Data Analysis*, 3rd ed., section 3.5.3); a table counts when its probability is at
+    most ``p_obs * (1 + 1e-7)`` (:data:`LOG_TOLERANCE`), the rule of R's ``fisher.test``.
 
-    ``method="exact"`` (default) computes it exactly. ``engine="network"`` uses this module's own
-    network algorithm (Mehta & Patel 1983, *JASA* 78, 427-434): columns are filled one at a time,
-    nodes are the sorted remaining row totals, the longest and shortest remaining paths are found
-    exactly by a backward pass, and past probabilities are merged per node, so whole sub-networks
-    are added (or dropped) at once when all their tables fall below (or above) the observed
-    probability. ``engine="fexact"`` calls the ``fexact`` package, a port of R's ``fisher.test``
-    code (ACM TOMS algorithm 643, Mehta & Patel 1986), with ``workspace`` as in R's ``fisher.test``
-    (R's default, 200000, is too small for some tables this project checks). The two agree to about 1e-12 relative on
-    the tables in the tests.
+    ``method="exact"`` (default) computes it exactly with this project's network algorithm
+    (:func:`analysis.stats.fisher_network.exact_p_value`: Mehta & Patel 1983, *JASA* 78, 427-434,
+    with exact longest and shortest path bounds, merged past values and a meet-in-the-middle
+    search). Its work is checked against ``max_work`` before it is done, so it never runs out of
+    memory or runs for long: past the budget, ``on_limit="monte_carlo"`` (default) returns the
+    Monte Carlo p-value instead, with ``samples`` tables and ``seed`` (:data:`FALLBACK_SEED` if not
+    given), ``method="monte_carlo"``, its standard error and the reason; ``on_limit="raise"``
+    raises :class:`~analysis.stats.fisher_network.WorkLimitExceeded`, whose message suggests
+    ``method="monte_carlo"``. The test suite checks the exact p-values against R's ``fisher.test``
+    (tests/fixtures/r_fisher_reference.csv) and against full enumeration.
 
     ``method="monte_carlo"`` estimates the p-value as (1 + hits) / (samples + 1) from ``samples``
     random tables with the observed margins (Patefield 1981 via :func:`scipy.stats.random_table`),
     as R's ``simulate.p.value`` does; ``seed`` is required so that the result is reproducible and
-    is reported in the result.
+    is reported in the result, with the standard error sqrt(p (1 - p) / samples).
     """
     arr = _as_table(table)
     p_obs = math.exp(table_log_probability(arr))
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
     if method == "exact":
-        if engine == "network":
-            p = _ffh_network(arr)
-        elif engine == "fexact":
-            import fexact
-
-            sub = _drop_empty(arr)
-            p = 1.0 if min(sub.shape) < 2 else float(fexact.fexact(np.ascontiguousarray(sub, dtype=np.int64), workspace=workspace))
-        else:
-            raise ValueError(f"unknown engine {engine!r}; use 'network' or 'fexact'")
-        return FisherResult(p_value=p, table_probability=p_obs, method=f"exact ({engine})")
+        if on_limit not in ("monte_carlo", "raise"):
+            raise ValueError(f"unknown on_limit {on_limit!r}; use 'monte_carlo' or 'raise'")
+        try:
+            p = exact_p_value(arr, max_work=max_work)
+        except WorkLimitExceeded as err:
+            if on_limit == "raise":
+                raise
+            return _monte_carlo_result(arr, p_obs, samples, FALLBACK_SEED if seed is None else seed, reason=str(err))
+        return FisherResult(p_value=p, table_probability=p_obs, method="exact")
     if method == "monte_carlo":
         if seed is None:
             raise ValueError("method='monte_carlo' needs an explicit seed (results must be reproducible)")
-        if samples < 1:
-            raise ValueError("samples must be at least 1")
-        p = _ffh_monte_carlo(arr, samples, seed)
-        return FisherResult(p_value=p, table_probability=p_obs, method="monte_carlo", samples=samples, seed=seed)
+        return _monte_carlo_result(arr, p_obs, samples, seed)
     raise ValueError(f"unknown method {method!r}; use 'exact' or 'monte_carlo'")
 
 
