@@ -49,8 +49,9 @@ format: env
 	$(BIN)/ruff format .
 	$(BIN)/nbqa ruff --fix notebooks
 
+# Tests run on every core; a notebook's cells stay together on one worker (--dist loadfile).
 test: env
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # JupyterLab from the project's environment, on notebooks/, with the project's python3 kernel
 # (ipykernel in .venv, analysis/ installed editable, so imports work from the notebooks' folder).
