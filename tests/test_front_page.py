@@ -71,7 +71,7 @@ def test_the_meaning_box_and_the_national_sentence():
 def test_the_download_list():
     section = INDEX.split("## Download the data and charts", 1)[1].split("\n## ", 1)[0]
     assert "data/processed/datapackage.json" in section and "data.qmd#processed-files" in section and "data.qmd#raw-files" in section
-    assert "`{python} headline_chart`" in section
+    assert "#| output: asis" in section and "{headline_chart}" in section  # a link must be printed as Markdown, not inlined
     data_page = (PROJ_ROOT / "data.qmd").read_text(encoding="utf-8")
     assert "### Raw files" in data_page and "### Processed files" in data_page  # the anchors the links use
 
