@@ -23,7 +23,7 @@ from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import GRADE_SCORES, GRADES
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, long_date, long_month
+from analysis.text import count_share, date_range, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -102,22 +102,6 @@ def _number(value: Any, file: str, what: str) -> float:
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def percent(share: float) -> str:
-    """A share as a whole percentage, e.g. ``0.303 -> "30%"``."""
-    return f"{share:.0%}"
-
-
-def interval_text(low: float, high: float, confidence: float = CONFIDENCE) -> str:
-    """An interval as words, e.g. ``"95% interval 17% to 48%"``."""
-    return f"{confidence:.0%} interval {percent(low)} to {percent(high)}"
-
-
-def signed(x: float, digits: int = 2) -> str:
-    """A real number with a true minus sign when negative (e.g. kappa ``-0.05 -> "−0.05"``)."""
-    text = f"{x:.{digits}f}"
-    return text.replace("-", "\u2212")
 
 
 # --------------------------------------------------------------------------- markdown tables

@@ -40,3 +40,23 @@ def date_range(start: dt.date | str, end: dt.date | str) -> str:
     if (a.year, a.month) == (b.year, b.month):
         return f"{a.day} to {long_date(b)}"
     return f"{long_date(a)} to {long_date(b)}"
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, e.g. ``0.303 -> "30%"``."""
+    return f"{share:.0%}"
+
+
+def interval_text(low: float, high: float, confidence: float = 0.95) -> str:
+    """An interval of shares as words, the one wording used everywhere: ``"95% interval 17% to 48%"``."""
+    return f"{confidence:.0%} interval {percent(low)} to {percent(high)}"
+
+
+def signed(x: float, digits: int = 2) -> str:
+    """A real number with a true minus sign when negative (e.g. kappa ``-0.05 -> "−0.05"``)."""
+    return f"{x:.{digits}f}".replace("-", "\u2212")
+
+
+def p_text(p: float) -> str:
+    """A p-value in a sentence: three decimals, or ``p < 0.001``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

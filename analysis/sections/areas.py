@@ -23,7 +23,7 @@ from analysis.stats.monte_carlo import monte_carlo_se
 from analysis.stats.multiplicity import group_comparison
 from analysis.stats.pooling import POOLING_DRAWS, POOLING_SEED, partial_pooling
 from analysis.stats.proportions import category_shares
-from analysis.text import count_share, join_words
+from analysis.text import count_share, interval_text, join_words, percent
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
 MONTE_CARLO_SEED = 20190204
@@ -288,10 +288,6 @@ STAGE = Stage(
 )
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
 def format_share_table(summary: pd.DataFrame, labels: dict[str, str] | None = None, key: str = "area") -> pd.DataFrame:
     """Presentation table: one row per row of ``summary``, one column per grade reading "k of n (p%; 95% interval a% to b%)".
 
@@ -306,7 +302,7 @@ def format_share_table(summary: pd.DataFrame, labels: dict[str, str] | None = No
         for g in GRADES:
             s = GRADE_SLUGS[g]
             cells[g.capitalize()] = (
-                f"{int(rec[s])} of {n} ({_pct(rec[f'share_{s}'])}; 95% interval {_pct(rec[f'wilson_low_{s}'])} to {_pct(rec[f'wilson_high_{s}'])})"
+                f"{int(rec[s])} of {n} ({percent(rec[f'share_{s}'])}; {interval_text(rec[f'wilson_low_{s}'], rec[f'wilson_high_{s}'])})"
             )
         rows[labels.get(rec[key], rec[key])] = cells
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(None)
@@ -347,10 +343,6 @@ def ranked(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return frame.drop(columns="_report").reset_index(drop=True)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
 def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> str:
     """What the eight areas' shares graded inadequate can and cannot say once eight comparisons are allowed for."""
     r = ranked(summary, labels)
@@ -368,7 +360,7 @@ def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], alpha: f
         text += f"After adjustment, {join_words(list(significant['label']))} still differ from the rest at the {alpha:g} level. "
     text += (
         f"Pooling the areas' information (partial pooling) pulls every share towards the overall figure: {top['label']}'s pooled share is "
-        f"{_pct(top['pooled_share_inadequate'])} (95% interval {_pct(top['pooled_low_inadequate'])} to {_pct(top['pooled_high_inadequate'])}), "
+        f"{percent(top['pooled_share_inadequate'])} ({interval_text(top['pooled_low_inadequate'], top['pooled_high_inadequate'])}), "
         f"and the posterior probability that {best['label']} truly has the highest share of all eight areas is {best['p_weakest']:.2f}: "
         "the most likely weakest area, but far from certainly so."
     )
@@ -377,7 +369,7 @@ def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], alpha: f
 
 def _share_with_interval(row: pd.Series) -> str:
     k, n = int(row["inadequate"]), int(row["n"])
-    return f"{k} of {n} ({_pct(k / n)}; 95% interval {_pct(row['wilson_low_inadequate'])} to {_pct(row['wilson_high_inadequate'])})"
+    return f"{k} of {n} ({percent(k / n)}; {interval_text(row['wilson_low_inadequate'], row['wilson_high_inadequate'])})"
 
 
 def headline(summary: pd.DataFrame, labels: dict[str, str]) -> str:

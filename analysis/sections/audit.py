@@ -169,14 +169,13 @@ STAGE = Stage(
 def headline_overall(sample_grades: pd.DataFrame) -> str:
     """The home page's sentence on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``."""
     from analysis.stats.proportions import wilson_interval
-    from analysis.text import count_share
+    from analysis.text import count_share, interval_text
 
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"].groupby("grade")["n"].sum()
     n = int(hm.sum())
 
     def interval(k: int) -> str:
-        low, high = wilson_interval(k, n)
-        return f"95% interval {100 * low:.0f}% to {100 * high:.0f}%"
+        return interval_text(*wilson_interval(k, n))
 
     bad, good, ri = int(hm["inadequate"]), int(hm["good"]), int(hm["requires improvement"])
     return (

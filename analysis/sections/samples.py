@@ -16,7 +16,7 @@ from analysis.grades import GRADES
 from analysis.sections.areas import _row, contingency_rows
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import proportional_odds_two_groups
-from analysis.text import count_share
+from analysis.text import count_share, p_text
 
 #: The samples, in the order compared (first: the cases the force selected).
 SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}
@@ -93,10 +93,6 @@ def sample_tests(data: AuditData) -> list[dict]:
     return rows + contingency_rows(COMPARISON, counts.to_numpy())
 
 
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
     """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first)."""
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
@@ -114,6 +110,6 @@ def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
         f"The inspectors graded {count_share(ii, ni)} of the cases they selected inadequate, against {count_share(fi, nf)} of the cases "
         f"the force selected. Comparing all three grades in order, the odds of a better grade were "
         f"{po['effect_size']:.1f} times as high for the force-selected cases (95% interval {po['ci_low']:.2f} to {po['ci_high']:.2f}; "
-        f"{_p(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives {_p(mw['p_value'])}): {reading}. "
+        f"{p_text(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives {p_text(mw['p_value'])}): {reading}. "
         "Either way this cannot show how the force picked its cases."
     )

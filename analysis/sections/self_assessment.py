@@ -31,6 +31,7 @@ from analysis.stats.agreement import (
 )
 from analysis.stats.identification import identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
+from analysis.text import percent, signed
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -38,10 +39,6 @@ SIGNIFICANCE = 0.05
 
 def _p(p: float) -> str:
     return f"{p:.2g}" if p >= 0.001 else "below 0.001"
-
-
-def _signed(x: float) -> str:
-    return f"{x:.2f}".replace("-", "\u2212")
 
 
 def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, float] | None = None) -> str:
@@ -61,24 +58,24 @@ def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, f
     if measure in LANDIS_KOCH_MEASURES:
         b_lo, b_hi = landis_koch_band(lo), landis_koch_band(hi)
         text = (
-            f"For these {n} cases, '{b_lo}' on the Landis and Koch scale under every pairing ({_signed(lo)} to {_signed(hi)})."
+            f"For these {n} cases, '{b_lo}' on the Landis and Koch scale under every pairing ({signed(lo)} to {signed(hi)})."
             if b_lo == b_hi
-            else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({_signed(lo)} to {_signed(hi)}), depending on the pairing."
+            else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({signed(lo)} to {signed(hi)}), depending on the pairing."
         )
         if interval is not None:
             top = landis_koch_band(interval[1])
             text += (
                 f" Allowing for sampling error (95% intervals, the cases taken as a random sample), the force's grading in general "
-                f"could lie anywhere from {_signed(interval[0])} to {_signed(interval[1])}: at best '{top}'."
+                f"could lie anywhere from {signed(interval[0])} to {signed(interval[1])}: at best '{top}'."
             )
         return text
     if measure == "krippendorff_alpha_ordinal":
         low_t, high_t = KRIPPENDORFF_THRESHOLDS
         where = "below" if hi < low_t else ("between" if hi < high_t else "at or above")
         limit = f"{low_t:g}" if where == "below" else (f"{low_t:g} and {high_t:g}" if where == "between" else f"{high_t:g}")
-        return f"For these {n} cases, {_signed(lo)} to {_signed(hi)}: {where} {limit} under every pairing (Krippendorff's thresholds for data to be relied on)."
+        return f"For these {n} cases, {signed(lo)} to {signed(hi)}: {where} {limit} under every pairing (Krippendorff's thresholds for data to be relied on)."
     if measure in ("gwet_ac1", "gwet_ac2_linear"):
-        return f"For these {n} cases, {_signed(lo)} to {_signed(hi)}, depending on the pairing (no conventional scale is applied)."
+        return f"For these {n} cases, {signed(lo)} to {signed(hi)}, depending on the pairing (no conventional scale is applied)."
     if measure == "n_force_better":
         return f"Under every pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
     if measure == "n_force_worse":
@@ -156,10 +153,6 @@ def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
     return identified.set_index("quantity").loc[quantity]
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
 def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
     """What the published totals settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
 
@@ -172,8 +165,8 @@ def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
     good = _row(identified, "good_gap")
     score = _row(identified, "mean_score_gap")
     return [
-        f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({_pct(share['low'])}) better than the inspectors did. "
-        f"Taking the {n} as a random sample of the force's cases, at least {_pct(share['ci_low'])} of such cases would be graded better by the force "
+        f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({percent(share['low'])}) better than the inspectors did. "
+        f"Taking the {n} as a random sample of the force's cases, at least {percent(share['ci_low'])} of such cases would be graded better by the force "
         f"(one-sided 95% lower bound).",
         f"The force graded {good['low'] * n:.0f} more of the same {n} cases good than the inspectors did, whatever the pairing: a gap of "
         f"{100 * good['low']:.0f} percentage points in the share graded good (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
@@ -190,11 +183,11 @@ def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int) -> li
     quad = _row(identified, "weighted_kappa_quadratic")
     return [
         f"Whether the force ranked the cases as the inspectors did is not known: over the pairings that fit the totals, "
-        f"Goodman and Kruskal's gamma runs from {_signed(gamma['low'])} (opposite rankings) to {_signed(gamma['high'])} (the same ranking).",
+        f"Goodman and Kruskal's gamma runs from {signed(gamma['low'])} (opposite rankings) to {signed(gamma['high'])} (the same ranking).",
         f"The same grade was given to between {b.loc['n_same', 'min']:.0f} and {b.loc['n_same', 'max']:.0f} of the {n} cases. "
-        f"Cohen's kappa lies between {_signed(kappa['low'])} and {_signed(kappa['high'])} for these cases; allowing for sampling error it could be "
-        f"as high as {_signed(kappa['ci_high'])} ('{landis_koch_band(kappa['ci_high'])}' on the Landis and Koch scale, a technical label, not praise), "
-        f"and quadratic-weighted kappa as high as {_signed(quad['ci_high'])} ('{landis_koch_band(quad['ci_high'])}').",
+        f"Cohen's kappa lies between {signed(kappa['low'])} and {signed(kappa['high'])} for these cases; allowing for sampling error it could be "
+        f"as high as {signed(kappa['ci_high'])} ('{landis_koch_band(kappa['ci_high'])}' on the Landis and Koch scale, a technical label, not praise), "
+        f"and quadratic-weighted kappa as high as {signed(quad['ci_high'])} ('{landis_koch_band(quad['ci_high'])}').",
         "A low kappa here largely restates the leniency: the totals fit a force that ranks the cases exactly as the inspectors do "
         "but grades them one step kinder, and that pairing also gives a low kappa.",
     ]
@@ -276,7 +269,7 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
         f"{int(insp['good'])} of the same cases good. The report does not say which grade went with which case, but whatever the "
         f"pairing the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did, and the gap in the "
         f"share graded good is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
-        f"random sample of the force's cases, at least {_pct(share['ci_low'])} of its cases would be graded more kindly by the force "
+        f"random sample of the force's cases, at least {percent(share['ci_low'])} of its cases would be graded more kindly by the force "
         "than by the inspectors (one-sided 95% bound)."
     )
 
