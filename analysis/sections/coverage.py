@@ -409,8 +409,6 @@ CHECKED_COLUMNS: dict[str, str] = {
     "context": "Context the verdict depends on: what the texts themselves say and, where an undated text must be dated, the public records that date it.",
 }
 
-TEXT_COLUMNS = ("text_id", "file", "kind", "publisher", "title", "label", "date_as_given", "subject")
-
 
 def load_coverage(data: AuditData) -> dict[str, pd.DataFrame]:
     """The four validated coverage tables of ``data``, by short name: texts, claims, lines, number_mentions."""

@@ -105,9 +105,6 @@ def mean_score_gap(table, confidence: float = 0.95) -> Interval:
     return _interval(mean, se, mean - q * se, mean + q * se)
 
 
-_VCD_WEIGHTS = {"identity": "unweighted", "linear": "Equal-Spacing", "quadratic": "Fleiss-Cohen"}
-
-
 def kappa_standard_error(table, weights: str = "identity") -> float | np.ndarray:
     """Large-sample (non-null) standard error of Cohen's kappa or weighted kappa, Fleiss, Cohen and Everitt (1969).
 
