@@ -100,27 +100,78 @@ def _profile(x: np.ndarray, n: np.ndarray, theta: float) -> tuple[float, float]:
     return float(res.x), -float(res.fun)
 
 
+def _derivatives(x: np.ndarray, n: np.ndarray, mu: float, theta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient and Hessian of :func:`beta_binomial_log_likelihood` in ``(mu, theta)``, from its product form."""
+    g, h = np.zeros(2), np.zeros((2, 2))
+    for xi, ni in zip(x, n, strict=True):
+        for k, sign, base in ((np.arange(xi), 1.0, mu), (np.arange(ni - xi), -1.0, 1 - mu)):
+            d = base + k * theta
+            g += [sign * np.sum(1 / d), np.sum(k / d)]
+            h += [[-np.sum(1 / d**2), -sign * np.sum(k / d**2)], [-sign * np.sum(k / d**2), -np.sum(k**2 / d**2)]]
+        k = np.arange(ni)
+        d = 1 + k * theta
+        g[1] -= np.sum(k / d)
+        h[1, 1] += np.sum(k**2 / d**2)
+    return g, h
+
+
+def _polish(x: np.ndarray, n: np.ndarray, mu: float, theta: float, steps: int = 50) -> tuple[float, float]:
+    """Newton's method on the score equations from a point near the maximum.
+
+    A search on the likelihood's values finds a flat maximum only to about the square root of the
+    rounding error (1e-8 here), and where it stops then depends on the CPU's last-bit rounding of
+    ``log``; the root of the score is found to near the rounding error itself, so the published
+    digits are the same on every machine. Steps that leave the parameter space are halved.
+    """
+    for _ in range(steps):
+        g, h = _derivatives(x, n, mu, theta)
+        try:
+            step = np.linalg.solve(h, -g)
+        except np.linalg.LinAlgError:
+            break
+        scale = 1.0
+        while not (0 < mu + scale * step[0] < 1 and theta + scale * step[1] > 0) and scale > 1e-6:
+            scale /= 2
+        new_mu, new_theta = mu + scale * step[0], theta + scale * step[1]
+        done = abs(new_mu - mu) <= 1e-15 * abs(mu) and abs(new_theta - theta) <= 1e-15 * abs(theta)
+        mu, theta = new_mu, new_theta
+        if done:
+            break
+    return mu, theta
+
+
+#: Significant digits kept of the fitted ``mu`` and ``theta``: far below the statistical error, far above the
+#: rounding error left after :func:`_polish`, so every machine publishes the same fit.
+FIT_DIGITS = 10
+
+
+def _round(value: float, digits: int = FIT_DIGITS) -> float:
+    return float(f"{value:.{digits - 1}e}")
+
+
 def fit_beta_binomial(counts, nobs) -> BetaBinomialFit:
     """Maximum marginal likelihood estimates of the beta-binomial ``alpha``, ``beta`` for counts ``x_i`` of ``n_i``.
 
-    The log-likelihood (:func:`beta_binomial_log_likelihood`) is maximised over ``mu`` in (0, 1)
-    and ``rho = theta / (1 + theta) = 1 / (alpha + beta + 1)`` in [0, 1): ``mu`` is profiled out
-    (the likelihood is concave in it), the profile is evaluated on a grid of ``rho`` and refined by
-    bounded Brent search around its best point. Deterministic.
+        The log-likelihood (:func:`beta_binomial_log_likelihood`) is maximised over ``mu`` in (0, 1)
+        and ``rho = theta / (1 + theta) = 1 / (alpha + beta + 1)`` in [0, 1): ``mu`` is profiled out
+        (the likelihood is concave in it), the profile is evaluated on a grid of ``rho`` and refined by
+        bounded Brent search around its best point, then polished by Newton's method on the score
+    equations (:func:`_polish`) and rounded to :data:`FIT_DIGITS` significant digits, so that the
+    fit is the same on every machine whatever its CPU's rounding of ``log``. Deterministic.
 
-    **Boundary (complete pooling).** The maximum can lie at ``rho = 0``: ``alpha + beta`` runs to
-    infinity and the groups' true shares are estimated to be equal (the counts vary no more than
-    binomial noise). The score in ``theta`` at ``theta = 0``, ``mu = X / N`` (the pooled share) is
-    ``sum_i [x_i (x_i - 1) / (2 mu) + (n_i - x_i)(n_i - x_i - 1) / (2 (1 - mu)) - n_i (n_i - 1) / 2]``
-    (``score_at_zero``; its sign is that of Tarone's 1979 statistic for overdispersion). When it is
-    not positive, or the search ends at ``rho = 0``, the fit is reported as ``complete_pooling=True``
-    with ``theta = 0``, ``alpha = beta = inf`` and ``mu = X / N``.
+        **Boundary (complete pooling).** The maximum can lie at ``rho = 0``: ``alpha + beta`` runs to
+        infinity and the groups' true shares are estimated to be equal (the counts vary no more than
+        binomial noise). The score in ``theta`` at ``theta = 0``, ``mu = X / N`` (the pooled share) is
+        ``sum_i [x_i (x_i - 1) / (2 mu) + (n_i - x_i)(n_i - x_i - 1) / (2 (1 - mu)) - n_i (n_i - 1) / 2]``
+        (``score_at_zero``; its sign is that of Tarone's 1979 statistic for overdispersion). When it is
+        not positive, or the search ends at ``rho = 0``, the fit is reported as ``complete_pooling=True``
+        with ``theta = 0``, ``alpha = beta = inf`` and ``mu = X / N``.
 
-    Raises ``ValueError`` when no case or every case is counted (then ``mu`` is 0 or 1 and nothing
-    can be pooled). Reference: Griffiths, Biometrics 29, 1973; Williams, "The analysis of binary
-    responses from toxicological experiments involving reproduction and teratogenicity",
-    Biometrics 31, 1975; Tarone, "Testing the goodness of fit of the binomial distribution",
-    Biometrika 66, 1979; Efron and Morris, JASA 70, 1975 (empirical Bayes).
+        Raises ``ValueError`` when no case or every case is counted (then ``mu`` is 0 or 1 and nothing
+        can be pooled). Reference: Griffiths, Biometrics 29, 1973; Williams, "The analysis of binary
+        responses from toxicological experiments involving reproduction and teratogenicity",
+        Biometrics 31, 1975; Tarone, "Testing the goodness of fit of the binomial distribution",
+        Biometrika 66, 1979; Efron and Morris, JASA 70, 1975 (empirical Bayes).
     """
     x, n = _counts(counts, nobs)
     pooled = float(x.sum() / n.sum())
@@ -142,7 +193,11 @@ def fit_beta_binomial(counts, nobs) -> BetaBinomialFit:
     if rho <= 0 or -neg_profile(rho) <= ll0:
         return complete
     theta = rho / (1 - rho)
-    mu, ll = _profile(x, n, theta)
+    mu, _ = _profile(x, n, theta)
+    mu, theta = _polish(x, n, mu, theta)
+    mu, theta = _round(mu), _round(theta)
+    rho = theta / (1 + theta)
+    ll = beta_binomial_log_likelihood(x, n, mu, theta)
     return BetaBinomialFit(mu / theta, (1 - mu) / theta, mu, theta, rho, ll, False, score)
 
 
