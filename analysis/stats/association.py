@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln
 
-from analysis.stats.fisher_network import DEFAULT_MAX_WORK, LOG_TOLERANCE, WorkLimitExceeded, exact_p_value
+from analysis.stats.fisher_network import COCHRAN, DEFAULT_MAX_WORK, LOG_TOLERANCE, WorkLimitExceeded, exact_p_value, hybrid_p_value
 
 
 def _as_table(table) -> np.ndarray:
@@ -146,10 +146,12 @@ FALLBACK_SEED = 20190204
 class FisherResult:
     """Fisher-Freeman-Halton test of independence for an r x c table.
 
-    ``method`` is ``"exact"`` or ``"monte_carlo"``. For Monte Carlo, ``samples`` and ``seed`` say how
-    the p-value was drawn and ``mc_standard_error`` is its standard error,
-    sqrt(p (1 - p) / samples); ``fallback_reason`` is set when an exact p-value was asked for but
-    would have exceeded its work budget, so Monte Carlo was used instead.
+    ``method`` says which method answered: ``"exact"``, ``"hybrid"`` (some sub-tables answered with
+    the chi-squared approximation; ``approximated`` says how many partial tables were) or
+    ``"monte_carlo"``. For Monte Carlo, ``samples`` and ``seed`` say how the p-value was drawn and
+    ``mc_standard_error`` is its standard error, sqrt(p (1 - p) / samples); ``fallback_reason`` is
+    set when an exact or hybrid p-value was asked for but would have exceeded its work budget (or
+    the network its size caps), so Monte Carlo was used instead.
     """
 
     p_value: float
@@ -159,6 +161,7 @@ class FisherResult:
     seed: int | None = None
     mc_standard_error: float | None = None
     fallback_reason: str | None = None
+    approximated: int | None = None
 
 
 def table_log_probability(table) -> float:
@@ -213,6 +216,7 @@ def fisher_freeman_halton(
     seed: int | None = None,
     max_work: float = DEFAULT_MAX_WORK,
     on_limit: str = "monte_carlo",
+    hybrid_pars: tuple[float, float, float] = COCHRAN,
 ) -> FisherResult:
     """Fisher's exact test of independence for an r x c table (the Fisher-Freeman-Halton test).
 
@@ -224,13 +228,23 @@ def fisher_freeman_halton(
     ``method="exact"`` (default) computes it exactly with this project's network algorithm
     (:func:`analysis.stats.fisher_network.exact_p_value`: Mehta & Patel 1983, *JASA* 78, 427-434,
     with exact longest and shortest path bounds, merged past values and a meet-in-the-middle
-    search). Its work is checked against ``max_work`` before it is done, so it never runs out of
-    memory or runs for long: past the budget, ``on_limit="monte_carlo"`` (default) returns the
-    Monte Carlo p-value instead, with ``samples`` tables and ``seed`` (:data:`FALLBACK_SEED` if not
-    given), ``method="monte_carlo"``, its standard error and the reason; ``on_limit="raise"``
-    raises :class:`~analysis.stats.fisher_network.WorkLimitExceeded`, whose message suggests
+    search, in bounded memory; 2 x 2 tables directly from the hypergeometric distribution). Its
+    cost is counted before the work is done, so it never runs out of memory or runs for long: past
+    the budget ``max_work``, ``on_limit="monte_carlo"`` (default) returns at once the Monte Carlo
+    p-value instead, with ``samples`` tables and ``seed`` (:data:`FALLBACK_SEED` if not given),
+    ``method="monte_carlo"``, its standard error and the reason; ``on_limit="raise"`` raises
+    :class:`~analysis.stats.fisher_network.WorkLimitExceeded`, whose message suggests
     ``method="monte_carlo"``. The test suite checks the exact p-values against R's ``fisher.test``
-    (tests/fixtures/r_fisher_reference.csv) and against full enumeration.
+    (tests/fixtures/r_fisher_reference.csv), against full enumeration and against exact rational
+    arithmetic.
+
+    ``method="hybrid"`` is R's ``fisher.test(hybrid = TRUE)`` (Mehta & Patel 1986,
+    :func:`analysis.stats.fisher_network.hybrid_p_value`): sub-tables whose expected counts meet
+    Cochran's conditions ``hybrid_pars`` = (expect, percent, Emin), by default R's (5, 80, 1), are
+    answered with the chi-squared approximation of the Freeman-Halton statistic, the rest exactly.
+    The result's ``method`` is ``"hybrid"`` when at least one sub-table was approximated (their
+    number in ``approximated``) and ``"exact"`` when none was; the budget and ``on_limit`` apply as
+    for ``"exact"``.
 
     ``method="monte_carlo"`` estimates the p-value as (1 + hits) / (samples + 1) from ``samples``
     random tables with the observed margins (Patefield 1981 via :func:`scipy.stats.random_table`),
@@ -241,21 +255,26 @@ def fisher_freeman_halton(
     p_obs = math.exp(table_log_probability(arr))
     if samples < 1:
         raise ValueError("samples must be at least 1")
-    if method == "exact":
+    if method in ("exact", "hybrid"):
         if on_limit not in ("monte_carlo", "raise"):
             raise ValueError(f"unknown on_limit {on_limit!r}; use 'monte_carlo' or 'raise'")
         try:
-            p = exact_p_value(arr, max_work=max_work)
+            if method == "exact":
+                p, approximated = exact_p_value(arr, max_work=max_work), None
+            else:
+                expect, percent, emin = hybrid_pars
+                p, approximated = hybrid_p_value(arr, expect=expect, percent=percent, emin=emin, max_work=max_work)
         except WorkLimitExceeded as err:
             if on_limit == "raise":
                 raise
             return _monte_carlo_result(arr, p_obs, samples, FALLBACK_SEED if seed is None else seed, reason=str(err))
-        return FisherResult(p_value=p, table_probability=p_obs, method="exact")
+        answered = "hybrid" if approximated else "exact"
+        return FisherResult(p_value=p, table_probability=p_obs, method=answered, approximated=approximated)
     if method == "monte_carlo":
         if seed is None:
             raise ValueError("method='monte_carlo' needs an explicit seed (results must be reproducible)")
         return _monte_carlo_result(arr, p_obs, samples, seed)
-    raise ValueError(f"unknown method {method!r}; use 'exact' or 'monte_carlo'")
+    raise ValueError(f"unknown method {method!r}; use 'exact', 'hybrid' or 'monte_carlo'")
 
 
 # --------------------------------------------------------------------------- rank tests on ordinal grades

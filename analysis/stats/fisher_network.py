@@ -1,4 +1,4 @@
-"""The exact Fisher-Freeman-Halton p-value for an r x c table: a network algorithm that meets in the middle, with a work budget.
+"""The exact Fisher-Freeman-Halton p-value for an r x c table: a network algorithm in bounded memory, with its cost known before it is spent.
 
 Tables with the observed margins are built one row at a time (Mehta & Patel 1983). After ``k``
 rows, what matters for the rest of the table is the multiset of remaining column totals, so the
@@ -9,49 +9,73 @@ its arc terms; its probability under independence is ``exp(K - V)`` with
 ``K = sum(log R_i!) + sum(log C_j!) - log n!``. The two-sided p-value is the total probability of
 the tables with ``V >= V_obs - tol`` (as probable as the observed table or less).
 
-Three devices keep the work small:
+What is stored (the design of FEXACT, Mehta & Patel 1986, and of Clarkson, Fan & Joe 1993):
 
-1. **Exact path bounds** (the longest and shortest path pruning of FEXACT). For every node the
-   smallest and largest value of the rest of a path (over all completions) and of the path so far
-   (over all beginnings) are found by dynamic programming over the network. A partial path whose
-   every completion is at least as extreme as the observed table is added in closed form (the sum of
-   ``exp(-V)`` over all completions of a node is ``m! / (prod R_i! prod u_j!)``); one none of whose
-   completions is, is dropped.
-2. **Merged past values** (FEXACT's lists of past probabilities per node): partial paths reaching
-   the same node with the same value are merged, their counts added.
-3. **Meeting in the middle.** Lists of undecided past values are grown forward from the root and
-   lists of undecided future values backward from the terminal node, whichever step is cheaper,
-   until both reach the same stage; there every past value is matched against the sorted future
-   values of its node. Each step works arc by arc on sorted lists: the entries an arc adds in
-   closed form or drops are found by binary search, so only undecided entries are ever built.
+* **Nodes, not arcs.** The nodes of stage ``k`` are exactly the sorted vectors ``w`` with
+  ``w_(j) <= C_(j)`` adding up to the cases left, so they are listed directly (and counted before
+  anything else is done); each stage keeps its nodes in a hash table. Arcs are generated when they
+  are used, from one node at a time, and never stored. Among columns with equal remaining totals
+  only one ordering of a row is generated, with the number of orderings it stands for.
+* **Exact path bounds, computed from the nodes.** For every node, the smallest and largest value of
+  the rest of a path (over all completions) are found by dynamic programming from the last stages
+  back; with two rows left they have closed forms (:func:`~analysis.stats._fisher_kernels.two_row_bounds`),
+  with one row left the rest is fixed. The smallest and largest value of the path so far are found
+  forward, only for the stages a backward step reaches. A partial path whose every completion is at
+  least as extreme as the observed table is added in closed form (the sum of ``exp(-V)`` over all
+  completions of a node is ``m! / (prod R_i! prod u_j!)``); one none of whose completions is, is
+  dropped.
+* **Lists of undecided values, two stages at a time.** Past values are grown forward from the root
+  and future values backward from the terminal node, whichever step is cheaper (Joe 1988's longest
+  and shortest paths make both sides prunable), until the two sides meet; there each past value is
+  matched against the sorted future values of its node. Only the list of each side's current stage
+  is kept, plus the one being built; entries reaching the same node with the same value (to 2^-32
+  in log-probability, about 2e-10) are merged as they arrive, so only distinct values are stored.
+  (Merging two values that differ by less than that, which is rare, moves the p-value by at most
+  2^-32 relative per stage; with a grid of 2^-40 the p-values of the test and benchmark tables are
+  the same to the last bit.)
 
-With three stages (a 3 x 3 table, for instance) the last transition is the largest part of the
-network and is mostly never needed, so it is not built: the nodes after the first row get exact
-bounds in closed form (:func:`_two_row_bounds`) and only the nodes left undecided get their arcs
-(:func:`_three_stages`).
-
-Because the number of entries is known before they are built, the work is checked against a budget
-(:data:`DEFAULT_MAX_WORK` entries) and :class:`WorkLimitExceeded` is raised before it is exceeded;
-memory is bounded by building large steps in chunks (:data:`CHUNK`) and by a cap on the values kept at
-one stage (:data:`MAX_KEPT`), past which the same error is raised. The caller
+The cost is known before it is spent. Work is counted in arcs generated plus :data:`ENTRY_WORK`
+per list entry moved or matched. Listing the nodes and counting their arcs costs little; if the
+path bounds alone would need more than ``max_work``, :class:`WorkLimitExceeded` is raised before
+any arc is generated. Each step is counted first (how many undecided entries it would move) and
+refused if the total would exceed the budget, so what is spent never exceeds it. Memory is bounded
+by construction: nodes are capped at :data:`MAX_NODES` (checked while they are listed), arcs are
+generated per node into buffers of :data:`MAX_ARCS_PER_NODE`, and the lists of values share a fixed
+amount of memory (:data:`LIST_BYTES`): of the two directions, the cheaper whose values fit is taken,
+and a step whose values do not fit stops with the same error. The caller
 (:func:`analysis.stats.association.fisher_freeman_halton`) then falls back to Monte Carlo.
 
-Values are compared exactly in floating point; entries are merged when their values agree to
-2^-32 (about 2e-10) in log-probability, far below the tolerance ``tol`` = 1e-7 that decides ties with
-the observed table (R's ``fisher.test`` uses the same order of tolerance).
+Two shapes take shorter roads: 2 x 2 tables are summed directly over the hypergeometric
+distribution, and 2 x c tables go through a one-pass network over (column, cases of row 1 placed
+so far) with exact sub-path bounds (:func:`~analysis.stats._fisher_kernels.two_by_c`).
+
+:func:`hybrid_p_value` is the hybrid approximation of Mehta & Patel (1986b), as in R's
+``fisher.test(hybrid = TRUE)``: a sub-table reached by an undecided partial path whose expected
+counts meet Cochran's conditions (R's ``hybridPars = c(expect = 5, percent = 80, Emin = 1)``: no
+expected count below 1 and more than 80% of them at least 5) is not enumerated; its share is the
+chi-squared tail of the Freeman-Halton statistic ``-2 log(gamma P)`` (Freeman & Halton 1951).
+
+The loops are compiled with numba (:mod:`analysis.stats._fisher_kernels`), imported only when a
+network is needed, and cached on disk after their first compilation.
+
+Values are compared exactly in floating point; a table counts when ``V >= V_obs - tol`` with
+``tol`` = 1e-7 (R's ``fisher.test`` uses the same relative tolerance on probabilities).
 
 References: Mehta, C. R. and Patel, N. R. (1983), "A network algorithm for performing Fisher's exact
 test in r x c contingency tables", *JASA* 78, 427-434; Mehta and Patel (1986), "Algorithm 643:
-FEXACT", *ACM TOMS* 12, 154-161 (the path bounds and the hashing of past values; no code is taken
-from it); Joe, H. (1988), "Extreme probabilities for contingency tables under row and column
-independence with application to Fisher's exact test", *Comm. Statist. Theory Methods* 17,
-3677-3685 (longest and shortest paths).
+FEXACT", *ACM TOMS* 12, 154-161 (the path bounds and the hashing of nodes and past values; no code
+is taken from it); Mehta and Patel (1986b), "A hybrid algorithm for Fisher's exact test in
+unordered r x c contingency tables", *Comm. Statist. Theory Methods* 15, 387-403; Clarkson, D. B.,
+Fan, Y. and Joe, H. (1993), "A remark on algorithm 643", *ACM TOMS* 19, 484-488; Joe, H. (1988),
+"Extreme probabilities for contingency tables under row and column independence with application to
+Fisher's exact test", *Comm. Statist. Theory Methods* 17, 3677-3685; Freeman, G. H. and Halton,
+J. H. (1951), *Biometrika* 38, 141-149.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import gammaln
@@ -61,347 +85,49 @@ from scipy.special import gammaln
 #: R's ``fisher.test`` (its ``relErr``) and SciPy's ``fisher_exact``.
 LOG_TOLERANCE = 1e-7
 
-#: Default budget, in list entries built (past or future values) plus arcs, for one exact p-value:
-#: at most about 6 seconds of work on a two-core machine (about 0.1 microsecond per entry).
-DEFAULT_MAX_WORK = 60_000_000
+#: Work is counted in arcs generated plus :data:`ENTRY_WORK` per list entry moved, matched or
+#: approximated (an entry costs about three times an arc: a search, a hash or a sort, a logarithm).
+ENTRY_WORK = 3
 
-#: Most entries built at once; a larger step is built and merged in chunks of this size.
-CHUNK = 3_000_000
+#: Default budget of work for one p-value: about one second on one core of the project's 2-core
+#: machine (benchmarks/bench_association.py prints the work and time of each table).
+DEFAULT_MAX_WORK = 40_000_000
 
-#: Most distinct values kept at one stage (24 bytes each, plus 8 for their sums): with CHUNK, this
-#: keeps the peak memory of one exact p-value under about 1 GB whatever the table.
-MAX_KEPT = 15_000_000
+#: Most nodes in all stages together (each takes about 8 C + 100 bytes with its bounds and hash slots: under 40 MB).
+MAX_NODES = 300_000
 
-#: Values are keyed on a grid of 1 / _GRID in log-probability (about 2.3e-10): merged when equal on it, compared on it.
-_GRID = 2.0**32
+#: Most arcs from one node (they are generated into buffers of this size, 24 bytes an arc: 24 MB).
+MAX_ARCS_PER_NODE = 1_000_000
+
+#: Memory for the lists of values: the current list of each side and the one being built (120 MB).
+#: With the nodes and buffers above and about 200 MB for Python, NumPy, SciPy and numba's compiled
+#: code, one p-value stays under 400 MB whatever the table.
+LIST_BYTES = 120 * 2**20
+
+#: Bytes a finished list takes per value (value, count, suffix sum).
+_LIST_ENTRY = 24
+#: Bytes per value while a forward step builds its list: hash slots of 28 bytes filled to between
+#: 3/10 and 3/5, then the finished list.
+_FORWARD_ENTRY = 28 * 10 // 3 + _LIST_ENTRY
+#: Bytes per value while a backward step builds its list: the output grows by doubling (16 bytes a
+#: value), then it is copied and its suffix sums added.
+_BACKWARD_ENTRY = 2 * 16 + _LIST_ENTRY
+#: Bytes per entry moved in one column of the 2 x c pass (node, value, count; sorted copies; order).
+_TWO_BY_C_ENTRY = 56
+
+#: R's default ``hybridPars``: (expect, percent, Emin), Cochran's conditions.
+COCHRAN = (5.0, 80.0, 1.0)
 
 
 class WorkLimitExceeded(RuntimeError):
-    """The exact computation would need more work than allowed; ``needed`` is a lower bound on the entries it would build."""
+    """The exact computation would need more work than ``max_work`` (or, with ``size``, a network or lists larger than the caps); ``needed`` is what was counted before stopping."""
 
-    def __init__(self, needed: float, limit: float, what: str) -> None:
-        self.needed, self.limit = needed, limit
+    def __init__(self, needed: float, limit: float, what: str, *, size: bool = False) -> None:
+        self.needed, self.limit, self.size = needed, limit, size
+        advice = "use method='monte_carlo' with a seed" + ("" if size else ", or raise max_work")
         super().__init__(
-            f"the exact Fisher-Freeman-Halton test needs more than {limit:,.0f} {what} for this table (at least {needed:,.0f}); "
-            "use method='monte_carlo' with a seed, or raise max_work"
+            f"the exact Fisher-Freeman-Halton test needs more than {limit:,.0f} {what} for this table (counted: {needed:,.0f}); {advice}"
         )
-
-
-# --------------------------------------------------------------------------- the network
-
-
-def _arcs_from(caps: np.ndarray, total: int, lf: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """Every way of putting ``total`` cases into the columns of each node ``u`` (rows of ``caps``), at most ``u_j`` in column j.
-
-    Returns, grouped by node in order, the node of each arc, the columns left (``u - x``, one
-    array per column) and the arc's term ``sum(log x_j!)``. Built one column at a time for all
-    nodes at once; each column's range keeps the rest fillable, so no dead ends are built.
-    """
-    m, c = caps.shape
-    parent = np.arange(m)
-    rem = np.full(m, total, dtype=np.int64)
-    tails = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1]  # tails[:, j] = capacity of columns j, j+1, ...
-    left: list[np.ndarray] = []
-    term = np.zeros(m)
-    for j in range(c - 1):
-        lo = np.maximum(0, rem - tails[parent, j + 1])
-        hi = np.minimum(rem, caps[parent, j])
-        count = np.maximum(hi - lo + 1, 0)
-        rep = np.repeat(np.arange(len(parent)), count)
-        value = lo[rep] + np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
-        left = [a[rep] for a in left]
-        parent = parent[rep]
-        left.append(caps[parent, j] - value)
-        term = term[rep] + lf[value]
-        rem = rem[rep] - value
-    left.append(caps[parent, c - 1] - rem)
-    return parent, left, term + lf[rem]
-
-
-def _sorted_columns(cols: list[np.ndarray]) -> list[np.ndarray]:
-    """The columns sorted elementwise (each row of the matrix they form put in increasing order), by a sorting network."""
-    c = len(cols)
-    if c > 8:
-        return list(np.sort(np.stack(cols, axis=1), axis=1).T)
-    cols = list(cols)
-    for rnd in range(c):  # odd-even transposition sort: c rounds of compare-exchange
-        for i in range(rnd % 2, c - 1, 2):
-            a, b = cols[i], cols[i + 1]
-            cols[i], cols[i + 1] = np.minimum(a, b), np.maximum(a, b)
-    return cols
-
-
-def _count_bounded_compositions(caps: np.ndarray, total: int) -> float:
-    """Number of x with ``sum(x) == total`` and ``0 <= x <= u``, summed over the rows ``u`` of ``caps`` (inclusion-exclusion)."""
-    m, c = caps.shape
-    if c > 12:
-        return float(m) * math.comb(total + c - 1, c - 1)
-    out = np.zeros(m)
-    for mask in range(1 << c):
-        cols = [j for j in range(c) if mask >> j & 1]
-        s = total - (caps[:, cols] + 1).sum(axis=1) if cols else np.full(m, total)
-        ways = np.where(s >= 0, np.exp(gammaln(s + c) - gammaln(c) - gammaln(np.maximum(s, 0) + 1)), 0.0)
-        out += -ways if len(cols) % 2 else ways
-    return float(np.maximum(out, 0).sum())
-
-
-def _index_nodes(cols: list[np.ndarray], total: int, base: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct node vectors among the sorted columns ``cols`` (common sum ``total``), in key order, and the index of each row."""
-    c = len(cols)
-    if c == 1:
-        return np.array([[total]], dtype=np.int64), np.zeros(len(cols[0]), dtype=np.int64)
-    if (c - 1) * math.log(base) < math.log(2**62):
-        weights = [base**j for j in range(c - 1)]
-        key = cols[0] * weights[0]
-        for j in range(1, c - 1):
-            key = key + cols[j] * weights[j]
-        size = base ** (c - 1)
-        if size <= max(1 << 16, 4 * len(key)):
-            seen = np.zeros(size, dtype=bool)
-            seen[key] = True
-            uniq = np.flatnonzero(seen)
-            lookup = np.empty(size, dtype=np.int64)
-            lookup[uniq] = np.arange(len(uniq))
-            idx = lookup[key]
-        else:
-            uniq, idx = np.unique(key, return_inverse=True)
-        first = (uniq[:, None] // np.array(weights, dtype=np.int64)[None, :]) % base
-        return np.hstack([first, (total - first.sum(axis=1))[:, None]]), idx
-    nodes, idx = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
-    return nodes, idx.ravel()
-
-
-@dataclass
-class _Arcs:
-    """Arcs from stage k to stage k + 1, grouped by parent: ``start[u]:start[u+1]`` are the arcs of node ``u``."""
-
-    parent: np.ndarray
-    child: np.ndarray
-    term: np.ndarray
-    start: np.ndarray
-
-
-class _Network:
-    """Stages 0..r of sorted remaining column totals, the arcs between them, and exact bounds on path values."""
-
-    def in_degree(self, k: int) -> np.ndarray:
-        """Number of arcs from stage k into each node of stage k + 1."""
-        if k not in self._in_degree:
-            self._in_degree[k] = np.bincount(self.arcs[k].child, minlength=len(self.nodes[k + 1]))
-        return self._in_degree[k]
-
-    def __init__(self, stage_totals: np.ndarray, cols: np.ndarray, lf: np.ndarray, max_arcs: float) -> None:
-        r = len(stage_totals)
-        base = int(cols.max()) + 1
-        self.nodes: list[np.ndarray] = [np.sort(cols)[None, :]]
-        self.arcs: list[_Arcs] = []
-        built = 0.0
-        for k in range(r):
-            caps = self.nodes[k]
-            total = int(stage_totals[k])
-            rough = len(caps) * math.comb(total + caps.shape[1] - 1, caps.shape[1] - 1)
-            if built + rough > max_arcs:
-                needed = built + _count_bounded_compositions(caps, total)
-                if needed > max_arcs:
-                    raise WorkLimitExceeded(needed, max_arcs, "arcs in the network")
-            parent, left, term = _arcs_from(caps, total, lf)
-            built += len(parent)
-            children, child = _index_nodes(_sorted_columns(left), int(caps[0].sum()) - total, base)
-            self.nodes.append(children)
-            start = np.searchsorted(parent, np.arange(len(caps) + 1))
-            self.arcs.append(_Arcs(parent, child, term, start))
-        self.size = built
-        self._in_degree: dict[int, np.ndarray] = {}
-        # exact bounds: smallest and largest value of the rest of a path (lo, hi) and of the path so far (past_lo, past_hi)
-        self.lo: list[np.ndarray] = [np.zeros(0)] * (r + 1)
-        self.hi: list[np.ndarray] = [np.zeros(0)] * (r + 1)
-        self.lo[r] = self.hi[r] = np.zeros(1)
-        for k in range(r - 1, -1, -1):
-            a = self.arcs[k]
-            self.lo[k] = np.minimum.reduceat(a.term + self.lo[k + 1][a.child], a.start[:-1])
-            self.hi[k] = np.maximum.reduceat(a.term + self.hi[k + 1][a.child], a.start[:-1])
-        self.past_lo = [np.zeros(1)]
-        self.past_hi = [np.zeros(1)]
-        for k in range(r):
-            a = self.arcs[k]
-            m = len(self.nodes[k + 1])
-            lo, hi = np.full(m, np.inf), np.full(m, -np.inf)
-            np.minimum.at(lo, a.child, a.term + self.past_lo[k][a.parent])
-            np.maximum.at(hi, a.child, a.term + self.past_hi[k][a.parent])
-            self.past_lo.append(lo)
-            self.past_hi.append(hi)
-        # log of the sum of exp(-value) over all completions of each node: m! / (prod R_i! prod u_j!)
-        rest = np.concatenate([np.cumsum(lf[stage_totals][::-1])[::-1], [0.0]])
-        self.log_mass = [lf[u.sum(axis=1)] - rest[k] - lf[u].sum(axis=1) for k, u in enumerate(self.nodes)]
-
-
-# --------------------------------------------------------------------------- sorted lists of values per node
-
-
-def _segmented_suffix_logsumexp(logw: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """For each position i, log of the sum of exp(logw[j]) over j >= i in the same segment (segments given by ``start``).
-
-    Each segment is summed on its own (scaled by its largest term, from its last entry back), so a
-    small tail keeps its full relative precision whatever the other segments hold. Short segments
-    are done together, padded into one matrix.
-    """
-    out = np.full(len(logw) + 1, -np.inf)
-    lengths = np.diff(start)
-    short = np.flatnonzero((lengths > 0) & (lengths <= 64))
-    if len(short):
-        width = int(lengths[short].max())
-        pos = start[short][:, None] + np.arange(width)[None, :]
-        valid = pos < start[short + 1][:, None]
-        pos[~valid] = len(logw)
-        vals = np.append(logw, -np.inf)[pos]
-        top = vals.max(axis=1, keepdims=True)
-        with np.errstate(divide="ignore"):
-            suffix = np.log(np.cumsum(np.exp(vals - top)[:, ::-1], axis=1)[:, ::-1]) + top
-        out[pos[valid]] = suffix[valid]
-    for seg in np.flatnonzero(lengths > 64):
-        vals = logw[start[seg] : start[seg + 1]]
-        top = vals.max()
-        with np.errstate(divide="ignore"):
-            out[start[seg] : start[seg + 1]] = np.log(np.cumsum(np.exp(vals - top)[::-1])[::-1]) + top
-    return out
-
-
-class _Total:
-    """A sum of many positive terms given by their logs, reduced as they come (numpy's pairwise sums)."""
-
-    def __init__(self) -> None:
-        self.parts: list[tuple[float, float]] = []
-
-    def add(self, logs: np.ndarray) -> None:
-        logs = logs[np.isfinite(logs)]
-        if len(logs):
-            top = float(logs.max())
-            self.parts.append((top, float(np.exp(logs - top).sum())))
-
-    def value(self) -> float:
-        if not self.parts:
-            return 0.0
-        top = max(t for t, _ in self.parts)
-        return math.exp(top) * math.fsum(s * math.exp(t - top) for t, s in self.parts)
-
-
-class _Lists:
-    """Values per node, sorted by (node, value), entries whose values agree to :data:`_GRID` merged (counts added).
-
-    Each entry has an integer ``key``: the node in the high bits and the value on a grid of
-    ``1 / _GRID`` (offset by the smallest) in the low bits, so that a sort or a binary search on
-    ``key`` orders by node, then value. ``count`` is the number of partial paths (a float).
-    """
-
-    def __init__(self, key: np.ndarray, value: np.ndarray, count: np.ndarray, m: int, q0: int, bits: int) -> None:
-        self.key, self.value, self.count, self.m, self.q0, self.bits = key, value, count, m, q0, bits
-        self.start = np.searchsorted(key, np.arange(m + 1, dtype=np.int64) << bits)
-        self._suffix: np.ndarray | None = None
-
-    @classmethod
-    def single(cls, m: int) -> _Lists:
-        """One path of value 0 at node 0 of ``m`` nodes (the root or the terminal node)."""
-        return cls(np.zeros(1, np.int64), np.zeros(1), np.ones(1), m, 0, 1)
-
-    @classmethod
-    def build(cls, chunks, m: int, grid: tuple[int, int]) -> _Lists:
-        """Merge chunks of (node, value, count) into sorted lists; ``grid`` = (q0, bits) as from :func:`_grid`."""
-        q0, bits = grid
-        parts = []
-        for node, value, count in chunks:
-            key = (node << bits) + (np.floor(value * _GRID).astype(np.int64) - q0)
-            parts.append(_merge_sorted(key, value, count))
-            if len(parts) > 1 and sum(len(k) for k, _, _ in parts) > CHUNK:
-                parts = [_merge_sorted(*(np.concatenate(x) for x in zip(*parts, strict=True)))]
-                if len(parts[0][0]) > MAX_KEPT:
-                    raise WorkLimitExceeded(len(parts[0][0]), MAX_KEPT, "distinct values kept at one stage")
-        if not parts:
-            return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), m, q0, bits)
-        key, value, count = parts[0] if len(parts) == 1 else _merge_sorted(*(np.concatenate(x) for x in zip(*parts, strict=True)))
-        return cls(key, value, count, m, q0, bits)
-
-    def __len__(self) -> int:
-        return len(self.key)
-
-    def has(self, seg: np.ndarray) -> np.ndarray:
-        return self.start[seg + 1] > self.start[seg]
-
-    def search(self, seg: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """Index of the first entry of node ``seg`` with value >= ``x`` (on the grid), or the end of the node's entries."""
-        q = np.clip(np.ceil(x * _GRID) - self.q0, 0, 2**self.bits).astype(np.int64)
-        return np.searchsorted(self.key, (seg << self.bits) + q)
-
-    def suffix(self, idx: np.ndarray, seg: np.ndarray) -> np.ndarray:
-        """log sum of count * exp(-value) over the entries of node ``seg`` from index ``idx`` on (-inf when none)."""
-        if self._suffix is None:
-            with np.errstate(divide="ignore"):
-                self._suffix = _segmented_suffix_logsumexp(np.log(self.count) - self.value, self.start)
-        return np.where(idx < self.start[seg + 1], self._suffix[np.minimum(idx, len(self.key))], -np.inf)
-
-
-def _merge_sorted(key: np.ndarray, value: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sort by key and add up the counts of equal keys (the first value of each key is kept)."""
-    order = np.argsort(key)
-    key = key[order]
-    head = np.empty(len(key), dtype=bool)
-    head[:1] = True
-    np.not_equal(key[1:], key[:-1], out=head[1:])
-    first = np.flatnonzero(head)
-    return key[first], value[order[first]], np.add.reduceat(count[order], first)
-
-
-def _grid(lo: float, hi: float, m: int) -> tuple[int, int]:
-    """(offset, bits) of the integer keys for values in [lo, hi] at ``m`` nodes."""
-    q0 = math.floor(lo * _GRID) - 1
-    bits = max(1, (math.floor(hi * _GRID) - q0 + 2).bit_length())
-    if bits + max(1, (m + 1).bit_length()) > 62:
-        raise WorkLimitExceeded(float(m) * 2**bits, 2**62, "distinct keys (values too spread for the key grid)")
-    return q0, bits
-
-
-def _group_logsumexp(group: np.ndarray, vals: np.ndarray, m: int) -> np.ndarray:
-    """log sum exp of ``vals`` per group (``group`` in 0..m-1, any order); -inf for empty groups."""
-    out = np.full(m, -np.inf)
-    keep = np.isfinite(vals)
-    group, vals = group[keep], vals[keep]
-    if len(vals) == 0:
-        return out
-    top = np.full(m, -np.inf)
-    np.maximum.at(top, group, vals)
-    total = np.bincount(group, weights=np.exp(vals - top[group]), minlength=m)
-    hit = total > 0
-    out[hit] = np.log(total[hit]) + top[hit]
-    return out
-
-
-def _moved(source: _Lists, node_of_arc: np.ndarray, term: np.ndarray, i0: np.ndarray, i1: np.ndarray):
-    """Chunks of (node, value, count): the entries ``source[i0[a]:i1[a]]`` moved along each arc ``a`` (value + ``term[a]``)."""
-    count = i1 - i0
-    arcs = np.flatnonzero(count > 0)
-    if len(arcs) == 0:
-        return
-    cum = np.cumsum(count[arcs])
-    cuts = np.searchsorted(cum, np.arange(CHUNK, cum[-1], CHUNK), side="right")
-    for sel in np.split(arcs, cuts):
-        c = count[sel]
-        arc = np.repeat(sel, c)
-        idx = np.arange(len(arc)) + np.repeat(i0[sel] - (np.cumsum(c) - c), c)
-        yield node_of_arc[arc], source.value[idx] + term[arc], source.count[idx]
-
-
-# --------------------------------------------------------------------------- the p-value
-
-
-@dataclass
-class _Plan:
-    """One step of either side, searched but not yet built: the arcs considered and, per arc, the undecided range ``i_drop:i_all``."""
-
-    parent: np.ndarray
-    child: np.ndarray
-    term: np.ndarray
-    i_all: np.ndarray
-    i_drop: np.ndarray
-    cost: int
 
 
 def orient(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -419,103 +145,346 @@ def orient(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([rows[-1:], rows[:-1]]), np.sort(cols)
 
 
-def _forward_plan(net: _Network, k: int, fwd: _Lists, thr: float) -> _Plan:
-    a, lo, hi = net.arcs[k], net.lo[k + 1], net.hi[k + 1]
-    sel = np.flatnonzero(fwd.has(a.parent))
-    p, ch, t = a.parent[sel], a.child[sel], a.term[sel]
-    i_all = fwd.search(p, thr - t - lo[ch])
-    i_drop = i_all.copy()
-    inexact = np.flatnonzero(lo[ch] != hi[ch])
-    if len(inexact):
-        i_drop[inexact] = fwd.search(p[inexact], thr - t[inexact] - hi[ch[inexact]])
-    return _Plan(p, ch, t, i_all, i_drop, int((i_all - i_drop).sum()))
+def _log_factorials(n: int) -> np.ndarray:
+    return gammaln(np.arange(n + 1) + 1.0)
 
 
-def _backward_plan(net: _Network, k: int, bwd: _Lists, gain: np.ndarray, thr: float) -> _Plan:
-    """Step from stage k + 1 back to stage k."""
-    a, lo, hi = net.arcs[k], net.past_lo[k], net.past_hi[k]
-    sel = np.flatnonzero(bwd.has(a.child) | np.isfinite(gain[a.child]))
-    p, ch, t = a.parent[sel], a.child[sel], a.term[sel]
-    i_all = bwd.search(ch, thr - t - lo[p])
-    i_drop = i_all.copy()
-    inexact = np.flatnonzero(lo[p] != hi[p])
-    if len(inexact):
-        i_drop[inexact] = bwd.search(ch[inexact], thr - t[inexact] - hi[p[inexact]])
-    return _Plan(p, ch, t, i_all, i_drop, int((i_all - i_drop).sum()))
+def _two_by_two(arr: np.ndarray, lf: np.ndarray, log_k: float, thr: float) -> float:
+    """Two-sided p-value of a 2 x 2 table: the hypergeometric probabilities of the top-left cell, summed where no larger than observed."""
+    (a, b), (c, d) = arr
+    r1, c1, n = a + b, a + c, a + b + c + d
+    x = np.arange(max(0, r1 + c1 - n), min(r1, c1) + 1)
+    value = lf[x] + lf[r1 - x] + lf[c1 - x] + lf[n - r1 - c1 + x]
+    return float(min(1.0, np.exp(log_k - value[value >= thr]).sum()))
 
 
-#: A three-stage network (a 3 x 3 table, or 2 or 3 rows against 3) whose last full transition would
-#: have more arcs than this is searched lazily (:func:`_three_stages`).
-LAZY_ARCS = 50_000
+def _two_by_c(arr: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_work: float, report: dict | None) -> float:
+    """Exact p-value of a 2 x c table with the one-pass 2 x c network (:func:`~analysis.stats._fisher_kernels.two_by_c`)."""
+    from analysis.stats._fisher_kernels import two_by_c
+
+    cols = np.sort(arr.sum(axis=0))[::-1].copy()
+    p, work, status = two_by_c(cols, int(arr[0].sum()), lf, thr, log_k, float(max_work), LIST_BYTES // _TWO_BY_C_ENTRY, ENTRY_WORK)
+    _Stats(work=work if status == 0 else 0.0, nodes=[int(arr[0].sum()) + 1] * (len(cols) + 1)).report(report)
+    if status == 1:
+        raise WorkLimitExceeded(work, max_work, "arcs and list entries")
+    if status == 2:
+        raise WorkLimitExceeded(
+            LIST_BYTES // _TWO_BY_C_ENTRY + 1, LIST_BYTES // _TWO_BY_C_ENTRY, "values moved at one stage (memory for the lists)", size=True
+        )
+    return p
 
 
-def _two_row_bounds(nodes: np.ndarray, first: int, lf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest value ``sum(log x_j! + log (u_j - x_j)!)`` over the two-row completions of each node ``u``.
+# --------------------------------------------------------------------------- the search
 
-    ``x`` is the first of the two remaining rows (``first`` cases, ``0 <= x <= u``). The value is a
-    sum of convex functions of the ``x_j``: its minimum takes, from ``x = 0``, the ``first`` smallest
-    increments ``log(x + 1) - log(u_j - x)`` (increasing in ``x``, so greedy is exact); its maximum
-    is at a vertex of ``{sum(x) = first, 0 <= x <= u}``, where every ``x_j`` but one is 0 or ``u_j``.
-    The bounds are widened by 1e-9, far below the tolerance of the test.
+
+@dataclass
+class _List:
+    """Sorted values per node of one stage: ``start[u]:start[u+1]`` are node u's entries; ``suffix`` as in the kernels."""
+
+    start: np.ndarray
+    value: np.ndarray
+    count: np.ndarray
+    suffix: np.ndarray
+
+    @classmethod
+    def single(cls, m: int) -> _List:
+        """One path of value 0 at node 0 of ``m`` nodes (the root or the terminal node)."""
+        start = np.ones(m + 1, np.int64)
+        start[0] = 0
+        return cls(start, np.zeros(1), np.ones(1), np.array([0.0, -np.inf]))
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    @property
+    def nbytes(self) -> int:
+        return self.start.nbytes + self.value.nbytes + self.count.nbytes + self.suffix.nbytes
+
+    def live(self) -> np.ndarray:
+        return np.diff(self.start) > 0
+
+
+@dataclass
+class _Stats:
+    """What a search has done so far: work spent (arcs generated plus entries moved), steps, nodes per stage, approximations."""
+
+    work: float = 0.0
+    steps: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)
+    arcs: float = 0.0
+    approximated: int = 0
+
+    def report(self, report: dict | None) -> None:
+        if report is not None:
+            report.update(
+                nodes=list(self.nodes), arcs=int(self.arcs), steps=self.steps, work=int(self.work), approximated=self.approximated
+            )
+
+
+class _Network:
+    """Nodes of every stage (hashed), exact bounds on path values per node, and the steps of the search.
+
+    ``hybrid`` (expect, percent, Emin) switches on the chi-squared approximation of sub-tables that
+    meet Cochran's conditions; the search then runs forward only.
     """
-    m, c = nodes.shape
-    base = lf[nodes].sum(axis=1)
-    low = np.array(base)
-    if first > 0 and m:
-        width = int(nodes.max())
-        for lo in range(0, m, max(1, 4_000_000 // max(1, c * width))):
-            u = nodes[lo : lo + 4_000_000 // max(1, c * width) or None]
-            x = np.arange(width)[None, None, :]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                inc = np.where(x < u[:, :, None], np.log(x + 1.0) - np.log(u[:, :, None] - x), np.inf).reshape(len(u), -1)
-            low[lo : lo + len(u)] += np.partition(inc, first - 1, axis=1)[:, :first].sum(axis=1)
-    high = np.full(m, -np.inf)
-    for k in range(c):
-        others = [j for j in range(c) if j != k]
-        for mask in range(1 << (c - 1)):
-            full = [others[i] for i in range(c - 1) if mask >> i & 1]
-            y = first - nodes[:, full].sum(axis=1)
-            ok = (y >= 0) & (y <= nodes[:, k])
-            yy = np.clip(y, 0, nodes[:, k])
-            value = base - lf[nodes[:, k]] + lf[yy] + lf[nodes[:, k] - yy]
-            high = np.where(ok, np.maximum(high, value), high)
-    return low - 1e-9, high + 1e-9
+
+    def __init__(self, stage_totals, cols, lf, max_work: float, tol: float, hybrid=None, stats: _Stats | None = None) -> None:
+        from analysis.stats import _fisher_kernels as kern
+
+        self.k = kern
+        self.max_work = max_work
+        self.lf = lf
+        self.totals = np.asarray(stage_totals, dtype=np.int64)
+        r, c = len(self.totals), len(cols)
+        self.r = r
+        cap = np.sort(np.asarray(cols, dtype=np.int64))
+        place = [1]
+        for j in range(c - 2):
+            place.append(place[-1] * (int(cap[j]) + 1))
+        if c > 1 and place[-1] * (int(cap[c - 2]) + 1) >= 2**62:
+            raise WorkLimitExceeded(
+                float(place[-1]) * (int(cap[c - 2]) + 1), 2**62, "node keys (too many columns with large totals)", size=True
+            )
+        self.radix = np.array(place[: max(1, c - 1)], dtype=np.int64)
+        self.fact = np.array([math.factorial(i) for i in range(c + 1)], dtype=float)
+        left = np.concatenate([np.cumsum(self.totals[::-1])[::-1], [0]])
+        self.stats = stats if stats is not None else _Stats()
+        # the cost, before anything is built: nodes listed stage by stage under one cap, then their arcs
+        # counted (an upper bound: orderings of equal columns are folded together when they are generated)
+        self.nodes, self.keys, self.slots = [], [], []
+        budget = MAX_NODES
+        for k in range(r + 1):
+            nodes, m = kern.enumerate_nodes(cap, int(left[k]), budget)
+            if m > budget:
+                raise WorkLimitExceeded(MAX_NODES - budget + m, MAX_NODES, "nodes in the network", size=True)
+            budget -= m
+            self.nodes.append(nodes)
+        self.m = [len(u) for u in self.nodes]
+        self.stats.nodes = list(self.m)
+        bound_work = float(self.m[r - 2] * c * (int(self.totals[r - 2]) + c))  # the closed forms with two rows left
+        self.arcs_ub = []
+        for k in range(r):
+            stop = max_work - bound_work if k < r - 2 else math.inf
+            counts, over = kern.count_fillings(self.nodes[k], int(self.totals[k]), stop)
+            if over:
+                raise WorkLimitExceeded(bound_work + counts.sum(), max_work, "arcs for the path bounds")
+            if k < r - 2:
+                bound_work += float(counts.sum())
+            self.arcs_ub.append(counts)
+        self.buf = [int(a.max()) if len(a) else 0 for a in self.arcs_ub]
+        self.stats.arcs = sum(float(a.sum()) for a in self.arcs_ub)
+        if bound_work > max_work:
+            raise WorkLimitExceeded(bound_work, max_work, "arcs for the path bounds")
+        if max(self.buf) > MAX_ARCS_PER_NODE:
+            raise WorkLimitExceeded(max(self.buf), MAX_ARCS_PER_NODE, "arcs from one node", size=True)
+        for nodes in self.nodes:
+            keys = kern.node_keys(nodes, self.radix)
+            self.keys.append(keys)
+            self.slots.append(kern.node_table(keys))
+        # exact bounds on the rest of a path: one row left, two rows left, then back over the arcs
+        self.lo = [np.zeros(0)] * (r + 1)
+        self.hi = [np.zeros(0)] * (r + 1)
+        self.lo[r] = self.hi[r] = np.zeros(1)
+        self.lo[r - 1] = self.hi[r - 1] = lf[self.nodes[r - 1]].sum(axis=1)
+        lo2, hi2 = kern.two_row_bounds(self.nodes[r - 2], int(self.totals[r - 2]), lf)
+        self.lo[r - 2], self.hi[r - 2] = lo2 - 1e-9, hi2 + 1e-9
+        self.arcs = [None] * r  # exact arc counts per node, where the bounds were computed over the arcs
+        for k in range(r - 3, -1, -1):
+            lo, hi, arcs = kern.future_bounds(
+                self.nodes[k], int(self.totals[k]), lf, self.fact, self.radix, self.slots[k + 1], self.keys[k + 1],
+                self.lo[k + 1], self.hi[k + 1], self.buf[k],
+            )  # fmt: skip
+            self.lo[k], self.hi[k], self.arcs[k] = lo, hi, arcs
+        self.stats.work = bound_work
+        # log of the sum of exp(-value) over all completions of each node: m! / (prod R_i! prod u_j!)
+        rest = np.concatenate([np.cumsum(lf[self.totals][::-1])[::-1], [0.0]])
+        self.log_mass = [lf[left[k]] - rest[k] - lf[u].sum(axis=1) for k, u in enumerate(self.nodes)]
+        # bounds on the path so far: computed when a backward step needs them (stage r - 1 gets none)
+        self.past_lo = [np.zeros(1)] + [np.full(mk, -np.inf) for mk in self.m[1:]]
+        self.past_hi = [np.zeros(1)] + [np.full(mk, np.inf) for mk in self.m[1:]]
+        self.past_ready = 0
+        self.hybrid = hybrid is not None
+        none = (np.zeros(max(self.m), dtype=bool), np.zeros(1), np.zeros(1))
+        self.chi = [self._cochran(k, hybrid) if self.hybrid else none for k in range(r + 1)]
+
+    def _cochran(self, k: int, hybrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per node of stage k: whether its sub-table meets Cochran's conditions, log gamma and the degrees of freedom."""
+        m = self.m[k]
+        ok, lg, df = np.zeros(m, dtype=bool), np.zeros(m), np.zeros(m)
+        if hybrid is None or k == 0 or k > self.r - 2:
+            return ok, lg, df
+        expect, percent, emin = hybrid
+        rows = self.totals[k:].astype(float)
+        u = self.nodes[k].astype(float)
+        n = u.sum(axis=1)
+        cells = (u > 0)[:, None, :] & np.ones((1, len(rows), 1), dtype=bool)
+        e = rows[None, :, None] * u[:, None, :] / n[:, None, None]
+        n_cells = cells.sum(axis=(1, 2))
+        low = np.where(cells, e, np.inf).min(axis=(1, 2))
+        share = (cells & (e >= expect)).sum(axis=(1, 2)) / np.maximum(n_cells, 1)
+        r_, c_ = len(rows), (u > 0).sum(axis=1)
+        df = (r_ - 1) * (c_ - 1.0)
+        ok = (low >= emin) & (share * 100 > percent) & (df >= 1)
+        with np.errstate(divide="ignore"):
+            logu = np.where(u > 0, np.log(np.maximum(u, 1)), 0.0).sum(axis=1)
+        lg = df / 2 * math.log(2 * math.pi) - (r_ * c_ - 1) / 2 * np.log(n) + (c_ - 1) / 2 * np.log(rows).sum() + (r_ - 1) / 2 * logu
+        return ok, lg, df
+
+    def _ensure_past(self, k: int) -> None:
+        """Past bounds up to stage k (forward dynamic programming over the arcs of the stages before it)."""
+        for s in range(self.past_ready, min(k, self.r - 2)):
+            self._charge(float(self.arcs_ub[s].sum()), "arcs for the path bounds")
+            self.past_lo[s + 1], self.past_hi[s + 1] = self.k.past_bounds(
+                self.nodes[s], int(self.totals[s]), self.lf, self.fact, self.radix, self.slots[s + 1], self.keys[s + 1],
+                self.past_lo[s], self.past_hi[s], self.m[s + 1], self.buf[s],
+            )  # fmt: skip
+            self.past_ready = s + 1
+
+    def _charge(self, amount: float, what: str) -> None:
+        if self.stats.work + amount > self.max_work:
+            raise WorkLimitExceeded(self.stats.work + amount, self.max_work, what)
+        self.stats.work += amount
+
+    @staticmethod
+    def _room(fwd: _List, bwd: _List, per_entry: int) -> int:
+        """How many values a list being built may hold beside the two current lists, within :data:`LIST_BYTES`."""
+        return max(0, (LIST_BYTES - fwd.nbytes - bwd.nbytes) // per_entry)
+
+    def _forward(self, mode, fk, fwd, bwd, gain, acc):
+        ok, lg, df = self.chi[fk + 1]
+        room = self._room(fwd, bwd, _FORWARD_ENTRY)
+        (arcs, moved, approximated, full), table = self.k.forward_step(
+            mode, self.nodes[fk], int(self.totals[fk]), self.lf, self.fact, self.radix, self.slots[fk + 1], self.keys[fk + 1],
+            fwd.start, fwd.value, fwd.count, fwd.suffix, self.lo[fk + 1], self.hi[fk + 1], self.log_mass[fk + 1],
+            self.thr, self.log_k, bwd.start, bwd.value, bwd.suffix, gain, ok, lg, df,
+            self.k.new_table(1024 if mode == 1 else 1), room, acc, self.buf[fk],
+        )  # fmt: skip
+        if full:
+            raise WorkLimitExceeded(room + 1, room, "distinct values kept at one stage (memory for the lists)", size=True)
+        self.stats.approximated += approximated
+        return arcs, moved, table
+
+    def _backward(self, mode, bk, bwd, gain, fwd, acc, meeting):
+        new_gain = np.full(self.m[bk - 1], -np.inf)
+        room = self._room(fwd, bwd, _BACKWARD_ENTRY)
+        (arcs, moved, _, full), start, value, count = self.k.backward_step(
+            mode, self.nodes[bk - 1], int(self.totals[bk - 1]), self.lf, self.fact, self.radix, self.slots[bk], self.keys[bk],
+            bwd.start, bwd.value, bwd.count, bwd.suffix, gain, self.past_lo[bk - 1], self.past_hi[bk - 1], self.thr, self.log_k,
+            fwd.start, fwd.value, fwd.suffix, meeting, room, new_gain, acc, self.buf[bk - 1],
+        )  # fmt: skip
+        if full:
+            raise WorkLimitExceeded(room + 1, room, "distinct values kept at one stage (memory for the lists)", size=True)
+        lists = _List(start, value, count, self.k.suffix_sums(start, value, count)) if mode == 1 else None
+        return arcs, moved, lists, new_gain
+
+    def _finish(self, table, m: int) -> _List:
+        tn, _, tv, tc = table
+        return _List(*self.k.finish_table(tn, tv, tc, m))
+
+    def _past_cost(self, k: int) -> float:
+        return sum(float(self.arcs_ub[s].sum()) for s in range(self.past_ready, min(k, self.r - 2)))
+
+    def p_value(self, log_k: float, thr: float) -> float:
+        """The search: steps forward or backward, whichever is cheaper, until the two sides meet.
+
+        A forward step that ends where the rest of every path is fixed, or whose cost is bounded in
+        advance by the backward step's arcs alone (its arcs plus, per live node, entries times arcs)
+        and whose values surely fit in memory, is taken at once. Otherwise the undecided entries of
+        one or both sides are counted first (the cheaper side by arcs first; the other too unless
+        its arcs alone cost more and the first fits), and the cheapest step whose values fit in
+        :data:`LIST_BYTES` is taken (the entries moved bound the values kept). Every step is charged
+        to the budget before it is taken.
+        """
+        self.log_k, self.thr = log_k, thr
+        if self.lo[0][0] >= thr:
+            return 1.0
+        acc = np.zeros(3)  # the total: exp(acc[0]) * (acc[1] + acc[2])
+        r, m = self.r, self.m
+        forward_only = self.hybrid
+        fk, fwd = 0, _List.single(1)
+        bk, bwd = r, _List.single(1)
+        gain = np.full(1, -np.inf)  # log mass, per node of stage bk, of the future values counted whatever the past
+
+        while fk < bk:
+            last = fk + 1 == bk
+            live = fwd.live()
+            arcs_f = float(self.arcs_ub[fk][live].sum())
+            bound_f = arcs_f + ENTRY_WORK * float((np.diff(fwd.start)[live] * self.arcs_ub[fk][live]).sum())
+            arcs_b = math.inf if forward_only else float(self.arcs_ub[bk - 1].sum()) + self._past_cost(bk - 1)
+            room_f = math.inf if last else self._room(fwd, bwd, _FORWARD_ENTRY)
+            room_b = math.inf if last else self._room(fwd, bwd, _BACKWARD_ENTRY)
+            settled = fk + 1 >= r - 1  # the child's future is fixed: nothing stays undecided
+            cheap = (
+                (forward_only or bound_f <= arcs_b)
+                and (bound_f - arcs_f) / ENTRY_WORK <= room_f
+                and self.stats.work + bound_f <= self.max_work
+            )
+            if settled or cheap:
+                forward, moved = True, None
+                self._charge(arcs_f if settled else bound_f, "arcs and list entries")
+            else:
+                # count the side whose arcs cost less first; the other too if its arcs alone cost no more than
+                # that step, or if that step's values might not fit in memory (moved entries bound the values kept)
+                plans = {}
+                order = ("f", "b") if arcs_f <= arcs_b else ("b", "f")
+                for side in order:
+                    if side == "b" and forward_only:
+                        continue
+                    if plans:
+                        (cost, moved), first = next(iter(plans.values())), next(iter(plans))
+                        fits = moved <= (room_f if first == "f" else room_b)
+                        if fits and (arcs_f if side == "f" else arcs_b) >= cost:
+                            continue
+                    if side == "f":
+                        plans["f"] = self._plan_forward(fk, fwd, bwd, gain, acc, arcs_f)
+                    else:
+                        plans["b"] = self._plan_backward(bk, bwd, gain, fwd, acc, last)
+                fitting = [s for s, (_, mv) in plans.items() if mv <= (room_f if s == "f" else room_b)]
+                side = min(fitting or plans, key=lambda s: plans[s][0])
+                forward = side == "f"
+                cost, moved = plans[side]
+                self._charge(cost, "arcs and list entries")
+            if forward:
+                if last:
+                    _, moved, _ = self._forward(2, fk, fwd, bwd, gain, acc)
+                else:
+                    _, moved, table = self._forward(1, fk, fwd, bwd, gain, acc)
+                    fwd = self._finish(table, m[fk + 1])
+                fk += 1
+                self.stats.steps.append(("forward", fk, moved, len(fwd)))
+            else:
+                if last:
+                    _, moved, _, gain = self._backward(2, bk, bwd, gain, fwd, acc, True)
+                else:
+                    _, moved, bwd, gain = self._backward(1, bk, bwd, gain, fwd, acc, False)
+                bk -= 1
+                self.stats.steps.append(("backward", bk, moved, len(bwd)))
+        return min(1.0, math.exp(acc[0]) * (acc[1] + acc[2]))
+
+    def _plan_forward(self, fk, fwd, bwd, gain, acc, arcs) -> tuple[float, int]:
+        """Count the undecided entries of the forward step (charging its arcs): (cost of the step, entries)."""
+        self._charge(arcs, "arcs")
+        _, moved, _ = self._forward(0, fk, fwd, bwd, gain, acc)
+        return arcs + ENTRY_WORK * moved, moved
+
+    def _plan_backward(self, bk, bwd, gain, fwd, acc, meeting) -> tuple[float, int]:
+        """Count the undecided entries of the backward step (charging its arcs and any past bounds it needs)."""
+        self._ensure_past(bk - 1)
+        arcs = float(self.arcs_ub[bk - 1].sum())
+        self._charge(arcs, "arcs")
+        _, moved, _, _ = self._backward(0, bk, bwd, gain, fwd, acc, meeting)
+        return arcs + ENTRY_WORK * moved, moved
 
 
-def _three_stages(stage_totals: np.ndarray, cols: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_work: float) -> float:
-    """The p-value for three stages without the full network: arcs from the root, exact two-row bounds, and arcs of live nodes only.
-
-    The root's arcs are decided with the exact bounds of :func:`_two_row_bounds`; the undecided
-    ones are merged per node, and only those nodes' completions are built, each of which fixes the
-    table (one row is then left), so they are added by binary search in the node's sorted values.
-    """
-    first, second, third = (int(v) for v in stage_totals)
-    root = np.sort(cols)[None, :]
-    parent, left, term = _arcs_from(root, first, lf)
-    nodes, child = _index_nodes(_sorted_columns(left), int(cols.sum()) - first, int(cols.max()) + 1)
-    low, high = _two_row_bounds(nodes, second, lf)
-    log_mass = lf[nodes.sum(axis=1)] - lf[second] - lf[third] - lf[nodes].sum(axis=1)
-    total = _Total()
-    all_in = term + low[child] >= thr
-    total.add((log_k - term + log_mass[child])[all_in])
-    open_ = ~all_in & (term + high[child] >= thr)
-    if not open_.any():
-        return min(1.0, total.value())
-    m = len(nodes)
-    lo_v, hi_v = float(term[open_].min()), float(term[open_].max())
-    fwd = _Lists.build([(child[open_], term[open_], np.ones(int(open_.sum())))], m, _grid(lo_v, hi_v, m))
-    live = np.flatnonzero(fwd.has(np.arange(m)))
-    needed = len(parent) + _count_bounded_compositions(nodes[live], second)
-    if needed > max_work:
-        raise WorkLimitExceeded(needed, max_work, "arcs in the network")
-    step = max(1, CHUNK // max(1, math.comb(second + nodes.shape[1] - 1, nodes.shape[1] - 1)))
-    for lo in range(0, len(live), step):
-        part = live[lo : lo + step]
-        p2, rest, t2 = _arcs_from(nodes[part], second, lf)
-        value = t2 + sum(lf[col] for col in rest)  # the table is complete: the last row is what is left
-        seg = part[p2]
-        total.add(fwd.suffix(fwd.search(seg, thr - value), seg) + log_k - value)
-    return min(1.0, total.value())
+def _prepare(table, tol: float):
+    arr = np.asarray(table, dtype=np.int64)
+    arr = arr[arr.sum(axis=1) > 0][:, arr.sum(axis=0) > 0]
+    n = int(arr.sum())
+    lf = _log_factorials(n)
+    rows, cols = arr.sum(axis=1), arr.sum(axis=0)
+    log_k = float(lf[rows].sum() + lf[cols].sum() - lf[n])
+    thr = float(lf[arr].sum()) - tol
+    return arr, lf, log_k, thr
 
 
 def exact_p_value(table, *, max_work: float = DEFAULT_MAX_WORK, tol: float = LOG_TOLERANCE, report: dict | None = None) -> float:
@@ -524,101 +493,60 @@ def exact_p_value(table, *, max_work: float = DEFAULT_MAX_WORK, tol: float = LOG
     The p-value is the total probability, given both margins, of the tables whose probability is at
     most ``p_obs * (1 + tol)`` (in log space: value ``V >= V_obs - tol``). Rows and columns with no
     cases are dropped; a table with fewer than two non-empty rows or columns has p = 1. Raises
-    :class:`WorkLimitExceeded` (before doing the work) when the network would have more than
-    ``max_work`` arcs or the lists more than ``max_work`` entries in all. If ``report`` is a dict, it
-    receives the size of the network (``arcs``, ``nodes`` per stage), the steps taken (``steps``:
-    side, stage reached, entries built, entries kept) and the total ``work``.
+    :class:`WorkLimitExceeded` when the network would exceed its size caps or the work would exceed
+    ``max_work`` (arcs generated plus list entries moved), before that work is done. If ``report``
+    is a dict, it receives the nodes per stage (``nodes``), an upper bound on the arcs (``arcs``),
+    the steps taken (``steps``: side, stage reached, entries moved, entries kept) and the ``work``.
     """
-    arr = np.asarray(table, dtype=np.int64)
-    arr = arr[arr.sum(axis=1) > 0][:, arr.sum(axis=0) > 0]
+    arr, lf, log_k, thr = _prepare(table, tol)
     if min(arr.shape) < 2:
         return 1.0
+    if arr.shape == (2, 2):
+        return _two_by_two(arr, lf, log_k, thr)
+    if min(arr.shape) == 2:
+        return _two_by_c(arr if arr.shape[0] == 2 else arr.T, lf, log_k, thr, max_work, report)
     stage_totals, cols = orient(arr)
-    n = int(arr.sum())
-    lf = gammaln(np.arange(n + 1) + 1.0)
-    log_k = float(lf[stage_totals].sum() + lf[cols].sum() - lf[n])
-    thr = float(lf[arr].sum()) - tol
-    if len(stage_totals) == 3 and len(cols) <= 8:
-        first = np.sort(cols)[None, :]
-        rough = math.comb(int(stage_totals[0]) + len(cols) - 1, len(cols) - 1) * math.comb(
-            int(stage_totals[1]) + len(cols) - 1, len(cols) - 1
-        )
-        if rough > LAZY_ARCS and _count_bounded_compositions(first, int(stage_totals[0])) * 1.0 <= max_work:
-            if report is not None:
-                report.update(lazy=True)
-            return _three_stages(stage_totals, cols, lf, log_k, thr, max_work)
-    net = _Network(stage_totals, cols, lf, max_work)
-    steps: list[tuple[str, int, int, int]] = []
-    if report is not None:
-        report.update(arcs=int(net.size), nodes=[len(u) for u in net.nodes], steps=steps)
-    if net.lo[0][0] >= thr:
-        return 1.0
-    r = len(stage_totals)
-    m = [len(u) for u in net.nodes]
-    total = _Total()
-    work = float(net.size)
+    stats = _Stats()
+    try:
+        return _Network(stage_totals, cols, lf, max_work, tol, stats=stats).p_value(log_k, thr)
+    finally:
+        stats.report(report)
 
-    def grid_forward(k):
-        return _grid(float(net.past_lo[k].min()), float(net.past_hi[k].max()), m[k])
 
-    def grid_backward(k):
-        return _grid(float(net.lo[k].min()), float(net.hi[k].max()), m[k])
+def hybrid_p_value(
+    table,
+    *,
+    expect: float = COCHRAN[0],
+    percent: float = COCHRAN[1],
+    emin: float = COCHRAN[2],
+    max_work: float = DEFAULT_MAX_WORK,
+    tol: float = LOG_TOLERANCE,
+    report: dict | None = None,
+) -> tuple[float, int]:
+    """Hybrid Fisher-Freeman-Halton p-value (Mehta & Patel 1986b; R's ``fisher.test(hybrid = TRUE)``) and the number of sub-tables approximated.
 
-    fk, fwd = 0, _Lists.single(1)
-    bk, bwd = r, _Lists.single(1)
-    gain = np.full(1, -np.inf)  # log mass, per node, of the future values counted whatever the past (backward side)
-    f_plan = b_plan = None
-    while True:
-        # the cheaper step goes first (entries built + a quarter of the arcs searched); a side's plan is
-        # only worked out if the least it could cost (a quarter of its arcs) does not exceed the other's cost
-        low_f = int(np.diff(net.arcs[fk].start)[fwd.has(np.arange(m[fk]))].sum()) // 4
-        low_b = int(net.in_degree(bk - 1)[bwd.has(np.arange(m[bk])) | np.isfinite(gain)].sum()) // 4
-        if f_plan is None and b_plan is None:
-            if low_f <= low_b:
-                f_plan = _forward_plan(net, fk, fwd, thr)
-            else:
-                b_plan = _backward_plan(net, bk - 1, bwd, gain, thr)
-        if b_plan is None and low_b <= f_plan.cost + low_f:
-            b_plan = _backward_plan(net, bk - 1, bwd, gain, thr)
-        if f_plan is None and low_f <= b_plan.cost + low_b:
-            f_plan = _forward_plan(net, fk, fwd, thr)
-        forward = b_plan is None or (f_plan is not None and f_plan.cost + low_f <= b_plan.cost + low_b)
-        plan = f_plan if forward else b_plan
-        work += plan.cost + len(plan.parent)
-        if work > max_work:
-            raise WorkLimitExceeded(work, max_work, "list entries")
-        last = fk + 1 == bk
-        if forward:
-            p, ch, t = plan.parent, plan.child, plan.term
-            added = fwd.suffix(plan.i_all, p) - t + log_k + net.log_mass[fk + 1][ch]
-            total.add(added)
-            chunks = _moved(fwd, ch, t, plan.i_drop, plan.i_all)
-            if last:  # meet: each new past value against the future values of its node
-                for node, value, count in chunks:
-                    future = bwd.suffix(bwd.search(node, thr - value), node)
-                    if np.isfinite(gain).any():
-                        future = np.logaddexp(future, gain[node])
-                    total.add(np.log(count) + log_k - value + future)
-            else:
-                fwd = _Lists.build(chunks, m[fk + 1], grid_forward(fk + 1))
-            fk, f_plan = fk + 1, None
-            steps.append(("forward", fk, plan.cost, len(fwd)))
-        else:
-            p, ch, t = plan.parent, plan.child, plan.term
-            always = np.concatenate([bwd.suffix(plan.i_all, ch) - t, gain[ch] - t])
-            gain = _group_logsumexp(np.concatenate([p, p]), always, m[bk - 1])
-            chunks = _moved(bwd, p, t, plan.i_drop, plan.i_all)
-            if last:  # meet: each new future value against the past values of its node
-                for node, value, count in chunks:
-                    total.add(np.log(count) + log_k - value + fwd.suffix(fwd.search(node, thr - value), node))
-                nodes = np.flatnonzero(fwd.has(np.arange(m[fk])))
-                total.add(gain[nodes] + log_k + fwd.suffix(fwd.start[nodes], nodes))
-            else:
-                bwd = _Lists.build(chunks, m[bk - 1], grid_backward(bk - 1))
-            bk, b_plan = bk - 1, None
-            steps.append(("backward", bk, plan.cost, len(bwd)))
-        if fk == bk:
-            break
-    if report is not None:
-        report["work"] = int(work)
-    return min(1.0, total.value())
+    The network is searched forward from the root, as R's FEXACT does it: the table transposed if it
+    has more rows than columns, the columns processed in increasing order of their totals; a sub-table reached by an undecided partial path is answered with the
+    chi-squared approximation when its expected counts meet Cochran's conditions (no expected count
+    below ``emin``, more than ``percent`` % of them at least ``expect``) and it has at least one
+    degree of freedom; otherwise it is enumerated exactly. The approximation: the completions of a
+    node with remaining margins are as extreme as needed when their Freeman-Halton statistic
+    ``-2 log(gamma P)`` (P the completion's probability given those margins, gamma Freeman and
+    Halton's normalising constant) exceeds that of the threshold, a chi-squared variable with
+    (r' - 1)(c' - 1) degrees of freedom. When the count returned is 0 no sub-table was approximated
+    and the p-value is exact. 2 x 2 tables are always exact. Raises :class:`WorkLimitExceeded` as
+    :func:`exact_p_value` does.
+    """
+    arr, lf, log_k, thr = _prepare(table, tol)
+    if min(arr.shape) < 2:
+        return 1.0, 0
+    if arr.shape == (2, 2):
+        return _two_by_two(arr, lf, log_k, thr), 0
+    if arr.shape[0] > arr.shape[1]:
+        arr = arr.T
+    stats = _Stats()
+    try:
+        net = _Network(np.sort(arr.sum(axis=0)), np.sort(arr.sum(axis=1)), lf, max_work, tol, hybrid=(expect, percent, emin), stats=stats)
+        return net.p_value(log_k, thr), stats.approximated
+    finally:
+        stats.report(report)
