@@ -238,7 +238,7 @@ def test_a_table_past_the_budget_is_refused_before_its_network_is_built():
 def test_memory_caps_stop_the_exact_computation(monkeypatch):
     # with a tiny memory for the lists, the audit table needs more values at one stage than fit: Monte Carlo, not a MemoryError
     monkeypatch.setattr(fisher_network, "LIST_BYTES", 50_000)
-    with pytest.raises(WorkLimitExceeded, match="memory for the lists"):
+    with pytest.raises(WorkLimitExceeded, match="bytes for the lists of values"):
         exact_p_value(AREAS)
     res = fisher_freeman_halton(AREAS, samples=2_000)
     assert res.method == "monte_carlo" and "raise max_work" not in res.fallback_reason

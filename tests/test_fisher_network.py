@@ -119,7 +119,7 @@ def test_two_by_c_pass_agrees_with_the_general_network():
     def general(table):
         arr, lf, log_k, thr = fisher_network._prepare(table, fisher_network.LOG_TOLERANCE)
         rows, cols = orient(arr)
-        return _Network(rows, cols, lf, 1e9, 1e-7).p_value(log_k, thr)
+        return _Network(rows, cols, lf, 1e9).p_value(log_k, thr)
 
     for table, p in zip(tables, one_pass, strict=True):
         assert general(table) == pytest.approx(p, rel=1e-12)
@@ -145,8 +145,7 @@ def test_path_bounds_are_the_extreme_partial_and_remaining_paths():
     for table in _random_tables(11, [(3, 3), (4, 3), (3, 4)], 2, high=4):
         rows, cols = orient(table)
         lf = gammaln(np.arange(table.sum() + 1) + 1.0)
-        net = _Network(rows, cols, lf, 1e9, 1e-7)
-        net._ensure_past(len(rows) - 2)
+        net = _Network(rows, cols, lf, 1e9)
         tables = enumerate_tables(rows, cols)
         logs = gammaln(tables + 1.0).sum(axis=2)  # per table and row
         for k in range(len(rows) + 1):
@@ -158,7 +157,8 @@ def test_path_bounds_are_the_extreme_partial_and_remaining_paths():
             lo, hi = _extremes(at, logs[:, k:].sum(axis=1), len(net.nodes[k]))
             np.testing.assert_allclose(net.lo[k], lo, rtol=0, atol=2e-9)
             np.testing.assert_allclose(net.hi[k], hi, rtol=0, atol=2e-9)
-            if 0 < k <= len(rows) - 2:
+            if 0 < k <= len(rows) - 2:  # bounds on the path so far, from the root (every path undecided)
+                net._ensure_past(k, 0, fisher_network._List.single(1))
                 lo, hi = _extremes(at, logs[:, :k].sum(axis=1), len(net.nodes[k]))
                 np.testing.assert_allclose(net.past_lo[k], lo, rtol=0, atol=1e-9)
                 np.testing.assert_allclose(net.past_hi[k], hi, rtol=0, atol=1e-9)
@@ -238,7 +238,7 @@ def test_steps_are_counted_and_refused_before_they_are_taken():
 
 def test_size_caps_stop_the_exact_computation(monkeypatch):
     monkeypatch.setattr(fisher_network, "LIST_BYTES", 100_000)
-    with pytest.raises(WorkLimitExceeded, match="memory for the lists"):
+    with pytest.raises(WorkLimitExceeded, match="bytes for the lists of values"):
         exact_p_value(AREAS)
     monkeypatch.setattr(fisher_network, "LIST_BYTES", 2**30)
     monkeypatch.setattr(fisher_network, "MAX_NODES", 100)

@@ -13,8 +13,9 @@ A *list* holds, per node of a stage, the distinct values of partial paths reachi
 their counts (numbers of partial tables, as floats) and, for each position, the log of the sum of
 ``count * exp(-value)`` from there to the end of the node's entries. Values equal on a grid of
 2^-32 are merged as they arrive: a forward step inserts them into a hash table keyed on (node,
-grid value); a backward step, whose entries all land in the parent being processed, sorts and
-merges each parent's entries and appends them in order. Only distinct values are ever stored.
+grid value); a backward step, whose entries all land in the parent being processed, merges each
+parent's entries in a small table of its own and appends them in order. Only distinct values are
+ever stored.
 
 All kernels are compiled on first use and cached on disk (``cache=True``).
 """
@@ -214,6 +215,10 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
             beyond[i] = acc
         acc += u[e] * (e - j + 1)
         j -= 1
+    ties = False
+    for i in range(1, c):
+        if u[i] == u[i - 1]:
+            ties = True
     x = np.zeros(c, np.int64)
     hi = np.zeros(c, np.int64)
     rem = np.zeros(c + 1, np.int64)
@@ -240,7 +245,7 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
         # emit: term, multiplicity, child
         out_term[n] = part[c - 1] + lf[x[c - 1]]
         mult = 1.0
-        g = 0
+        g = 0 if ties else c
         while g < c:
             e = g
             while e + 1 < c and u[e + 1] == u[g]:
@@ -312,14 +317,21 @@ def future_bounds(nodes, total, lf, fact, radix, slots, keys, lo_next, hi_next, 
 
 @njit(cache=True)
 def past_bounds(nodes, total, lf, fact, radix, slots, keys, plo, phi, m_next, buf_size):
-    """Smallest and largest value of the path so far at each node of the next stage (dynamic programming forward)."""
+    """Smallest and largest value of the path so far at each node of the next stage (dynamic programming forward).
+
+    Nodes with ``plo`` infinite are not reached and are skipped. Returns the bounds and the arcs enumerated.
+    """
+    n_arcs = 0
     lo = _filled(m_next, np.inf)
     hi = _filled(m_next, -np.inf)
     child = np.empty(buf_size, np.int64)
     term = np.empty(buf_size)
     mult = np.empty(buf_size)
     for i in range(nodes.shape[0]):
+        if plo[i] == np.inf:
+            continue  # no path reaches this node
         na = arcs_of(nodes[i], total, lf, fact, radix, slots, keys, child, term, mult)
+        n_arcs += na
         for q in range(na):
             v = child[q]
             s = plo[i] + term[q]
@@ -328,7 +340,7 @@ def past_bounds(nodes, total, lf, fact, radix, slots, keys, plo, phi, m_next, bu
             s = phi[i] + term[q]
             if s > hi[v]:
                 hi[v] = s
-    return lo, hi
+    return lo, hi, n_arcs
 
 
 @njit(cache=True)
@@ -470,6 +482,30 @@ def _add(acc, logterm):
 
 
 @njit(cache=True)
+def _plus(top, total, comp, logterm):
+    """:func:`_add` on three local numbers instead of an array (for the innermost loops): returns them updated."""
+    if logterm > top:
+        scale = math.exp(top - logterm)
+        total *= scale
+        comp *= scale
+        top = logterm
+    y = math.exp(logterm - top)
+    summed = total + y
+    if abs(total) >= abs(y):
+        comp += (total - summed) + y
+    else:
+        comp += (y - summed) + total
+    return top, summed, comp
+
+
+@njit(cache=True)
+def _flush(acc, top, total, comp):
+    """Add a total kept by :func:`_plus` (exp(top) * (total + comp)) into ``acc``."""
+    if total + comp > 0.0:
+        _add(acc, top + math.log(total + comp))
+
+
+@njit(cache=True)
 def new_table(capacity):
     """An empty list under construction: node (-1 for an empty slot), grid key, value, count (capacity a power of two; 28 bytes a slot)."""
     nodes = np.empty(capacity, np.int32)
@@ -498,7 +534,7 @@ def _grow(tn, tq, tv, tc):
 
 @njit(cache=True)
 def finish_table(tn, tv, tc, m):
-    """The sorted lists of a filled table: start (per node), value, count and suffix log-sums."""
+    """The sorted lists of a filled table: start (per node), value, count, log count and suffix log-sums."""
     start = np.zeros(m + 1, np.int64)
     for h in range(tn.shape[0]):
         if tn[h] >= 0:
@@ -523,30 +559,44 @@ def finish_table(tn, tv, tc, m):
             w = cnt[a:b][order]
             val[a:b] = v
             cnt[a:b] = w
-    return start, val, cnt, suffix_sums(start, val, cnt)
+    logc, suf = suffix_sums(start, val, cnt)
+    return start, val, cnt, logc, suf
 
 
 @njit(cache=True)
 def suffix_sums(start, val, cnt):
-    """log of the sum of cnt * exp(-val) from each entry to the end of its node's entries (one more slot, -inf).
+    """The log of each count, and log of the sum of cnt * exp(-val) from each entry to the end of its node's entries (one more slot, -inf).
 
     Each node's entries are summed from the last one back, scaled by the largest term so far, so a
     small tail keeps its full relative precision whatever comes before it.
     """
     n = val.shape[0]
     suf = _filled(n + 1, -np.inf)
+    logc = np.empty(n)
     for i in range(start.shape[0] - 1):
         top = -np.inf
         total = 0.0
         for p in range(start[i + 1] - 1, start[i] - 1, -1):
-            x = math.log(cnt[p]) - val[p]
+            logc[p] = math.log(cnt[p])
+            x = logc[p] - val[p]
             if x > top:
                 total = total * math.exp(top - x) + 1.0
                 top = x
             else:
                 total += math.exp(x - top)
             suf[p] = top + math.log(total)
-    return suf
+    return logc, suf
+
+
+@njit(cache=True)
+def fold_gain(start, suf, gain):
+    """The suffix log-sums of a list with each node's ``gain`` added (log of the sum of both), for a meeting."""
+    out = suf.copy()
+    for v in range(start.shape[0] - 1):
+        if gain[v] > -np.inf:
+            for p in range(start[v], start[v + 1]):
+                out[p] = _logaddexp(suf[p], gain[v])
+    return out
 
 
 # --------------------------------------------------------------------------- chi-squared tail (hybrid)
@@ -613,6 +663,7 @@ def forward_step(
     f_start,
     f_val,
     f_cnt,
+    f_lc,
     f_suf,
     lo_next,
     hi_next,
@@ -627,7 +678,7 @@ def forward_step(
     chi_lg,
     chi_df,
     table,
-    max_kept,
+    max_bytes,
     acc,
     buf_size,
 ):
@@ -640,8 +691,8 @@ def forward_step(
     Cochran's conditions (``chi_ok``), adds them with the chi-squared approximation (hybrid); 2
     matches them against the future values of the child (``b_*``, plus its ``gain_next``), the
     meeting of the two sides. Returns (arcs enumerated, undecided entries, entries approximated,
-    status: 0, or 1 if the table would hold more than ``max_kept`` entries) and the table. The table is
-    filled to at most 3/5 and doubled when full.
+    status: 0, or 1 if the table and the list it becomes would take more than ``max_bytes``) and the
+    table. The table (28 bytes a slot) is filled to at most 3/5 and doubled when full.
     """
     tn, tq, tv, tc = table
     fill = 0
@@ -676,15 +727,16 @@ def forward_step(
                 b0, b1 = b_start[v], b_start[v + 1]
                 g = gain_next[v]
                 j = _search(b_val, b0, b1, thr - f_val[i_drop] - t)
+                base = lm + log_k - t
+                s_top, s_sum, s_comp = base + f_lc[i_drop] - f_val[i_drop], 0.0, 0.0
                 for p in range(i_drop, i_all):  # p rises, so the first counted future value falls
-                    pv = f_val[p] + t
-                    x = thr - pv
+                    x = thr - t - f_val[p]
                     while j > b0 and b_val[j - 1] >= x:
                         j -= 1
-                    fut = b_suf[j] if j < b1 else -np.inf
-                    if g > -np.inf:
-                        fut = _logaddexp(fut, g)
-                    _add(acc, math.log(f_cnt[p]) + lm + log_k - pv + fut)
+                    fut = b_suf[j] if j < b1 else g  # b_suf includes the gain here (see fold_gain)
+                    if fut > -np.inf:
+                        s_top, s_sum, s_comp = _plus(s_top, s_sum, s_comp, base + f_lc[p] - f_val[p] + fut)
+                _flush(acc, s_top, s_sum, s_comp)
             elif chi_ok[v]:
                 for p in range(i_drop, i_all):
                     pv = f_val[p] + t
@@ -700,40 +752,14 @@ def forward_step(
                     if tn[h] >= 0:
                         tc[h] += f_cnt[p] * mult[q]
                         continue
-                    if fill >= max_kept:
-                        return (n_arcs, moved, approximated, 1), (tn, tq, tv, tc)
                     tn[h], tq[h], tv[h], tc[h] = v, key, value, f_cnt[p] * mult[q]
                     fill += 1
                     if fill * 5 > tn.shape[0] * 3:
+                        # growing holds both tables at once; the finished list then takes 24 bytes a value
+                        if 3 * 28 * tn.shape[0] + 24 * fill > max_bytes:
+                            return (n_arcs, moved, approximated, 1), (tn, tq, tv, tc)
                         tn, tq, tv, tc = _grow(tn, tq, tv, tc)
     return (n_arcs, moved, approximated, 0), (tn, tq, tv, tc)
-
-
-@njit(cache=True)
-def _merge_run(lv, lc, n, out_val, out_cnt, n_out):
-    """Sort the ``n`` entries (value, count) of ``lv``, ``lc`` and append them to ``out_*`` from ``n_out`` on, equal grid keys merged.
-
-    Returns the new length and the output arrays (grown if needed).
-    """
-    order = np.argsort(lv[:n])
-    last_q = np.int64(-1)
-    for i in range(n):
-        value = lv[order[i]]
-        q = np.int64(math.floor(value * GRID))
-        if n_out > 0 and q == last_q:
-            out_cnt[n_out - 1] += lc[order[i]]
-            continue
-        if n_out == out_val.shape[0]:
-            bigger_v = np.empty(2 * n_out)
-            bigger_c = np.empty(2 * n_out)
-            bigger_v[:n_out] = out_val[:n_out]
-            bigger_c[:n_out] = out_cnt[:n_out]
-            out_val, out_cnt = bigger_v, bigger_c
-        out_val[n_out] = value
-        out_cnt[n_out] = lc[order[i]]
-        n_out += 1
-        last_q = q
-    return n_out, out_val, out_cnt
 
 
 @njit(cache=True)
@@ -749,6 +775,7 @@ def backward_step(
     b_start,
     b_val,
     b_cnt,
+    b_lc,
     b_suf,
     gain_next,
     plo,
@@ -759,7 +786,7 @@ def backward_step(
     f_val,
     f_suf,
     meeting,
-    max_kept,
+    max_bytes,
     gain,
     acc,
     buf_size,
@@ -773,8 +800,10 @@ def backward_step(
     entries land in that parent, so they are sorted and merged per parent and the lists are built in
     order); 2 matches them against the past values of u (``f_*``) and then adds ``gain`` against all
     of them (the meeting). With ``meeting``, parents that no past value reaches are skipped. Returns
-    (arcs enumerated, undecided entries, status: 0, or 1 past ``max_kept`` entries) and, for mode 1,
-    the lists (start, value, count).
+    (arcs enumerated, undecided entries, status: 0, or 1 if the lists being built would take more than
+    ``max_bytes`` with their suffix sums) and, for mode 1, the lists (start, value, count). In mode 1 a parent's entries are merged in a small hash table
+    keyed on the grid value (all of them land in that parent), then its distinct values are sorted
+    and appended.
     """
     m = nodes.shape[0]
     child = np.empty(buf_size, np.int64)
@@ -784,18 +813,21 @@ def backward_step(
     out_val = np.empty(1024)
     out_cnt = np.empty(1024)
     n_out = 0
-    lv = np.empty(1024)
-    lc = np.empty(1024)
+    # the parent's own table: grid key (-1 for empty), value, count; slots used, to clear them
+    hq = _filled_int(64, -1)
+    hv = np.empty(64)
+    hc = np.empty(64)
+    used = np.empty(64, np.int64)
+    n_used = 0
     n_arcs = 0
     moved = 0
     for u in range(m):
         start[u] = n_out
-        if meeting and f_start[u] == f_start[u + 1]:
-            continue  # no past reaches u: nothing to meet
+        if plo[u] == np.inf or (meeting and f_start[u] == f_start[u + 1]):
+            continue  # no undecided past reaches u: nothing to extend or meet
         na = arcs_of(nodes[u], total, lf, fact, radix, slots, keys, child, term, mult)
         n_arcs += na
         g = -np.inf
-        n_local = 0
         for q in range(na):
             v = child[q]
             c0, c1 = b_start[v], b_start[v + 1]
@@ -814,40 +846,71 @@ def backward_step(
             if mode == 2:
                 d0, d1 = f_start[u], f_start[u + 1]
                 j = _search(f_val, d0, d1, thr - b_val[i_drop] - t)
+                base = lm + log_k - t
+                s_top, s_sum, s_comp = base + b_lc[i_drop] - b_val[i_drop], 0.0, 0.0
                 for p in range(i_drop, i_all):
-                    fv = b_val[p] + t
-                    x = thr - fv
+                    x = thr - t - b_val[p]
                     while j > d0 and f_val[j - 1] >= x:
                         j -= 1
                     if j < d1:
-                        _add(acc, math.log(b_cnt[p]) + lm + log_k - fv + f_suf[j])
+                        s_top, s_sum, s_comp = _plus(s_top, s_sum, s_comp, base + b_lc[p] - b_val[p] + f_suf[j])
+                _flush(acc, s_top, s_sum, s_comp)
             else:
                 for p in range(i_drop, i_all):
-                    if n_local == lv.shape[0]:
-                        if n_local >= 1 << 20:  # merge what this parent has so far (in the output's free space)
-                            merged, out_val, out_cnt = _merge_run(lv, lc, n_local, out_val, out_cnt, n_out)
-                            n_local = merged - n_out
-                            lv[:n_local] = out_val[n_out:merged]
-                            lc[:n_local] = out_cnt[n_out:merged]
-                            if n_local > max_kept:
-                                return (n_arcs, moved, 0, 1), start, out_val[:0], out_cnt[:0]
-                        if 2 * n_local > lv.shape[0]:
-                            bigger_v = np.empty(2 * n_local)
-                            bigger_c = np.empty(2 * n_local)
-                            bigger_v[:n_local] = lv[:n_local]
-                            bigger_c[:n_local] = lc[:n_local]
-                            lv, lc = bigger_v, bigger_c
-                    lv[n_local] = b_val[p] + t
-                    lc[n_local] = b_cnt[p] * mult[q]
-                    n_local += 1
+                    value = b_val[p] + t
+                    key = np.int64(math.floor(value * GRID))
+                    mask = hq.shape[0] - 1
+                    h = _hash(key, mask)
+                    while hq[h] >= 0 and hq[h] != key:
+                        h = (h + 1) & mask
+                    if hq[h] >= 0:
+                        hc[h] += b_cnt[p] * mult[q]
+                        continue
+                    hq[h], hv[h], hc[h] = key, value, b_cnt[p] * mult[q]
+                    used[n_used] = h
+                    n_used += 1
+                    if n_used * 5 > hq.shape[0] * 3:  # grow: rehash the used slots into a table twice as large
+                        size = 2 * hq.shape[0]
+                        if 16 * out_val.shape[0] + 24 * n_out + 3 * 32 * hq.shape[0] > max_bytes:
+                            return (n_arcs, moved, 0, 1), start, out_val[:0], out_cnt[:0]
+                        nq = _filled_int(size, -1)
+                        nv = np.empty(size)
+                        nc = np.empty(size)
+                        nu = np.empty(size, np.int64)
+                        for i in range(n_used):
+                            o = used[i]
+                            g2 = _hash(hq[o], size - 1)
+                            while nq[g2] >= 0:
+                                g2 = (g2 + 1) & (size - 1)
+                            nq[g2], nv[g2], nc[g2] = hq[o], hv[o], hc[o]
+                            nu[i] = g2
+                        hq, hv, hc, used = nq, nv, nc, nu
         if mode != 0:
             gain[u] = g
             if mode == 2 and g > -np.inf:
                 _add(acc, g + log_k + f_suf[f_start[u]])
-            if mode == 1 and n_local > 0:
-                n_out, out_val, out_cnt = _merge_run(lv, lc, n_local, out_val, out_cnt, n_out)
-                if n_out > max_kept:
-                    return (n_arcs, moved, 0, 1), start, out_val[:0], out_cnt[:0]
+            if mode == 1 and n_used > 0:
+                vals = np.empty(n_used)
+                for i in range(n_used):
+                    vals[i] = hv[used[i]]
+                order = np.argsort(vals)
+                if n_out + n_used > out_val.shape[0]:
+                    size = max(2 * out_val.shape[0], n_out + n_used)
+                    # while growing, both copies are held; the finished lists take 24 bytes a value
+                    if 16 * (out_val.shape[0] + size) + 24 * (n_out + n_used) + 32 * hq.shape[0] > max_bytes:
+                        return (n_arcs, moved, 0, 1), start, out_val[:0], out_cnt[:0]
+                    bigger_v = np.empty(size)
+                    bigger_c = np.empty(size)
+                    bigger_v[:n_out] = out_val[:n_out]
+                    bigger_c[:n_out] = out_cnt[:n_out]
+                    out_val, out_cnt = bigger_v, bigger_c
+                for i in range(n_used):
+                    o = used[order[i]]
+                    out_val[n_out] = hv[o]
+                    out_cnt[n_out] = hc[o]
+                    n_out += 1
+                    hq[o] = -1
+                n_used = 0
     start[m] = n_out
     return (n_arcs, moved, 0, 0), start, out_val[:n_out].copy(), out_cnt[:n_out].copy()
 
@@ -865,9 +928,9 @@ def two_by_c(cols, first, lf, thr, log_k, max_work, max_kept, entry_work):
     2006 obtain by a recurrence); past values are grown column by column, those decided by the bounds
     added in closed form or dropped, the undecided ones merged per node on the grid. Each column's
     undecided entries are counted before they are moved (work: arcs plus ``entry_work`` per entry
-    moved). Returns (p-value, work, status): status 1
-    if the work would exceed ``max_work``, 2 if a column would move more than ``max_kept`` entries
-    (the p-value is then meaningless).
+    moved). Returns (p-value, work spent, work needed, status): status 1 if the work would exceed
+    ``max_work``, 2 if a column would move more than ``max_kept`` entries (the p-value is then
+    meaningless and the work needed is counted up to the column refused).
     """
     c = cols.shape[0]
     n = 0
@@ -897,7 +960,7 @@ def two_by_c(cols, first, lf, thr, log_k, max_work, max_kept, entry_work):
             hi[j, s] = b
             work += cols[j] + 1
     if lo[0, 0] >= thr:
-        return 1.0, work, 0
+        return 1.0, work, work, 0
     tail = np.zeros(c + 1)  # sum of log C_j! over the columns from j on
     for j in range(c - 1, -1, -1):
         tail[j] = tail[j + 1] + lf[cols[j]]
@@ -925,11 +988,11 @@ def two_by_c(cols, first, lf, thr, log_k, max_work, max_kept, entry_work):
                 i_all = _search(val, a0, a1, thr - t - lo[nxt, v])
                 if hi[nxt, v] != lo[nxt, v]:
                     moved += i_all - _search(val, a0, i_all, thr - t - hi[nxt, v])
-        work += arcs + entry_work * moved
-        if work > max_work:
-            return 0.0, work, 1
+        if work + arcs + entry_work * moved > max_work:
+            return 0.0, work, work + arcs + entry_work * moved, 1
         if moved > max_kept:
-            return 0.0, work, 2
+            return 0.0, work, work + arcs + entry_work * moved, 2
+        work += arcs + entry_work * moved
         node = np.empty(moved, np.int64)
         nval = np.empty(moved)
         ncnt = np.empty(moved)
@@ -986,10 +1049,10 @@ def two_by_c(cols, first, lf, thr, log_k, max_work, max_kept, entry_work):
             kept += 1
             last_node, last_q = sn[i], q
         if kept > max_kept:
-            return 0.0, work, 2
+            return 0.0, work, work, 2
         for s in range(first + 1):
             start[s + 1] += start[s]
         val = val[:kept].copy()
         cnt = cnt[:kept].copy()
-        suf = suffix_sums(start, val, cnt)
-    return min(1.0, math.exp(acc[0]) * (acc[1] + acc[2])), work, 0
+        suf = suffix_sums(start, val, cnt)[1]
+    return min(1.0, math.exp(acc[0]) * (acc[1] + acc[2])), work, work, 0

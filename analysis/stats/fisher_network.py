@@ -89,9 +89,10 @@ LOG_TOLERANCE = 1e-7
 #: approximated (an entry costs about three times an arc: a search, a hash or a sort, a logarithm).
 ENTRY_WORK = 3
 
-#: Default budget of work for one p-value: about one second on one core of the project's 2-core
-#: machine (benchmarks/bench_association.py prints the work and time of each table).
-DEFAULT_MAX_WORK = 40_000_000
+#: Default budget of work for one p-value: under a second on one core of the project's 2-core
+#: machine (30 to 50 million units a second; benchmarks/bench_association.py prints the work and time
+#: of each table), so that a refusal and the Monte Carlo fallback come back within 2 seconds.
+DEFAULT_MAX_WORK = 30_000_000
 
 #: Most nodes in all stages together (each takes about 8 C + 100 bytes with its bounds and hash slots: under 40 MB).
 MAX_NODES = 300_000
@@ -104,14 +105,12 @@ MAX_ARCS_PER_NODE = 1_000_000
 #: code, one p-value stays under 400 MB whatever the table.
 LIST_BYTES = 120 * 2**20
 
-#: Bytes a finished list takes per value (value, count, suffix sum).
-_LIST_ENTRY = 24
-#: Bytes per value while a forward step builds its list: hash slots of 28 bytes filled to between
-#: 3/10 and 3/5, then the finished list.
-_FORWARD_ENTRY = 28 * 10 // 3 + _LIST_ENTRY
-#: Bytes per value while a backward step builds its list: the output grows by doubling (16 bytes a
-#: value), then it is copied and its suffix sums added.
-_BACKWARD_ENTRY = 2 * 16 + _LIST_ENTRY
+#: Bytes per value of a list being built, for choosing a direction (the kernels check the memory
+#: they actually allocate against what is left of :data:`LIST_BYTES`): forward, hash slots of 28
+#: bytes filled to between 3/10 and 3/5, then the finished list (32 bytes a value); backward, an
+#: output that grows by doubling (16 bytes a value), then the finished list.
+_FORWARD_ENTRY = 28 * 10 // 3 + 32
+_BACKWARD_ENTRY = 2 * 16 + 32
 #: Bytes per entry moved in one column of the 2 x c pass (node, value, count; sorted copies; order).
 _TWO_BY_C_ENTRY = 56
 
@@ -120,14 +119,13 @@ COCHRAN = (5.0, 80.0, 1.0)
 
 
 class WorkLimitExceeded(RuntimeError):
-    """The exact computation would need more work than ``max_work`` (or, with ``size``, a network or lists larger than the caps); ``needed`` is what was counted before stopping."""
+    """The exact computation would need more work than ``max_work`` (or, with ``size``, a network or lists larger than the caps); ``needed`` is what was counted before stopping (None if not counted)."""
 
-    def __init__(self, needed: float, limit: float, what: str, *, size: bool = False) -> None:
+    def __init__(self, needed: float | None, limit: float, what: str, *, size: bool = False) -> None:
         self.needed, self.limit, self.size = needed, limit, size
+        counted = "" if needed is None else f" (counted: {needed:,.0f})"
         advice = "use method='monte_carlo' with a seed" + ("" if size else ", or raise max_work")
-        super().__init__(
-            f"the exact Fisher-Freeman-Halton test needs more than {limit:,.0f} {what} for this table (counted: {needed:,.0f}); {advice}"
-        )
+        super().__init__(f"the exact Fisher-Freeman-Halton test needs more than {limit:,.0f} {what} for this table{counted}; {advice}")
 
 
 def orient(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,14 +161,12 @@ def _two_by_c(arr: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_wor
     from analysis.stats._fisher_kernels import two_by_c
 
     cols = np.sort(arr.sum(axis=0))[::-1].copy()
-    p, work, status = two_by_c(cols, int(arr[0].sum()), lf, thr, log_k, float(max_work), LIST_BYTES // _TWO_BY_C_ENTRY, ENTRY_WORK)
-    _Stats(work=work if status == 0 else 0.0, nodes=[int(arr[0].sum()) + 1] * (len(cols) + 1)).report(report)
+    p, spent, needed, status = two_by_c(cols, int(arr[0].sum()), lf, thr, log_k, float(max_work), LIST_BYTES // _TWO_BY_C_ENTRY, ENTRY_WORK)
+    _Stats(work=spent, nodes=[int(arr[0].sum()) + 1] * (len(cols) + 1)).report(report)
     if status == 1:
-        raise WorkLimitExceeded(work, max_work, "arcs and list entries")
+        raise WorkLimitExceeded(needed, max_work, "arcs and list entries")
     if status == 2:
-        raise WorkLimitExceeded(
-            LIST_BYTES // _TWO_BY_C_ENTRY + 1, LIST_BYTES // _TWO_BY_C_ENTRY, "values moved at one stage (memory for the lists)", size=True
-        )
+        raise WorkLimitExceeded(None, LIST_BYTES, "bytes for the lists of values", size=True)
     return p
 
 
@@ -179,11 +175,12 @@ def _two_by_c(arr: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_wor
 
 @dataclass
 class _List:
-    """Sorted values per node of one stage: ``start[u]:start[u+1]`` are node u's entries; ``suffix`` as in the kernels."""
+    """Sorted values per node of one stage: ``start[u]:start[u+1]`` are node u's entries; ``logc`` the log counts, ``suffix`` as in the kernels."""
 
     start: np.ndarray
     value: np.ndarray
     count: np.ndarray
+    logc: np.ndarray
     suffix: np.ndarray
 
     @classmethod
@@ -191,14 +188,18 @@ class _List:
         """One path of value 0 at node 0 of ``m`` nodes (the root or the terminal node)."""
         start = np.ones(m + 1, np.int64)
         start[0] = 0
-        return cls(start, np.zeros(1), np.ones(1), np.array([0.0, -np.inf]))
+        return cls(start, np.zeros(1), np.ones(1), np.zeros(1), np.array([0.0, -np.inf]))
+
+    @classmethod
+    def of(cls, kern, start: np.ndarray, value: np.ndarray, count: np.ndarray) -> _List:
+        return cls(start, value, count, *kern.suffix_sums(start, value, count))
 
     def __len__(self) -> int:
         return len(self.value)
 
     @property
     def nbytes(self) -> int:
-        return self.start.nbytes + self.value.nbytes + self.count.nbytes + self.suffix.nbytes
+        return self.start.nbytes + self.value.nbytes + self.count.nbytes + self.logc.nbytes + self.suffix.nbytes
 
     def live(self) -> np.ndarray:
         return np.diff(self.start) > 0
@@ -225,10 +226,12 @@ class _Network:
     """Nodes of every stage (hashed), exact bounds on path values per node, and the steps of the search.
 
     ``hybrid`` (expect, percent, Emin) switches on the chi-squared approximation of sub-tables that
-    meet Cochran's conditions; the search then runs forward only.
+    meet Cochran's conditions; the search then runs forward only through the stages that have such
+    sub-tables (backward steps stop after the last of them), so every undecided path is approximated
+    at the first such sub-table it reaches, as R does.
     """
 
-    def __init__(self, stage_totals, cols, lf, max_work: float, tol: float, hybrid=None, stats: _Stats | None = None) -> None:
+    def __init__(self, stage_totals, cols, lf, max_work: float, hybrid=None, stats: _Stats | None = None) -> None:
         from analysis.stats import _fisher_kernels as kern
 
         self.k = kern
@@ -288,57 +291,77 @@ class _Network:
         self.lo[r - 1] = self.hi[r - 1] = lf[self.nodes[r - 1]].sum(axis=1)
         lo2, hi2 = kern.two_row_bounds(self.nodes[r - 2], int(self.totals[r - 2]), lf)
         self.lo[r - 2], self.hi[r - 2] = lo2 - 1e-9, hi2 + 1e-9
-        self.arcs = [None] * r  # exact arc counts per node, where the bounds were computed over the arcs
         for k in range(r - 3, -1, -1):
-            lo, hi, arcs = kern.future_bounds(
+            self.lo[k], self.hi[k], _ = kern.future_bounds(
                 self.nodes[k], int(self.totals[k]), lf, self.fact, self.radix, self.slots[k + 1], self.keys[k + 1],
                 self.lo[k + 1], self.hi[k + 1], self.buf[k],
             )  # fmt: skip
-            self.lo[k], self.hi[k], self.arcs[k] = lo, hi, arcs
         self.stats.work = bound_work
         # log of the sum of exp(-value) over all completions of each node: m! / (prod R_i! prod u_j!)
         rest = np.concatenate([np.cumsum(lf[self.totals][::-1])[::-1], [0.0]])
         self.log_mass = [lf[left[k]] - rest[k] - lf[u].sum(axis=1) for k, u in enumerate(self.nodes)]
-        # bounds on the path so far: computed when a backward step needs them (stage r - 1 gets none)
+        # bounds on the path so far: computed when a backward step needs them (none for stage r - 1)
         self.past_lo = [np.zeros(1)] + [np.full(mk, -np.inf) for mk in self.m[1:]]
         self.past_hi = [np.zeros(1)] + [np.full(mk, np.inf) for mk in self.m[1:]]
-        self.past_ready = 0
-        self.hybrid = hybrid is not None
+        self.past_from: dict[int, int] = {}
         none = (np.zeros(max(self.m), dtype=bool), np.zeros(1), np.zeros(1))
-        self.chi = [self._cochran(k, hybrid) if self.hybrid else none for k in range(r + 1)]
+        self.chi = [self._cochran(k, hybrid) if hybrid is not None else none for k in range(r + 1)]
+        # hybrid: the forward side must itself reach every stage with a sub-table that may be approximated
+        self.backward_floor = max((k for k in range(r + 1) if self.chi[k][0][: self.m[k]].any()), default=0)
 
     def _cochran(self, k: int, hybrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per node of stage k: whether its sub-table meets Cochran's conditions, log gamma and the degrees of freedom."""
+        """Per node of stage k: whether its sub-table meets Cochran's conditions, log gamma and the degrees of freedom.
+
+        The sub-table has the remaining stage totals as rows and the node's non-zero entries as
+        columns; its expected counts are ``R_i u_j / n``. Conditions (R's ``hybridPars``): none
+        below ``Emin``, more than ``percent`` % of them at least ``expect``, and at least one
+        degree of freedom. Counted per node and column against the sorted row totals, so memory is
+        one value per node and column.
+        """
         m = self.m[k]
         ok, lg, df = np.zeros(m, dtype=bool), np.zeros(m), np.zeros(m)
-        if hybrid is None or k == 0 or k > self.r - 2:
+        if k == 0 or k > self.r - 2:
             return ok, lg, df
         expect, percent, emin = hybrid
-        rows = self.totals[k:].astype(float)
+        rows = np.sort(self.totals[k:]).astype(float)
         u = self.nodes[k].astype(float)
         n = u.sum(axis=1)
-        cells = (u > 0)[:, None, :] & np.ones((1, len(rows), 1), dtype=bool)
-        e = rows[None, :, None] * u[:, None, :] / n[:, None, None]
-        n_cells = cells.sum(axis=(1, 2))
-        low = np.where(cells, e, np.inf).min(axis=(1, 2))
-        share = (cells & (e >= expect)).sum(axis=(1, 2)) / np.maximum(n_cells, 1)
-        r_, c_ = len(rows), (u > 0).sum(axis=1)
-        df = (r_ - 1) * (c_ - 1.0)
-        ok = (low >= emin) & (share * 100 > percent) & (df >= 1)
+        present = u > 0
+        r_, c_ = len(rows), present.sum(axis=1)
+        smallest = rows[0] * np.where(present, u, np.inf).min(axis=1) / n
         with np.errstate(divide="ignore"):
-            logu = np.where(u > 0, np.log(np.maximum(u, 1)), 0.0).sum(axis=1)
+            need = np.where(present, expect * n[:, None] / u, np.inf) * (1 - 1e-12)  # row total needed for E >= expect
+        large = np.where(present, r_ - np.searchsorted(rows, need.ravel(), side="left").reshape(need.shape), 0).sum(axis=1)
+        df = (r_ - 1) * (c_ - 1.0)
+        ok = (smallest >= emin) & (large * 100 > percent * r_ * c_) & (df >= 1)
+        logu = np.where(present, np.log(np.maximum(u, 1)), 0.0).sum(axis=1)
         lg = df / 2 * math.log(2 * math.pi) - (r_ * c_ - 1) / 2 * np.log(n) + (c_ - 1) / 2 * np.log(rows).sum() + (r_ - 1) / 2 * logu
         return ok, lg, df
 
-    def _ensure_past(self, k: int) -> None:
-        """Past bounds up to stage k (forward dynamic programming over the arcs of the stages before it)."""
-        for s in range(self.past_ready, min(k, self.r - 2)):
-            self._charge(float(self.arcs_ub[s].sum()), "arcs for the path bounds")
-            self.past_lo[s + 1], self.past_hi[s + 1] = self.k.past_bounds(
-                self.nodes[s], int(self.totals[s]), self.lf, self.fact, self.radix, self.slots[s + 1], self.keys[s + 1],
-                self.past_lo[s], self.past_hi[s], self.m[s + 1], self.buf[s],
+    def _ensure_past(self, k: int, fk: int, fwd: _List) -> None:
+        """Bounds on the value so far at the nodes of stage k, over the partial paths that are still undecided.
+
+        Those paths pass through the forward side's list at stage ``fk``, so the bounds are found by
+        dynamic programming forward from that list's smallest and largest value per node, over the
+        nodes they reach (unreached nodes get +inf / -inf, and a backward step skips them). Stage
+        r - 1 keeps no bounds: its backward step is one value per node.
+        """
+        if k > self.r - 2 or self.past_from.get(k) == fk:
+            return
+        # start from the deepest stage already done from this forward list, else from the list itself
+        s = max((j for j in range(fk, k) if self.past_from.get(j) == fk), default=None)
+        if s is None:
+            s, live = fk, fwd.live()
+            plo, phi = np.full(self.m[fk], np.inf), np.full(self.m[fk], -np.inf)
+            plo[live], phi[live] = fwd.value[fwd.start[:-1][live]], fwd.value[fwd.start[1:][live] - 1]
+            self.past_lo[fk], self.past_hi[fk], self.past_from[fk] = plo, phi, fk
+        for j in range(s, k):
+            self._charge(float(self.arcs_ub[j][self.past_lo[j] < np.inf].sum()), "arcs for the path bounds")
+            self.past_lo[j + 1], self.past_hi[j + 1], _ = self.k.past_bounds(
+                self.nodes[j], int(self.totals[j]), self.lf, self.fact, self.radix, self.slots[j + 1], self.keys[j + 1],
+                self.past_lo[j], self.past_hi[j], self.m[j + 1], self.buf[j],
             )  # fmt: skip
-            self.past_ready = s + 1
+            self.past_from[j + 1] = fk
 
     def _charge(self, amount: float, what: str) -> None:
         if self.stats.work + amount > self.max_work:
@@ -346,43 +369,51 @@ class _Network:
         self.stats.work += amount
 
     @staticmethod
-    def _room(fwd: _List, bwd: _List, per_entry: int) -> int:
-        """How many values a list being built may hold beside the two current lists, within :data:`LIST_BYTES`."""
-        return max(0, (LIST_BYTES - fwd.nbytes - bwd.nbytes) // per_entry)
+    def _spare(fwd: _List, bwd: _List) -> int:
+        """Bytes of :data:`LIST_BYTES` left beside the two current lists, for the list being built."""
+        return max(0, LIST_BYTES - fwd.nbytes - bwd.nbytes)
+
+    @classmethod
+    def _room(cls, fwd: _List, bwd: _List, per_entry: int) -> int:
+        """About how many values a list being built may hold (for choosing a direction)."""
+        return cls._spare(fwd, bwd) // per_entry
 
     def _forward(self, mode, fk, fwd, bwd, gain, acc):
         ok, lg, df = self.chi[fk + 1]
-        room = self._room(fwd, bwd, _FORWARD_ENTRY)
+        spare = self._spare(fwd, bwd)
         (arcs, moved, approximated, full), table = self.k.forward_step(
             mode, self.nodes[fk], int(self.totals[fk]), self.lf, self.fact, self.radix, self.slots[fk + 1], self.keys[fk + 1],
-            fwd.start, fwd.value, fwd.count, fwd.suffix, self.lo[fk + 1], self.hi[fk + 1], self.log_mass[fk + 1],
-            self.thr, self.log_k, bwd.start, bwd.value, bwd.suffix, gain, ok, lg, df,
-            self.k.new_table(1024 if mode == 1 else 1), room, acc, self.buf[fk],
+            fwd.start, fwd.value, fwd.count, fwd.logc, fwd.suffix, self.lo[fk + 1], self.hi[fk + 1], self.log_mass[fk + 1],
+            self.thr, self.log_k, bwd.start, bwd.value, self.k.fold_gain(bwd.start, bwd.suffix, gain) if mode == 2 else bwd.suffix,
+            gain, ok, lg, df,
+            self.k.new_table(1024 if mode == 1 else 1), spare, acc, self.buf[fk],
         )  # fmt: skip
         if full:
-            raise WorkLimitExceeded(room + 1, room, "distinct values kept at one stage (memory for the lists)", size=True)
+            raise WorkLimitExceeded(None, LIST_BYTES, "bytes for the lists of values", size=True)
         self.stats.approximated += approximated
         return arcs, moved, table
 
     def _backward(self, mode, bk, bwd, gain, fwd, acc, meeting):
         new_gain = np.full(self.m[bk - 1], -np.inf)
-        room = self._room(fwd, bwd, _BACKWARD_ENTRY)
         (arcs, moved, _, full), start, value, count = self.k.backward_step(
             mode, self.nodes[bk - 1], int(self.totals[bk - 1]), self.lf, self.fact, self.radix, self.slots[bk], self.keys[bk],
-            bwd.start, bwd.value, bwd.count, bwd.suffix, gain, self.past_lo[bk - 1], self.past_hi[bk - 1], self.thr, self.log_k,
-            fwd.start, fwd.value, fwd.suffix, meeting, room, new_gain, acc, self.buf[bk - 1],
+            bwd.start, bwd.value, bwd.count, bwd.logc, bwd.suffix, gain, self.past_lo[bk - 1], self.past_hi[bk - 1], self.thr, self.log_k,
+            fwd.start, fwd.value, fwd.suffix, meeting, self._spare(fwd, bwd), new_gain, acc, self.buf[bk - 1],
         )  # fmt: skip
         if full:
-            raise WorkLimitExceeded(room + 1, room, "distinct values kept at one stage (memory for the lists)", size=True)
-        lists = _List(start, value, count, self.k.suffix_sums(start, value, count)) if mode == 1 else None
+            raise WorkLimitExceeded(None, LIST_BYTES, "bytes for the lists of values", size=True)
+        lists = _List.of(self.k, start, value, count) if mode == 1 else None
         return arcs, moved, lists, new_gain
 
     def _finish(self, table, m: int) -> _List:
         tn, _, tv, tc = table
         return _List(*self.k.finish_table(tn, tv, tc, m))
 
-    def _past_cost(self, k: int) -> float:
-        return sum(float(self.arcs_ub[s].sum()) for s in range(self.past_ready, min(k, self.r - 2)))
+    def _past_cost(self, k: int, fk: int) -> float:
+        """At most the arcs of :meth:`_ensure_past` (all nodes of the stages between counted)."""
+        if k > self.r - 2 or self.past_from.get(k) == fk:
+            return 0.0
+        return sum(float(self.arcs_ub[s].sum()) for s in range(fk, k))
 
     def p_value(self, log_k: float, thr: float) -> float:
         """The search: steps forward or backward, whichever is cheaper, until the two sides meet.
@@ -400,17 +431,18 @@ class _Network:
             return 1.0
         acc = np.zeros(3)  # the total: exp(acc[0]) * (acc[1] + acc[2])
         r, m = self.r, self.m
-        forward_only = self.hybrid
         fk, fwd = 0, _List.single(1)
         bk, bwd = r, _List.single(1)
         gain = np.full(1, -np.inf)  # log mass, per node of stage bk, of the future values counted whatever the past
+        self._counted_f = self._counted_b = None
 
         while fk < bk:
             last = fk + 1 == bk
             live = fwd.live()
             arcs_f = float(self.arcs_ub[fk][live].sum())
             bound_f = arcs_f + ENTRY_WORK * float((np.diff(fwd.start)[live] * self.arcs_ub[fk][live]).sum())
-            arcs_b = math.inf if forward_only else float(self.arcs_ub[bk - 1].sum()) + self._past_cost(bk - 1)
+            forward_only = bk - 1 <= self.backward_floor
+            arcs_b = math.inf if forward_only else float(self.arcs_ub[bk - 1].sum()) + self._past_cost(bk - 1, fk)
             room_f = math.inf if last else self._room(fwd, bwd, _FORWARD_ENTRY)
             room_b = math.inf if last else self._room(fwd, bwd, _BACKWARD_ENTRY)
             settled = fk + 1 >= r - 1  # the child's future is fixed: nothing stays undecided
@@ -438,7 +470,7 @@ class _Network:
                     if side == "f":
                         plans["f"] = self._plan_forward(fk, fwd, bwd, gain, acc, arcs_f)
                     else:
-                        plans["b"] = self._plan_backward(bk, bwd, gain, fwd, acc, last)
+                        plans["b"] = self._plan_backward(bk, fk, bwd, gain, fwd, acc, last)
                 fitting = [s for s, (_, mv) in plans.items() if mv <= (room_f if s == "f" else room_b)]
                 side = min(fitting or plans, key=lambda s: plans[s][0])
                 forward = side == "f"
@@ -462,18 +494,30 @@ class _Network:
         return min(1.0, math.exp(acc[0]) * (acc[1] + acc[2]))
 
     def _plan_forward(self, fk, fwd, bwd, gain, acc, arcs) -> tuple[float, int]:
-        """Count the undecided entries of the forward step (charging its arcs): (cost of the step, entries)."""
+        """Count the undecided entries of the forward step (charging its arcs): (cost of the step, entries).
+
+        The count depends only on the forward list, so it is kept until that list changes.
+        """
+        if self._counted_f is not None and self._counted_f[0] is fwd:
+            return self._counted_f[1]
         self._charge(arcs, "arcs")
         _, moved, _ = self._forward(0, fk, fwd, bwd, gain, acc)
-        return arcs + ENTRY_WORK * moved, moved
+        self._counted_f = (fwd, (arcs + ENTRY_WORK * moved, moved))
+        return self._counted_f[1]
 
-    def _plan_backward(self, bk, bwd, gain, fwd, acc, meeting) -> tuple[float, int]:
-        """Count the undecided entries of the backward step (charging its arcs and any past bounds it needs)."""
-        self._ensure_past(bk - 1)
-        arcs = float(self.arcs_ub[bk - 1].sum())
+    def _plan_backward(self, bk, fk, bwd, gain, fwd, acc, meeting) -> tuple[float, int]:
+        """Count the undecided entries of the backward step (charging its arcs and any past bounds it needs).
+
+        The count depends on the backward list and, through the past bounds, on the forward list.
+        """
+        if self._counted_b is not None and self._counted_b[0] is bwd and self._counted_b[1] is fwd:
+            return self._counted_b[2]
+        self._ensure_past(bk - 1, fk, fwd)
+        arcs = float(self.arcs_ub[bk - 1][self.past_lo[bk - 1] < np.inf].sum())
         self._charge(arcs, "arcs")
         _, moved, _, _ = self._backward(0, bk, bwd, gain, fwd, acc, meeting)
-        return arcs + ENTRY_WORK * moved, moved
+        self._counted_b = (bwd, fwd, (arcs + ENTRY_WORK * moved, moved))
+        return self._counted_b[2]
 
 
 def _prepare(table, tol: float):
@@ -508,7 +552,7 @@ def exact_p_value(table, *, max_work: float = DEFAULT_MAX_WORK, tol: float = LOG
     stage_totals, cols = orient(arr)
     stats = _Stats()
     try:
-        return _Network(stage_totals, cols, lf, max_work, tol, stats=stats).p_value(log_k, thr)
+        return _Network(stage_totals, cols, lf, max_work, stats=stats).p_value(log_k, thr)
     finally:
         stats.report(report)
 
@@ -546,7 +590,7 @@ def hybrid_p_value(
         arr = arr.T
     stats = _Stats()
     try:
-        net = _Network(np.sort(arr.sum(axis=0)), np.sort(arr.sum(axis=1)), lf, max_work, tol, hybrid=(expect, percent, emin), stats=stats)
+        net = _Network(np.sort(arr.sum(axis=0)), np.sort(arr.sum(axis=1)), lf, max_work, hybrid=(expect, percent, emin), stats=stats)
         return net.p_value(log_k, thr), stats.approximated
     finally:
         stats.report(report)
