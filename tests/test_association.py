@@ -244,6 +244,15 @@ def test_memory_caps_stop_the_exact_computation(monkeypatch):
     assert res.method == "monte_carlo" and "raise max_work" not in res.fallback_reason
 
 
+def test_a_hybrid_search_past_half_its_budget_gives_way_to_the_exact_one():
+    # R's orientation makes the hybrid search of this 5 x 5 table cost 20 times the exact search, and no
+    # sub-table it would reach can be approximated: the exact p-value answers, within the same budget
+    ref = R_REFERENCE.set_index("name").loc["five_by_five_n100"]
+    res = fisher_freeman_halton(ref["array"], "hybrid")
+    assert res.method == "exact" and res.approximated == 0
+    assert res.p_value == pytest.approx(ref["p_value"], rel=1e-9) and res.p_value == pytest.approx(ref["p_value_hybrid"], rel=1e-9)
+
+
 def test_hybrid_says_which_method_answered():
     big = np.array([[40, 30, 30], [30, 40, 30], [30, 30, 40]])
     res = fisher_freeman_halton(big, "hybrid")

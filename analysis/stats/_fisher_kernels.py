@@ -507,50 +507,56 @@ def _flush(acc, top, total, comp):
 
 @njit(cache=True)
 def new_table(capacity):
-    """An empty list under construction: node (-1 for an empty slot), grid key, value, count (capacity a power of two; 28 bytes a slot)."""
-    nodes = np.empty(capacity, np.int32)
-    nodes[:] = -1
-    return nodes, np.zeros(capacity, np.int64), np.zeros(capacity), np.zeros(capacity)
+    """An empty list under construction: one row of 32 bytes a slot (node, grid key, value, count), node -1 when empty.
+
+    Node and grid key are integers held exactly in doubles (below 2^53), so a slot is one cache line
+    at most; the capacity is a power of two.
+    """
+    table = np.zeros((capacity, 4))
+    table[:, 0] = -1.0
+    return table
 
 
 @njit(cache=True)
-def _slot_of(tn, tq, node, q):
-    mask = tn.shape[0] - 1
+def _slot_of(table, node, q):
+    mask = table.shape[0] - 1
     h = _hash(q * 1000003 + node, mask)
-    while tn[h] >= 0 and (tn[h] != node or tq[h] != q):
+    fnode, fq = float(node), float(q)
+    while table[h, 0] >= 0.0 and (table[h, 0] != fnode or table[h, 1] != fq):
         h = (h + 1) & mask
     return h
 
 
 @njit(cache=True)
-def _grow(tn, tq, tv, tc):
-    nn, nq, nv, nc = new_table(2 * tn.shape[0])
-    for h in range(tn.shape[0]):
-        if tn[h] >= 0:
-            g = _slot_of(nn, nq, tn[h], tq[h])
-            nn[g], nq[g], nv[g], nc[g] = tn[h], tq[h], tv[h], tc[h]
-    return nn, nq, nv, nc
+def _grow(table):
+    bigger = new_table(2 * table.shape[0])
+    for h in range(table.shape[0]):
+        if table[h, 0] >= 0.0:
+            g = _slot_of(bigger, np.int64(table[h, 0]), np.int64(table[h, 1]))
+            bigger[g, :] = table[h, :]
+    return bigger
 
 
 @njit(cache=True)
-def finish_table(tn, tv, tc, m):
+def finish_table(table, m):
     """The sorted lists of a filled table: start (per node), value, count, log count and suffix log-sums."""
     start = np.zeros(m + 1, np.int64)
-    for h in range(tn.shape[0]):
-        if tn[h] >= 0:
-            start[tn[h] + 1] += 1
+    for h in range(table.shape[0]):
+        if table[h, 0] >= 0.0:
+            start[np.int64(table[h, 0]) + 1] += 1
     for i in range(m):
         start[i + 1] += start[i]
     n = start[m]
     val = np.empty(n)
     cnt = np.empty(n)
     pos = start[:-1].copy()
-    for h in range(tn.shape[0]):
-        if tn[h] >= 0:
-            p = pos[tn[h]]
-            val[p] = tv[h]
-            cnt[p] = tc[h]
-            pos[tn[h]] += 1
+    for h in range(table.shape[0]):
+        if table[h, 0] >= 0.0:
+            node = np.int64(table[h, 0])
+            p = pos[node]
+            val[p] = table[h, 2]
+            cnt[p] = table[h, 3]
+            pos[node] += 1
     for i in range(m):
         a, b = start[i], start[i + 1]
         if b - a > 1:
@@ -590,13 +596,45 @@ def suffix_sums(start, val, cnt):
 
 @njit(cache=True)
 def fold_gain(start, suf, gain):
-    """The suffix log-sums of a list with each node's ``gain`` added (log of the sum of both), for a meeting."""
-    out = suf.copy()
+    """Add each node's ``gain`` into the suffix log-sums of a list, in place (the list is not used after the meeting)."""
     for v in range(start.shape[0] - 1):
         if gain[v] > -np.inf:
             for p in range(start[v], start[v + 1]):
-                out[p] = _logaddexp(suf[p], gain[v])
-    return out
+                suf[p] = _logaddexp(suf[p], gain[v])
+
+
+@njit(cache=True)
+def linear_weights(start, logw, minus, extra):
+    """Per node, ``exp(logw - minus - ref)`` with ``ref`` the node's largest of ``logw - minus`` and ``extra``: for sums without a logarithm per term.
+
+    ``minus`` may be empty (nothing subtracted). Returns the linear weights, ``ref`` per node,
+    ``exp(extra - ref)`` per node, and whether the node's weights (and ``extra``) span less than
+    e^600, so that none underflows; nodes that do not are summed in logarithms instead.
+    """
+    m = start.shape[0] - 1
+    lin = np.empty(start[m])
+    ref = _filled(m, -np.inf)
+    end = np.zeros(m)
+    ok = np.ones(m, np.bool_)
+    sub = minus.shape[0] > 0
+    for v in range(m):
+        top, low = extra[v], extra[v]
+        for p in range(start[v], start[v + 1]):
+            w = logw[p] - minus[p] if sub else logw[p]
+            lin[p] = w
+            if top == -np.inf or w > top:
+                top = w
+            if low == -np.inf or w < low:
+                low = w
+        ref[v] = top
+        if top == -np.inf:
+            continue
+        ok[v] = top - low < 600.0
+        for p in range(start[v], start[v + 1]):
+            lin[p] = math.exp(lin[p] - top)
+        if extra[v] > -np.inf:
+            end[v] = math.exp(extra[v] - top)
+    return lin, ref, end, ok
 
 
 # --------------------------------------------------------------------------- chi-squared tail (hybrid)
@@ -681,6 +719,7 @@ def forward_step(
     max_bytes,
     acc,
     buf_size,
+    linear,
 ):
     """Extend the past values of stage k along every arc of their nodes.
 
@@ -689,12 +728,15 @@ def forward_step(
     the rest are *undecided*. ``mode`` 0 only counts the undecided entries; 1 moves them into
     ``table`` as values of stage k + 1 (merged on the grid), or, if the child's sub-table meets
     Cochran's conditions (``chi_ok``), adds them with the chi-squared approximation (hybrid); 2
-    matches them against the future values of the child (``b_*``, plus its ``gain_next``), the
-    meeting of the two sides. Returns (arcs enumerated, undecided entries, entries approximated,
-    status: 0, or 1 if the table and the list it becomes would take more than ``max_bytes``) and the
-    table. The table (28 bytes a slot) is filled to at most 3/5 and doubled when full.
+    matches them against the future values of the child, the meeting of the two sides: ``b_suf``
+    then holds their suffix sums with the child's gain added (:func:`fold_gain`), and ``linear``
+    holds :func:`linear_weights` of the past values and of those sums, so that where both nodes
+    allow it an arc's matches are summed without a logarithm each. Returns (arcs enumerated,
+    undecided entries, entries approximated, status: 0, or 1 if the table and the list it becomes
+    would take more than ``max_bytes``) and the table. The table (32 bytes a slot) is filled to at
+    most 3/5 and doubled when full.
     """
-    tn, tq, tv, tc = table
+    f_lin, f_ref, _, f_ok, b_lin, b_ref, b_end, b_ok = linear
     fill = 0
     child = np.empty(buf_size, np.int64)
     term = np.empty(buf_size)
@@ -728,6 +770,16 @@ def forward_step(
                 g = gain_next[v]
                 j = _search(b_val, b0, b1, thr - f_val[i_drop] - t)
                 base = lm + log_k - t
+                if f_ok[u] and b_ok[v]:  # linear weights: one logarithm for the arc
+                    lin_sum = 0.0
+                    for p in range(i_drop, i_all):
+                        x = thr - t - f_val[p]
+                        while j > b0 and b_val[j - 1] >= x:
+                            j -= 1
+                        lin_sum += f_lin[p] * (b_lin[j] if j < b1 else b_end[v])
+                    if lin_sum > 0.0:
+                        _add(acc, base + f_ref[u] + b_ref[v] + math.log(lin_sum))
+                    continue
                 s_top, s_sum, s_comp = base + f_lc[i_drop] - f_val[i_drop], 0.0, 0.0
                 for p in range(i_drop, i_all):  # p rises, so the first counted future value falls
                     x = thr - t - f_val[p]
@@ -748,18 +800,18 @@ def forward_step(
                 for p in range(i_drop, i_all):
                     value = f_val[p] + t
                     key = np.int64(math.floor(value * GRID))
-                    h = _slot_of(tn, tq, v, key)
-                    if tn[h] >= 0:
-                        tc[h] += f_cnt[p] * mult[q]
+                    h = _slot_of(table, v, key)
+                    if table[h, 0] >= 0.0:
+                        table[h, 3] += f_cnt[p] * mult[q]
                         continue
-                    tn[h], tq[h], tv[h], tc[h] = v, key, value, f_cnt[p] * mult[q]
+                    table[h, 0], table[h, 1], table[h, 2], table[h, 3] = v, key, value, f_cnt[p] * mult[q]
                     fill += 1
-                    if fill * 5 > tn.shape[0] * 3:
-                        # growing holds both tables at once; the finished list then takes 24 bytes a value
-                        if 3 * 28 * tn.shape[0] + 24 * fill > max_bytes:
-                            return (n_arcs, moved, approximated, 1), (tn, tq, tv, tc)
-                        tn, tq, tv, tc = _grow(tn, tq, tv, tc)
-    return (n_arcs, moved, approximated, 0), (tn, tq, tv, tc)
+                    if fill * 5 > table.shape[0] * 3:
+                        # growing holds both tables at once; finishing holds the table and the list (32 bytes a value)
+                        if 3 * 32 * table.shape[0] > max_bytes:
+                            return (n_arcs, moved, approximated, 1), table
+                        table = _grow(table)
+    return (n_arcs, moved, approximated, 0), table
 
 
 @njit(cache=True)
@@ -790,22 +842,26 @@ def backward_step(
     gain,
     acc,
     buf_size,
+    linear,
 ):
     """Extend the future values of stage k + 1 back along every arc into their nodes, from every node of stage k.
 
     With the past bounds ``plo``, ``phi`` of the parent u: future values f with ``plo[u] + t + f >=
     thr`` count whatever the past and go into ``gain[u]`` (log of their mass, with the child's own
     ``gain_next`` carried back); those with ``phi[u] + t + f < thr`` are dropped; the rest are
-    undecided. ``mode`` 0 counts them; 1 makes them the future values of stage k (all of a parent's
-    entries land in that parent, so they are sorted and merged per parent and the lists are built in
-    order); 2 matches them against the past values of u (``f_*``) and then adds ``gain`` against all
-    of them (the meeting). With ``meeting``, parents that no past value reaches are skipped. Returns
-    (arcs enumerated, undecided entries, status: 0, or 1 if the lists being built would take more than
-    ``max_bytes`` with their suffix sums) and, for mode 1, the lists (start, value, count). In mode 1 a parent's entries are merged in a small hash table
-    keyed on the grid value (all of them land in that parent), then its distinct values are sorted
-    and appended.
+    undecided. ``mode`` 0 counts them; 1 makes them the future values of stage k: all of a parent's
+    entries land in that parent, so they are merged in a small hash table of its own (keyed on the
+    grid value) and its distinct values are sorted and appended; 2 matches them against the past
+    values of u (``f_*``) and then adds ``gain`` against all of them (the meeting; ``linear`` holds
+    :func:`linear_weights` of the future values and of the past values' suffix sums, so that where
+    both nodes allow it an arc's matches are summed without a logarithm each). Parents that no
+    undecided past reaches (``plo`` infinite) are skipped, and with ``meeting`` those without past
+    values. Returns (arcs enumerated, undecided entries, 0, status: 0, or 1 if the lists being built
+    would take more than ``max_bytes`` with their suffix sums) and, for mode 1, the lists (start,
+    value, count).
     """
     m = nodes.shape[0]
+    b_lin, b_ref, _, b_ok, f_lin, f_ref, _, f_ok = linear
     child = np.empty(buf_size, np.int64)
     term = np.empty(buf_size)
     mult = np.empty(buf_size)
@@ -847,6 +903,17 @@ def backward_step(
                 d0, d1 = f_start[u], f_start[u + 1]
                 j = _search(f_val, d0, d1, thr - b_val[i_drop] - t)
                 base = lm + log_k - t
+                if b_ok[v] and f_ok[u]:  # linear weights: one logarithm for the arc
+                    lin_sum = 0.0
+                    for p in range(i_drop, i_all):
+                        x = thr - t - b_val[p]
+                        while j > d0 and f_val[j - 1] >= x:
+                            j -= 1
+                        if j < d1:
+                            lin_sum += b_lin[p] * f_lin[j]
+                    if lin_sum > 0.0:
+                        _add(acc, base + b_ref[v] + f_ref[u] + math.log(lin_sum))
+                    continue
                 s_top, s_sum, s_comp = base + b_lc[i_drop] - b_val[i_drop], 0.0, 0.0
                 for p in range(i_drop, i_all):
                     x = thr - t - b_val[p]
@@ -871,7 +938,7 @@ def backward_step(
                     n_used += 1
                     if n_used * 5 > hq.shape[0] * 3:  # grow: rehash the used slots into a table twice as large
                         size = 2 * hq.shape[0]
-                        if 16 * out_val.shape[0] + 24 * n_out + 3 * 32 * hq.shape[0] > max_bytes:
+                        if 16 * out_val.shape[0] + 3 * 32 * hq.shape[0] > max_bytes:
                             return (n_arcs, moved, 0, 1), start, out_val[:0], out_cnt[:0]
                         nq = _filled_int(size, -1)
                         nv = np.empty(size)
@@ -895,9 +962,10 @@ def backward_step(
                     vals[i] = hv[used[i]]
                 order = np.argsort(vals)
                 if n_out + n_used > out_val.shape[0]:
-                    size = max(2 * out_val.shape[0], n_out + n_used)
-                    # while growing, both copies are held; the finished lists take 24 bytes a value
-                    if 16 * (out_val.shape[0] + size) + 24 * (n_out + n_used) + 32 * hq.shape[0] > max_bytes:
+                    size = max(out_val.shape[0] * 3 // 2, n_out + n_used)
+                    # while growing, both copies are held (later peaks are smaller: the copy returned, then
+                    # the finished list of 32 bytes a value after these buffers are gone)
+                    if 16 * (out_val.shape[0] + size) + 32 * hq.shape[0] > max_bytes:
                         return (n_arcs, moved, 0, 1), start, out_val[:0], out_cnt[:0]
                     bigger_v = np.empty(size)
                     bigger_c = np.empty(size)

@@ -208,6 +208,21 @@ def _monte_carlo_result(arr: np.ndarray, p_obs: float, samples: int, seed: int, 
     return FisherResult(p, p_obs, "monte_carlo", samples=samples, seed=seed, mc_standard_error=se, fallback_reason=reason)
 
 
+def _hybrid(arr: np.ndarray, hybrid_pars: tuple[float, float, float], max_work: float) -> tuple[float, int]:
+    """The hybrid p-value within half the budget, or else the exact one with what is left of it (0 approximated).
+
+    The hybrid search runs forward through every stage where a sub-table could be approximated (as
+    R's does), so it can cost more than the exact search, even when no sub-table it reaches can be
+    approximated. The work of both together stays within ``max_work``.
+    """
+    expect, percent, emin = hybrid_pars
+    spent: dict = {}
+    try:
+        return hybrid_p_value(arr, expect=expect, percent=percent, emin=emin, max_work=max_work / 2, report=spent)
+    except WorkLimitExceeded:
+        return exact_p_value(arr, max_work=max(0.0, max_work - spent.get("work", 0))), 0
+
+
 def fisher_freeman_halton(
     table,
     method: str = "exact",
@@ -243,8 +258,10 @@ def fisher_freeman_halton(
     Cochran's conditions ``hybrid_pars`` = (expect, percent, Emin), by default R's (5, 80, 1), are
     answered with the chi-squared approximation of the Freeman-Halton statistic, the rest exactly.
     The result's ``method`` is ``"hybrid"`` when at least one sub-table was approximated (their
-    number in ``approximated``) and ``"exact"`` when none was; the budget and ``on_limit`` apply as
-    for ``"exact"``.
+    number in ``approximated``) and ``"exact"`` when none was. The hybrid search runs forward (as
+    R's), which can cost more than the exact search: if it would exceed half of ``max_work``, the
+    exact search gets what is left of the budget, and past that ``on_limit`` applies as for
+    ``"exact"``.
 
     ``method="monte_carlo"`` estimates the p-value as (1 + hits) / (samples + 1) from ``samples``
     random tables with the observed margins (Patefield 1981 via :func:`scipy.stats.random_table`),
@@ -262,8 +279,7 @@ def fisher_freeman_halton(
             if method == "exact":
                 p, approximated = exact_p_value(arr, max_work=max_work), None
             else:
-                expect, percent, emin = hybrid_pars
-                p, approximated = hybrid_p_value(arr, expect=expect, percent=percent, emin=emin, max_work=max_work)
+                p, approximated = _hybrid(arr, hybrid_pars, max_work)
         except WorkLimitExceeded as err:
             if on_limit == "raise":
                 raise

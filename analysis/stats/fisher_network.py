@@ -41,8 +41,8 @@ any arc is generated. Each step is counted first (how many undecided entries it 
 refused if the total would exceed the budget, so what is spent never exceeds it. Memory is bounded
 by construction: nodes are capped at :data:`MAX_NODES` (checked while they are listed), arcs are
 generated per node into buffers of :data:`MAX_ARCS_PER_NODE`, and the lists of values share a fixed
-amount of memory (:data:`LIST_BYTES`): of the two directions, the cheaper whose values fit is taken,
-and a step whose values do not fit stops with the same error. The caller
+amount of memory (:data:`LIST_BYTES`): a step stops as soon as the list it builds would not fit, the
+other direction is then tried, and if neither fits the same error is raised. The caller
 (:func:`analysis.stats.association.fisher_freeman_halton`) then falls back to Monte Carlo.
 
 Two shapes take shorter roads: 2 x 2 tables are summed directly over the hypergeometric
@@ -94,23 +94,18 @@ ENTRY_WORK = 3
 #: of each table), so that a refusal and the Monte Carlo fallback come back within 2 seconds.
 DEFAULT_MAX_WORK = 30_000_000
 
-#: Most nodes in all stages together (each takes about 8 C + 100 bytes with its bounds and hash slots: under 40 MB).
-MAX_NODES = 300_000
+#: Most nodes in all stages together (each takes about 8 C + 100 bytes with its bounds and hash slots:
+#: under 30 MB for up to 10 columns).
+MAX_NODES = 150_000
 
-#: Most arcs from one node (they are generated into buffers of this size, 24 bytes an arc: 24 MB).
-MAX_ARCS_PER_NODE = 1_000_000
+#: Most arcs from one node (they are generated into buffers of this size, 24 bytes an arc: 12 MB).
+MAX_ARCS_PER_NODE = 500_000
 
-#: Memory for the lists of values: the current list of each side and the one being built (120 MB).
-#: With the nodes and buffers above and about 200 MB for Python, NumPy, SciPy and numba's compiled
-#: code, one p-value stays under 400 MB whatever the table.
-LIST_BYTES = 120 * 2**20
+#: Memory for the lists of values (96 MB): the current list of each side, the one being built and
+#: what a meeting adds to them. With the nodes and buffers above and about 250 MB for Python, NumPy,
+#: SciPy and numba's compiled code, one p-value stays under 400 MB whatever the table.
+LIST_BYTES = 96 * 2**20
 
-#: Bytes per value of a list being built, for choosing a direction (the kernels check the memory
-#: they actually allocate against what is left of :data:`LIST_BYTES`): forward, hash slots of 28
-#: bytes filled to between 3/10 and 3/5, then the finished list (32 bytes a value); backward, an
-#: output that grows by doubling (16 bytes a value), then the finished list.
-_FORWARD_ENTRY = 28 * 10 // 3 + 32
-_BACKWARD_ENTRY = 2 * 16 + 32
 #: Bytes per entry moved in one column of the 2 x c pass (node, value, count; sorted copies; order).
 _TWO_BY_C_ENTRY = 56
 
@@ -373,20 +368,32 @@ class _Network:
         """Bytes of :data:`LIST_BYTES` left beside the two current lists, for the list being built."""
         return max(0, LIST_BYTES - fwd.nbytes - bwd.nbytes)
 
-    @classmethod
-    def _room(cls, fwd: _List, bwd: _List, per_entry: int) -> int:
-        """About how many values a list being built may hold (for choosing a direction)."""
-        return cls._spare(fwd, bwd) // per_entry
+    def _linear(self, weights: _List, summed: _List, extra: np.ndarray):
+        """:func:`~analysis.stats._fisher_kernels.linear_weights` for a meeting: of one list's weights and of the other's suffix sums.
+
+        They take 8 bytes a value of both lists, so they are made only if that fits in what is left
+        of :data:`LIST_BYTES`; otherwise the meeting sums in logarithms.
+        """
+        if self._spare(weights, summed) < 8 * (len(weights) + len(summed)):
+            return self._no_linear
+        none = np.full(len(weights.start) - 1, -np.inf)
+        return (
+            *self.k.linear_weights(weights.start, weights.logc, weights.value, none),
+            *self.k.linear_weights(summed.start, summed.suffix, self._empty, extra),
+        )
 
     def _forward(self, mode, fk, fwd, bwd, gain, acc):
         ok, lg, df = self.chi[fk + 1]
         spare = self._spare(fwd, bwd)
+        linear = self._no_linear
+        if mode == 2:
+            self.k.fold_gain(bwd.start, bwd.suffix, gain)  # in place: bwd is not used after the meeting
+            linear = self._linear(fwd, bwd, gain)
         (arcs, moved, approximated, full), table = self.k.forward_step(
             mode, self.nodes[fk], int(self.totals[fk]), self.lf, self.fact, self.radix, self.slots[fk + 1], self.keys[fk + 1],
             fwd.start, fwd.value, fwd.count, fwd.logc, fwd.suffix, self.lo[fk + 1], self.hi[fk + 1], self.log_mass[fk + 1],
-            self.thr, self.log_k, bwd.start, bwd.value, self.k.fold_gain(bwd.start, bwd.suffix, gain) if mode == 2 else bwd.suffix,
-            gain, ok, lg, df,
-            self.k.new_table(1024 if mode == 1 else 1), spare, acc, self.buf[fk],
+            self.thr, self.log_k, bwd.start, bwd.value, bwd.suffix, gain, ok, lg, df,
+            self.k.new_table(1024 if mode == 1 else 1), spare, acc, self.buf[fk], linear,
         )  # fmt: skip
         if full:
             raise WorkLimitExceeded(None, LIST_BYTES, "bytes for the lists of values", size=True)
@@ -395,10 +402,13 @@ class _Network:
 
     def _backward(self, mode, bk, bwd, gain, fwd, acc, meeting):
         new_gain = np.full(self.m[bk - 1], -np.inf)
+        linear = self._no_linear
+        if mode == 2:
+            linear = self._linear(bwd, fwd, np.full(len(fwd.start) - 1, -np.inf))
         (arcs, moved, _, full), start, value, count = self.k.backward_step(
             mode, self.nodes[bk - 1], int(self.totals[bk - 1]), self.lf, self.fact, self.radix, self.slots[bk], self.keys[bk],
             bwd.start, bwd.value, bwd.count, bwd.logc, bwd.suffix, gain, self.past_lo[bk - 1], self.past_hi[bk - 1], self.thr, self.log_k,
-            fwd.start, fwd.value, fwd.suffix, meeting, self._spare(fwd, bwd), new_gain, acc, self.buf[bk - 1],
+            fwd.start, fwd.value, fwd.suffix, meeting, self._spare(fwd, bwd), new_gain, acc, self.buf[bk - 1], linear,
         )  # fmt: skip
         if full:
             raise WorkLimitExceeded(None, LIST_BYTES, "bytes for the lists of values", size=True)
@@ -406,8 +416,7 @@ class _Network:
         return arcs, moved, lists, new_gain
 
     def _finish(self, table, m: int) -> _List:
-        tn, _, tv, tc = table
-        return _List(*self.k.finish_table(tn, tv, tc, m))
+        return _List(*self.k.finish_table(table, m))
 
     def _past_cost(self, k: int, fk: int) -> float:
         """At most the arcs of :meth:`_ensure_past` (all nodes of the stages between counted)."""
@@ -419,16 +428,18 @@ class _Network:
         """The search: steps forward or backward, whichever is cheaper, until the two sides meet.
 
         A forward step that ends where the rest of every path is fixed, or whose cost is bounded in
-        advance by the backward step's arcs alone (its arcs plus, per live node, entries times arcs)
-        and whose values surely fit in memory, is taken at once. Otherwise the undecided entries of
-        one or both sides are counted first (the cheaper side by arcs first; the other too unless
-        its arcs alone cost more and the first fits), and the cheapest step whose values fit in
-        :data:`LIST_BYTES` is taken (the entries moved bound the values kept). Every step is charged
-        to the budget before it is taken.
+        advance by the backward step's arcs alone (its arcs plus, per live node, entries times arcs),
+        is taken at once. Otherwise the undecided entries of one or both sides are counted first
+        (the cheaper side by arcs first; the other too unless its arcs alone cost more than that
+        step) and the cheaper step is taken. Every step is charged to the budget before it is taken.
+        The kernels stop a step as soon as the list it builds would not fit in :data:`LIST_BYTES`;
+        the other direction is then counted, charged and taken instead, if it can be.
         """
         self.log_k, self.thr = log_k, thr
         if self.lo[0][0] >= thr:
             return 1.0
+        empty, none = np.zeros(0), np.zeros(1, dtype=bool)
+        self._empty, self._no_linear = empty, (empty, empty, empty, none, empty, empty, empty, none)
         acc = np.zeros(3)  # the total: exp(acc[0]) * (acc[1] + acc[2])
         r, m = self.r, self.m
         fk, fwd = 0, _List.single(1)
@@ -443,55 +454,56 @@ class _Network:
             bound_f = arcs_f + ENTRY_WORK * float((np.diff(fwd.start)[live] * self.arcs_ub[fk][live]).sum())
             forward_only = bk - 1 <= self.backward_floor
             arcs_b = math.inf if forward_only else float(self.arcs_ub[bk - 1].sum()) + self._past_cost(bk - 1, fk)
-            room_f = math.inf if last else self._room(fwd, bwd, _FORWARD_ENTRY)
-            room_b = math.inf if last else self._room(fwd, bwd, _BACKWARD_ENTRY)
             settled = fk + 1 >= r - 1  # the child's future is fixed: nothing stays undecided
-            cheap = (
-                (forward_only or bound_f <= arcs_b)
-                and (bound_f - arcs_f) / ENTRY_WORK <= room_f
-                and self.stats.work + bound_f <= self.max_work
-            )
-            if settled or cheap:
-                forward, moved = True, None
-                self._charge(arcs_f if settled else bound_f, "arcs and list entries")
+            plans: dict[str, tuple[float, int | None]] = {}
+            state = (fk, bk, fwd, bwd, gain, acc, arcs_f, last)
+            if settled or ((forward_only or bound_f <= arcs_b) and self.stats.work + bound_f <= self.max_work):
+                plans["f"] = (arcs_f if settled else bound_f, None)
+                self._charge(plans["f"][0], "arcs and list entries")
             else:
-                # count the side whose arcs cost less first; the other too if its arcs alone cost no more than
-                # that step, or if that step's values might not fit in memory (moved entries bound the values kept)
-                plans = {}
-                order = ("f", "b") if arcs_f <= arcs_b else ("b", "f")
-                for side in order:
-                    if side == "b" and forward_only:
-                        continue
-                    if plans:
-                        (cost, moved), first = next(iter(plans.values())), next(iter(plans))
-                        fits = moved <= (room_f if first == "f" else room_b)
-                        if fits and (arcs_f if side == "f" else arcs_b) >= cost:
-                            continue
+                # count the side whose arcs cost less first, the other too unless its arcs alone cost more than that step
+                first, second = ("f", "b") if arcs_f <= arcs_b else ("b", "f")
+                plans[first] = self._plan(first, *state)
+                if not (second == "b" and forward_only) and (arcs_f if second == "f" else arcs_b) < plans[first][0]:
+                    plans[second] = self._plan(second, *state)
+                self._charge(min(cost for cost, _ in plans.values()), "arcs and list entries")
+            # the cheapest step; if its values do not fit in LIST_BYTES, the other direction (counted and charged first)
+            side = min(plans, key=lambda key: plans[key][0])
+            tried: set[str] = set()
+            while True:
+                try:
                     if side == "f":
-                        plans["f"] = self._plan_forward(fk, fwd, bwd, gain, acc, arcs_f)
+                        if last:
+                            _, moved, _ = self._forward(2, fk, fwd, bwd, gain, acc)
+                        else:
+                            _, moved, table = self._forward(1, fk, fwd, bwd, gain, acc)
+                            fwd = self._finish(table, m[fk + 1])
+                        fk += 1
+                        self.stats.steps.append(("forward", fk, moved, len(fwd)))
                     else:
-                        plans["b"] = self._plan_backward(bk, fk, bwd, gain, fwd, acc, last)
-                fitting = [s for s, (_, mv) in plans.items() if mv <= (room_f if s == "f" else room_b)]
-                side = min(fitting or plans, key=lambda s: plans[s][0])
-                forward = side == "f"
-                cost, moved = plans[side]
-                self._charge(cost, "arcs and list entries")
-            if forward:
-                if last:
-                    _, moved, _ = self._forward(2, fk, fwd, bwd, gain, acc)
-                else:
-                    _, moved, table = self._forward(1, fk, fwd, bwd, gain, acc)
-                    fwd = self._finish(table, m[fk + 1])
-                fk += 1
-                self.stats.steps.append(("forward", fk, moved, len(fwd)))
-            else:
-                if last:
-                    _, moved, _, gain = self._backward(2, bk, bwd, gain, fwd, acc, True)
-                else:
-                    _, moved, bwd, gain = self._backward(1, bk, bwd, gain, fwd, acc, False)
-                bk -= 1
-                self.stats.steps.append(("backward", bk, moved, len(bwd)))
+                        if last:
+                            _, moved, _, gain = self._backward(2, bk, bwd, gain, fwd, acc, True)
+                        else:
+                            _, moved, bwd, gain = self._backward(1, bk, bwd, gain, fwd, acc, False)
+                        bk -= 1
+                        self.stats.steps.append(("backward", bk, moved, len(bwd)))
+                    break
+                except WorkLimitExceeded as err:
+                    tried.add(side)
+                    other = "b" if side == "f" else "f"
+                    if not err.size or other in tried or (other == "b" and forward_only):
+                        raise
+                    if other not in plans:
+                        plans[other] = self._plan(other, *state)
+                    self._charge(plans[other][0], "arcs and list entries")
+                    side = other
         return min(1.0, math.exp(acc[0]) * (acc[1] + acc[2]))
+
+    def _plan(self, side, fk, bk, fwd, bwd, gain, acc, arcs_f, last) -> tuple[float, int]:
+        """The cost and the entries moved of the forward (``side`` "f") or backward step, counted."""
+        if side == "f":
+            return self._plan_forward(fk, fwd, bwd, gain, acc, arcs_f)
+        return self._plan_backward(bk, fk, bwd, gain, fwd, acc, last)
 
     def _plan_forward(self, fk, fwd, bwd, gain, acc, arcs) -> tuple[float, int]:
         """Count the undecided entries of the forward step (charging its arcs): (cost of the step, entries).
