@@ -81,10 +81,15 @@ def _check_descriptor(descriptor: Any, shown: str) -> dict[str, Any]:
             raise AuditDataError(shown, f"{where} has a missing or repeated name", expected="a unique 'name'", found=repr(name))
         seen.add(name)
         pure = PurePosixPath(path) if isinstance(path, str) else None
-        if pure is None or pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 1 or not path.endswith(".csv"):
+        if pure is None or pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 1 or not path.endswith((".csv", ".json")):
             raise AuditDataError(
-                shown, f"resource '{name}' has an unsafe or missing path", expected="a .csv file name inside the folder", found=repr(path)
+                shown,
+                f"resource '{name}' has an unsafe or missing path",
+                expected="a .csv or .json file name inside the folder",
+                found=repr(path),
             )
+        if path.endswith(".json"):
+            continue  # a JSON document (audit.json): checked by its own reader, no table schema
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
             raise AuditDataError(

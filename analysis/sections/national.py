@@ -34,7 +34,9 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
     graded by the force and again by HMICFRS, gives the self-assessment columns.
     """
     src = data.source
-    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str}).set_index(["sample", "assessor", "grade"])["n"]
+    allc = data.counts("all", "inspectorate")
+    force, insp = data.counts("force_selected", "force"), data.counts("force_selected", "inspectorate")
+    good, ri, bad = (data.grades.index(g) for g in ("good", "requires improvement", "inadequate"))
     year = str(src["publication_month"])[:4]
     row = {col: pd.NA for col in NATIONAL_INT_COLUMNS}
     row.update(
@@ -45,16 +47,16 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
         fieldwork=str(src["inspection_start"])[:7],
         grade_scale=CURRENT_SCALE,
         n_cases=data.total("cases_all"),
-        good=data.total("cases_all_good"),
-        requires_improvement=data.total("cases_all_requires_improvement"),
-        inadequate=data.total("cases_all_inadequate"),
+        good=int(allc[good]),
+        requires_improvement=int(allc[ri]),
+        inadequate=int(allc[bad]),
         n_self_assessed=data.total("cases_force_selected"),
-        self_force_good=int(cs[("force_selected", "force", "good")]),
-        self_force_ri=int(cs[("force_selected", "force", "requires improvement")]),
-        self_force_inadequate=int(cs[("force_selected", "force", "inadequate")]),
-        self_hmicfrs_good=int(cs[("force_selected", "hmicfrs", "good")]),
-        self_hmicfrs_ri=int(cs[("force_selected", "hmicfrs", "requires improvement")]),
-        self_hmicfrs_inadequate=int(cs[("force_selected", "hmicfrs", "inadequate")]),
+        self_force_good=int(force[good]),
+        self_force_ri=int(force[ri]),
+        self_force_inadequate=int(force[bad]),
+        self_hmicfrs_good=int(insp[good]),
+        self_hmicfrs_ri=int(insp[ri]),
+        self_hmicfrs_inadequate=int(insp[bad]),
         source_kind="inspectorate_report",
         source_outlet="HMICFRS",
         source_url=str(src["url"]),
@@ -62,7 +64,7 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
         location="report section on the case file analysis",
         flags=None,
         treatment="used",
-        note="From this project's raw data (case_samples.csv, published_totals.csv, source.csv).",
+        note="From this project's raw data (figures.csv, source.csv).",
     )
     frame = pd.DataFrame([row])
     for col in NATIONAL_INT_COLUMNS:
