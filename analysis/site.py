@@ -453,6 +453,10 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
         if notes:
             parts.append("")
         fields = res.get("schema", {}).get("fields", [])
+        if res["path"].endswith(".json"):
+            from analysis.data.audit_package import AUDIT_FIELDS
+
+            fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
         frame = pd.DataFrame(
             {
                 "Column": [f"`{f['name']}`" for f in fields],

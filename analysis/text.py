@@ -60,3 +60,19 @@ def signed(x: float, digits: int = 2) -> str:
 def p_text(p: float) -> str:
     """A p-value in a sentence: three decimals, or ``p < 0.001``."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def graded_phrase(grade: str, past: bool = True) -> str:
+    """How a grade reads after a count of cases: ``"required improvement"`` for a grade phrased as a verb, else ``"graded good"``."""
+    words = grade.split()
+    if words[0] == "requires" and len(words) > 1:
+        return ("required " if past else "require ") + " ".join(words[1:])
+    return f"{'were ' if past else 'are '}graded {grade}"
+
+
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n: int) -> str:
+    """A whole number in words up to twelve (house style for small counts in prose), else in figures."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"

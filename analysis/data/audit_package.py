@@ -30,7 +30,19 @@ AUDIT_FILE = "audit.json"
 FIGURES_FILE = "figures.csv"
 
 #: The columns of ``figures.csv``, exactly and in this order.
-FIGURE_COLUMNS: tuple[str, ...] = ("sample", "rater", "area", "grades", "count", "percent", "at_least", "at_most", "of", "wording", "source")
+FIGURE_COLUMNS: tuple[str, ...] = (
+    "sample",
+    "rater",
+    "area",
+    "grades",
+    "count",
+    "percent",
+    "at_least",
+    "at_most",
+    "of",
+    "wording",
+    "source",
+)
 
 #: The samples a figure can describe: the cases the force selected (graded by the force and again by
 #: the inspectors), the cases only the inspectors selected and graded, and both together.
@@ -75,7 +87,12 @@ FIGURES_SCHEMA: dict[str, Any] = {
             "description": "The percentage as printed (digits only, e.g. 76 or 75.8): the count is any whole number whose share, in percent, rounds to it at the printed number of decimals, a tie at the half counting either way.",
             "constraints": {"pattern": _PERCENT.pattern},
         },
-        {"name": "at_least", "type": "integer", "description": "The count is at least this (e.g. 'over half of 31' is at least 16).", "constraints": {"minimum": 0}},
+        {
+            "name": "at_least",
+            "type": "integer",
+            "description": "The count is at least this (e.g. 'over half of 31' is at least 16).",
+            "constraints": {"minimum": 0},
+        },
         {"name": "at_most", "type": "integer", "description": "The count is at most this.", "constraints": {"minimum": 0}},
         {
             "name": "of",
@@ -87,6 +104,23 @@ FIGURES_SCHEMA: dict[str, Any] = {
         {"name": "source", "type": "string", "description": "Where the figure is printed (optional)."},
     ]
 }
+
+
+#: The fields of ``audit.json``: name, JSON type, description (for the data dictionary; checked by :func:`parse_audit_json`).
+AUDIT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("id", "string", "Short identifier of the audit: lower-case letters and digits joined by hyphens (e.g. gwent-2019)."),
+    ("force", "string", "The police force inspected."),
+    ("title", "string", "Title of the published document."),
+    ("published", "string", "When it was published: YYYY, YYYY-MM or YYYY-MM-DD."),
+    ("grades", "array", f"The grade scale, {MIN_GRADES} to {MAX_GRADES} names, best first."),
+    ("sources", "array", "Where the figures are published: a list of {title, url}."),
+    ("licence", "string", "The licence the figures are re-used under."),
+    (
+        "areas_partition",
+        "boolean",
+        "Optional: true when the practice areas given for a sample and rater partition its cases (their figures add up to the sample's).",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -166,7 +200,9 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise AuditDataError(shown, f"invalid JSON at line {err.lineno}, column {err.colno}", expected="a JSON object", found=err.msg) from None
+        raise AuditDataError(
+            shown, f"invalid JSON at line {err.lineno}, column {err.colno}", expected="a JSON object", found=err.msg
+        ) from None
     except RecursionError:
         raise AuditDataError(shown, "JSON nested too deeply", expected="a flat JSON object") from None
     if not isinstance(doc, dict):
@@ -180,7 +216,13 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
         if not isinstance(value, str) or not value.strip() or value != value.strip():
             _fail(shown, f"field '{key}' missing or blank", "a non-empty string without surrounding spaces", value, column=key)
     if not _SLUG.fullmatch(doc["id"]):
-        _fail(shown, "id is not a lower-case slug", "lower-case letters and digits joined by single hyphens (e.g. gwent-2019)", doc["id"], "id")
+        _fail(
+            shown,
+            "id is not a lower-case slug",
+            "lower-case letters and digits joined by single hyphens (e.g. gwent-2019)",
+            doc["id"],
+            "id",
+        )
     published = doc["published"]
     if not _PUBLISHED.fullmatch(published):
         _fail(shown, "published is not a date", "YYYY, YYYY-MM or YYYY-MM-DD", published, "published")
@@ -196,7 +238,13 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
         _fail(shown, "wrong number of grades", f"{MIN_GRADES} to {MAX_GRADES} names, best first", f"{len(grades)}", "grades")
     for g in grades:
         if not g.strip() or g != g.strip() or "  " in g or GRADE_JOIN in g or not g.isprintable():
-            _fail(shown, "grade name not usable", f"printable words without surrounding or double spaces and without '{GRADE_JOIN.strip()}'", g, "grades")
+            _fail(
+                shown,
+                "grade name not usable",
+                f"printable words without surrounding or double spaces and without '{GRADE_JOIN.strip()}'",
+                g,
+                "grades",
+            )
     folded = [g.casefold() for g in grades]
     if len(set(folded)) != len(folded):
         dup = next(g for g in grades if folded.count(g.casefold()) > 1)
@@ -206,7 +254,11 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
         _fail(shown, "sources missing", "a non-empty list of {title, url}", sources, "sources")
     parsed = []
     for i, src in enumerate(sources, start=1):
-        if not isinstance(src, dict) or set(src) != {"title", "url"} or not all(isinstance(src[k], str) and src[k].strip() for k in ("title", "url")):
+        if (
+            not isinstance(src, dict)
+            or set(src) != {"title", "url"}
+            or not all(isinstance(src[k], str) and src[k].strip() for k in ("title", "url"))
+        ):
             _fail(shown, f"source {i} is not {{title, url}}", "an object with a non-empty title and url, nothing else", src, "sources")
         if not re.fullmatch(r"https?://\S+", src["url"]):
             _fail(shown, f"source {i} has no web address", "a url starting with http:// or https://", src["url"], "sources")
@@ -275,7 +327,9 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
         if area != area.strip() or (rec["area"] is not None and not area):
             fail("area has surrounding spaces", "area", "the area as published, without surrounding spaces", repr(area))
         if rater == "force" and sample != "force_selected":
-            fail("the force graded only the cases it selected", "rater", "rater inspectorate, or sample force_selected", f"{sample}, {rater}")
+            fail(
+                "the force graded only the cases it selected", "rater", "rater inspectorate, or sample force_selected", f"{sample}, {rater}"
+            )
         names = rec["grades"].split(GRADE_JOIN)
         grades = []
         for name in names:
@@ -285,7 +339,15 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
                 fail("grade named twice", "grades", "each grade once", name)
             grades.append(index[name])
         of = int(rec["of"])
-        kinds = [k for k, present in (("count", rec["count"] is not None), ("percent", rec["percent"] is not None), ("bound", rec["at_least"] is not None or rec["at_most"] is not None)) if present]
+        kinds = [
+            k
+            for k, present in (
+                ("count", rec["count"] is not None),
+                ("percent", rec["percent"] is not None),
+                ("bound", rec["at_least"] is not None or rec["at_most"] is not None),
+            )
+            if present
+        ]
         if len(kinds) != 1:
             fail(
                 "no figure on the row" if not kinds else "two kinds of figure on one row",
@@ -305,12 +367,19 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
                 fail("percentage above 100", "percent", "a percentage from 0 to 100", printed)
             found = percent_range(printed, of)
             if found is None:
-                fail("no whole number of cases rounds to this percentage", "percent", f"a percentage some count out of {of} rounds to", f"{printed}% of {of}")
+                fail(
+                    "no whole number of cases rounds to this percentage",
+                    "percent",
+                    f"a percentage some count out of {of} rounds to",
+                    f"{printed}% of {of}",
+                )
             low, high = found
         else:
             low = int(rec["at_least"]) if rec["at_least"] is not None else 0
             high = int(rec["at_most"]) if rec["at_most"] is not None else of
-            printed = f"at least {low}" if rec["at_most"] is None else (f"at most {high}" if rec["at_least"] is None else f"{low} to {high}")
+            printed = (
+                f"at least {low}" if rec["at_most"] is None else (f"at most {high}" if rec["at_least"] is None else f"{low} to {high}")
+            )
             if low > of:
                 fail("at_least larger than the number of cases", "at_least", f"at most of = {of}", low)
             if high > of and rec["at_most"] is not None:
@@ -407,7 +476,11 @@ def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str) -> 
     # all = force_selected + inspectorate_selected (inspectors), per area and overall
     areas = sorted({g[2] for g in groups if g[1] == "inspectorate"})
     for area in areas:
-        a, f_, i_ = (("all", "inspectorate", area), ("force_selected", "inspectorate", area), ("inspectorate_selected", "inspectorate", area))
+        a, f_, i_ = (
+            ("all", "inspectorate", area),
+            ("force_selected", "inspectorate", area),
+            ("inspectorate_selected", "inspectorate", area),
+        )
         present = [g for g in (f_, i_) if g in groups]
         if a in groups and present:
             rows = [r for g in (a, *present) for r in first_row.get(g, [])]
@@ -435,16 +508,15 @@ def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str) -> 
 
     pair = None
     force, insp = ("force_selected", "force", ""), ("force_selected", "inspectorate", "")
-    if force in groups or insp in groups:
-        if force in groups and insp in groups:
-            if groups[force] != groups[insp]:
-                size_error(
-                    "the force and the inspectors graded the same force-selected cases, but their figures are out of different numbers",
-                    first_row[force] + first_row[insp],
-                    "the same of for rater force and rater inspectorate of force_selected",
-                    f"{groups[force]} and {groups[insp]}",
-                )
-            pair = (force, insp)
+    if force in groups and insp in groups:
+        if groups[force] != groups[insp]:
+            size_error(
+                "the force and the inspectors graded the same force-selected cases, but their figures are out of different numbers",
+                first_row[force] + first_row[insp],
+                "the same of for rater force and rater inspectorate of force_selected",
+                f"{groups[force]} and {groups[insp]}",
+            )
+        pair = (force, insp)
     rows = [Row(f.group, f.grades, f.low, f.high, f.row) for f in figures]
     system = CountSystem(meta.k, groups, rows, links, pair)
     fs = FigureSet(meta, tuple(figures), system, frozenset(implied))

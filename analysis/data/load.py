@@ -29,7 +29,7 @@ from analysis.data.audit_package import (
     parse_figures,
 )
 from analysis.data.errors import AuditDataError
-from analysis.data.package import _decode_text, check_foreign_keys, load_descriptor, parse_table, read_resource, resource_bytes
+from analysis.data.package import _decode_text, check_foreign_keys, load_descriptor, read_resource, resource_bytes
 from analysis.data.paths import RAW_DIR, display_path
 from analysis.data.validate import NATIONAL_INT_COLUMNS, check_source, validate_audit
 from analysis.grades import grade_dtype
@@ -166,7 +166,9 @@ class AuditData:
         if any(self.counts(s, r) is None for s, r in groups):
             return None
         records = [
-            (s, "hmicfrs" if r == "inspectorate" else r, g, int(n)) for s, r in groups for g, n in zip(self.grades, self.counts(s, r), strict=True)
+            (s, "hmicfrs" if r == "inspectorate" else r, g, int(n))
+            for s, r in groups
+            for g, n in zip(self.grades, self.counts(s, r), strict=True)
         ]
         frame = pd.DataFrame(records, columns=["sample", "assessor", "grade", "n"])
         return _typed(frame, self.grade_dtype, categories={"sample": SAMPLES, "assessor": ASSESSORS})
@@ -279,7 +281,9 @@ def load_audit(raw_dir: str | Path = RAW_DIR) -> AuditData:
                 found="missing " + ", ".join(lacking),
             )
     paths = {r["path"] for r in descriptor["resources"]}
-    loose = sorted(p.name for p in raw_dir.iterdir() if p.suffix in (".csv", ".json") and p.name != "datapackage.json" and p.name not in paths)
+    loose = sorted(
+        p.name for p in raw_dir.iterdir() if p.suffix in (".csv", ".json") and p.name != "datapackage.json" and p.name not in paths
+    )
     if loose:
         raise AuditDataError(
             display_path(raw_dir / loose[0]),

@@ -18,7 +18,7 @@ import json
 import math
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,6 @@ import pandas as pd
 
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
-from analysis.grades import GRADES
 
 if TYPE_CHECKING:
     from analysis.data.load import AuditData
@@ -51,31 +50,43 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class Stage:
-    """A step of the pipeline: a pure function from the validated audit data to named tables, and their specs."""
+    """A step of the pipeline: a pure function from the validated audit data to named tables, and their specs.
+
+    ``build`` returns, for each table it can write, the table; for each table the audit's figures
+    cannot support, a sentence saying why (a ``str`` in place of the table). ``specs`` gives the
+    specs of the stage's tables for an audit (their columns can depend on its grade scale).
+    """
 
     name: str
-    build: Callable[[AuditData], dict[str, pd.DataFrame]]
-    tables: tuple[TableSpec, ...]
+    build: Callable[[AuditData], dict[str, pd.DataFrame | str]]
+    specs: Callable[[AuditData], tuple[TableSpec, ...]]
 
 
 #: Floats are written with this many significant digits: far more than any figure needs, and
 #: far fewer than the ~16 at which different BLAS kernels or CPUs can disagree.
 SIGNIFICANT_DIGITS = 12
 
-#: Name and description of the processed data package.
-PACKAGE = {
-    "name": "gwent-child-protection-audit-2019-processed",
-    "title": "Processed tables of the Gwent 2019 child protection case-file audit",
-    "description": "Tables written by the project's code (python -m analysis process) from the raw data package in data/raw. "
-    "Do not edit by hand: delete and rebuild.",
-    "licenses": [
-        {
-            "name": "OGL-UK-3.0",
-            "title": "Open Government Licence v3.0",
-            "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        }
-    ],
-}
+#: The processed data package's description when the raw package does not give one (``x_processed``).
+DEFAULT_DESCRIPTION = (
+    "Tables written by the project's code (python -m analysis process) from an audit package. Do not edit by hand: delete and rebuild."
+)
+
+
+def package_header(raw_descriptor: Mapping) -> dict:
+    """Name, title, description and licences of the processed data package, from the raw package's descriptor.
+
+    The name is the raw package's name with ``-processed``; the title and description come from
+    the raw descriptor's optional ``x_processed`` object, else from its title; the licences are
+    the raw package's.
+    """
+    extra = raw_descriptor.get("x_processed", {})
+    name = raw_descriptor.get("name", "audit")
+    return {
+        "name": f"{name}-processed",
+        "title": extra.get("title", f"Processed tables: {raw_descriptor.get('title', name)}"),
+        "description": extra.get("description", DEFAULT_DESCRIPTION),
+        "licenses": raw_descriptor.get("licenses", []),
+    }
 
 
 def format_float(value: float) -> str:
@@ -114,13 +125,13 @@ def _field_type(series: pd.Series) -> str:
     return "string"
 
 
-def _resource(spec: TableSpec, frame: pd.DataFrame, data: bytes) -> dict:
+def _resource(spec: TableSpec, frame: pd.DataFrame, data: bytes, grades: Sequence[str]) -> dict:
     fields = []
     for col in frame.columns:
         entry = {"name": col, "type": _field_type(frame[col]), "description": spec.columns[col]}
         values = frame[col].dropna()
-        if len(values) and values.astype(str).isin(GRADES).all() and "grade" in col:
-            entry["constraints"] = {"enum": [g for g in GRADES]}
+        if len(values) and values.astype(str).isin(grades).all() and "grade" in col:
+            entry["constraints"] = {"enum": list(grades)}
         fields.append(entry)
     res = {
         "name": Path(spec.path).stem,
@@ -140,15 +151,16 @@ def _resource(spec: TableSpec, frame: pd.DataFrame, data: bytes) -> dict:
     return res
 
 
-def serialise(tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec]) -> dict[str, bytes]:
+def serialise(
+    tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec], grades: Sequence[str], header: Mapping
+) -> dict[str, bytes]:
     """The bytes of every file of the processed set: each table as canonical CSV, and the ``datapackage.json`` describing them.
 
-    Every table must have a spec and exactly the spec's columns, in order; every spec must have a
-    table. Raises ``ValueError`` otherwise (a bug, not bad input).
+    Every table must have a spec and exactly the spec's columns, in order. ``grades`` is the
+    audit's scale (columns holding only grades get it as their allowed values); ``header`` the
+    package's name, title, description and licences (:func:`package_header`). Raises
+    ``ValueError`` otherwise (a bug, not bad input).
     """
-    missing = sorted(set(specs) - set(tables))
-    if missing:
-        raise ValueError(f"no table was built for {', '.join(missing)}")
     payload: dict[str, bytes] = {}
     resources = []
     for name in sorted(tables):
@@ -160,8 +172,8 @@ def serialise(tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec]
             raise ValueError(f"{name}: columns {list(frame.columns)} differ from the spec's {list(spec.columns)}")
         data = csv_bytes(frame)
         payload[name] = data
-        resources.append(_resource(spec, frame, data))
-    descriptor = {**PACKAGE, "resources": resources}
+        resources.append(_resource(spec, frame, data, grades))
+    descriptor = {**header, "resources": resources}
     payload["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return payload
 

@@ -15,6 +15,7 @@ from analysis.data.errors import AuditDataError
 if TYPE_CHECKING:
     from analysis.data.load import AuditData
 
+
 def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + 1 for i in mask.index[mask]]
 
@@ -84,7 +85,9 @@ def validate_audit(data: AuditData) -> None:
                     "more force-selected cases drawn at random than force-selected cases",
                     row=rows[0],
                     column="value",
-                    expected=f"at most {size} (the force-selected cases in {data.files['figures']})" if size else "a force-selected sample in the figures",
+                    expected=f"at most {size} (the force-selected cases in {data.files['figures']})"
+                    if size
+                    else "a force-selected sample in the figures",
                     found=f"{totals['cases_force_selected_random']}",
                 )
     if data.national_audits is not None:

@@ -76,7 +76,7 @@ class CountSystem:
     allowed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if not 2 <= self.k:
+        if not self.k >= 2:
             raise ValueError("at least two grades are needed")
         self._index = {g: i for i, g in enumerate(self.groups)}
         self._feasible: bool | None = None
@@ -332,7 +332,9 @@ def brute_force_solutions(system: CountSystem) -> list[dict[Hashable, tuple[int,
     Lists all compositions of each group's size and keeps the combinations that hold: only for
     tiny systems, as an independent check of the integer programme in the tests.
     """
-    per = {g: [tuple(v) for v in _box_compositions(np.zeros(system.k, np.int64), np.full(system.k, of), of)] for g, of in system.groups.items()}
+    per = {
+        g: [tuple(v) for v in _box_compositions(np.zeros(system.k, np.int64), np.full(system.k, of), of)] for g, of in system.groups.items()
+    }
     out = []
     names = list(per)
     for combo in product(*(per[g] for g in names)):
