@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|hashes|run-notebooks``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error); no traceback, and nothing half-written.
@@ -22,7 +22,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--raw", type=Path, default=RAW_DIR, help="folder of the raw data package (default: data/raw)")
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="folder of the processed set (default: data/processed)")
-    h = sub.add_parser("hashes", help="check (or --update) the sha256 and size of each raw file in datapackage.json")
+    r = sub.add_parser(
+        "report",
+        help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
+    )
+    r.add_argument("--raw", type=Path, required=True, help="folder of the audit package (audit.json, figures.csv, datapackage.json)")
+    r.add_argument("--out", type=Path, required=True, help="a new or empty folder (or one an earlier report wrote)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell")
+    h = sub.add_parser(
+        "hashes",
+        help="check (or --update) the sha256 and size of each raw file in datapackage.json; --update writes datapackage.json for a new audit package",
+    )
     h.add_argument("--raw", type=Path, default=RAW_DIR)
     h.add_argument("--update", action="store_true", help="record the current hashes (after a reviewed change)")
     n = sub.add_parser("run-notebooks", help="execute the notebooks in place, in order (they only read data)")
@@ -37,6 +47,16 @@ def _run(args: argparse.Namespace) -> int:
 
         names, changed = process(args.raw, args.out)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
+    elif args.command == "report":
+        from analysis.report import report
+
+        done = report(args.raw, args.out, timeout=args.timeout)
+        print(f"published {len(done['processed'])} files in {display_path(args.out / 'processed')}")
+        print(f"executed {len(done['notebooks'])} notebooks into {display_path(args.out / 'notebooks')}")
+        if done["site"] is None:
+            print("the site was not rendered: the Quarto CLI was not found (set $QUARTO or put quarto on PATH)")
+        else:
+            print(f"rendered the site into {display_path(done['site'])}")
     elif args.command == "hashes":
         from analysis.data.package import stale_hashes, update_hashes
 

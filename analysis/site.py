@@ -52,11 +52,11 @@ INSPECTORATE_SELECTED = "inspectorate_selected"
 
 
 def _processed_dir(processed_dir: str | Path | None) -> Path:
-    return Path(processed_dir) if processed_dir is not None else paths.PROCESSED_DIR
+    return Path(processed_dir) if processed_dir is not None else paths.processed_dir()
 
 
 def _raw_dir(raw_dir: str | Path | None) -> Path:
-    return Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    return Path(raw_dir) if raw_dir is not None else paths.raw_dir()
 
 
 def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -439,7 +439,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
-    folder = Path(folder) if folder is not None else (paths.RAW_DIR if kind == "raw" else paths.PROCESSED_DIR)
+    folder = Path(folder) if folder is not None else (paths.raw_dir() if kind == "raw" else paths.processed_dir())
     desc = _descriptor(folder)
     parts = []
     for res in desc.get("resources", []):

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.data import paths as _paths
 from analysis.data.audit_package import (
     FIGURES_SCHEMA,
     AuditMeta,
@@ -30,7 +31,7 @@ from analysis.data.audit_package import (
 )
 from analysis.data.errors import AuditDataError
 from analysis.data.package import _decode_text, check_foreign_keys, load_descriptor, read_resource, resource_bytes
-from analysis.data.paths import RAW_DIR, display_path
+from analysis.data.paths import display_path
 from analysis.data.validate import NATIONAL_INT_COLUMNS, check_source, validate_audit
 from analysis.grades import grade_dtype
 
@@ -245,7 +246,7 @@ def _check_figures_schema(descriptor: dict[str, Any], shown: str) -> None:
         )
 
 
-def load_audit(raw_dir: str | Path = RAW_DIR) -> AuditData:
+def load_audit(raw: str | Path | None = None) -> AuditData:
     """Read every resource of the audit package in ``raw_dir`` and validate them all; return :class:`AuditData`.
 
     Order of checks: the descriptor (``raw_dir/datapackage.json``, no fallback) describes
@@ -254,9 +255,11 @@ def load_audit(raw_dir: str | Path = RAW_DIR) -> AuditData:
     schema and every row is a well-formed figure; the figures can all hold together
     (:func:`analysis.data.audit_package.build_figure_set`); the further tables meet their schemas
     and foreign keys; then :func:`analysis.data.validate.validate_audit` checks the cross-table
-    rules. Raises :class:`analysis.data.errors.AuditDataError` on the first problem.
+    rules. Raises :class:`analysis.data.errors.AuditDataError` on the first problem. With no
+    ``raw``, the package is :func:`analysis.data.paths.raw_dir` (``data/raw`` unless
+    ``$ANALYSIS_RAW`` points elsewhere).
     """
-    raw_dir = Path(raw_dir)
+    raw_dir = Path(raw) if raw is not None else _paths.raw_dir()
     descriptor = load_descriptor(raw_dir)
     shown_dp = display_path(raw_dir / "datapackage.json")
     described = [r["name"] for r in descriptor["resources"]]
@@ -280,9 +283,11 @@ def load_audit(raw_dir: str | Path = RAW_DIR) -> AuditData:
                 expected=f"{name} together with " + ", ".join(n for n in REQUIRES[name] if n != name),
                 found="missing " + ", ".join(lacking),
             )
-    paths = {r["path"] for r in descriptor["resources"]}
+    described_paths = {r["path"] for r in descriptor["resources"]}
     loose = sorted(
-        p.name for p in raw_dir.iterdir() if p.suffix in (".csv", ".json") and p.name != "datapackage.json" and p.name not in paths
+        p.name
+        for p in raw_dir.iterdir()
+        if p.suffix in (".csv", ".json") and p.name != "datapackage.json" and p.name not in described_paths
     )
     if loose:
         raise AuditDataError(
