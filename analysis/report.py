@@ -140,18 +140,78 @@ def run_notebook_copies(raw_dir: Path, processed: Path, dest: Path, timeout: int
     return written
 
 
-def _site_config(meta) -> dict:
-    """The project's ``_quarto.yml`` with the title and footer of this audit."""
+#: Pages of the project's site that a report renders for any package (the others present Gwent's figures).
+GENERIC_PAGES = ("data.qmd", "reproduce.qmd")
+
+
+def _keep(entry, pages: set[str]) -> bool:
+    href = entry.get("href") if isinstance(entry, dict) else None
+    return href is None or href in pages or href.startswith(("http", "notebooks/"))
+
+
+def _prune_nav(items: list, pages: set[str]) -> list:
+    out = []
+    for entry in items:
+        if isinstance(entry, dict) and ("menu" in entry or "contents" in entry):
+            key = "menu" if "menu" in entry else "contents"
+            kept = _prune_nav(entry[key], pages)
+            if kept:
+                out.append({**entry, key: kept})
+        elif _keep(entry, pages):
+            out.append(entry)
+    return out
+
+
+def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
+    """The project's ``_quarto.yml`` for this audit: its title and footer, and only the pages rendered for it."""
     import yaml
 
     cfg = yaml.safe_load((paths.PROJ_ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     cfg["project"]["output-dir"] = "../_site"
+    cfg["project"]["render"] = [p for p in ("index.qmd", *sorted(pages - {"index.qmd"})) if p in pages] + [f"notebooks/{n}" for n in sorted(notebooks)]
+    cfg["project"]["resources"] = ["data/raw/*", "data/processed/*"]
     website = cfg["website"]
     website["title"] = f"{meta.force}: case-file audit ({meta.published[:4]})"
     website["description"] = f"An open analysis of the published case-file audit figures: {meta.title}."
+    for key in ("navbar", "sidebar"):
+        section = website.get(key, {})
+        for side in ("left", "right", "contents"):
+            if isinstance(section.get(side), list):
+                section[side] = _prune_nav(section[side], pages)
     sources = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
-    website["page-footer"]["left"] = f"Source: {sources}. Licence: {meta.licence}."
+    website["page-footer"] = {"left": f"Source: {sources}. Licence: {meta.licence}.", "center": "Code under the MIT licence."}
     return cfg
+
+
+def index_page(meta, contents: pd.DataFrame) -> str:
+    """The home page of a report for any package: what the audit is, and which parts its figures support (from ``contents.csv``)."""
+    sources = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
+    rows = "\n".join(
+        f"| {r.section} | `{r.table}` | {'yes' if r.published == 'yes' else 'no: ' + r.reason} |" for r in contents.itertuples(index=False)
+    )
+    grades = ", ".join(meta.grades)
+    return f"""---
+title: "{meta.title}"
+subtitle: "{meta.force}, published {meta.published}: the published case-file audit figures, analysed"
+---
+
+This report was built by `python -m analysis report` from an audit package: the figures the
+document publishes ({sources}), transcribed one figure a row. Only published figures are data.
+Where the figures leave a count or a pairing open, every table gives its exact range over
+everything consistent with them; where they cannot support a part of the analysis, it is left
+out and the reason is given below.
+
+The grade scale, best first: {grades}.
+
+| Part | Table | In this report |
+|:---|:---|:---|
+{rows}
+
+: What the published figures support {{#tbl-contents}}
+
+The notebooks (in the menu) show each part the figures support; the [data](data.qmd) page lists
+every file with its data dictionary, and [reproduce](reproduce.qmd) says how to rebuild it.
+"""
 
 
 def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, quarto: str) -> Path:
@@ -164,8 +224,11 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir()
-    for page in sorted(paths.PROJ_ROOT.glob("*.qmd")):
-        shutil.copy2(page, stage / page.name)
+    for page in GENERIC_PAGES:
+        shutil.copy2(paths.PROJ_ROOT / page, stage / page)
+    contents = pd.read_csv(processed / "contents.csv", keep_default_na=False)
+    meta = load_audit(raw_dir).meta
+    (stage / "index.qmd").write_text(index_page(meta, contents), encoding="utf-8")
     for extra in ("styles.css", "assets"):
         src = paths.PROJ_ROOT / extra
         if src.is_dir():
@@ -175,7 +238,7 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
     shutil.copytree(notebooks, stage / "notebooks")
     shutil.copytree(raw_dir, stage / "data" / "raw")
     shutil.copytree(processed, stage / "data" / "processed")
-    cfg = _site_config(load_audit(raw_dir).meta)
+    cfg = _site_config(meta, {"index.qmd", *GENERIC_PAGES}, {p.name for p in notebooks.glob("*.ipynb")})
     (stage / "_quarto.yml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
     env = {
         **os.environ,

@@ -470,7 +470,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
-    """The licence and source statement, as Markdown, from the raw data package and ``source.csv``."""
+    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it)."""
     from analysis.data.load import load_audit
 
     data = load_audit(_raw_dir(raw_dir))
@@ -479,6 +479,14 @@ def licence_statement(raw_dir: str | Path | None = None) -> str:
         f"[{lic.get('title', lic['name'])}]({lic['path']})" if lic.get("path") else lic.get("title", lic["name"])
         for lic in desc.get("licenses", [])
     )
+    if source is None:
+        meta = data.meta
+        where = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
+        return (
+            f"The figures come from *{meta.title}* ({meta.force}, published {meta.published}): {where}. They are transcribed here "
+            f"as published and are re-used under {licences or meta.licence}. The processed files are derived from them by this "
+            "project's code and are released under the same licence."
+        )
     published = pd.Timestamp(str(source["publication_month"]) + "-01")
     return (
         f"The figures come from *{source['title']}*, published by {source['inspectorate']} in {published.strftime('%B %Y')} "
