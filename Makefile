@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LAB_ARGS ?=
 
-.PHONY: site test env process notebooks render lint format clean benchmarks lab
+.PHONY: site test env process notebooks notebooks-all render lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -17,12 +17,18 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m analysis install-kernel
 	@touch $(STAMP)
 
 process: env
 	$(BIN)/python -m analysis process
 
+# Each notebook is re-executed only when it, analysis/, data/processed/ or requirements.txt changed
+# since it was last executed here (content hashes in .build/, git-ignored); `make notebooks-all` runs them all.
 notebooks: process
+	$(BIN)/python -m analysis run-notebooks --changed
+
+notebooks-all: process
 	$(BIN)/python -m analysis run-notebooks
 
 render: env
@@ -63,4 +69,4 @@ benchmarks: env
 	@for b in benchmarks/bench_*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true
 
 clean:
-	rm -rf _site .quarto
+	rm -rf _site .quarto .build
