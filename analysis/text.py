@@ -60,3 +60,8 @@ def signed(x: float, digits: int = 2) -> str:
 def p_text(p: float) -> str:
     """A p-value in a sentence: three decimals, or ``p < 0.001``."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def source_text(source) -> str:
+    """Where an audit's figures come from, for the "Source:" line of a chart: inspectorate, title and month of publication."""
+    return f"{source['inspectorate']}, {source['title']} ({long_month(source['publication_month'])})"
