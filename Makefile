@@ -59,11 +59,13 @@ format: env
 test: env
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-# JupyterLab from the project's environment, on notebooks/, with the project's python3 kernel
-# (ipykernel in .venv, analysis/ installed editable, so imports work from the notebooks' folder).
-# Jupyter refuses to run as root unless told; root is common in containers, so allow it there.
+# JupyterLab from the project's environment, with the project's python3 kernel (ipykernel in .venv,
+# analysis/ installed editable, so imports work from the notebooks' folder). It serves the project
+# folder and opens on notebooks/, so the notebooks' links to the glossary, the Reproduce page and
+# the data files open those files in Lab. Jupyter refuses to run as root unless told; root is
+# common in containers, so allow it there.
 lab: env
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 benchmarks: env
 	@for b in benchmarks/bench_*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true
