@@ -92,7 +92,7 @@ def _local(hrefs) -> list[str]:
 
 
 def navbar_pages(cfg) -> list[str]:
-    return _local(_hrefs(cfg["website"]["navbar"]))
+    return list(dict.fromkeys(_local(_hrefs(cfg["website"]["navbar"]))))
 
 
 def sidebar_pages(cfg) -> list[str]:
