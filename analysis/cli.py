@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|report|hashes|run-notebooks``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks|install-kernel``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error); no traceback, and nothing half-written.
@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("run-notebooks", help="execute the notebooks in place, in order (they only read data)")
     n.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
     n.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    n.add_argument(
+        "--changed",
+        action="store_true",
+        help="skip a notebook when neither it, analysis/, data/processed/ nor requirements.txt changed since it was last executed here",
+    )
+    sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
     return parser
 
 
@@ -70,10 +76,19 @@ def _run(args: argparse.Namespace) -> int:
                 return 1
             print("all raw file hashes match datapackage.json")
     elif args.command == "run-notebooks":
-        from analysis.notebooks import run_notebooks
+        from analysis.notebooks import notebook_paths, run_notebooks
 
-        for path in run_notebooks(args.notebooks or None, timeout=args.timeout):
+        asked = [p.resolve() for p in args.notebooks] or notebook_paths()
+        done = run_notebooks(asked, timeout=args.timeout, only_changed=args.changed)
+        for path in done:
             print(f"executed {display_path(path)}")
+        if len(done) < len(asked):
+            print(f"up to date: {len(asked) - len(done)} notebook(s) (nothing they depend on changed)")
+    elif args.command == "install-kernel":
+        from analysis.kernel import install_kernelspec
+
+        path = install_kernelspec()
+        print(f"installed the python3 kernelspec: {path.parent.name} in the environment's share/jupyter/kernels")
     return 0
 
 

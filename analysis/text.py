@@ -76,3 +76,8 @@ _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 def number_word(n: int) -> str:
     """A whole number in words up to twelve (house style for small counts in prose), else in figures."""
     return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
+
+
+def source_text(source) -> str:
+    """Where an audit's figures come from, for the "Source:" line of a chart: inspectorate, title and month of publication."""
+    return f"{source['inspectorate']}, {source['title']} ({long_month(source['publication_month'])})"

@@ -92,7 +92,7 @@ def _local(hrefs) -> list[str]:
 
 
 def navbar_pages(cfg) -> list[str]:
-    return _local(_hrefs(cfg["website"]["navbar"]))
+    return list(dict.fromkeys(_local(_hrefs(cfg["website"]["navbar"]))))
 
 
 def sidebar_pages(cfg) -> list[str]:
@@ -238,8 +238,8 @@ def test_every_data_file_is_a_site_resource():
     for path in files:
         rel = path.relative_to(PROJ_ROOT).as_posix()
         assert any(fnmatch.fnmatchcase(rel, pat) for pat in patterns), f"{rel} would not be copied to the site"
-    # and the globs do not reach outside the data folders
-    assert all(pat.startswith("data/") for pat in patterns)
+    # and the globs do not reach outside the data folders and the built downloads
+    assert all(pat.startswith(("data/", "downloads/")) for pat in patterns)
 
 
 def test_notebooks_are_not_executed_at_render_time():
@@ -809,7 +809,7 @@ def test_site_renders_with_quarto(tmp_path):
         PROJ_ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", "_site", ".git", ".quarto", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
+            ".venv", "_site", ".git", ".quarto", ".build", "downloads", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
         ),
     )
     env = {**os.environ, "QUARTO_PYTHON": sys.executable}
