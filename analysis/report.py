@@ -168,7 +168,9 @@ def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
 
     cfg = yaml.safe_load((paths.PROJ_ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     cfg["project"]["output-dir"] = "../_site"
-    cfg["project"]["render"] = [p for p in ("index.qmd", *sorted(pages - {"index.qmd"})) if p in pages] + [f"notebooks/{n}" for n in sorted(notebooks)]
+    cfg["project"]["render"] = [p for p in ("index.qmd", *sorted(pages - {"index.qmd"})) if p in pages] + [
+        f"notebooks/{n}" for n in sorted(notebooks)
+    ]
     cfg["project"]["resources"] = ["data/raw/*", "data/processed/*"]
     website = cfg["website"]
     website["title"] = f"{meta.force}: case-file audit ({meta.published[:4]})"

@@ -241,6 +241,7 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
     text = self_assessment.headline(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
+        scale(processed_dir),
     )
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
@@ -249,7 +250,9 @@ def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
     from analysis.sections import audit
 
-    text = audit.headline_overall(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), scale(processed_dir))
+    text = audit.headline_overall(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), scale(processed_dir)
+    )
     return Headline("overall", "All audited cases", text)
 
 
@@ -289,7 +292,9 @@ def headline_samples(processed_dir: str | Path | None = None) -> Headline:
         row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
         for col in columns:
             _number(row[col], file, f"{test} {col}")
-    text = samples.headline(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests, scale(processed_dir))
+    text = samples.headline(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests, scale(processed_dir)
+    )
     return Headline("samples", "The two samples", text)
 
 
@@ -572,7 +577,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
-    facts = self_assessment.identified_facts(identified, n)
+    facts = self_assessment.identified_facts(identified, n, c.grades)
     caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = float(summary[holm].min())

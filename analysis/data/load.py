@@ -192,6 +192,15 @@ class AuditData:
             raise KeyError(f"this audit package publishes no total {quantity!r}")
         return int(self.published_totals.set_index("quantity").loc[quantity, "value"])
 
+    @property
+    def source_line(self) -> str:
+        """Where the figures come from, in one line (the "Source:" line of every chart): the report, else ``audit.json``'s sources."""
+        from analysis.text import source_text
+
+        if self.source is not None:
+            return source_text(self.source)
+        return "; ".join(title for title, _ in self.meta.sources) + f" ({self.meta.published})"
+
     def field_enum(self, resource: str, name: str) -> tuple[str, ...]:
         """The allowed values the data package gives for field ``name`` of ``resource`` (e.g. the 43 forces)."""
         res = next(r for r in self.descriptor["resources"] if r["name"] == resource)

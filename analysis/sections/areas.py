@@ -36,10 +36,6 @@ def order_rule(grades) -> str:
     )
 
 
-#: Gwent's :func:`order_rule`, for the notebooks of the default package.
-ORDER_RULE = order_rule(("good", "requires improvement", "inadequate"))
-
-
 def area_counts(data: AuditData) -> pd.DataFrame:
     """HMICFRS grade counts by practice area: index ``practice_area`` in report order, one column per grade (best first)."""
     areas = data.practice_areas.sort_values("report_order", kind="stable")["practice_area"].tolist()

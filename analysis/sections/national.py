@@ -375,3 +375,175 @@ _SPECS = (
 )
 
 STAGE = Stage(name="national", build=national_tables, specs=_specs)
+
+
+#: Plain words for each funnel position (see :data:`analysis.stats.funnel.POSITIONS`).
+POSITION_WORDS: dict[str, str] = {
+    "below_99.8": "below the outer (99.8%) limit",
+    "below_95": "below the inner (95%) limit but inside the outer (99.8%) one",
+    "within_95": "inside the inner (95%) limits",
+    "above_95": "above the inner (95%) limit but inside the outer (99.8%) one",
+    "above_99.8": "above the outer (99.8%) limit",
+}
+
+DOCUMENT_WORDS = {
+    "inspection": "Inspection",
+    "post_inspection_review": "Post-inspection review",
+    "post_inspection_update": "Quarterly update",
+}
+TREATMENT_WORDS = {
+    "used": "used",
+    "used_with_caution": "used with caution",
+    "partial": "partial: stated counts only",
+    "excluded_scale": "excluded: earlier scale",
+    "excluded_framework": "excluded: later framework",
+    "excluded_inconsistent": "excluded: sources disagree",
+    "excluded_no_counts": "excluded: percentages only",
+}
+
+
+def _int_text(value) -> str:
+    return "–" if pd.isna(value) else str(int(value))
+
+
+def other_figures(row: pd.Series) -> str:
+    """Figures a row states besides the three counts (combined count, percentages, conflicting values), in words."""
+    parts = []
+    if pd.notna(row["ri_or_inadequate"]):
+        parts.append(f"requires improvement or inadequate together: {int(row['ri_or_inadequate'])}")
+    if pd.notna(row["pct_good_stated"]):
+        parts.append(f"good: {int(row['pct_good_stated'])}%")
+    if pd.notna(row["n_cases_alternative"]):
+        parts.append(f"another source: {int(row['n_cases_alternative'])} cases")
+    if pd.notna(row["inadequate_alternative"]):
+        parts.append(f"another source: {int(row['inadequate_alternative'])} inadequate")
+    if pd.notna(row["n_self_assessed"]):
+        parts.append(f"self-assessment of {int(row['n_self_assessed'])} cases")
+    return "; ".join(parts)
+
+
+def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
+    """Display table of every document: year, force, kind, counts, other figures, linked source, flags, treatment.
+
+    Sorted by year, force and publication date; the source column is an HTML link labelled with
+    the publisher, so the table must be rendered without escaping.
+    """
+    frame = docs.sort_values(["year", "force", "published"], kind="stable")
+    return pd.DataFrame(
+        {
+            "Year": frame["year"].astype(int),
+            "Force": frame["force"],
+            "Document": frame["document_type"].map(DOCUMENT_WORDS),
+            "Cases": frame["n_cases"].map(_int_text),
+            "Good": frame["good"].map(_int_text),
+            "Requires improvement": frame["requires_improvement"].map(_int_text),
+            "Inadequate": frame["inadequate"].map(_int_text),
+            "Other figures stated": [other_figures(r) for _, r in frame.iterrows()],
+            "Source": [
+                f'<a href="{u}">{o}</a> ({"secondary" if s else "inspectorate"})'
+                for u, o, s in zip(frame["source_url"], frame["source_outlet"], frame["secondary"], strict=True)
+            ],
+            "Flags": frame["flags"].fillna("").str.replace(";", ", ").str.replace("_", " "),
+            "Treatment": frame["treatment"].map(TREATMENT_WORDS),
+        }
+    ).reset_index(drop=True)
+
+
+def grading_text(row: pd.Series, who: str) -> str:
+    """A self-assessment grading as published: counts per grade ("27 good, 6 requires improvement, ...") or the percentage."""
+    cols = SELF_FORCE if who == "force" else SELF_HMICFRS
+    names = ("good", "adequate", "requires improvement", "inadequate")
+    if row[cols].notna().any():
+        text = ", ".join(f"{int(row[c])} {g}" for c, g in zip(cols, names, strict=True) if pd.notna(row[c]))
+        total = int(row[cols].dropna().sum())
+        return text + ("" if total == row["n_self_assessed"] else f" (these add to {total})")
+    if who == "force" and pd.notna(row["self_force_pct_good_or_adequate"]):
+        return f"about {int(row['self_force_pct_good_or_adequate'])}% good or adequate (percentage only)"
+    if who == "hmicfrs" and pd.notna(row["self_hmicfrs_pct_ri_or_inadequate"]):
+        return f"{int(row['self_hmicfrs_pct_ri_or_inadequate'])}% requires improvement or inadequate (percentage only)"
+    return "not published"
+
+
+def self_assessment_table(docs: pd.DataFrame) -> pd.DataFrame:
+    """Display table of the documents with a self-assessment: the two gradings as published, in year order."""
+    rows = docs.loc[docs["n_self_assessed"].notna()].sort_values(["year", "force"], kind="stable")
+    return pd.DataFrame(
+        {
+            "Document": [
+                f"{f} {DOCUMENT_WORDS[t].lower()} {y}" for f, t, y in zip(rows["force"], rows["document_type"], rows["year"], strict=True)
+            ],
+            "Cases self-assessed": rows["n_self_assessed"].astype(int),
+            "The force's grading": [grading_text(r, "force") for _, r in rows.iterrows()],
+            "The inspectors' grading of the same cases": [grading_text(r, "hmicfrs") for _, r in rows.iterrows()],
+            "Source": [f'<a href="{u}">{o}</a>' for u, o in zip(rows["source_url"], rows["source_outlet"], strict=True)],
+        }
+    ).reset_index(drop=True)
+
+
+def with_alternative_counts(docs: pd.DataFrame) -> pd.DataFrame:
+    """``docs`` with each conflicting figure (``inadequate_alternative``, ``n_cases_alternative``) put in place of the one used.
+
+    Only for rows treated ``used_with_caution``: a sensitivity check of what the other source's
+    figure would change. The counts of a changed row no longer need to add up.
+    """
+    out = docs.copy()
+    caution = out["treatment"].eq("used_with_caution")
+    for alt, col in (("inadequate_alternative", "inadequate"), ("n_cases_alternative", "n_cases")):
+        swap = caution & out[alt].notna()
+        out.loc[swap, col] = out.loc[swap, alt]
+    return out
+
+
+@dataclass(frozen=True)
+class FunnelSummary:
+    """One funnel's points (with positions by both methods), target, and Gwent's place and limits."""
+
+    measure: str
+    points: pd.DataFrame
+    target: funnel.PooledEstimate
+    gwent: pd.Series
+    gwent_limits: dict[float, tuple[float, float]]
+    max_method_gap: float
+
+
+def funnel_summary(docs: pd.DataFrame, measure: str) -> FunnelSummary:
+    """Everything the notebook says about one funnel, computed in one place.
+
+    ``points`` gains ``position`` (exact binomial limits) and ``position_wilson``; ``gwent_limits``
+    maps each confidence level to the exact limits at Gwent's number of cases; ``max_method_gap`` is the
+    largest difference between the exact and Wilson limits over the points' range of n.
+    """
+    points = funnel_points(docs, measure)
+    target = funnel_target(points)
+    points = with_positions(points, target.share)
+    points["position_wilson"] = [funnel.position(c, n, target.share, "wilson") for c, n in zip(points["count"], points["n"], strict=True)]
+    gwent = points.loc[points["is_gwent"]].iloc[0]
+    limits_at = {
+        cov: tuple(float(v[0]) for v in funnel.exact_binomial_limits(target.share, int(gwent["n"]), cov))
+        for cov in funnel.CONFIDENCE_LEVELS
+    }
+    sizes = np.arange(int(points["n"].min()), int(points["n"].max()) + 1)
+    gap = 0.0
+    for cov in funnel.CONFIDENCE_LEVELS:
+        exact = funnel.exact_binomial_limits(target.share, sizes, cov)
+        wilson = funnel.wilson_limits(target.share, sizes, cov)
+        gap = max(gap, float(np.max(np.abs(np.subtract(exact, wilson)))))
+    return FunnelSummary(measure, points, target, gwent, limits_at, gap)
+
+
+def headline(national: pd.DataFrame) -> str:
+    """The home page's sentence on the national comparison, from the published ``national_audits.csv`` (funnel positions)."""
+    gwent = national.loc[national["is_gwent"].astype(bool)].iloc[0]
+    compared = national.loc[national["in_funnel_inadequate"].astype(bool) & ~national["is_gwent"].astype(bool)]
+    years = compared["year"]
+    positions = {m: str(gwent[f"funnel_{m}_position"]) for m in FUNNEL_MEASURES}
+    if all(p == "within_95" for p in positions.values()):
+        verdict = "lie within the range that chance alone would give around the other forces' pooled shares: on these figures Gwent is no different from the forces compared, for better or worse"
+    else:
+        verdict = "; ".join(f"graded {m}: {POSITION_WORDS[p]}" for m, p in positions.items())
+    return (
+        f"Set beside {len(compared)} other forces' inspections published from {years.min()} to {years.max()}"
+        + (" (mostly known from press reports)" if compared["secondary"].astype(bool).mean() > 0.5 else "")
+        + ", "
+        f"Gwent's shares of cases graded inadequate and graded good {verdict}. The forces found are not a complete or random set."
+    )

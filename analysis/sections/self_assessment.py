@@ -11,6 +11,8 @@ This module is the one home of every sentence on the subject; notebooks and page
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -157,12 +159,13 @@ def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
     return identified.set_index("quantity").loc[quantity]
 
 
-def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
+def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
     """What the published totals settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
 
     Intervals treat the ``n`` cases as a random sample of the force's cases, as the report says they
-    were; the gaps in the share graded good and in the mean grade score are the same under every
-    pairing, and their intervals span every pairing's (Agresti's paired Wald; the paired t).
+    were; the gaps in the share graded in the best grade and in the mean grade score are the same
+    under every pairing, and their intervals span every pairing's (Agresti's paired Wald; the
+    paired t). ``grades`` is the scale, best first.
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
@@ -172,9 +175,9 @@ def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
         f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({percent(share['low'])}) better than the inspectors did. "
         f"Taking the {n} as a random sample of the force's cases, at least {percent(share['ci_low'])} of such cases would be graded better by the force "
         f"(one-sided 95% lower bound).",
-        f"The force graded {good['low'] * n:.0f} more of the same {n} cases good than the inspectors did, whatever the pairing: a gap of "
-        f"{100 * good['low']:.0f} percentage points in the share graded good (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
-        f"On a scale of good = 3, requires improvement = 2, inadequate = 1, the force's grades were on average {score['low']:.2f} points higher "
+        f"The force graded {good['low'] * n:.0f} more of the same {n} cases {grades[0]} than the inspectors did, whatever the pairing: a gap of "
+        f"{100 * good['low']:.0f} percentage points in the share graded {grades[0]} (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
+        f"On a scale of {', '.join(f'{g} = {s}' for g, s in grade_scores(grades).items())}, the force's grades were on average {score['low']:.2f} points higher "
         f"(95% interval {score['ci_low']:.2f} to {score['ci_high']:.2f}), whatever the pairing.",
     ]
 
@@ -197,7 +200,7 @@ def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int) -> li
     ]
 
 
-def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> list[str]:
+def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
     """Short plain-English statements for a general reader, identified facts first, then what the totals cannot settle, then the tests.
 
     Built from ``agreement_bounds.csv`` and ``identified.csv``. Each statement holds under every
@@ -209,7 +212,7 @@ def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> lis
     out = [
         f"The report does not say which of the force's grades went with which of the inspectors' grades. {n_tables} ways of matching them "
         "case by case fit the published totals (each is a 'consistent pairing'); every statement below holds for all of them.",
-        *identified_facts(identified, n),
+        *identified_facts(identified, n, grades),
         *not_identified(identified, bounds, n),
     ]
     p_max = b.loc[list(P_VALUES), "max"]
@@ -259,8 +262,9 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=names).T.rename_axis("Measure")
 
 
-def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
-    """The home page's sentence on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``)."""
+def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str]) -> str:
+    """The home page's sentence on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first)."""
+    best = grades[0]
     fs = sample_grades[sample_grades["sample"] == "force_selected"]
     force = fs[fs["assessor"] == "force"].set_index("grade")["n"]
     insp = fs[fs["assessor"] == "hmicfrs"].set_index("grade")["n"]
@@ -269,10 +273,10 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
     return (
-        f"Of the {n} cases the force selected, its own assessors graded {int(force['good'])} good; the inspectors graded "
-        f"{int(insp['good'])} of the same cases good. The report does not say which grade went with which case, but whatever the "
+        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
+        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but whatever the "
         f"pairing the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did, and the gap in the "
-        f"share graded good is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
+        f"share graded {best} is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
         f"random sample of the force's cases, at least {percent(share['ci_low'])} of its cases would be graded more kindly by the force "
         "than by the inspectors (one-sided 95% bound)."
     )
