@@ -65,7 +65,7 @@ def random_margins(rng, k_max=4, n_max=10, kinder_first=False):
 
 def test_largest_p_matches_enumeration_on_random_small_margins():
     rng = np.random.default_rng(20240517)
-    for _ in range(80):
+    for _ in range(50):
         rows, cols = random_margins(rng, k_max=5, n_max=11)
         res = sign_test_max_p(rows, cols)
         assert res.p_value == pytest.approx(brute_max_p(rows, cols), rel=1e-12, abs=1e-15), (rows, cols)
@@ -76,7 +76,7 @@ def test_largest_p_matches_enumeration_on_random_small_margins():
 
 def test_largest_p_matches_the_three_by_three_closed_form():
     rng = np.random.default_rng(7)
-    for _ in range(25):
+    for _ in range(15):
         n = int(rng.integers(20, 90))
         rows, cols = rng.multinomial(n, rng.dirichlet(np.ones(3))), rng.multinomial(n, rng.dirichlet(np.ones(3)))
         table = p_value_extremes(rows, cols)["sign_test_p"][1]
@@ -88,7 +88,7 @@ def test_largest_p_matches_the_three_by_three_closed_form():
 def test_fragility_matches_trying_every_set_of_moves(each_grade_once):
     rng = np.random.default_rng(11 if each_grade_once else 12)
     seen_moves = set()
-    for _ in range(30):
+    for _ in range(20):
         rows, cols = random_margins(rng, k_max=4, n_max=9 if each_grade_once else 7, kinder_first=True)
         alpha = 0.3  # small n: a high alpha makes moves necessary more often
         res = sign_test_fragility(rows, cols, alpha, each_grade_once=each_grade_once)
