@@ -21,10 +21,15 @@ the diagonal) and ``worse`` (below it), and its p-value differs from table to ta
 table reaches ``p >= t`` is then a small mixed-integer programme: the ``k^2`` cells (and, for the
 fragility, the ``k - 1`` numbers of moves across each cut) with the margins as equality
 constraints, and one binary variable per possible ``m`` selecting its interval. It is solved exactly
-with HiGHS (:func:`scipy.optimize.milp`). The largest p-value is the largest of the finitely many
-attainable values ``p(better, worse)`` for which the programme is feasible, found by bisection over
-them; the fewest moves minimise the number of moves in the same programme at ``t = alpha``. Every
-answer is re-checked on the integer table the solver returns. The tests compare both functions with
+with HiGHS (:func:`scipy.optimize.milp`); the fewest moves minimise the number of moves in this
+programme at ``t = alpha``. For the largest p-value, every table's ``(better, worse)`` lies in the
+projection of the transportation polytope, a convex polygon whose vertices are attained by integer
+tables (found with a few linear programmes); the integer point of the polygon with the largest
+p-value is an upper bound, and it is the answer once a small integer programme finds a table with
+exactly that ``(better, worse)`` (in every case tried it does; the 0/1 matrix of the margins with
+``better`` and ``worse`` added is not totally unimodular, so this is checked, not assumed). If it
+were not attained, bisection over the attainable p-values with the feasibility programme gives
+the answer. Every answer is re-checked on the integer table the solver returns. The tests compare both functions with
 full enumeration of the tables (and of every set of moves) on small margins, and the largest
 p-value with the closed form for 3 x 3 tables in :mod:`analysis.stats.pairing_extremes`.
 
@@ -336,8 +341,9 @@ def sign_test_max_p(row_sums: Sequence[int], col_sums: Sequence[int]) -> SignTes
     Rows are the first grader's grades and columns the second's, best first, so ``better`` counts
     the cases the first grader graded better (above the diagonal). The p-value is
     :func:`analysis.stats.agreement.sign_test` (scipy's ``binomtest``, two-sided, ties set aside).
-    Exact for any ``k``: bisection over the attainable p-values with a mixed-integer feasibility
-    programme (see the module docstring). For 3 x 3 margins it agrees with the closed form of
+    Exact for any ``k``: the best integer point of the projected polygon of ``(better, worse)``,
+    confirmed by an integer programme, with bisection over the attainable p-values as the exact
+    fallback (see the module docstring). For 3 x 3 margins it agrees with the closed form of
     :func:`analysis.stats.pairing_extremes.p_value_extremes`.
 
     References: Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, section 3.4; HiGHS
