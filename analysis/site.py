@@ -35,6 +35,7 @@ REBUILD_HINT = "build it with `make site` (the pipeline and every notebook), the
 #: Processed files the site's own pages (Home, Methods, Data) read at render time.
 SITE_INPUTS: tuple[str, ...] = (
     "datapackage.json",
+    "grade_counts.csv",
     "sample_grades.csv",
     "area_grades.csv",
     "agreement_bounds.csv",
@@ -102,8 +103,10 @@ def _number(value: Any, file: str, what: str) -> float:
 
 
 def scale(processed_dir: str | Path | None = None) -> tuple[str, ...]:
-    """The audit's grade scale, best first, as the processed ``grade_counts.csv`` lists it."""
-    counts = read_processed("grade_counts.csv", ("grade",), processed_dir)
+    """The audit's grade scale, best first, as the processed tables list it (``grade_counts.csv``, else ``sample_grades.csv``)."""
+    folder = _processed_dir(processed_dir)
+    name = next((n for n in ("grade_counts.csv", "sample_grades.csv", "area_grades.csv") if (folder / n).is_file()), "grade_counts.csv")
+    counts = read_processed(name, ("grade",), processed_dir)
     return tuple(dict.fromkeys(counts["grade"].astype(str)))
 
 
