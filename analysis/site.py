@@ -23,7 +23,8 @@ from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -249,12 +250,25 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
 
+def random_force_selected(raw_dir: str | Path | None = None) -> bool:
+    """Whether the package's report says every force-selected case was drawn at random (``published_totals``: ``cases_force_selected_random``)."""
+    from analysis.data.load import load_audit
+
+    data = load_audit(_raw_dir(raw_dir))
+    if data.published_totals is None or not data.has("force_selected", "inspectorate"):
+        return False
+    totals = data.published_totals.set_index("quantity")["value"]
+    return "cases_force_selected_random" in totals.index and int(totals["cases_force_selected_random"]) == data.size("force_selected")
+
+
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
     from analysis.sections import audit
 
     text = audit.headline_overall(
-        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), scale(processed_dir)
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
+        scale(processed_dir),
+        random_force_selected(),
     )
     return Headline("overall", "All audited cases", text)
 
@@ -541,6 +555,7 @@ class FrontPage:
     meaning: tuple[str, ...]
     cannot_tell: tuple[str, ...]
     national: str
+    chart_title: str
 
 
 def analysis_as_of() -> str:
@@ -571,9 +586,12 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     nat = read_processed("national_audits.csv", ("is_gwent", "in_funnel_inadequate", "funnel_inadequate_position"), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
+    gap = idq.loc["good_gap"]
+    share_better = float(idq.loc["share_force_better", "low"])
+    how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
     bad = c.hmicfrs_all[c.worst]
     bottom = (
-        f"Gwent Police graded the {n} cases it selected far more kindly than the inspectors graded the same cases (at least {better} of the "
+        f"{source['force']} graded the {n} cases it selected {how} than the inspectors graded the same cases (at least {better} of the "
         f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {c.worst}."
     )
     dates = (
@@ -585,25 +603,42 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = float(summary[holm].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])
+    bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
+    same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
+    areas_text = (
+        "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
+        f"are allowed for (smallest adjusted p-value {fixed(holm_min, 2)})."
+        if holm_min >= ALPHA
+        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest "
+        f"(smallest adjusted p-value {fixed(holm_min, 2)})."
+    )
     meaning = (
-        "The force's own check of its child protection work was much more generous than the inspectors' view of the same files; "
-        "that gap does not depend on the details the report leaves out.",
+        f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
+        "the inspectors' view of the same files; the gap in the share graded "
+        f"{c.best} does not depend on the details the report leaves out.",
         f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {c.worst} and "
         f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {c.best}.",
-        "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for (smallest adjusted p-value {holm_min:.2f}).",
+        areas_text,
     )
+    fs_worst = c.hmicfrs_force_selected[c.worst] / c.n_force_selected
+    is_worst = c.hmicfrs_inspectorate_selected[c.worst] / c.n_inspectorate_selected
+    chosen = ""
+    if len(po):
+        p = float(po["p_value"].iloc[0])
+        chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
+        chosen = (
+            f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {c.worst} than of the force's "
+            f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
+        )
     cannot = (
-        "How often the force and the inspectors gave the same grade to an individual case: the report publishes only totals. Agreement "
-        f"statistics such as kappa therefore come as ranges; kappa's largest possible value here, {kappa_max:.2f}, does not mean that "
-        f"{100 * kappa_max:.0f}% of cases agreed (see the glossary).",
+        f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
+        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. Agreement statistics such as kappa therefore come as ranges; "
+        f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
         f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
         f"{long_month(str(source['inspection_start'])[:7])}.",
-        "Whether the force chose easier cases for its own sample: the inspectors graded its cases somewhat better than their own "
-        + (f"(p = {float(po['p_value'].iloc[0]):.2f}), " if len(po) else "")
-        + "which chance could explain, and the report says the force's cases were a random sample.",
+        "Whether the force chose easier cases for its own sample" + (f": {chosen}" if chosen else "."),
     )
-    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat))
+    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat), f"The force graded its own cases {how}")
 
 
 def svg_download(fig, file_name: str, label: str) -> str:

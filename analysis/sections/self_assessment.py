@@ -33,7 +33,8 @@ from analysis.stats.agreement import (
 )
 from analysis.stats.identification import identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
-from analysis.text import number_word, percent, signed
+from analysis.text import fixed, fraction_at_least, number_word, signed
+from analysis.words import band_span, restates
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -65,10 +66,11 @@ def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, f
             else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({signed(lo)} to {signed(hi)}), depending on the pairing."
         )
         if interval is not None:
-            top = landis_koch_band(interval[1])
+            span = band_span(landis_koch_band(interval[0]), landis_koch_band(interval[1]))
             text += (
-                f" Allowing for sampling error (95% intervals, the cases taken as a random sample), the force's grading in general "
-                f"could lie anywhere from {signed(interval[0])} to {signed(interval[1])}: at best '{top}'."
+                f" Allowing for sampling error (95% intervals, the cases taken as the random sample the report says they were), agreement "
+                f"between the force's and the inspectors' grading of the force's cases in general could lie anywhere from {signed(interval[0])} "
+                f"to {signed(interval[1])}: {span} on that scale."
             )
         return text
     if measure == "krippendorff_alpha_ordinal":
@@ -171,36 +173,56 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
     score = _row(identified, "mean_score_gap")
+    best = grades[0]
+    scale = ", ".join(f"{g} = {s}" for g, s in grade_scores(grades).items())
     return [
-        f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({percent(share['low'])}) better than the inspectors did. "
-        f"Taking the {n} as a random sample of the force's cases, at least {percent(share['ci_low'])} of such cases would be graded better by the force "
-        f"(one-sided 95% lower bound).",
-        f"The force graded {good['low'] * n:.0f} more of the same {n} cases {grades[0]} than the inspectors did, whatever the pairing: a gap of "
-        f"{100 * good['low']:.0f} percentage points in the share graded {grades[0]} (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
-        f"On a scale of {', '.join(f'{g} = {s}' for g, s in grade_scores(grades).items())}, the force's grades were on average {score['low']:.2f} points higher "
-        f"(95% interval {score['ci_low']:.2f} to {score['ci_high']:.2f}), whatever the pairing.",
+        f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
+        f"Taking them as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's cases "
+        f"would be graded better by the force than by the inspectors, with 95% confidence.",
+        f"The force graded {good['low'] * n:.0f} more of the same cases {best} than the inspectors did, whatever the pairing. "
+        f"The gap in the share graded {best} is {100 * good['low']:.0f} percentage points; for the force's cases in general it lies between "
+        f"{100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence.",
+        f"On a scale of {scale}, the force's grades were on average {fixed(score['low'], 2)} points higher, whatever the pairing "
+        f"(for the force's cases in general, between {fixed(score['ci_low'], 2)} and {fixed(score['ci_high'], 2)} points, with 95% confidence).",
     ]
 
 
-def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int) -> list[str]:
-    """What the totals cannot settle: whether the two rank the cases alike, and how far they agree case by case."""
+def kinder_kappa(tables: pd.DataFrame) -> float | None:
+    """Cohen's kappa on the "same ranking, one grade kinder" pairing, if it fits the totals (``consistent_tables.csv``), else ``None``."""
+    cells = [c for c in tables.columns if c.startswith("force_") and "__hmicfrs_" in c]
+    k = int(round(np.sqrt(len(cells))))
+    kinder = np.flatnonzero(same_ranking_kinder(tables[cells].to_numpy().reshape(len(tables), k, k)))
+    return float(tables["cohen_kappa"].iloc[kinder[0]]) if len(kinder) else None
+
+
+def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int, kinder: float | None = None) -> list[str]:
+    """What the totals cannot settle: whether the two rank the cases alike, and how far they agree case by case.
+
+    ``kinder`` is Cohen's kappa on the "same ranking, one grade kinder" pairing (:func:`kinder_kappa`),
+    which decides how far a low kappa restates the leniency (:func:`analysis.words.restates`).
+    """
     gamma = _row(identified, "goodman_kruskal_gamma")
     b = bounds.set_index("measure")
     kappa = _row(identified, "cohen_kappa")
     quad = _row(identified, "weighted_kappa_quadratic")
-    return [
+    out = [
         f"Whether the force ranked the cases as the inspectors did is not known: over the pairings that fit the totals, "
         f"Goodman and Kruskal's gamma runs from {signed(gamma['low'])} (opposite rankings) to {signed(gamma['high'])} (the same ranking).",
         f"The same grade was given to between {b.loc['n_same', 'min']:.0f} and {b.loc['n_same', 'max']:.0f} of the {n} cases. "
         f"Cohen's kappa lies between {signed(kappa['low'])} and {signed(kappa['high'])} for these cases; allowing for sampling error it could be "
         f"as high as {signed(kappa['ci_high'])} ('{landis_koch_band(kappa['ci_high'])}' on the Landis and Koch scale, a technical label, not praise), "
         f"and quadratic-weighted kappa as high as {signed(quad['ci_high'])} ('{landis_koch_band(quad['ci_high'])}').",
-        "A low kappa here largely restates the leniency: the totals fit a force that ranks the cases exactly as the inspectors do "
-        "but grades them one step kinder, and that pairing also gives a low kappa.",
     ]
+    how = restates(kinder)
+    if how is not None:
+        out.append(
+            f"A low kappa here {how} the leniency: the totals fit a force that ranks the cases exactly as the inspectors do "
+            f"but grades them one step kinder, and that pairing gives a kappa of {signed(kinder)}."
+        )
+    return out
 
 
-def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
+def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades: Sequence[str], kinder: float | None = None) -> list[str]:
     """Short plain-English statements for a general reader, identified facts first, then what the totals cannot settle, then the tests.
 
     Built from ``agreement_bounds.csv`` and ``identified.csv``. Each statement holds under every
@@ -213,7 +235,7 @@ def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades
         f"The report does not say which of the force's grades went with which of the inspectors' grades. {n_tables} ways of matching them "
         "case by case fit the published totals (each is a 'consistent pairing'); every statement below holds for all of them.",
         *identified_facts(identified, n, grades),
-        *not_identified(identified, bounds, n),
+        *not_identified(identified, bounds, n, kinder),
     ]
     p_max = b.loc[list(P_VALUES), "max"]
     p_min = b.loc[list(P_VALUES), "min"]
@@ -263,7 +285,12 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
 
 
 def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str]) -> str:
-    """The home page's sentence on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first)."""
+    """The home page's sentences on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first).
+
+    Each sentence gives each number one meaning; intervals are said in words ("between 25 and 78
+    percentage points, with 95% confidence"), and the lower bound on the share graded better as a
+    simple fraction it exceeds.
+    """
     best = grades[0]
     fs = sample_grades[sample_grades["sample"] == "force_selected"]
     force = fs[fs["assessor"] == "force"].set_index("grade")["n"]
@@ -274,11 +301,12 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     good = _row(identified, "good_gap")
     return (
         f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
-        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but whatever the "
-        f"pairing the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did, and the gap in the "
-        f"share graded {best} is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
-        f"random sample of the force's cases, at least {percent(share['ci_low'])} of its cases would be graded more kindly by the force "
-        "than by the inspectors (one-sided 95% bound)."
+        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but under every "
+        f"pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
+        f"The share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
+        f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence. "
+        f"Taking the cases as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's "
+        "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
     )
 
 
