@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.data.load import AuditData
 from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
-from analysis.stats.ordinal_regression import proportional_odds_two_groups
+from analysis.stats.ordinal_regression import cumulative_odds_ratios, proportional_odds_test, proportional_odds_two_groups
 from analysis.text import count_share, fixed, p_text
 from analysis.words import unusual
 
@@ -91,7 +91,38 @@ def sample_tests(data: AuditData) -> list[dict]:
             f"U of the force-selected sample; exact conditional (permutation) p-value given the tied grades; {ps}",
         ),
     ]
-    return rows + contingency_rows(COMPARISON, counts.to_numpy())
+    rows += contingency_rows(COMPARISON, counts.to_numpy())
+    check = proportional_odds_test(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy())
+    rows.append(
+        result_row(
+            COMPARISON,
+            "proportional_odds_check",
+            check.statistic,
+            check.df,
+            check.p_value,
+            None,
+            "",
+            "Likelihood-ratio test of the proportional-odds model against a separate odds ratio at each cut of the scale (for two groups the "
+            "saturated cumulative logit model; as ordinal::nominal_test in R); a small p-value says the odds ratios differ between cuts",
+        )
+    )
+    for cut in cumulative_odds_ratios(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy()).itertuples(index=False):
+        above = " or ".join(data.grades[: int(cut.cut)])
+        rows.append(
+            result_row(
+                COMPARISON,
+                f"cumulative_odds_ratio_{int(cut.cut)}",
+                np.nan,
+                None,
+                np.nan,
+                cut.odds_ratio,
+                "cumulative_odds_ratio",
+                f"Odds of a grade of {above} rather than worse, force-selected against inspectorate-selected cases (cut {int(cut.cut)} of the scale); "
+                "Woolf 95% interval; under proportional odds every cut has the same odds ratio",
+                ci=(cut.ci_low, cut.ci_high),
+            )
+        )
+    return rows
 
 
 def better_tie_worse(counts_1, counts_2) -> tuple[float, float, float]:

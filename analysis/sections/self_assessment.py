@@ -33,6 +33,8 @@ from analysis.stats.agreement import (
 )
 from analysis.stats.identification import identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
+from analysis.stats.probit_shift import probit_shift
+from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import fixed, fraction_at_least, number_word, signed
 from analysis.words import band_span, restates
 
@@ -342,7 +344,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     out with the reason.
     """
     if data.figure_set.pair is None:
-        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv"), NO_PAIR)
+        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv"), NO_PAIR)
     labels = list(data.grades)
     try:
         rows, cols = published_margins(data)
@@ -350,13 +352,75 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     except ValueError as err:
         return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    identified = identified_summary(tables_of(tables, labels))
+    identified = _with_probit(identified_summary(tables_of(tables, labels)), int(rows[0]), int(cols[0]), n, labels[0])
     by_q = identified.set_index("quantity")
     intervals = {m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"])) for m in LANDIS_KOCH_MEASURES if m in by_q.index}
     bounds["verdict"] = [
         verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
     ]
-    return {"agreement_bounds.csv": bounds, "consistent_tables.csv": tables, "identified.csv": identified}
+    return {
+        "agreement_bounds.csv": bounds,
+        "consistent_tables.csv": tables,
+        "identified.csv": identified,
+        "sensitivity.csv": sensitivity_table(rows, cols),
+    }
+
+
+def _with_probit(identified: pd.DataFrame, force_best: int, inspectors_best: int, n: int, best: str) -> pd.DataFrame:
+    """``identified.csv`` with the row ``probit_shift_good``, where both shares graded best lie strictly between 0 and 1.
+
+    The leniency as an effect size: Phi^-1(force's share best) - Phi^-1(inspectors' share best) on the
+    same cases (:func:`analysis.stats.probit_shift.probit_shift`), the same under every pairing, with
+    a 95% delta-method interval at the least favourable within-case correlation.
+    """
+    if not (0 < force_best < n and 0 < inspectors_best < n):
+        return identified
+    shift = probit_shift(force_best, inspectors_best, n)
+    row = {
+        "quantity": "probit_shift_good",
+        "low": float(shift.estimate),
+        "high": float(shift.estimate),
+        "ci_low": float(shift.ci_low),
+        "ci_high": float(shift.ci_high),
+        "method": f"normal quantile of the force's share {best} minus that of the inspectors' share {best}, same cases; delta-method 95% interval "
+        f"at the least favourable within-case correlation (the pairing with the fewest cases {best} for both), so it holds whatever the pairing",
+    }
+    return pd.concat([identified, pd.DataFrame([row])], ignore_index=True)
+
+
+def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
+    """``sensitivity.csv``: how far the one-sided gap would have to shrink before the sign test, at its least favourable pairing, loses significance.
+
+    :func:`analysis.stats.sign_test_fragility.sign_test_fragility`: the largest two-sided sign-test
+    p-value over the pairings that fit the totals, and the fewest of the inspectors' grades that
+    would have to move one step kinder (towards the force's view) for it to reach ``alpha``, with
+    the inspectors' totals after those moves.
+    """
+    worst = sign_test_max_p(rows, cols)
+    frag = sign_test_fragility(rows, cols, alpha)
+    moved = "" if frag.col_sums is None else "/".join(str(int(c)) for c in frag.col_sums)
+    records = [
+        (
+            "sign_test_largest_p",
+            worst.p_value,
+            f"{worst.better} better, {worst.worse} worse",
+            "largest two-sided exact sign-test p-value over every pairing that fits the totals (scipy binomtest)",
+        ),
+        (
+            "sign_test_moves_to_lose_significance",
+            np.nan if frag.moves is None else float(frag.moves),
+            moved,
+            f"fewest of the inspectors' grades that would have to move one step kinder for that largest p-value to reach {alpha:g} "
+            "(exact, by integer programming); detail: the inspectors' totals after the moves, best first",
+        ),
+        (
+            "sign_test_largest_p_after_moves",
+            np.nan if frag.p_value is None else float(frag.p_value),
+            moved,
+            "largest sign-test p-value over the pairings once those grades have moved",
+        ),
+    ]
+    return pd.DataFrame.from_records(records, columns=["quantity", "value", "detail", "method"])
 
 
 def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str]:
@@ -371,7 +435,7 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
             f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
             "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
         )
-        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv"), text)
+        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv"), text)
     pinned = len(force) == 1 and len(insp) == 1
     reason = (
         "Too many tables of case counts fit the published totals to list them one by one; identified.csv gives the exact range of each measure."
@@ -379,7 +443,15 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         else f"The figures leave the totals open ({len(force):,} possible force totals and {len(insp):,} possible inspectors' totals), "
         "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
     )
-    return {"agreement_bounds.csv": reason, "consistent_tables.csv": reason, "identified.csv": pair_bounds(force, insp)}
+    identified = pair_bounds(force, insp)
+    sensitivity: pd.DataFrame | str = (
+        sensitivity_table(force[0], insp[0])
+        if pinned
+        else "The figures leave the totals open, so the sign test's sensitivity is not computed."
+    )
+    if pinned:
+        identified = _with_probit(identified, int(force[0][0]), int(insp[0][0]), int(force[0].sum()), data.grades[0])
+    return {"agreement_bounds.csv": reason, "consistent_tables.csv": reason, "identified.csv": identified, "sensitivity.csv": sensitivity}
 
 
 def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
@@ -460,6 +532,19 @@ def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
                 "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise.",
                 "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
             ),
+        ),
+        TableSpec(
+            "sensitivity.csv",
+            "How robust the one-sided gap is",
+            "The sign test of 'force better' against 'force worse' under the pairing least favourable to the finding, and how many of the "
+            "inspectors' grades would have to move one step towards the force's view for it to lose significance. " + _GRADE_NOTE,
+            {
+                "quantity": "sign_test_largest_p, sign_test_moves_to_lose_significance or sign_test_largest_p_after_moves.",
+                "value": "The value: a p-value, or a number of grades.",
+                "detail": "For the largest p-value: the cases graded better and worse on that pairing; for the moves: the inspectors' totals after them (best first).",
+                "method": "How the row is computed.",
+            },
+            ("Moving a grade changes the inspectors' totals, and so the set of pairings that fit them; each count is exact.",),
         ),
     )
 
