@@ -583,7 +583,12 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     holm = f"vs_rest_p_holm_{grade_slug(c.worst)}"
     summary = read_processed("area_summary.csv", ("area", holm), processed_dir)
     tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
-    nat = read_processed("national_audits.csv", ("is_gwent", "in_funnel_inadequate", "funnel_inadequate_position"), processed_dir)
+    nat = read_processed(
+        "national_audits.csv",
+        ("is_gwent", "year", "secondary", "source_kind", *(f"in_funnel_{m}" for m in national.FUNNEL_MEASURES)),
+        processed_dir,
+    )
+    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
     gap = idq.loc["good_gap"]
@@ -638,7 +643,27 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"{long_month(str(source['inspection_start'])[:7])}.",
         "Whether the force chose easier cases for its own sample" + (f": {chosen}" if chosen else "."),
     )
-    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat), f"The force graded its own cases {how}")
+    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat, positions), f"The force graded its own cases {how}")
+
+
+@dataclass(frozen=True)
+class FunnelOverdispersion:
+    """What the Methods page says about the over-dispersed funnel limits: the Winsorisation level and the generated summary."""
+
+    winsor: str
+    summary: str
+
+
+def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOverdispersion:
+    """:func:`analysis.sections.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    from analysis.sections import national
+
+    dispersion = read_processed("funnel_dispersion.csv", tuple(national.DISPERSION_COLUMNS), processed_dir)
+    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
+    main = dispersion.loc[dispersion["analysis"].eq(national.MAIN_ANALYSIS), "winsor_level"]
+    if main.empty:
+        raise AuditDataError("funnel_dispersion.csv", "no row of the main analysis", expected=national.MAIN_ANALYSIS, found="none")
+    return FunnelOverdispersion(percent(float(main.iloc[0])), national.methods_summary(dispersion, positions))
 
 
 def svg_download(fig, file_name: str, label: str) -> str:

@@ -203,7 +203,11 @@ def test_stage_writes_deterministic_tables_matching_their_specs(data, tmp_path):
     s = stage("national")
     built = s.build(data)
     specs = {t.path: t for t in s.specs(data)}
-    assert set(built) == set(specs) == {"national_audits.csv", "funnel_limits.csv"}
+    assert (
+        set(built)
+        == set(specs)
+        == {"national_audits.csv", "funnel_limits.csv", "funnel_dispersion.csv", "funnel_limits_overdispersed.csv", "funnel_positions.csv"}
+    )
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
     header = package_header(data.descriptor)
