@@ -322,7 +322,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     except ValueError as err:
         return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    identified = identified_summary(tables_of(tables, labels))
+    identified = identified_summary(tables_of(tables, labels), labels=labels)
     by_q = identified.set_index("quantity")
     intervals = {m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"])) for m in LANDIS_KOCH_MEASURES if m in by_q.index}
     bounds["verdict"] = [

@@ -22,16 +22,18 @@ def concordance_counts(table) -> tuple[float | np.ndarray, float | np.ndarray]:
 
     ``P = sum over i < i', j < j' of T[i, j] T[i', j']`` and ``Q = sum over i < i', j > j'`` of the
     same product (Agresti, *Categorical Data Analysis*, 3rd ed., 2013, section 2.4.4; Goodman and
-    Kruskal, JASA 49, 1954).
+    Kruskal, JASA 49, 1954). Computed with cumulative sums, in O(k^2) per table.
     """
     t = _tables(table)
-    k = t.shape[-1]
-    i = np.arange(k)
-    below = i[:, None] < i[None, :]  # below[a, b]: a < b
-    conc = below[:, None, :, None] & below[None, :, None, :]  # [i, j, i', j']: i < i' and j < j'
-    disc = below[:, None, :, None] & below.T[None, :, None, :]  # i < i' and j > j'
-    p = np.einsum("...ij,ijkl,...kl->...", t, conc.astype(float), t)
-    q = np.einsum("...ij,ijkl,...kl->...", t, disc.astype(float), t)
+    # below[..., i, j]: cases in column j and a row after i; then the cases after (before) column j among them
+    below = np.zeros_like(t)
+    below[..., :-1, :] = np.cumsum(t[..., ::-1, :], axis=-2)[..., ::-1, :][..., 1:, :]
+    after = np.zeros_like(t)
+    after[..., :, :-1] = np.cumsum(below[..., :, ::-1], axis=-1)[..., :, ::-1][..., :, 1:]
+    before = np.zeros_like(t)
+    before[..., :, 1:] = np.cumsum(below, axis=-1)[..., :, :-1]
+    p = (t * after).sum(axis=(-2, -1))
+    q = (t * before).sum(axis=(-2, -1))
     return _out(p), _out(q)
 
 

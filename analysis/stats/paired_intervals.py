@@ -1,7 +1,7 @@
-"""Sampling intervals for one paired table of grades: the gap in share graded good, the mean score gap, and kappa.
+"""Sampling intervals for one paired table of grades: the gap in the share given one grade (the best), the mean score gap, and kappa.
 
 Tables follow :mod:`analysis.stats.agreement`: rows are the force's grade, columns the inspectors',
-both best first, so ``T[i, j]`` with ``i < j`` counts cases the force graded better. Each interval
+both best first, any number of grades k, so ``T[i, j]`` with ``i < j`` counts cases the force graded better. Each interval
 treats the table's cases as a simple random sample of the cases that could have been audited;
 none of them accounts for not knowing which table is the true pairing (take the union over the
 consistent tables for that, :mod:`analysis.stats.identification`).
@@ -45,8 +45,8 @@ def _interval(estimate, se, low, high) -> Interval:
 def paired_proportion_difference(table, category: int = 0, confidence: float = 0.95) -> Interval:
     """Difference of paired proportions, first grader's share in ``category`` minus the second's, with the Wald interval.
 
-    With ``category=0`` (good) this is the force's share graded good minus the inspectors' share
-    graded good *on the same cases*. Collapsing the table to "in the category or not", with ``b``
+    With ``category=0`` (the best grade) this is the force's share given the best grade minus the
+    inspectors' share *on the same cases*. Collapsing the table to "in the category or not", with ``b``
     the cases only the first grader put there and ``c`` those only the second did, the estimate is
     ``d = (b - c) / n`` and its large-sample standard error ``sqrt(((b + c) / n - d**2) / n)``, which
     allows for the two shares being measured on the same cases (their covariance). Interval
@@ -73,7 +73,7 @@ def paired_proportion_difference(table, category: int = 0, confidence: float = 0
 
 
 def score_differences(k: int) -> np.ndarray:
-    """``D[i, j]`` = first grader's score minus the second's for a case in cell ``(i, j)``, scores ``k - index`` (good 3 ... inadequate 1)."""
+    """``D[i, j]`` = first grader's score minus the second's for a case in cell ``(i, j)``, scores ``k - index`` (best k ... worst 1), i.e. ``j - i``."""
     i = np.arange(k)
     return (i[None, :] - i[:, None]).astype(float)
 
@@ -81,7 +81,7 @@ def score_differences(k: int) -> np.ndarray:
 def mean_score_gap(table, confidence: float = 0.95) -> Interval:
     """Mean of (force score - inspectors' score) over the cases, with the paired t interval.
 
-    Scores are good 3, requires improvement 2, inadequate 1 (in general ``k - index``), so a case
+    Scores are ``k - index`` (best grade k down to worst grade 1, on any k-point scale), so a case
     in cell ``(i, j)`` contributes ``j - i``. The interval is ``mean +/- t(n - 1) * s / sqrt(n)``
     with ``s`` the standard deviation of the case differences (divisor ``n - 1``), the one-sample t
     interval on the differences; it equals
