@@ -101,7 +101,8 @@ def mean_score_gap(table, confidence: float = 0.95) -> Interval:
         se = np.sqrt(ss / (n - 1) / n)
     ok = n >= 2
     mean, se = np.where(ok, mean, np.nan), np.where(ok, se, np.nan)
-    q = stats.t.ppf(0.5 + confidence / 2, np.where(ok, n - 1, 1))
+    df, where = np.unique(np.where(ok, n - 1, 1), return_inverse=True)  # one quantile per distinct df (a stack shares n)
+    q = stats.t.ppf(0.5 + confidence / 2, df)[where.reshape(np.shape(n))]
     return _interval(mean, se, mean - q * se, mean + q * se)
 
 
