@@ -22,16 +22,15 @@ def concordance_counts(table) -> tuple[float | np.ndarray, float | np.ndarray]:
 
     ``P = sum over i < i', j < j' of T[i, j] T[i', j']`` and ``Q = sum over i < i', j > j'`` of the
     same product (Agresti, *Categorical Data Analysis*, 3rd ed., 2013, section 2.4.4; Goodman and
-    Kruskal, JASA 49, 1954). Computed with cumulative sums, in O(k^2) per table.
+    Kruskal, JASA 49, 1954). Computed with sums over the later rows and columns (products with triangular
+    matrices; exact for counts), in O(k^3) per table.
     """
     t = _tables(table)
-    # below[..., i, j]: cases in column j and a row after i; then the cases after (before) column j among them
-    below = np.zeros_like(t)
-    below[..., :-1, :] = np.cumsum(t[..., ::-1, :], axis=-2)[..., ::-1, :][..., 1:, :]
-    after = np.zeros_like(t)
-    after[..., :, :-1] = np.cumsum(below[..., :, ::-1], axis=-1)[..., :, ::-1][..., :, 1:]
-    before = np.zeros_like(t)
-    before[..., :, 1:] = np.cumsum(below, axis=-1)[..., :, :-1]
+    k = t.shape[-1]
+    later = np.triu(np.ones((k, k)), 1)  # later[a, b] = 1 when b comes after a
+    below = later @ t  # below[..., i, j]: cases in column j and a row after i
+    after = below @ later.T  # ... and a column after j
+    before = below @ later  # ... and a column before j
     p = (t * after).sum(axis=(-2, -1))
     q = (t * before).sum(axis=(-2, -1))
     return _out(p), _out(q)

@@ -11,9 +11,10 @@ tables that are zero outside the mask. :func:`pair_bounds` gives each quantity o
 :data:`analysis.stats.identification.IDENTIFIED_QUANTITIES` as its exact minimum and maximum over
 all consistent tables, and its sampling interval where one is exact over the set:
 
-- **listing**, when the consistent tables number at most ``max_listed`` in all: every table is
-  built (:func:`enumerate_tables`) and summarised exactly as
-  :func:`analysis.stats.identification.identified_summary` does;
+- **listing**, when the consistent tables number at most ``max_listed`` (default
+  :data:`LISTING_LIMIT`) in all: every table is built (:func:`enumerate_tables`) and summarised
+  exactly as :func:`analysis.stats.identification.identified_summary` does, kappa intervals
+  included;
 - **closed forms**, without a mask, for any n. For fixed margins the *comonotone* (north-west corner)
   table, with no discordant pair of cases, and the *countermonotone* table, with no concordant
   pair (:func:`frechet_tables`), are the largest and smallest in the concordance order; every
@@ -35,17 +36,23 @@ all consistent tables, and its sampling interval where one is exact over the set
   the cases graded better, Spearman's rho and the kappas are linear in the cells, and the masked
   transportation polytope still has whole-table vertices (its constraint matrix is totally
   unimodular), so HiGHS' dual simplex (:func:`scipy.optimize.linprog`) finds exact optima for each
-  pair of margins. Where a Fréchet table meets the mask it is optimal under the mask too. Gamma and
-  tau-b (not linear) come from a Fréchet table that meets the mask, else from listing that pair's
-  tables; otherwise they are left empty and ``method`` says why.
+  pair of margins. Where an objective is the same for every pair (all but rho's), a dual solution
+  found for one pair certifies the optimum of every other pair that has a table on its tight cells
+  (complementary slackness), so a few programmes serve thousands of pairs. Where a Fréchet table
+  meets the mask it is optimal under the mask too. Gamma and tau-b (not linear) come from a
+  Fréchet table that meets the mask, else from listing that pair's tables, else from showing that
+  the pair cannot change the bound; otherwise they are left empty and ``method`` says why.
 
-Every result is checked against brute-force enumeration in ``tests/test_pair_bounds.py``.
+Every value is computed from a whole attaining table with the same floating-point operations as
+the per-table functions (or, for the counts and kappas, from the same exact integer sums), and
+``tests/test_pair_bounds.py`` checks every result for exact equality with brute-force enumeration.
 :func:`count_tables` counts the tables by dynamic programming (never listing them) and
 :func:`count_tables_over` over a whole set of pairs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from functools import cache
@@ -55,7 +62,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
-from analysis.stats.agreement import ENUMERATION_LIMIT, cohen_kappa, direction_counts, weighted_kappa
+from analysis.stats.agreement import cohen_kappa, direction_counts, weighted_kappa
 from analysis.stats.contingency import lexicographic_optimum
 from analysis.stats.identification import IDENTIFIED_QUANTITIES, best_grade_text, score_text, tables_summary, undefined_text
 from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
@@ -68,14 +75,17 @@ COLUMNS: tuple[str, ...] = ("quantity", "low", "high", "ci_low", "ci_high", "met
 #: Smallest and largest number of grades handled.
 MIN_GRADES, MAX_GRADES = 2, 7
 
-#: Most consistent tables :func:`pair_bounds` lists (over all pairs of margins together).
-LISTING_LIMIT = ENUMERATION_LIMIT
+#: Most consistent tables :func:`pair_bounds` lists (over all pairs of margins together). Listing costs
+#: about 15 microseconds a table (every per-table interval), so this keeps a call well under a second;
+#: past it every range is still exact (closed forms, linear programming), only the kappas' intervals
+#: (which need every table) are not given. :data:`analysis.stats.agreement.ENUMERATION_LIMIT` is higher.
+LISTING_LIMIT = 20_000
 
 #: Most pairs of margins :func:`pair_bounds` takes without a mask (closed forms, vectorised).
 MAX_PAIRS = 1_000_000
 
 #: Most pairs of margins :func:`pair_bounds` takes with a mask (a few linear programmes per pair).
-MAX_LP_PAIRS = 5_000
+MAX_LP_PAIRS = 20_000
 
 #: Largest array (cells) :func:`count_tables` builds for its dynamic programme.
 MAX_COUNT_CELLS = 20_000_000
@@ -266,14 +276,17 @@ def _closed_sets(k: int, mask: np.ndarray, i: int, j: int) -> tuple[np.ndarray, 
     return s, reach[:, 0], reach[:, 1:]
 
 
-def _enumerate_pairs(rows: np.ndarray, cols: np.ndarray, mask: np.ndarray | None, max_tables: int) -> tuple[np.ndarray, np.ndarray]:
+def _enumerate_pairs(
+    rows: np.ndarray, cols: np.ndarray, mask: np.ndarray | None, max_tables: int, *, first: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Every table of every pair ``(rows[p], cols[p])`` that is zero outside ``mask``, with the pair of each: ``(tables, pair)``.
 
     Cells are filled one at a time, row by row, for all partial tables of all pairs at once; each
     cell ranges over the values that keep the rest completable (Hall's condition on the closed sets
     of :func:`_closed_sets`, linear in the cell's value), so no dead end is built and the partial
     tables never outnumber the complete ones. Tables come in lexicographic order of their cells
-    within each pair. Raises :class:`TooManyTables` past ``max_tables``.
+    within each pair. Raises :class:`TooManyTables` past ``max_tables``. With ``first``, only the
+    first table of each pair in that order (the smallest value of every cell in turn).
     """
     m, k = rows.shape
     mask = np.ones((k, k), dtype=bool) if mask is None else mask
@@ -298,6 +311,8 @@ def _enumerate_pairs(rows: np.ndarray, cols: np.ndarray, mask: np.ndarray | None
             if (coef == 0).any():
                 hi = np.where((rhs[:, coef == 0] >= 0).all(axis=1), hi, -1)
             counts = np.maximum(hi - lo + 1, 0)
+            if first:
+                counts = np.minimum(counts, 1)
             total = int(counts.sum())
             if total > max_tables:
                 raise TooManyTables(max_tables)
@@ -481,7 +496,7 @@ def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_
 # --- optimisation under a mask --------------------------------------------------------------------------
 
 
-def _lp_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np.ndarray, maximise: bool) -> np.ndarray:
+def _lp_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np.ndarray, maximise: bool) -> tuple[np.ndarray, np.ndarray]:
     """For each pair ``(rows[p], cols[p])``, a whole table zero outside ``mask`` minimising (or maximising) ``sum(weights[p] * T)``.
 
     One linear programme per block of pairs, block-diagonal (the pairs are independent, so its
@@ -489,7 +504,9 @@ def _lp_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np
     masked transportation polytope has whole-table vertices, so the solution is rounded only to
     remove floating-point noise and checked. A pair whose solution is not a whole table (not seen
     in the tests) is solved again by :func:`analysis.stats.contingency.lexicographic_optimum`.
-    Every pair must have a table (see :func:`has_table`).
+    Every pair must have a table (see :func:`has_table`). Returns the tables, shape ``(m, k, k)``,
+    and the dual values of the row and column constraints for the objective ``+-weights`` that is
+    minimised, shape ``(m, 2k)``.
     """
     m, k = rows.shape
     weights = np.broadcast_to(weights, (m, k, k)).reshape(m, k * k)
@@ -500,14 +517,15 @@ def _lp_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np
     one = sparse.csr_matrix(one)
     sign = -1.0 if maximise else 1.0
     out = np.zeros((m, k * k), dtype=np.int64)
+    duals = np.zeros((m, 2 * k))
     for start in range(0, m, _LP_CHUNK):
         sl = slice(start, min(start + _LP_CHUNK, m))
         size = sl.stop - sl.start
         w = weights[sl][:, cells]
         scale = np.abs(w).max(axis=1, keepdims=True)
-        objective = sign * (w / np.where(scale > 0, scale, 1.0))
+        scale = np.where(scale > 0, scale, 1.0)
         res = linprog(
-            objective.ravel(),
+            (sign * w / scale).ravel(),
             A_eq=sparse.kron(sparse.identity(size, format="csr"), one, format="csr"),
             b_eq=np.concatenate([rows[sl], cols[sl]], axis=1).ravel().astype(float),
             bounds=(0, None),
@@ -515,6 +533,7 @@ def _lp_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np
         )
         if res.status != 0:
             raise ArithmeticError(f"the linear programme failed: {res.message}")
+        duals[sl] = res.eqlin.marginals.reshape(size, 2 * k) * scale
         x = res.x.reshape(size, cells.size)
         t = np.rint(x).astype(np.int64)
         block = np.zeros((size, k * k), dtype=np.int64)
@@ -528,23 +547,83 @@ def _lp_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np
             block[p] = lexicographic_optimum(
                 rows[sl][p], cols[sl][p], [weights[sl][p].reshape(k, k)], maximise=maximise, upper=upper
             ).ravel()
+            duals[start + p] = np.nan
         out[sl] = block
-    return out.reshape(m, k, k)
+    return out.reshape(m, k, k), duals
+
+
+#: Pairs whose linear programmes are solved together before their dual solutions are tried on the rest.
+_DUAL_BATCH = 8
+
+
+def _fixed_tables(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, mask: np.ndarray, maximise: bool) -> np.ndarray:
+    """:func:`_lp_tables` for integer weights shared by every pair, solving few programmes: dual solutions certify the rest.
+
+    A dual solution ``(u, v)`` (``u_i + v_j <= w_ij`` on every allowed cell) does not depend on the
+    margins. For any pair, a table that uses only the cells where ``u_i + v_j = w_ij`` is optimal
+    (complementary slackness; e.g. Schrijver, *Theory of Linear and Integer Programming*, 1986,
+    section 7.9), and whether one exists is Hall's condition on those cells (:func:`has_table`).
+    So a programme is solved for a few pairs at a time; each integral dual solution found is tried
+    on every pair left, and a pair it certifies gets the first such table in lexicographic order.
+    """
+    m, k = rows.shape
+    cost = np.rint(-weights if maximise else weights).astype(np.int64)
+    out = np.zeros((m, k, k), dtype=np.int64)
+    done = np.zeros(m, dtype=bool)
+    solved = np.zeros(m, dtype=bool)
+    seen: set[bytes] = set()
+    fresh: list[np.ndarray] = []
+    while True:
+        pending = np.flatnonzero(~done)
+        for dual in fresh:
+            if pending.size == 0:
+                break
+            tight = mask & (dual[:k, None] + dual[None, k:] == cost)
+            ok = has_table(rows[pending], cols[pending], tight)
+            if ok.any():
+                chosen = pending[ok]
+                out[chosen] = _enumerate_pairs(rows[chosen], cols[chosen], tight, chosen.size, first=True)[0]
+                done[chosen] = True
+                pending = pending[~ok]
+        fresh = []
+        if pending.size == 0:
+            return out
+        batch = pending[:_DUAL_BATCH]
+        tables, duals = _lp_tables(rows[batch], cols[batch], cost.astype(float), mask, False)
+        again = solved[batch]  # solved before, yet no dual certified it (cannot happen in exact arithmetic): keep the table
+        out[batch[again]], done[batch[again]] = tables[again], True
+        solved[batch] = True
+        for p, table, y in zip(batch[~again], tables[~again], duals[~again], strict=True):
+            dual = np.rint(y).astype(np.int64) if np.isfinite(y).all() else None
+            feasible_dual = (
+                dual is not None
+                and np.allclose(y, dual, atol=1e-6)
+                and (dual[:k, None] + dual[None, k:] <= cost)[mask].all()
+                and rows[p] @ dual[:k] + cols[p] @ dual[k:] == (cost * table).sum()
+            )
+            if feasible_dual and dual.tobytes() not in seen:
+                seen.add(dual.tobytes())
+                fresh.append(dual)
+            elif not feasible_dual:  # no certificate: keep the programme's own optimal table
+                out[p] = table
+                done[p] = True
 
 
 def _optimum(rows, cols, weights, mask, maximise, frechet=None) -> np.ndarray:
-    """:func:`_lp_tables`, except that a Fréchet table (``frechet``, per pair) is taken where it meets ``mask``.
+    """A table per pair optimising ``sum(weights * T)`` under ``mask``; a Fréchet table (``frechet``, per pair) where it meets ``mask``.
 
-    Used only where the Fréchet table is optimal over every table with the pair's margins; lying in
-    the mask, it is then optimal over the masked tables too.
+    ``frechet`` is given only where that Fréchet table is optimal over every table with the pair's
+    margins; lying in the mask, it is then optimal over the masked tables too. Integer weights
+    shared by all pairs go to :func:`_fixed_tables`, others to :func:`_lp_tables`.
     """
-    if frechet is None:
-        return _lp_tables(rows, cols, weights, mask, maximise)
-    out = frechet.copy()
-    todo = ~_in_mask(frechet, mask)
+    todo = np.ones(len(rows), dtype=bool) if frechet is None else ~_in_mask(frechet, mask)
+    out = np.zeros((len(rows), *mask.shape), dtype=np.int64) if frechet is None else frechet.copy()
     if todo.any():
-        w = np.broadcast_to(weights, (len(rows), *weights.shape[-2:]))
-        out[todo] = _lp_tables(rows[todo], cols[todo], w[todo], mask, maximise)
+        if weights.ndim == 2 and np.array_equal(weights, np.rint(weights)):
+            out[todo] = _fixed_tables(rows[todo], cols[todo], weights, mask, maximise)
+        else:
+            w = np.broadcast_to(weights, (len(rows), *weights.shape[-2:]))
+            out[todo] = _lp_tables(rows[todo], cols[todo], w[todo], mask, maximise)[0]
     return out
 
 
@@ -698,7 +777,7 @@ def _masked_chunk(r, c, n, confidence, mask, acc: _Extremes, unresolved: dict[st
         unresolved[side].append(offset + np.flatnonzero(defined & ~ok))
 
 
-def _settle_ordinal(f, g, feasible, mask, unresolved, acc: _Extremes, max_listed: int) -> dict[str, str]:
+def _settle_ordinal(f, g, feasible, mask, unresolved, acc: _Extremes, max_listed: int, tried_all: bool) -> dict[str, str]:
     """Gamma and tau-b for the pairs whose Fréchet table breaks the mask: list their tables, or show the rest cannot matter.
 
     Returns, for each ``<quantity>_<side>`` left unknown, why. An unlisted pair cannot change a
@@ -713,10 +792,10 @@ def _settle_ordinal(f, g, feasible, mask, unresolved, acc: _Extremes, max_listed
     pairs = feasible[union]
     r, c = f[pairs // ng], g[pairs % ng]
     funcs = {"goodman_kruskal_gamma": goodman_kruskal_gamma, "kendall_tau_b": kendall_tau_b}
-    try:
-        tables, owner = _enumerate_pairs(r, c, mask, max_listed)
-    except TooManyTables:
-        tables = None
+    tables = owner = None
+    if not (tried_all and union.size == feasible.size):  # listing every pair was already found too long
+        with contextlib.suppress(TooManyTables):
+            tables, owner = _enumerate_pairs(r, c, mask, max_listed)
     missing = {}
     for side, lowest in (("high", False), ("low", True)):
         idx = np.searchsorted(union, todo[side])
@@ -892,7 +971,8 @@ def pair_bounds(
         return out
     if listing and feasible.size > max_listed:
         raise TooManyTables(max_listed)
-    if listing is not False and feasible.size <= max_listed:
+    tried_all = listing is not False and feasible.size <= max_listed
+    if tried_all:
         try:
             tables, _ = _enumerate_pairs(f[feasible // ng], g[feasible % ng], mask, max_listed)
         except TooManyTables:
@@ -914,7 +994,7 @@ def pair_bounds(
             _closed_form_chunk(r, c, n, confidence, acc)
         else:
             _masked_chunk(r, c, n, confidence, mask, acc, unresolved, start)
-    missing = {} if mask is None else _settle_ordinal(f, g, feasible, mask, unresolved, acc, max_listed)
+    missing = {} if mask is None else _settle_ordinal(f, g, feasible, mask, unresolved, acc, max_listed, tried_all)
     why = "tables not listed, on request" if listing is False else f"more than {max_listed:,} consistent tables, none listed"
     methods = _methods(confidence, labels, scores, mask is not None, why)
     records = []

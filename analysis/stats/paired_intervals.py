@@ -95,9 +95,13 @@ def mean_score_gap(table, confidence: float = 0.95) -> Interval:
     t = _tables(table)
     n = t.sum(axis=(-2, -1))
     d = score_differences(t.shape[-1])
+    s1 = (t * d).sum(axis=(-2, -1))
+    s2 = (t * d**2).sum(axis=(-2, -1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (t * d).sum(axis=(-2, -1)) / n
-        ss = (t * (d - np.asarray(mean)[..., None, None]) ** 2).sum(axis=(-2, -1))
+        mean = s1 / n
+        # sum of squared deviations as (n * s2 - s1^2) / n: for counts the numerator is a whole number, so tables
+        # with the same first two moments of the differences get exactly the same interval
+        ss = np.maximum(n * s2 - s1**2, 0.0) / n
         se = np.sqrt(ss / (n - 1) / n)
     ok = n >= 2
     mean, se = np.where(ok, mean, np.nan), np.where(ok, se, np.nan)
