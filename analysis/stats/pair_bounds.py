@@ -878,11 +878,13 @@ def _methods(confidence: float, labels, scores: str, masked: bool, why: str) -> 
             True,
         ),
         "goodman_kruskal_gamma": (
-            f"the comonotone (north-west corner) and countermonotone tables where they meet the assumptions, otherwise every table of those totals listed; no interval; {why}",
+            "the comonotone (north-west corner) and countermonotone tables where they meet the assumptions; for other totals every "
+            f"table listed, or their value without the assumptions shown not to pass the bound; no interval; {why}",
             False,
         ),
         "kendall_tau_b": (
-            f"the comonotone (north-west corner) and countermonotone tables where they meet the assumptions, otherwise every table of those totals listed; no interval; {why}",
+            "the comonotone (north-west corner) and countermonotone tables where they meet the assumptions; for other totals every "
+            f"table listed, or their value without the assumptions shown not to pass the bound; no interval; {why}",
             False,
         ),
         "spearman_rho": (f"{lp}, {or_frechet}; no interval; {why}", False),
