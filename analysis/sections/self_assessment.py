@@ -351,7 +351,11 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         else f"The figures leave the totals open ({len(force):,} possible force totals and {len(insp):,} possible inspectors' totals), "
         "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
     )
-    return {"agreement_bounds.csv": reason, "consistent_tables.csv": reason, "identified.csv": pair_bounds(force, insp)}
+    return {
+        "agreement_bounds.csv": reason,
+        "consistent_tables.csv": reason,
+        "identified.csv": pair_bounds(force, insp, labels=list(data.grades)),
+    }
 
 
 def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
