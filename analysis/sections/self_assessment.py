@@ -352,7 +352,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     except ValueError as err:
         return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    identified = _with_probit(identified_summary(tables_of(tables, labels)), int(rows[0]), int(cols[0]), n, labels[0])
+    identified = _with_probit(identified_summary(tables_of(tables, labels), labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
     by_q = identified.set_index("quantity")
     intervals = {m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"])) for m in LANDIS_KOCH_MEASURES if m in by_q.index}
     bounds["verdict"] = [
@@ -426,7 +426,7 @@ def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFI
 def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str]:
     """The self-assessment tables when the pair's totals are open or too many tables fit them: identified.csv only, and why."""
     from analysis.stats.consistent_set import TooManyVectors
-    from analysis.stats.pair_bounds import pair_bounds
+    from analysis.stats.pair_bounds import TooManyMarginPairs, pair_bounds
 
     try:
         force, insp = margin_sets(data)
@@ -443,7 +443,14 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         else f"The figures leave the totals open ({len(force):,} possible force totals and {len(insp):,} possible inspectors' totals), "
         "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
     )
-    identified = pair_bounds(force, insp)
+    try:
+        identified = pair_bounds(force, insp, labels=list(data.grades))
+    except TooManyMarginPairs as err:
+        text = (
+            f"The figures allow {err.n_force:,} force totals and {err.n_inspectorate:,} inspectors' totals, {err.n_pairs:,} combinations in all: "
+            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
+        )
+        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv"), text)
     sensitivity: pd.DataFrame | str = (
         sensitivity_table(force[0], insp[0])
         if pinned
