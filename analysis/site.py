@@ -635,9 +635,11 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
             f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {c.worst} than of the force's "
             f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
         )
+    assumptions = read_processed("assumptions.csv", ("assumption", "quantity", "low", "high", "n_tables"), processed_dir)
+    settle = self_assessment.assumption_sentences(assumptions, n)
     cannot = (
         f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
-        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. Agreement statistics such as kappa therefore come as ranges; "
+        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. {settle[1]} Agreement statistics such as kappa therefore come as ranges; "
         f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
         f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
         f"{long_month(str(source['inspection_start'])[:7])}.",

@@ -344,7 +344,9 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     out with the reason.
     """
     if data.figure_set.pair is None:
-        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv"), NO_PAIR)
+        return dict.fromkeys(
+            ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"), NO_PAIR
+        )
     labels = list(data.grades)
     try:
         rows, cols = published_margins(data)
@@ -363,6 +365,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
         "consistent_tables.csv": tables,
         "identified.csv": identified,
         "sensitivity.csv": sensitivity_table(rows, cols),
+        "assumptions.csv": assumption_table(rows[None], cols[None], labels),
     }
 
 
@@ -423,6 +426,105 @@ def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFI
     return pd.DataFrame.from_records(records, columns=["quantity", "value", "detail", "method"])
 
 
+#: The assumptions of ``assumptions.csv``, in order, each a rule on the cells ``(i, j)`` (force's grade i, inspectors' j, best = 0) that may hold cases.
+ASSUMPTIONS: dict[str, str] = {
+    "none": "no assumption: every pairing that fits the published figures",
+    "force_never_harsher": "no case graded worse by the force than by the inspectors",
+    "at_most_one_grade_apart": "no case graded two or more grades apart",
+    "force_never_harsher_and_at_most_one_grade_apart": "no case graded worse by the force, and none two or more grades apart",
+}
+
+#: The quantities of ``identified.csv`` that depend on the pairing (the others are the same under every pairing of given totals).
+PAIRING_QUANTITIES: tuple[str, ...] = (
+    "n_force_better",
+    "share_force_better",
+    "goodman_kruskal_gamma",
+    "kendall_tau_b",
+    "spearman_rho",
+    "cohen_kappa",
+    "weighted_kappa_linear",
+    "weighted_kappa_quadratic",
+)
+
+
+def assumption_mask(name: str, k: int) -> np.ndarray:
+    """The cells an assumption allows to hold cases, as a ``k x k`` boolean mask (rows: the force's grade, best first)."""
+    i, j = np.indices((k, k))
+    never_harsher = i <= j  # the force's grade is the same as the inspectors' or better
+    one_apart = np.abs(i - j) <= 1
+    masks = {
+        "none": np.ones((k, k), bool),
+        "force_never_harsher": never_harsher,
+        "at_most_one_grade_apart": one_apart,
+        "force_never_harsher_and_at_most_one_grade_apart": never_harsher & one_apart,
+    }
+    return masks[name]
+
+
+def assumption_table(force: np.ndarray, inspectors: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
+    """``assumptions.csv``: the range of each pairing-dependent quantity under each assumption, and how many tables remain.
+
+    ``force`` and ``inspectors`` are every total the figures allow for each grading (``(m, k)``,
+    one row when pinned). For each assumption of :data:`ASSUMPTIONS`, ``n_tables`` counts the
+    consistent tables whose cases lie only in the cells it allows
+    (:func:`analysis.stats.pair_bounds.count_tables_over`, exact), and each quantity of
+    :data:`PAIRING_QUANTITIES` gets its exact smallest and largest value over them
+    (:func:`analysis.stats.pair_bounds.pair_bounds` with that mask). Where the published totals rule
+    the assumption out, ``n_tables`` is 0 and ``low``/``high`` are empty.
+    """
+    from analysis.stats.pair_bounds import count_tables_over, pair_bounds
+
+    k = len(labels)
+    records = []
+    for name, words in ASSUMPTIONS.items():
+        mask = assumption_mask(name, k)
+        n_tables = count_tables_over(force, inspectors, None if name == "none" else mask)
+        if n_tables == 0:
+            for q in PAIRING_QUANTITIES:
+                records.append((name, q, np.nan, np.nan, 0, f"{words}: the published totals rule this out (no table fits them)"))
+            continue
+        bounds = pair_bounds(force, inspectors, allowed=None if name == "none" else mask, labels=list(labels)).set_index("quantity")
+        for q in PAIRING_QUANTITIES:
+            how = [part for part in str(bounds.loc[q, "method"]).split("; ") if "interval" not in part and "ci_low" not in part]
+            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([words, *how])))
+    frame = pd.DataFrame.from_records(records, columns=["assumption", "quantity", "low", "high", "n_tables", "method"])
+    frame["n_tables"] = frame["n_tables"].astype("int64")
+    return frame
+
+
+def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
+    """What each assumption would settle, one sentence each, from ``assumptions.csv`` (the words follow the counts)."""
+    a = assumptions.set_index(["assumption", "quantity"])
+    total = int(a.loc[("none", "n_force_better"), "n_tables"])
+    clauses = {
+        "force_never_harsher": "the force never graded a case worse than the inspectors did",
+        "at_most_one_grade_apart": "no case was graded two or more grades apart",
+        "force_never_harsher_and_at_most_one_grade_apart": "both held",
+    }
+    out = []
+    for name, clause in clauses.items():
+        row = a.loc[name]
+        tables = int(row["n_tables"].iloc[0])
+        if tables == 0:
+            out.append(f"The published totals rule out that {clause}: no pairing that fits them meets it.")
+            continue
+        lo, hi = row.loc["n_force_better", "low"], row.loc["n_force_better", "high"]
+        kappa_lo, kappa_hi = row.loc["cohen_kappa", "low"], row.loc["cohen_kappa", "high"]
+        remain = "exactly one pairing remains" if tables == 1 else f"{tables:,} of the {total:,} pairings remain"
+        better = (
+            f"the force graded {lo:.0f} of the {n} cases better"
+            if lo == hi
+            else f"the force graded between {lo:.0f} and {hi:.0f} of the {n} cases better"
+        )
+        kappa = (
+            f"Cohen's kappa is {signed(kappa_lo)}"
+            if np.isclose(kappa_lo, kappa_hi)
+            else f"Cohen's kappa lies between {signed(kappa_lo)} and {signed(kappa_hi)}"
+        )
+        out.append(f"If {clause}, {remain}: {better}, and {kappa}.")
+    return out
+
+
 def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str]:
     """The self-assessment tables when the pair's totals are open or too many tables fit them: identified.csv only, and why."""
     from analysis.stats.consistent_set import TooManyVectors
@@ -435,7 +537,9 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
             f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
             "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
         )
-        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv"), text)
+        return dict.fromkeys(
+            ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"), text
+        )
     pinned = len(force) == 1 and len(insp) == 1
     reason = (
         "Too many tables of case counts fit the published totals to list them one by one; identified.csv gives the exact range of each measure."
@@ -450,7 +554,9 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
             f"The figures allow {err.n_force:,} force totals and {err.n_inspectorate:,} inspectors' totals, {err.n_pairs:,} combinations in all: "
             "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
         )
-        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv"), text)
+        return dict.fromkeys(
+            ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"), text
+        )
     sensitivity: pd.DataFrame | str = (
         sensitivity_table(force[0], insp[0])
         if pinned
@@ -458,7 +564,17 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
     )
     if pinned:
         identified = _with_probit(identified, int(force[0][0]), int(insp[0][0]), int(force[0].sum()), data.grades[0])
-    return {"agreement_bounds.csv": reason, "consistent_tables.csv": reason, "identified.csv": identified, "sensitivity.csv": sensitivity}
+    try:
+        assumptions: pd.DataFrame | str = assumption_table(force, insp, data.grades)
+    except (ValueError, ArithmeticError) as err:
+        assumptions = f"The ranges under each assumption could not be computed exactly for these figures ({err})."
+    return {
+        "agreement_bounds.csv": reason,
+        "consistent_tables.csv": reason,
+        "identified.csv": identified,
+        "sensitivity.csv": sensitivity,
+        "assumptions.csv": assumptions,
+    }
 
 
 def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
@@ -539,6 +655,23 @@ def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
                 "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise.",
                 "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
             ),
+        ),
+        TableSpec(
+            "assumptions.csv",
+            "What stated assumptions about the pairing would settle",
+            "For each assumption about how the force's and the inspectors' grades of the same cases could go together, how many tables of case "
+            "counts consistent with the published figures remain, and the exact smallest and largest value of each quantity that depends on "
+            "the pairing over them. " + _GRADE_NOTE,
+            {
+                "assumption": "none (every consistent pairing), force_never_harsher (no case graded worse by the force than by the inspectors), "
+                "at_most_one_grade_apart (no case graded two or more grades apart) or force_never_harsher_and_at_most_one_grade_apart (both).",
+                "quantity": "A quantity of identified.csv that depends on the pairing: " + ", ".join(PAIRING_QUANTITIES) + ".",
+                "low": "Smallest value over the consistent tables that meet the assumption; empty where the published totals rule the assumption out.",
+                "high": "Largest value over those tables; empty where the assumption is ruled out.",
+                "n_tables": "Number of consistent tables that meet the assumption (0: the totals rule it out), counted exactly.",
+                "method": "The assumption in words and how the range is computed (listing, closed form or linear programming).",
+            },
+            ("An assumption is not a finding: each row says what would follow if it held. None of them is published or checked.",),
         ),
         TableSpec(
             "sensitivity.csv",
