@@ -33,6 +33,7 @@ from analysis.stats.agreement import (
 )
 from analysis.stats.identification import identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
+from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import fixed, fraction_at_least, number_word, signed
@@ -350,13 +351,26 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     labels = list(data.grades)
     try:
         rows, cols = published_margins(data)
-        bounds, tables = agreement_bounds(rows, cols, labels)
     except ValueError as err:
         return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    identified = _with_probit(identified_summary(tables_of(tables, labels), labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
+    n_tables = count_tables(rows, cols)
+    if n_tables <= LISTING_LIMIT:
+        bounds, tables = agreement_bounds(rows, cols, labels)
+        identified = identified_summary(tables_of(tables, labels), labels=labels)
+    elif len(labels) == 3:
+        # 3 x 3: exact ranges of every measure and test without listing (the tables that attain them are kept)
+        bounds, tables = agreement_bounds(rows, cols, labels, max_tables=LISTING_LIMIT)
+        identified = pair_bounds(rows[None], cols[None], labels=labels)
+    else:
+        return _from_margin_sets(data, f"{n_tables:,} tables fit the totals")
+    identified = _with_probit(identified, int(rows[0]), int(cols[0]), n, labels[0])
     by_q = identified.set_index("quantity")
-    intervals = {m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"])) for m in LANDIS_KOCH_MEASURES if m in by_q.index}
+    intervals = {
+        m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"]))
+        for m in LANDIS_KOCH_MEASURES
+        if m in by_q.index and np.isfinite(by_q.loc[m, "ci_low"]) and np.isfinite(by_q.loc[m, "ci_high"])
+    }
     bounds["verdict"] = [
         verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
     ]
@@ -528,7 +542,7 @@ def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
 def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str]:
     """The self-assessment tables when the pair's totals are open or too many tables fit them: identified.csv only, and why."""
     from analysis.stats.consistent_set import TooManyVectors
-    from analysis.stats.pair_bounds import TooManyMarginPairs, pair_bounds
+    from analysis.stats.pair_bounds import TooManyMarginPairs
 
     try:
         force, insp = margin_sets(data)
@@ -542,7 +556,7 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         )
     pinned = len(force) == 1 and len(insp) == 1
     reason = (
-        "Too many tables of case counts fit the published totals to list them one by one; identified.csv gives the exact range of each measure."
+        f"Too many tables of case counts fit the published totals to list them one by one ({why}); identified.csv gives the exact range of each measure."
         if pinned
         else f"The figures leave the totals open ({len(force):,} possible force totals and {len(insp):,} possible inspectors' totals), "
         "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
