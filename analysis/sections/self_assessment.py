@@ -31,7 +31,7 @@ from analysis.stats.agreement import (
     table_measures,
     tables_of,
 )
-from analysis.stats.identification import identified_summary, same_ranking_kinder
+from analysis.stats.identification import IDENTIFIED_QUANTITIES, identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
 from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
@@ -345,9 +345,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     out with the reason.
     """
     if data.figure_set.pair is None:
-        return dict.fromkeys(
-            ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"), NO_PAIR
-        )
+        return dict.fromkeys(TABLES, NO_PAIR)
     labels = list(data.grades)
     try:
         rows, cols = published_margins(data)
@@ -448,17 +446,11 @@ ASSUMPTIONS: dict[str, str] = {
     "force_never_harsher_and_at_most_one_grade_apart": "no case graded worse by the force, and none two or more grades apart",
 }
 
-#: The quantities of ``identified.csv`` that depend on the pairing (the others are the same under every pairing of given totals).
-PAIRING_QUANTITIES: tuple[str, ...] = (
-    "n_force_better",
-    "share_force_better",
-    "goodman_kruskal_gamma",
-    "kendall_tau_b",
-    "spearman_rho",
-    "cohen_kappa",
-    "weighted_kappa_linear",
-    "weighted_kappa_quadratic",
-)
+#: The quantities of ``identified.csv`` that depend on the pairing (the two gaps are the same under every pairing of given totals).
+PAIRING_QUANTITIES: tuple[str, ...] = tuple(q for q in IDENTIFIED_QUANTITIES if q not in ("good_gap", "mean_score_gap"))
+
+#: Every table of this section, in the order written.
+TABLES: tuple[str, ...] = ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv")
 
 
 def assumption_mask(name: str, k: int) -> np.ndarray:
@@ -551,9 +543,7 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
             f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
             "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
         )
-        return dict.fromkeys(
-            ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"), text
-        )
+        return dict.fromkeys(TABLES, text)
     pinned = len(force) == 1 and len(insp) == 1
     reason = (
         f"Too many tables of case counts fit the published totals to list them one by one ({why}); identified.csv gives the exact range of each measure."
@@ -568,9 +558,7 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
             f"The figures allow {err.n_force:,} force totals and {err.n_inspectorate:,} inspectors' totals, {err.n_pairs:,} combinations in all: "
             "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
         )
-        return dict.fromkeys(
-            ("agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"), text
-        )
+        return dict.fromkeys(TABLES, text)
     sensitivity: pd.DataFrame | str = (
         sensitivity_table(force[0], insp[0])
         if pinned
