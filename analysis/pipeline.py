@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.data.errors import PublishError
 from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
-from analysis.data.publish import Stage, check_out, publish, serialise
+from analysis.data.publish import Progress, Stage, check_out, publish, serialise
 from analysis.sections import areas, audit, coverage, national, self_assessment
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
@@ -58,11 +58,12 @@ def check_folders(raw_dir: str | Path, out_dir: str | Path) -> None:
         )
 
 
-def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> tuple[list[str], bool]:
+def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR, progress: Progress | None = None) -> tuple[list[str], bool]:
     """Validate every raw file in ``raw_dir``, build every table, and publish the whole set into ``out_dir``.
 
     Everything is validated and computed in memory first; then :func:`analysis.data.publish.publish`
-    replaces the set as a whole. Returns the file names of the set and whether anything changed.
+    replaces the set as a whole (recording the swap in ``progress``, if given, so that an interrupted
+    run can say which set is in place). Returns the file names of the set and whether anything changed.
     Raises :class:`analysis.data.errors.AuditDataError` on bad input and
     :class:`analysis.data.errors.PublishError` when the set cannot be written; either way the
     previous set is left as it was.
@@ -72,5 +73,5 @@ def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) 
     data = load_audit(raw_dir)
     tables = build(data)
     payload = serialise(tables, {t.path: t for s in STAGES for t in s.tables})
-    changed = publish(payload, out_dir)
+    changed = publish(payload, out_dir, progress)
     return sorted(payload), changed
