@@ -21,7 +21,7 @@ from statsmodels.stats.power import NormalIndPower
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
-from analysis.grades import GRADE_SCORES, GRADES
+from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
 from analysis.text import count_share, date_range, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
 
@@ -52,11 +52,11 @@ INSPECTORATE_SELECTED = "inspectorate_selected"
 
 
 def _processed_dir(processed_dir: str | Path | None) -> Path:
-    return Path(processed_dir) if processed_dir is not None else paths.PROCESSED_DIR
+    return Path(processed_dir) if processed_dir is not None else paths.processed_dir()
 
 
 def _raw_dir(raw_dir: str | Path | None) -> Path:
-    return Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    return Path(raw_dir) if raw_dir is not None else paths.raw_dir()
 
 
 def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -101,19 +101,27 @@ def _number(value: Any, file: str, what: str) -> float:
     return x
 
 
+def scale(processed_dir: str | Path | None = None) -> tuple[str, ...]:
+    """The audit's grade scale, best first, as the processed ``grade_counts.csv`` lists it."""
+    counts = read_processed("grade_counts.csv", ("grade",), processed_dir)
+    return tuple(dict.fromkeys(counts["grade"].astype(str)))
+
+
 # --------------------------------------------------------------------------- formatting
 
 
 # --------------------------------------------------------------------------- markdown tables
 
 
-def grade_scale_table() -> str:
+def grade_scale_table(processed_dir: str | Path | None = None) -> str:
     """The grade scale (best first) with the score used where a number is needed, as a Markdown table."""
+    grades = scale(processed_dir)
+    scores = grade_scores(grades)
     frame = pd.DataFrame(
         {
-            "Grade": [g.capitalize() for g in GRADES],
-            "Rank (best first)": range(1, len(GRADES) + 1),
-            "Score": [GRADE_SCORES[g] for g in GRADES],
+            "Grade": [g.capitalize() for g in grades],
+            "Rank (best first)": range(1, len(grades) + 1),
+            "Score": [scores[g] for g in grades],
         }
     )
     return pipe_table(frame, right=("Rank (best first)", "Score"), caption="The inspectorate's grade scale", label="tbl-grade-scale")
@@ -135,6 +143,19 @@ class SampleCounts:
     hmicfrs_inspectorate_selected: dict[str, int]
 
     @property
+    def grades(self) -> tuple[str, ...]:
+        """The grade scale, best first."""
+        return tuple(self.force)
+
+    @property
+    def best(self) -> str:
+        return self.grades[0]
+
+    @property
+    def worst(self) -> str:
+        return self.grades[-1]
+
+    @property
     def n_force_selected(self) -> int:
         """Number of force-selected cases."""
         return sum(self.hmicfrs_force_selected.values())
@@ -152,7 +173,7 @@ class SampleCounts:
     @property
     def hmicfrs_all(self) -> dict[str, int]:
         """HMICFRS grades of all audited cases."""
-        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in GRADES}
+        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in self.grades}
 
 
 def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
@@ -160,6 +181,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
     name = "sample_grades.csv"
     frame = read_processed(name, ("sample", "assessor", "grade", "n"), processed_dir)
     shown = paths.display_path(_processed_dir(processed_dir) / name)
+    grades = scale(processed_dir)
     out = {}
     for key, sample, assessor in (
         ("force", FORCE_SELECTED, "force"),
@@ -167,7 +189,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
         ("hmicfrs_inspectorate_selected", INSPECTORATE_SELECTED, "hmicfrs"),
     ):
         counts = {}
-        for grade in GRADES:
+        for grade in grades:
             row = _one(
                 frame,
                 shown,
@@ -219,6 +241,7 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
     text = self_assessment.headline(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
+        scale(processed_dir),
     )
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
@@ -227,7 +250,9 @@ def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
     from analysis.sections import audit
 
-    text = audit.headline_overall(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir))
+    text = audit.headline_overall(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), scale(processed_dir)
+    )
     return Headline("overall", "All audited cases", text)
 
 
@@ -235,7 +260,9 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
     """Practice areas from ``area_summary.csv``, weakest first, with their labels (:func:`analysis.sections.areas.ranked`)."""
     from analysis.sections import areas
 
-    summary = read_processed("area_summary.csv", ("area", "n", "inadequate", "good", "share_inadequate", "share_good"), processed_dir)
+    grades = scale(processed_dir)
+    w, b = grade_slug(grades[-1]), grade_slug(grades[0])
+    summary = read_processed("area_summary.csv", ("area", "n", w, b, f"share_{w}", f"share_{b}"), processed_dir)
     labels = _labels(processed_dir)
     unknown = sorted(set(summary["area"]) - set(labels))
     if unknown:
@@ -248,10 +275,10 @@ def headline_areas(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
     from analysis.sections import areas
 
-    summary = read_processed(
-        "area_summary.csv", ("area", "n", "wilson_low_inadequate", "wilson_high_inadequate", "vs_rest_p_holm_inadequate"), processed_dir
-    )
-    return Headline("areas", "Practice areas", areas.headline(summary, _labels(processed_dir)))
+    worst = scale(processed_dir)[-1]
+    w = grade_slug(worst)
+    summary = read_processed("area_summary.csv", ("area", "n", f"wilson_low_{w}", f"wilson_high_{w}", f"vs_rest_p_holm_{w}"), processed_dir)
+    return Headline("areas", "Practice areas", areas.headline(summary, _labels(processed_dir), worst))
 
 
 def headline_samples(processed_dir: str | Path | None = None) -> Headline:
@@ -265,7 +292,9 @@ def headline_samples(processed_dir: str | Path | None = None) -> Headline:
         row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
         for col in columns:
             _number(row[col], file, f"{test} {col}")
-    text = samples.headline(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests)
+    text = samples.headline(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests, scale(processed_dir)
+    )
     return Headline("samples", "The two samples", text)
 
 
@@ -327,7 +356,7 @@ def audit_limits(processed_dir: str | Path | None = None) -> AuditLimits:
     tables = read_processed("consistent_tables.csv", (), processed_dir)
     sizes = sorted({c.n_all, c.n_force_selected, c.n_inspectorate_selected, int(smallest["n"])}, reverse=True)
     half = {n: (wilson_interval(n / 2, n)[1] - wilson_interval(n / 2, n)[0]) / 2 for n in sizes}
-    pooled = c.hmicfrs_all["inadequate"] / c.n_all
+    pooled = c.hmicfrs_all[c.worst] / c.n_all
     return AuditLimits(
         n_all=c.n_all,
         n_force_selected=c.n_force_selected,
@@ -439,7 +468,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
-    folder = Path(folder) if folder is not None else (paths.RAW_DIR if kind == "raw" else paths.PROCESSED_DIR)
+    folder = Path(folder) if folder is not None else (paths.raw_dir() if kind == "raw" else paths.processed_dir())
     desc = _descriptor(folder)
     parts = []
     for res in desc.get("resources", []):
@@ -453,6 +482,10 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
         if notes:
             parts.append("")
         fields = res.get("schema", {}).get("fields", [])
+        if res["path"].endswith(".json"):
+            from analysis.data.audit_package import AUDIT_FIELDS
+
+            fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
         frame = pd.DataFrame(
             {
                 "Column": [f"`{f['name']}`" for f in fields],
@@ -466,7 +499,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
-    """The licence and source statement, as Markdown, from the raw data package and ``source.csv``."""
+    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it)."""
     from analysis.data.load import load_audit
 
     data = load_audit(_raw_dir(raw_dir))
@@ -475,6 +508,14 @@ def licence_statement(raw_dir: str | Path | None = None) -> str:
         f"[{lic.get('title', lic['name'])}]({lic['path']})" if lic.get("path") else lic.get("title", lic["name"])
         for lic in desc.get("licenses", [])
     )
+    if source is None:
+        meta = data.meta
+        where = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
+        return (
+            f"The figures come from *{meta.title}* ({meta.force}, published {meta.published}): {where}. They are transcribed here "
+            f"as published and are re-used under {licences or meta.licence}. The processed files are derived from them by this "
+            "project's code and are released under the same licence."
+        )
     published = pd.Timestamp(str(source["publication_month"]) + "-01")
     return (
         f"The figures come from *{source['title']}*, published by {source['inspectorate']} in {published.strftime('%B %Y')} "
@@ -521,30 +562,31 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     c = sample_counts(processed_dir)
     identified = read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir)
     idq = identified.set_index("quantity")
-    summary = read_processed("area_summary.csv", ("area", "vs_rest_p_holm_inadequate"), processed_dir)
+    holm = f"vs_rest_p_holm_{grade_slug(c.worst)}"
+    summary = read_processed("area_summary.csv", ("area", holm), processed_dir)
     tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
     nat = read_processed("national_audits.csv", ("is_gwent", "in_funnel_inadequate", "funnel_inadequate_position"), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
-    bad = c.hmicfrs_all["inadequate"]
+    bad = c.hmicfrs_all[c.worst]
     bottom = (
         f"Gwent Police graded the {n} cases it selected far more kindly than the inspectors graded the same cases (at least {better} of the "
-        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases inadequate."
+        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {c.worst}."
     )
     dates = (
         f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
-    facts = self_assessment.identified_facts(identified, n)
+    facts = self_assessment.identified_facts(identified, n, c.grades)
     caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
-    holm_min = float(summary["vs_rest_p_holm_inadequate"].min())
+    holm_min = float(summary[holm].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     meaning = (
         "The force's own check of its child protection work was much more generous than the inspectors' view of the same files; "
         "that gap does not depend on the details the report leaves out.",
-        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases inadequate and "
-        f"{count_share(c.hmicfrs_all['good'], c.n_all)} good.",
+        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {c.worst} and "
+        f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {c.best}.",
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
         f"are allowed for (smallest adjusted p-value {holm_min:.2f}).",
     )

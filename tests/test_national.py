@@ -53,8 +53,8 @@ def test_gwent_comes_from_our_raw_data(data, docs):
     assert "Gwent" not in set(raw["force"])
     gwent = docs.loc[docs["is_gwent"]].iloc[0]
     assert gwent["n_cases"] == data.total("cases_all")
-    for grade in ("good", "requires_improvement", "inadequate"):
-        assert gwent[grade] == data.total(f"cases_all_{grade}")
+    for grade, n in zip(("good", "requires_improvement", "inadequate"), data.counts("all", "inspectorate"), strict=True):
+        assert gwent[grade] == n
     cs = data.case_samples.astype({"grade": str})
     force = cs[(cs["sample"] == "force_selected") & (cs["assessor"] == "force")].set_index("grade")["n"]
     hmic = cs[(cs["sample"] == "force_selected") & (cs["assessor"] == "hmicfrs")].set_index("grade")["n"]

@@ -139,35 +139,30 @@ def test_a_set_this_project_published_is_replaced(place, payload):
 # --------------------------------------------------------------------------- 2. tracebacks from an edited schema or extreme values
 
 SCHEMA_EDITS = {
-    "a field type changed": (
-        "case_samples",
-        "n",
-        lambda d: field(d, "case_samples", "n").update(type="number"),
-    ),
-    "an enum widened": (
-        "case_samples",
-        "grade",
-        lambda d: field(d, "case_samples", "grade")["constraints"]["enum"].append("excellent"),
-    ),
-    "a column renamed": ("case_samples", "n", lambda d: field(d, "case_samples", "n").update(name="count")),
-    "constraints malformed": ("case_samples", "n", lambda d: field(d, "case_samples", "n").update(constraints=[1])),
+    "a field type changed": ("figures", "count", lambda d: field(d, "figures", "count").update(type="number")),
+    "an enum widened": ("figures", "rater", lambda d: field(d, "figures", "rater")["constraints"]["enum"].append("auditor")),
+    "a column renamed": ("figures", "count", lambda d: field(d, "figures", "count").update(name="n")),
+    "constraints malformed": ("figures", "count", lambda d: field(d, "figures", "count").update(constraints=[1])),
     "a bad pattern": (
         "practice_areas",
         "label",
         lambda d: field(d, "practice_areas", "label")["constraints"].update(pattern="(unclosed"),
     ),
-    "an unknown primary key": ("case_samples", None, lambda d: resource(d, "case_samples")["schema"].update(primaryKey=["no_such"])),
+    "an unknown primary key": ("practice_areas", None, lambda d: resource(d, "practice_areas")["schema"].update(primaryKey=["no_such"])),
     "an unknown foreign key": (
-        "area_grades",
+        "area_themes",
         None,
-        lambda d: resource(d, "area_grades")["schema"]["foreignKeys"][0].update(fields=["no_such"]),
+        lambda d: resource(d, "area_themes")["schema"]["foreignKeys"][0].update(fields=["no_such"]),
     ),
-    "a required flag written as 1": (
-        "case_samples",
-        "n",
-        lambda d: field(d, "case_samples", "n")["constraints"].update(required=1),
-    ),
+    "a required flag written as 1": ("figures", "of", lambda d: field(d, "figures", "of")["constraints"].update(required=1)),
 }
+
+
+def set_figure(raw: Path, old: bytes, new: bytes) -> None:
+    path = raw / "figures.csv"
+    data = path.read_bytes()
+    assert data.count(old) == 1, old
+    path.write_bytes(data.replace(old, new))
 
 
 @pytest.mark.parametrize("edit", SCHEMA_EDITS)
@@ -177,49 +172,58 @@ def test_a_schema_edited_in_the_descriptor_is_one_error_naming_resource_and_fiel
     raw = place / "raw"
     edit_descriptor(raw, change)
     if edit == "a column renamed":  # the CSV follows the edited schema
-        path = raw / "case_samples.csv"
-        path.write_bytes(path.read_bytes().replace(b",n\n", b",count\n", 1))
+        set_figure(raw, b",grades,count,percent,", b",grades,n,percent,")
     if edit == "an enum widened":  # and the data uses the widened value
-        path = raw / "case_samples.csv"
-        path.write_bytes(path.read_bytes().replace(b"force,good,27", b"force,excellent,27"))
+        set_figure(raw, b"force_selected,force,,good,27,", b"force_selected,auditor,,good,27,")
     update_hashes(raw)
     line = fails(place, process_args(place), capsys, "datapackage.json", f"resource '{name}'", "analysis/data/schemas.py")
     if column:
         assert f"field '{column}'" in line
 
 
-@pytest.mark.parametrize(
-    "value, problem",
-    [("9" * 20, "integer out of range"), ("9" * 5000, "integer out of range")],
-    ids=["beyond 64 bits", "5,000 digits"],
-)
-def test_an_integer_beyond_64_bits_is_one_error_with_no_python_internals(place, capsys, value, problem):
-    path = place / "raw" / "case_samples.csv"
-    path.write_bytes(path.read_bytes().replace(b"force_selected,force,inadequate,0", f"force_selected,force,inadequate,{value}".encode()))
+@pytest.mark.parametrize("value", ["9" * 20, "9" * 5000], ids=["beyond 64 bits", "5,000 digits"])
+def test_an_integer_beyond_64_bits_is_one_error_with_no_python_internals(place, capsys, value):
+    set_figure(place / "raw", b"force_selected,force,,good,27,", f"force_selected,force,,good,{value},".encode())
     update_hashes(place / "raw")
     line = fails(
         place,
         process_args(place),
         capsys,
-        "case_samples.csv",
-        "row 3",
-        "column 'n'",
-        problem,
+        "figures.csv",
+        "row 1",
+        "column 'count'",
+        "integer out of range",
         must_not=("Exceeds the limit", "set_int_max_str_digits", "C long", "Overflow"),
     )
     assert len(line) < 1000
+
+
+def test_audit_json_past_the_json_bounds_is_one_error(place, capsys):
+    path = place / "raw" / "audit.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"licence"', '"x": ' + "[" * 50_000 + "]" * 50_000 + ', "licence"', 1))
+    update_hashes(place / "raw")
+    fails(place, process_args(place), capsys, "audit.json", "nested too deeply", must_not=("recursion",))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"x": ' + "[" * 50_000 + "]" * 50_000, '"areas_partition": ' + "1" * 5000, 1),
+        encoding="utf-8",
+    )
+    update_hashes(place / "raw")
+    fails(place, process_args(place), capsys, "audit.json", "number too long", must_not=("Exceeds the limit",))
+
+
+FIGURES_BYTES = '"bytes": 4747'
 
 
 @pytest.mark.parametrize(
     "replace, problem",
     [
         (('"version"', '"deep": ' + "[" * 100_000 + "]" * 100_000 + ', "version"'), "nested too deeply"),
-        (('"bytes": 381', '"bytes": ' + "9" * 5000), "number too long"),
-        (('"bytes": 381', '"bytes": ' + "9" * 25), "integer out of range"),
-        (('"bytes": 381', '"bytes": 1e999'), "number out of range"),
-        (('"bytes": 381', '"bytes": NaN'), "not a JSON number"),
-        (('"bytes": 381', '"bytes": 381, "bytes": 382'), "appears twice"),
-        (('"title": "Grades', '"title": "\\ud800Grades'), "not a character"),
+        ((FIGURES_BYTES, '"bytes": ' + "9" * 5000), "number too long"),
+        ((FIGURES_BYTES, '"bytes": ' + "9" * 25), "integer out of range"),
+        ((FIGURES_BYTES, '"bytes": 1e999'), "number out of range"),
+        ((FIGURES_BYTES, '"bytes": NaN'), "not a JSON number"),
+        ((FIGURES_BYTES, FIGURES_BYTES + ', "bytes": 4748'), "appears twice"),
+        (('"title": "Practice areas', '"title": "\\ud800Practice areas'), "not a character"),
     ],
     ids=["deeply nested", "5,000 digits", "beyond 64 bits", "infinite", "NaN", "a key twice", "a lone surrogate"],
 )
@@ -293,8 +297,7 @@ from pathlib import Path
 import analysis.pipeline as pipeline
 committed = {p.name: p.read_bytes() for p in Path(sys.argv[1]).iterdir()}
 pipeline.load_audit = lambda raw: None
-pipeline.build = lambda data: {}
-pipeline.serialise = lambda tables, specs: committed
+pipeline.payload = lambda data: committed
 from analysis.cli import main
 sys.exit(main(sys.argv[2:]))
 """
@@ -390,13 +393,13 @@ def test_out_as_a_mount_point_is_named_not_the_staging_folder(place, detected):
     ids=["upper case", "no algorithm", "another algorithm name", "a trailing space"],
 )
 def test_a_hash_in_another_notation_is_named_as_such(place, capsys, notation):
-    edit_descriptor(place / "raw", lambda d: resource(d, "case_samples").update(hash=notation(resource(d, "case_samples")["hash"])))
-    fails(place, process_args(place), capsys, "datapackage.json", "resource 'case_samples'", "another notation", must_not=("file differs",))
+    edit_descriptor(place / "raw", lambda d: resource(d, "figures").update(hash=notation(resource(d, "figures")["hash"])))
+    fails(place, process_args(place), capsys, "datapackage.json", "resource 'figures'", "another notation", must_not=("file differs",))
 
 
 def test_a_size_in_another_form_is_named_as_such(place, capsys):
-    edit_descriptor(place / "raw", lambda d: resource(d, "case_samples").update(bytes="381"))
-    fails(place, process_args(place), capsys, "datapackage.json", "resource 'case_samples'", "size", must_not=("file differs",))
+    edit_descriptor(place / "raw", lambda d: resource(d, "figures").update(bytes="4747"))
+    fails(place, process_args(place), capsys, "datapackage.json", "resource 'figures'", "size", must_not=("file differs",))
 
 
 # --------------------------------------------------------------------------- 6. memory and time bounded on any raw file

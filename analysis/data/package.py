@@ -117,10 +117,15 @@ def _check_descriptor(descriptor: Any, shown: str) -> dict[str, Any]:
             raise AuditDataError(shown, f"{where} has a missing or repeated name", expected="a unique 'name'", found=repr(name))
         seen.add(name)
         pure = PurePosixPath(path) if isinstance(path, str) else None
-        if pure is None or pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 1 or not path.endswith(".csv"):
+        if pure is None or pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 1 or not path.endswith((".csv", ".json")):
             raise AuditDataError(
-                shown, f"resource '{name}' has an unsafe or missing path", expected="a .csv file name inside the folder", found=repr(path)
+                shown,
+                f"resource '{name}' has an unsafe or missing path",
+                expected="a .csv or .json file name inside the folder",
+                found=repr(path),
             )
+        if path.endswith(".json"):
+            continue  # a JSON document (audit.json): checked by its own reader, no table schema
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
             raise AuditDataError(
@@ -283,13 +288,16 @@ def update_hashes(raw_dir: str | Path = RAW_DIR) -> list[str]:
     """Record each raw file's SHA-256 and size in ``datapackage.json``; return the names that changed.
 
     Run after a deliberate, reviewed change to a raw file (``python -m analysis hashes --update``).
-    The descriptor is replaced atomically. A file whose only change is converted line endings (a
-    checkout that turned LF into CRLF) is refused before anything is written: recording its hash
+    The descriptor is replaced atomically. In a folder with no ``datapackage.json`` (a new audit
+    package), :func:`new_descriptor` writes one. A file whose only change is converted line endings
+    (a checkout that turned LF into CRLF) is refused before anything is written: recording its hash
     would make every other checkout fail.
     """
     raw_dir = Path(raw_dir)
-    descriptor = load_descriptor(raw_dir)
     path = raw_dir / "datapackage.json"
+    if raw_dir.is_dir() and not path.exists() and not path.is_symlink():
+        return new_descriptor(raw_dir)
+    descriptor = load_descriptor(raw_dir)
     changed = []
     for res in descriptor["resources"]:
         data, shown = resource_bytes(raw_dir, res, check=False)
@@ -652,3 +660,68 @@ def check_foreign_keys(tables: dict[str, pd.DataFrame], descriptor: dict[str, An
                     expected=f"a value of {', '.join(ref['fields'])} in {files[ref['resource']]}",
                     found=repr(first[0] if len(first) == 1 else first),
                 )
+
+
+def _write_descriptor(path: Path, descriptor: dict[str, Any]) -> None:
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def new_descriptor(raw_dir: str | Path) -> list[str]:
+    """Write ``datapackage.json`` for a new audit package holding ``audit.json`` and ``figures.csv``; return the resources described.
+
+    The descriptor takes its name, title, licence and sources from ``audit.json`` (which must be
+    valid), describes ``figures.csv`` with the project's schema and records both files' sha256 and
+    size. The figures themselves are checked when the package is loaded.
+    """
+    from analysis.data.audit_package import AUDIT_FILE, FIGURES_FILE, FIGURES_SCHEMA, parse_audit_json
+
+    raw_dir = Path(raw_dir)
+    for name in (AUDIT_FILE, FIGURES_FILE):
+        if not (raw_dir / name).exists():
+            raise AuditDataError(
+                display_path(raw_dir / name),
+                "an audit package needs this file before its datapackage.json can be written",
+                expected=f"{AUDIT_FILE} and {FIGURES_FILE} in {display_path(raw_dir)}",
+                found="no file",
+            )
+    audit_bytes = read_file_bytes(raw_dir / AUDIT_FILE, display_path(raw_dir / AUDIT_FILE))
+    meta = parse_audit_json(_decode_text(audit_bytes, display_path(raw_dir / AUDIT_FILE)), display_path(raw_dir / AUDIT_FILE))
+    sources = [{"title": title, "path": url} for title, url in meta.sources]
+    figures_bytes = read_file_bytes(raw_dir / FIGURES_FILE, display_path(raw_dir / FIGURES_FILE))
+    descriptor = {
+        "name": meta.id,
+        "title": meta.title,
+        "description": f"Published case-file audit figures: {meta.title} ({meta.force}, published {meta.published}). Only published figures are data.",
+        "licenses": [{"name": meta.licence}],
+        "sources": sources,
+        "resources": [
+            {
+                "name": "audit",
+                "path": AUDIT_FILE,
+                "format": "json",
+                "title": "What the audit is",
+                "description": "The audit's id, force, title, publication date, grade scale (best first), sources and licence.",
+                "sources": sources,
+                "bytes": len(audit_bytes),
+                "hash": sha256_bytes(audit_bytes),
+            },
+            {
+                "name": "figures",
+                "path": FIGURES_FILE,
+                "title": "Every published figure of the case-file audit, one a row",
+                "description": "Each row is one published figure about the grades of one sample, graded by one grader, in one practice area or all.",
+                "sources": sources,
+                "schema": json.loads(json.dumps(FIGURES_SCHEMA)),
+                "bytes": len(figures_bytes),
+                "hash": sha256_bytes(figures_bytes),
+            },
+        ],
+    }
+    _write_descriptor(raw_dir / "datapackage.json", descriptor)
+    return ["audit", "figures"]

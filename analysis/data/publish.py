@@ -28,7 +28,7 @@ import secrets
 import shutil
 import signal
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analysis.data.errors import PublishError
+from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import display_path
-from analysis.grades import GRADES
+from analysis.data.strict_json import parse_json_text
 
 if TYPE_CHECKING:
     from analysis.data.load import AuditData
@@ -61,31 +61,43 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class Stage:
-    """A step of the pipeline: a pure function from the validated audit data to named tables, and their specs."""
+    """A step of the pipeline: a pure function from the validated audit data to named tables, and their specs.
+
+    ``build`` returns, for each table it can write, the table; for each table the audit's figures
+    cannot support, a sentence saying why (a ``str`` in place of the table). ``specs`` gives the
+    specs of the stage's tables for an audit (their columns can depend on its grade scale).
+    """
 
     name: str
-    build: Callable[[AuditData], dict[str, pd.DataFrame]]
-    tables: tuple[TableSpec, ...]
+    build: Callable[[AuditData], dict[str, pd.DataFrame | str]]
+    specs: Callable[[AuditData], tuple[TableSpec, ...]]
 
 
 #: Floats are written with this many significant digits: far more than any figure needs, and
 #: far fewer than the ~16 at which different BLAS kernels or CPUs can disagree.
 SIGNIFICANT_DIGITS = 12
 
-#: Name and description of the processed data package.
-PACKAGE = {
-    "name": "gwent-child-protection-audit-2019-processed",
-    "title": "Processed tables of the Gwent 2019 child protection case-file audit",
-    "description": "Tables written by the project's code (python -m analysis process) from the raw data package in data/raw. "
-    "Do not edit by hand: delete and rebuild.",
-    "licenses": [
-        {
-            "name": "OGL-UK-3.0",
-            "title": "Open Government Licence v3.0",
-            "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        }
-    ],
-}
+#: The processed data package's description when the raw package does not give one (``x_processed``).
+DEFAULT_DESCRIPTION = (
+    "Tables written by the project's code (python -m analysis process) from an audit package. Do not edit by hand: delete and rebuild."
+)
+
+
+def package_header(raw_descriptor: Mapping) -> dict:
+    """Name, title, description and licences of the processed data package, from the raw package's descriptor.
+
+    The name is the raw package's name with ``-processed``; the title and description come from
+    the raw descriptor's optional ``x_processed`` object, else from its title; the licences are
+    the raw package's.
+    """
+    extra = raw_descriptor.get("x_processed", {})
+    name = raw_descriptor.get("name", "audit")
+    return {
+        "name": f"{name}-processed",
+        "title": extra.get("title", f"Processed tables: {raw_descriptor.get('title', name)}"),
+        "description": extra.get("description", DEFAULT_DESCRIPTION),
+        "licenses": raw_descriptor.get("licenses", []),
+    }
 
 
 def format_float(value: float) -> str:
@@ -124,13 +136,13 @@ def _field_type(series: pd.Series) -> str:
     return "string"
 
 
-def _resource(spec: TableSpec, frame: pd.DataFrame, data: bytes) -> dict:
+def _resource(spec: TableSpec, frame: pd.DataFrame, data: bytes, grades: Sequence[str]) -> dict:
     fields = []
     for col in frame.columns:
         entry = {"name": col, "type": _field_type(frame[col]), "description": spec.columns[col]}
         values = frame[col].dropna()
-        if len(values) and values.astype(str).isin(GRADES).all() and "grade" in col:
-            entry["constraints"] = {"enum": [g for g in GRADES]}
+        if len(values) and values.astype(str).isin(grades).all() and "grade" in col:
+            entry["constraints"] = {"enum": list(grades)}
         fields.append(entry)
     res = {
         "name": Path(spec.path).stem,
@@ -150,15 +162,16 @@ def _resource(spec: TableSpec, frame: pd.DataFrame, data: bytes) -> dict:
     return res
 
 
-def serialise(tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec]) -> dict[str, bytes]:
+def serialise(
+    tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec], grades: Sequence[str], header: Mapping
+) -> dict[str, bytes]:
     """The bytes of every file of the processed set: each table as canonical CSV, and the ``datapackage.json`` describing them.
 
-    Every table must have a spec and exactly the spec's columns, in order; every spec must have a
-    table. Raises ``ValueError`` otherwise (a bug, not bad input).
+    Every table must have a spec and exactly the spec's columns, in order. ``grades`` is the
+    audit's scale (columns holding only grades get it as their allowed values); ``header`` the
+    package's name, title, description and licences (:func:`package_header`). Raises
+    ``ValueError`` otherwise (a bug, not bad input).
     """
-    missing = sorted(set(specs) - set(tables))
-    if missing:
-        raise ValueError(f"no table was built for {', '.join(missing)}")
     payload: dict[str, bytes] = {}
     resources = []
     for name in sorted(tables):
@@ -170,8 +183,8 @@ def serialise(tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec]
             raise ValueError(f"{name}: columns {list(frame.columns)} differ from the spec's {list(spec.columns)}")
         data = csv_bytes(frame)
         payload[name] = data
-        resources.append(_resource(spec, frame, data))
-    descriptor = {**PACKAGE, "resources": resources}
+        resources.append(_resource(spec, frame, data, grades))
+    descriptor = {**header, "resources": resources}
     payload["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return with_marker(payload)
 
@@ -388,11 +401,25 @@ def _check_path(out_dir: Path) -> None:
         )
 
 
+def _described_files(out_dir: Path) -> set[str]:
+    """The files the ``datapackage.json`` of a marked set in ``out_dir`` describes (none if it cannot be read)."""
+    path = out_dir / "datapackage.json"
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode) or path.stat().st_size > _MARKER_MAX_BYTES * 8:
+            return set()
+        resources = parse_json_text(path.read_bytes().decode("utf-8"), "datapackage.json").get("resources", [])
+        return {r["path"] for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str) and "/" not in r["path"]}
+    except (OSError, UnicodeDecodeError, AuditDataError, AttributeError):
+        return set()
+
+
 def _current_set(out_dir: Path) -> dict[str, int] | None:
     """The files (name -> size) of the set in ``out_dir``: None if there is no folder, {} if it is empty.
 
     Refuses (:class:`PublishError`) a folder that is not empty and not a set this project published:
-    one without a valid :data:`MARKER`, or with any entry the marker does not list.
+    one without a valid :data:`MARKER`, or with any entry that neither the marker nor the set's own
+    ``datapackage.json`` lists (the latter so that a set updated by a merge, its marker not yet
+    rewritten, is still recognised).
     """
     if not os.path.lexists(out_dir):
         return None
@@ -411,6 +438,7 @@ def _current_set(out_dir: Path) -> dict[str, int] | None:
             f"{_shown(out_dir)}: the output folder holds files this project did not publish ({shown}; no {MARKER} file marks it "
             "as a processed set of this project); it would be replaced as a whole, so choose an empty or new folder"
         )
+    listed |= _described_files(out_dir)
     foreign = [e.name for e in entries if e.name != MARKER and (e.name not in listed or not e.is_file(follow_symlinks=False))]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")

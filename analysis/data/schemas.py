@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.data.audit_package import FIGURES_SCHEMA
+
 #: Largest raw file the reader opens (bytes), unless :data:`MAX_BYTES` names another limit for the resource.
 #: Today's largest raw table is about 35 kB; a file over the limit is refused before it is read.
 DEFAULT_MAX_BYTES = 4 * 2**20
@@ -25,43 +27,11 @@ def max_bytes(resource: str) -> int:
     return MAX_BYTES.get(resource, DEFAULT_MAX_BYTES)
 
 
-#: Every resource's schema, as in ``data/raw/datapackage.json``.
+#: Every table resource's schema: ``figures`` (every audit package has it) is
+#: :data:`analysis.data.audit_package.FIGURES_SCHEMA`; the others are Gwent's further tables, as in
+#: ``data/raw/datapackage.json``. (``audit.json`` is a JSON document, read by its own checks.)
 SCHEMAS: dict[str, dict[str, Any]] = {
-    "case_samples": {
-        "fields": [
-            {
-                "name": "sample",
-                "type": "string",
-                "title": "Case sample",
-                "description": "force_selected: the cases Gwent Police selected and assessed itself; "
-                "inspectorate_selected: the further cases HMICFRS selected.",
-                "constraints": {"required": True, "enum": ["force_selected", "inspectorate_selected"]},
-            },
-            {
-                "name": "assessor",
-                "type": "string",
-                "title": "Assessor",
-                "description": "Who graded the cases: force (the force's own assessors) or hmicfrs (the inspectorate).",
-                "constraints": {"required": True, "enum": ["force", "hmicfrs"]},
-            },
-            {
-                "name": "grade",
-                "type": "string",
-                "title": "Grade",
-                "description": "Grade given to the case's practice, on the inspectorate's ordinal scale (best first): "
-                "good, requires improvement, inadequate.",
-                "constraints": {"required": True, "enum": ["good", "requires improvement", "inadequate"]},
-            },
-            {
-                "name": "n",
-                "type": "integer",
-                "title": "Number of cases",
-                "description": "Number of cases in the sample that the assessor gave this grade.",
-                "constraints": {"required": True, "minimum": 0},
-            },
-        ],
-        "primaryKey": ["sample", "assessor", "grade"],
-    },
+    "figures": FIGURES_SCHEMA,
     "practice_areas": {
         "fields": [
             {
@@ -107,69 +77,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "primaryKey": ["practice_area"],
     },
-    "area_grades": {
-        "fields": [
-            {
-                "name": "practice_area",
-                "type": "string",
-                "title": "Practice area code",
-                "description": "Code of the area of child protection practice (one of the areas the report breaks the audited cases into).",
-                "constraints": {
-                    "required": True,
-                    "enum": [
-                        "s47_enquiries",
-                        "domestic_abuse",
-                        "other_referrals",
-                        "child_sexual_exploitation",
-                        "missing_children",
-                        "police_protection_s46",
-                        "sex_offender_management",
-                        "children_in_custody",
-                    ],
-                },
-            },
-            {
-                "name": "grade",
-                "type": "string",
-                "title": "Grade",
-                "description": "HMICFRS grade of the case's practice (best first): good, requires improvement, inadequate.",
-                "constraints": {"required": True, "enum": ["good", "requires improvement", "inadequate"]},
-            },
-            {
-                "name": "n",
-                "type": "integer",
-                "title": "Number of cases",
-                "description": "Number of cases in the area that HMICFRS gave this grade.",
-                "constraints": {"required": True, "minimum": 0},
-            },
-        ],
-        "primaryKey": ["practice_area", "grade"],
-        "foreignKeys": [{"fields": ["practice_area"], "reference": {"resource": "practice_areas", "fields": ["practice_area"]}}],
-    },
     "published_totals": {
         "fields": [
             {
                 "name": "quantity",
                 "type": "string",
                 "title": "Quantity",
-                "description": "Which figure: cases_all (all audited cases), cases_all_<grade> (all cases with that "
-                "HMICFRS grade), cases_force_selected, cases_inspectorate_selected; "
-                "cases_force_selected_random (force-selected cases the report says were a random sample "
-                "from throughout Gwent, chosen under HMICFRS criteria); next_steps_update_weeks (weeks "
-                "after publication within which the force must report the action taken on the "
-                "recommendations to be acted on immediately), next_steps_action_plan_weeks (weeks after "
-                "publication within which it must give an action plan for the other recommendations), "
-                "next_steps_revisit_months (months after publication by which the inspectorate will "
-                "revisit the force).",
+                "description": "Which figure: cases_force_selected_random (force-selected cases the report says were a "
+                "random sample from throughout Gwent, chosen under HMICFRS criteria); "
+                "next_steps_update_weeks (weeks after publication within which the force must report the "
+                "action taken on the recommendations to be acted on immediately), "
+                "next_steps_action_plan_weeks (weeks after publication within which it must give an action "
+                "plan for the other recommendations), next_steps_revisit_months (months after publication "
+                "by which the inspectorate will revisit the force). Grade counts and sample sizes are in "
+                "figures.csv.",
                 "constraints": {
                     "required": True,
                     "enum": [
-                        "cases_all",
-                        "cases_all_good",
-                        "cases_all_requires_improvement",
-                        "cases_all_inadequate",
-                        "cases_force_selected",
-                        "cases_inspectorate_selected",
                         "cases_force_selected_random",
                         "next_steps_update_weeks",
                         "next_steps_action_plan_weeks",

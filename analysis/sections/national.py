@@ -34,7 +34,9 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
     graded by the force and again by HMICFRS, gives the self-assessment columns.
     """
     src = data.source
-    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str}).set_index(["sample", "assessor", "grade"])["n"]
+    allc = data.counts("all", "inspectorate")
+    force, insp = data.counts("force_selected", "force"), data.counts("force_selected", "inspectorate")
+    good, ri, bad = (data.grades.index(g) for g in ("good", "requires improvement", "inadequate"))
     year = str(src["publication_month"])[:4]
     row = {col: pd.NA for col in NATIONAL_INT_COLUMNS}
     row.update(
@@ -45,16 +47,16 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
         fieldwork=str(src["inspection_start"])[:7],
         grade_scale=CURRENT_SCALE,
         n_cases=data.total("cases_all"),
-        good=data.total("cases_all_good"),
-        requires_improvement=data.total("cases_all_requires_improvement"),
-        inadequate=data.total("cases_all_inadequate"),
+        good=int(allc[good]),
+        requires_improvement=int(allc[ri]),
+        inadequate=int(allc[bad]),
         n_self_assessed=data.total("cases_force_selected"),
-        self_force_good=int(cs[("force_selected", "force", "good")]),
-        self_force_ri=int(cs[("force_selected", "force", "requires improvement")]),
-        self_force_inadequate=int(cs[("force_selected", "force", "inadequate")]),
-        self_hmicfrs_good=int(cs[("force_selected", "hmicfrs", "good")]),
-        self_hmicfrs_ri=int(cs[("force_selected", "hmicfrs", "requires improvement")]),
-        self_hmicfrs_inadequate=int(cs[("force_selected", "hmicfrs", "inadequate")]),
+        self_force_good=int(force[good]),
+        self_force_ri=int(force[ri]),
+        self_force_inadequate=int(force[bad]),
+        self_hmicfrs_good=int(insp[good]),
+        self_hmicfrs_ri=int(insp[ri]),
+        self_hmicfrs_inadequate=int(insp[bad]),
         source_kind="inspectorate_report",
         source_outlet="HMICFRS",
         source_url=str(src["url"]),
@@ -62,7 +64,7 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
         location="report section on the case file analysis",
         flags=None,
         treatment="used",
-        note="From this project's raw data (case_samples.csv, published_totals.csv, source.csv).",
+        note="From this project's raw data (figures.csv, source.csv).",
     )
     frame = pd.DataFrame([row])
     for col in NATIONAL_INT_COLUMNS:
@@ -330,44 +332,49 @@ def force_coverage(data: AuditData, docs: pd.DataFrame) -> ForceCoverage:
     return ForceCoverage(forces, full, partial, missing, scales)
 
 
-def national_tables(data: AuditData) -> dict[str, pd.DataFrame]:
-    """``national_audits.csv`` (every document with shares and funnel positions) and ``funnel_limits.csv``."""
+def national_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
+    """``national_audits.csv`` (every document with shares and funnel positions) and ``funnel_limits.csv`` (Gwent's package only)."""
+    if data.national_audits is None or data.counts("all", "inspectorate") is None:
+        why = "The audit package has no table of other forces' audits to compare with (Gwent's package does)."
+        return {"national_audits.csv": why, "funnel_limits.csv": why}
     docs = documents(data)
     return {"national_audits.csv": national_table(docs), "funnel_limits.csv": funnel_limit_table(docs)}
 
 
-STAGE = Stage(
-    name="national",
-    build=national_tables,
-    tables=(
-        TableSpec(
-            "national_audits.csv",
-            "Case-audit results of national child protection inspections, by document",
-            "One row per document in data/raw/national_audits.csv plus Gwent's 2019 inspection (from this project's own raw data): the stated counts, "
-            "the shares with 95% Wilson intervals, the source and its kind, flags, how each row is treated, and where it falls on the funnel plots.",
-            PROCESSED_COLUMNS,
-            (
-                "Shares are computed only for rows treated used, used_with_caution or partial on the good / requires improvement / inadequate scale, and only where the count and the number of cases are both stated; nothing is inferred.",
-                "Funnels hold full inspections only; post-inspection reviews and updates audit smaller, differently chosen samples and are never pooled with inspections.",
-                "Every other force's inspection figure comes from secondary coverage; only Gwent's comes from the inspectorate's report.",
-            ),
+def _specs(data: AuditData) -> tuple[TableSpec, ...]:
+    return _SPECS
+
+
+_SPECS = (
+    TableSpec(
+        "national_audits.csv",
+        "Case-audit results of national child protection inspections, by document",
+        "One row per document in data/raw/national_audits.csv plus Gwent's 2019 inspection (from this project's own raw data): the stated counts, "
+        "the shares with 95% Wilson intervals, the source and its kind, flags, how each row is treated, and where it falls on the funnel plots.",
+        PROCESSED_COLUMNS,
+        (
+            "Shares are computed only for rows treated used, used_with_caution or partial on the good / requires improvement / inadequate scale, and only where the count and the number of cases are both stated; nothing is inferred.",
+            "Funnels hold full inspections only; post-inspection reviews and updates audit smaller, differently chosen samples and are never pooled with inspections.",
+            "Every other force's inspection figure comes from secondary coverage; only Gwent's comes from the inspectorate's report.",
         ),
-        TableSpec(
-            "funnel_limits.csv",
-            "Funnel-plot control limits for the share of cases graded inadequate and good",
-            "Control limits around the pooled share of the other forces' full inspections, for each number of cases from "
-            + f"{FUNNEL_N.start} to {FUNNEL_N.stop - 1}: exact binomial limits "
-            "with Spiegelhalter's (2005) interpolation and Wilson-score limits (PHE Fingertips), at "
-            + " and ".join(f"{c:.1%}".replace(".0%", "%") for c in funnel.CONFIDENCE_LEVELS)
-            + " confidence.",
-            LIMIT_COLUMNS,
-            (
-                "The target leaves Gwent out, so that Gwent is compared with the other forces rather than partly with itself.",
-                "The limits assume every force has the target share and differ only by chance; the notebook reports a test of over-dispersion.",
-            ),
+    ),
+    TableSpec(
+        "funnel_limits.csv",
+        "Funnel-plot control limits for the share of cases graded inadequate and good",
+        "Control limits around the pooled share of the other forces' full inspections, for each number of cases from "
+        + f"{FUNNEL_N.start} to {FUNNEL_N.stop - 1}: exact binomial limits "
+        "with Spiegelhalter's (2005) interpolation and Wilson-score limits (PHE Fingertips), at "
+        + " and ".join(f"{c:.1%}".replace(".0%", "%") for c in funnel.CONFIDENCE_LEVELS)
+        + " confidence.",
+        LIMIT_COLUMNS,
+        (
+            "The target leaves Gwent out, so that Gwent is compared with the other forces rather than partly with itself.",
+            "The limits assume every force has the target share and differ only by chance; the notebook reports a test of over-dispersion.",
         ),
     ),
 )
+
+STAGE = Stage(name="national", build=national_tables, specs=_specs)
 
 
 #: Plain words for each funnel position (see :data:`analysis.stats.funnel.POSITIONS`).

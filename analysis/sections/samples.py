@@ -12,8 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.data.load import AuditData
-from analysis.grades import GRADES
-from analysis.sections.areas import _row, contingency_rows
+from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import proportional_odds_two_groups
 from analysis.text import count_share, p_text
@@ -35,7 +34,7 @@ def sample_counts(data: AuditData) -> pd.DataFrame:
     cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
     hm = cs[cs["assessor"] == "hmicfrs"]
     counts = hm.pivot(index="sample", columns="grade", values="n")
-    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(GRADES)).astype("int64").rename_axis(index="sample", columns=None)
+    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(data.grades)).astype("int64").rename_axis(index="sample", columns=None)
 
 
 def sample_tests(data: AuditData) -> list[dict]:
@@ -51,7 +50,7 @@ def sample_tests(data: AuditData) -> list[dict]:
     counts = sample_counts(data)
     po = proportional_odds_two_groups(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy())
     rows = [
-        _row(
+        result_row(
             COMPARISON,
             "proportional_odds",
             po.statistic,
@@ -65,11 +64,11 @@ def sample_tests(data: AuditData) -> list[dict]:
             ci=(po.ci_low, po.ci_high),
         )
     ]
-    worst_first = counts[list(reversed(GRADES))].to_numpy()
+    worst_first = counts[list(reversed(data.grades))].to_numpy()
     mw = mann_whitney(worst_first[0], worst_first[1])
     ps = "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
     rows += [
-        _row(
+        result_row(
             COMPARISON,
             "mann_whitney",
             mw.statistic,
@@ -79,7 +78,7 @@ def sample_tests(data: AuditData) -> list[dict]:
             "probability_of_superiority",
             f"U of the force-selected sample; normal approximation with tie correction and continuity correction; {ps}",
         ),
-        _row(
+        result_row(
             COMPARISON,
             "mann_whitney_exact",
             mw.statistic,
@@ -93,12 +92,16 @@ def sample_tests(data: AuditData) -> list[dict]:
     return rows + contingency_rows(COMPARISON, counts.to_numpy())
 
 
-def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
-    """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first)."""
+def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str, ...]) -> str:
+    """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first).
+
+    ``grades`` is the scale, best first; the sentence gives each sample's share in the worst grade.
+    """
+    worst = grades[-1]
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
-    grades = {s: hm[hm["sample"] == s].set_index("grade")["n"] for s in SAMPLE_LABELS}
-    nf, ni = int(grades["force_selected"].sum()), int(grades["inspectorate_selected"].sum())
-    fi, ii = int(grades["force_selected"]["inadequate"]), int(grades["inspectorate_selected"]["inadequate"])
+    counts = {s: hm[hm["sample"] == s].set_index("grade")["n"] for s in SAMPLE_LABELS}
+    nf, ni = int(counts["force_selected"].sum()), int(counts["inspectorate_selected"].sum())
+    fi, ii = int(counts["force_selected"][worst]), int(counts["inspectorate_selected"][worst])
     t = tests[tests["comparison"] == COMPARISON].set_index("test")
     po, mw = t.loc["proportional_odds"], t.loc["mann_whitney_exact"]
     reading = (
@@ -106,9 +109,10 @@ def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
         if po["p_value"] < ALPHA
         else "with samples this small, a difference of this size could arise by chance"
     )
+    every = {2: "both grades", 3: "all three grades"}.get(len(grades), f"all {len(grades)} grades")
     return (
-        f"The inspectors graded {count_share(ii, ni)} of the cases they selected inadequate, against {count_share(fi, nf)} of the cases "
-        f"the force selected. Comparing all three grades in order, the odds of a better grade were "
+        f"The inspectors graded {count_share(ii, ni)} of the cases they selected {worst}, against {count_share(fi, nf)} of the cases "
+        f"the force selected. Comparing {every} in order, the odds of a better grade were "
         f"{po['effect_size']:.1f} times as high for the force-selected cases (95% interval {po['ci_low']:.2f} to {po['ci_high']:.2f}; "
         f"{p_text(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives {p_text(mw['p_value'])}): {reading}. "
         "Either way this cannot show how the force picked its cases."

@@ -11,12 +11,14 @@ This module is the one home of every sentence on the subject; notebooks and page
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
-from analysis.grades import GRADES
+from analysis.grades import grade_scores
 from analysis.stats.agreement import (
     COUNTS,
     KRIPPENDORFF_THRESHOLDS,
@@ -31,7 +33,7 @@ from analysis.stats.agreement import (
 )
 from analysis.stats.identification import identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
-from analysis.text import percent, signed
+from analysis.text import number_word, percent, signed
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -93,23 +95,27 @@ def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, f
     raise KeyError(f"unknown measure {measure!r}")
 
 
-def published_margins(data: AuditData, sample: str = "force_selected") -> tuple[np.ndarray, np.ndarray]:
-    """Row (force) and column (HMICFRS) grade totals of the double-graded sample, in :data:`GRADES` order.
+def published_margins(data: AuditData) -> tuple[np.ndarray, np.ndarray]:
+    """Row (force) and column (inspectors) grade totals of the force-selected cases, best first, when the figures pin both.
 
-    Taken from ``data.case_samples``; raises ``ValueError`` if the sample was not graded by both or
-    the two totals differ.
+    Raises ``ValueError`` if the figures give no self-assessment or leave either total open
+    (then :func:`margin_sets` gives every total they allow).
     """
-    cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
-    part = cs[cs["sample"] == sample]
-    margins = []
-    for assessor in ("force", "hmicfrs"):
-        counts = part[part["assessor"] == assessor].set_index("grade")["n"]
-        if counts.empty:
-            raise ValueError(f"sample {sample!r} has no grades from {assessor!r}")
-        margins.append(counts.reindex(list(GRADES), fill_value=0).to_numpy(dtype=np.int64))
-    if margins[0].sum() != margins[1].sum():
-        raise ValueError(f"sample {sample!r}: force grades add up to {margins[0].sum()}, HMICFRS grades to {margins[1].sum()}")
-    return margins[0], margins[1]
+    force, insp = data.counts("force_selected", "force"), data.counts("force_selected", "inspectorate")
+    if force is None or insp is None:
+        raise ValueError("the figures do not pin both gradings of the force-selected cases")
+    return force.astype(np.int64), insp.astype(np.int64)
+
+
+def margin_sets(data: AuditData) -> tuple[np.ndarray, np.ndarray]:
+    """Every force total and every inspectors' total of the force-selected cases that the figures allow, shape ``(m, k)`` each.
+
+    Any pair of them is possible (the figures constrain the two gradings separately). Raises
+    :class:`analysis.stats.consistent_set.TooManyVectors` when the figures allow too many to list.
+    """
+    system = data.figure_set.system
+    force, insp = data.figure_set.pair
+    return system.vectors(force), system.vectors(insp)
 
 
 def format_value(measure: str, value: float, n: int | None = None) -> str:
@@ -153,12 +159,13 @@ def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
     return identified.set_index("quantity").loc[quantity]
 
 
-def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
+def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
     """What the published totals settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
 
     Intervals treat the ``n`` cases as a random sample of the force's cases, as the report says they
-    were; the gaps in the share graded good and in the mean grade score are the same under every
-    pairing, and their intervals span every pairing's (Agresti's paired Wald; the paired t).
+    were; the gaps in the share graded in the best grade and in the mean grade score are the same
+    under every pairing, and their intervals span every pairing's (Agresti's paired Wald; the
+    paired t). ``grades`` is the scale, best first.
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
@@ -168,9 +175,9 @@ def identified_facts(identified: pd.DataFrame, n: int) -> list[str]:
         f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases ({percent(share['low'])}) better than the inspectors did. "
         f"Taking the {n} as a random sample of the force's cases, at least {percent(share['ci_low'])} of such cases would be graded better by the force "
         f"(one-sided 95% lower bound).",
-        f"The force graded {good['low'] * n:.0f} more of the same {n} cases good than the inspectors did, whatever the pairing: a gap of "
-        f"{100 * good['low']:.0f} percentage points in the share graded good (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
-        f"On a scale of good = 3, requires improvement = 2, inadequate = 1, the force's grades were on average {score['low']:.2f} points higher "
+        f"The force graded {good['low'] * n:.0f} more of the same {n} cases {grades[0]} than the inspectors did, whatever the pairing: a gap of "
+        f"{100 * good['low']:.0f} percentage points in the share graded {grades[0]} (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f} points).",
+        f"On a scale of {', '.join(f'{g} = {s}' for g, s in grade_scores(grades).items())}, the force's grades were on average {score['low']:.2f} points higher "
         f"(95% interval {score['ci_low']:.2f} to {score['ci_high']:.2f}), whatever the pairing.",
     ]
 
@@ -193,7 +200,7 @@ def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int) -> li
     ]
 
 
-def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> list[str]:
+def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
     """Short plain-English statements for a general reader, identified facts first, then what the totals cannot settle, then the tests.
 
     Built from ``agreement_bounds.csv`` and ``identified.csv``. Each statement holds under every
@@ -205,7 +212,7 @@ def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> lis
     out = [
         f"The report does not say which of the force's grades went with which of the inspectors' grades. {n_tables} ways of matching them "
         "case by case fit the published totals (each is a 'consistent pairing'); every statement below holds for all of them.",
-        *identified_facts(identified, n),
+        *identified_facts(identified, n, grades),
         *not_identified(identified, bounds, n),
     ]
     p_max = b.loc[list(P_VALUES), "max"]
@@ -255,8 +262,9 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=names).T.rename_axis("Measure")
 
 
-def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
-    """The home page's sentence on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``)."""
+def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str]) -> str:
+    """The home page's sentence on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first)."""
+    best = grades[0]
     fs = sample_grades[sample_grades["sample"] == "force_selected"]
     force = fs[fs["assessor"] == "force"].set_index("grade")["n"]
     insp = fs[fs["assessor"] == "hmicfrs"].set_index("grade")["n"]
@@ -265,19 +273,13 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame) -> str:
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
     return (
-        f"Of the {n} cases the force selected, its own assessors graded {int(force['good'])} good; the inspectors graded "
-        f"{int(insp['good'])} of the same cases good. The report does not say which grade went with which case, but whatever the "
+        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
+        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but whatever the "
         f"pairing the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did, and the gap in the "
-        f"share graded good is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
+        f"share graded {best} is {100 * good['low']:.0f} percentage points (95% interval {100 * good['ci_low']:.0f} to {100 * good['ci_high']:.0f}). Treating the {n} as a "
         f"random sample of the force's cases, at least {percent(share['ci_low'])} of its cases would be graded more kindly by the force "
         "than by the inspectors (one-sided 95% bound)."
     )
-
-
-_GRADE_NOTE = (
-    "Rows of each table are the force's grade and columns HMICFRS's grade, both good, requires improvement, inadequate (best first); "
-    "'better' means the force's grade is better than the inspectors'. Scores where needed: good = 3, requires improvement = 2, inadequate = 1."
-)
 
 
 _MEASURE_DOCS: dict[str, str] = {
@@ -285,7 +287,7 @@ _MEASURE_DOCS: dict[str, str] = {
     "cohen_kappa": "Cohen's kappa (NaN when chance agreement is 1).",
     "weighted_kappa_linear": "Cohen's weighted kappa with linear weights.",
     "weighted_kappa_quadratic": "Cohen's weighted kappa with quadratic weights.",
-    "gwet_ac1": "Gwet's AC1 (three categories).",
+    "gwet_ac1": "Gwet's AC1 ({k} categories).",
     "gwet_ac2_linear": "Gwet's AC2 with linear weights.",
     "krippendorff_alpha_ordinal": "Krippendorff's alpha, ordinal metric, two graders.",
     "n_force_better": "Cases the force graded better than HMICFRS.",
@@ -298,12 +300,29 @@ _MEASURE_DOCS: dict[str, str] = {
 }
 
 
-def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame]:
-    """``agreement_bounds.csv`` (ranges with a verdict that holds over each), ``consistent_tables.csv`` and ``identified.csv``."""
-    rows, cols = published_margins(data)
-    bounds, tables = agreement_bounds(rows, cols)
+#: Why the self-assessment tables are left out, when they are.
+NO_PAIR = "The figures give no self-assessment: the force's own grades of the cases it selected are not published beside the inspectors' grades of the same cases."
+
+
+def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
+    """``agreement_bounds.csv`` (ranges with a verdict that holds over each), ``consistent_tables.csv`` and ``identified.csv``.
+
+    Where the figures pin both gradings' totals and the consistent tables can be listed, every
+    table is built from the list (:func:`analysis.stats.agreement.agreement_bounds`). Otherwise
+    ``identified.csv`` is computed over every total the figures allow without listing tables
+    (:func:`analysis.stats.pair_bounds.pair_bounds`), and the two table-by-table files are left
+    out with the reason.
+    """
+    if data.figure_set.pair is None:
+        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv"), NO_PAIR)
+    labels = list(data.grades)
+    try:
+        rows, cols = published_margins(data)
+        bounds, tables = agreement_bounds(rows, cols, labels)
+    except ValueError as err:
+        return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    identified = identified_summary(tables_of(tables))
+    identified = identified_summary(tables_of(tables, labels))
     by_q = identified.set_index("quantity")
     intervals = {m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"])) for m in LANDIS_KOCH_MEASURES if m in by_q.index}
     bounds["verdict"] = [
@@ -312,10 +331,43 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame]:
     return {"agreement_bounds.csv": bounds, "consistent_tables.csv": tables, "identified.csv": identified}
 
 
-STAGE = Stage(
-    name="self_assessment",
-    build=self_assessment_tables,
-    tables=(
+def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str]:
+    """The self-assessment tables when the pair's totals are open or too many tables fit them: identified.csv only, and why."""
+    from analysis.stats.consistent_set import TooManyVectors
+    from analysis.stats.pair_bounds import pair_bounds
+
+    try:
+        force, insp = margin_sets(data)
+    except TooManyVectors as err:
+        text = (
+            f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
+            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
+        )
+        return dict.fromkeys(("agreement_bounds.csv", "consistent_tables.csv", "identified.csv"), text)
+    pinned = len(force) == 1 and len(insp) == 1
+    reason = (
+        "Too many tables of case counts fit the published totals to list them one by one; identified.csv gives the exact range of each measure."
+        if pinned
+        else f"The figures leave the totals open ({len(force):,} possible force totals and {len(insp):,} possible inspectors' totals), "
+        "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
+    )
+    return {"agreement_bounds.csv": reason, "consistent_tables.csv": reason, "identified.csv": pair_bounds(force, insp)}
+
+
+def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
+    """The specs of :func:`self_assessment_tables` for this audit's scale."""
+    labels = list(data.grades)
+    note = (
+        f"Rows of each table are the force's grade and columns HMICFRS's grade, both {', '.join(labels)} (best first); "
+        "'better' means the force's grade is better than the inspectors'. Scores where needed: "
+        + ", ".join(f"{g} = {s}" for g, s in grade_scores(labels).items())
+        + "."
+    )
+    return _specs(labels, note)
+
+
+def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
+    return (
         TableSpec(
             "agreement_bounds.csv",
             "Range of each agreement measure over every pairing consistent with the published grades",
@@ -351,9 +403,9 @@ STAGE = Stage(
                 "table_id": "Number of the table, in lexicographic order of its cells read row by row.",
                 **{
                     c: f"Cases graded {c.split('__')[0][6:].replace('_', ' ')} by the force and {c.split('__')[1][8:].replace('_', ' ')} by HMICFRS."
-                    for c in cell_columns()
+                    for c in cell_columns(labels)
                 },
-                **_MEASURE_DOCS,
+                **{m: doc.format(k=number_word(len(labels))) for m, doc in _MEASURE_DOCS.items()},
                 "stuart_maxwell_statistic": "Stuart-Maxwell chi-squared statistic.",
                 "stuart_maxwell_df": "Degrees of freedom of the Stuart-Maxwell test.",
                 "bowker_statistic": "Bowker chi-squared statistic.",
@@ -381,5 +433,7 @@ STAGE = Stage(
                 "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
             ),
         ),
-    ),
-)
+    )
+
+
+STAGE = Stage(name="self_assessment", build=self_assessment_tables, specs=self_assessment_specs)
