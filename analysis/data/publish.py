@@ -16,6 +16,7 @@ are ever removed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -36,8 +37,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analysis.data.errors import PublishError
+from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import display_path
+from analysis.data.strict_json import parse_json_text
 from analysis.grades import GRADES
 
 if TYPE_CHECKING:
@@ -388,11 +390,25 @@ def _check_path(out_dir: Path) -> None:
         )
 
 
+def _described_files(out_dir: Path) -> set[str]:
+    """The files the ``datapackage.json`` of a marked set in ``out_dir`` describes (none if it cannot be read)."""
+    path = out_dir / "datapackage.json"
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode) or path.stat().st_size > _MARKER_MAX_BYTES * 8:
+            return set()
+        resources = parse_json_text(path.read_bytes().decode("utf-8"), "datapackage.json").get("resources", [])
+        return {r["path"] for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str) and "/" not in r["path"]}
+    except (OSError, UnicodeDecodeError, AuditDataError, AttributeError):
+        return set()
+
+
 def _current_set(out_dir: Path) -> dict[str, int] | None:
     """The files (name -> size) of the set in ``out_dir``: None if there is no folder, {} if it is empty.
 
     Refuses (:class:`PublishError`) a folder that is not empty and not a set this project published:
-    one without a valid :data:`MARKER`, or with any entry the marker does not list.
+    one without a valid :data:`MARKER`, or with any entry that neither the marker nor the set's own
+    ``datapackage.json`` lists (the latter so that a set updated by a merge, its marker not yet
+    rewritten, is still recognised).
     """
     if not os.path.lexists(out_dir):
         return None
@@ -411,6 +427,7 @@ def _current_set(out_dir: Path) -> dict[str, int] | None:
             f"{_shown(out_dir)}: the output folder holds files this project did not publish ({shown}; no {MARKER} file marks it "
             "as a processed set of this project); it would be replaced as a whole, so choose an empty or new folder"
         )
+    listed |= _described_files(out_dir)
     foreign = [e.name for e in entries if e.name != MARKER and (e.name not in listed or not e.is_file(follow_symlinks=False))]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
@@ -509,8 +526,10 @@ def publish(payload: Mapping[str, bytes], out_dir: str | Path, progress: Progres
         staging = _new_name(out_dir, "staging")
         aside = _new_name(out_dir, "old")
         old: Path | None = None
+        made = False  # only a staging folder this run made is ever removed
         try:
             staging.mkdir()
+            made = True
             _fault("staging")
             for name in sorted(payload):
                 with open(staging / name, "xb") as fh:
@@ -536,12 +555,14 @@ def publish(payload: Mapping[str, bytes], out_dir: str | Path, progress: Progres
         except OSError as err:
             if not progress.swapped:
                 if old == aside and not os.path.lexists(out_dir):
-                    os.rename(aside, out_dir)  # the second rename failed: put the previous set back
-                shutil.rmtree(staging, ignore_errors=True)
+                    with contextlib.suppress(OSError):  # the second rename failed: put the previous set back (else the next run does)
+                        os.rename(aside, out_dir)
+                if made:
+                    shutil.rmtree(staging, ignore_errors=True)
                 raise _failed(err, out_dir, current is not None) from None
             raise
         except BaseException:  # Ctrl-C or exit before the swap: leave no staging folder
-            if not progress.swapped:
+            if made and not progress.swapped:
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         try:
