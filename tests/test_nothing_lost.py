@@ -136,6 +136,22 @@ def test_a_set_this_project_published_is_replaced(place, payload):
     assert sorted(p.name for p in place.iterdir()) == ["processed", "raw"]
 
 
+def test_a_users_file_dropped_into_a_published_set_is_not_replaced(place, capsys):
+    (place / "processed" / "notes.txt").write_bytes(b"mine")
+    fails(place, process_args(place), capsys, "did not publish", "notes.txt")
+
+
+def test_a_set_whose_data_dictionary_lists_a_table_its_marker_does_not_is_still_recognised(place, payload):
+    """As after a merge that adds a processed table: the set's own datapackage.json names it, the marker is not yet rewritten."""
+    out = place / "processed"
+    marker = out / pub.MARKER
+    marker.write_bytes(b"\n".join(line for line in marker.read_bytes().split(b"\n") if line != b"cases.csv"))
+    pub.check_out(out)
+    (out / "cases.csv").write_bytes(b"an older set\n")
+    assert pub.publish(payload, out)
+    assert tree(out) == tree(PROCESSED_DIR)
+
+
 # --------------------------------------------------------------------------- 2. tracebacks from an edited schema or extreme values
 
 SCHEMA_EDITS = {

@@ -16,6 +16,7 @@ are ever removed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -537,8 +538,10 @@ def publish(payload: Mapping[str, bytes], out_dir: str | Path, progress: Progres
         staging = _new_name(out_dir, "staging")
         aside = _new_name(out_dir, "old")
         old: Path | None = None
+        made = False  # only a staging folder this run made is ever removed
         try:
             staging.mkdir()
+            made = True
             _fault("staging")
             for name in sorted(payload):
                 with open(staging / name, "xb") as fh:
@@ -564,12 +567,14 @@ def publish(payload: Mapping[str, bytes], out_dir: str | Path, progress: Progres
         except OSError as err:
             if not progress.swapped:
                 if old == aside and not os.path.lexists(out_dir):
-                    os.rename(aside, out_dir)  # the second rename failed: put the previous set back
-                shutil.rmtree(staging, ignore_errors=True)
+                    with contextlib.suppress(OSError):  # the second rename failed: put the previous set back (else the next run does)
+                        os.rename(aside, out_dir)
+                if made:
+                    shutil.rmtree(staging, ignore_errors=True)
                 raise _failed(err, out_dir, current is not None) from None
             raise
         except BaseException:  # Ctrl-C or exit before the swap: leave no staging folder
-            if not progress.swapped:
+            if made and not progress.swapped:
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         try:
