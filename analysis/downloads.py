@@ -48,8 +48,28 @@ _EXCLUDED_SUFFIXES = (".pyc", ".tmp", ".egg-info")
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
+def _tracked(root: Path) -> list[Path] | None:
+    """The files git tracks under ``root`` (relative paths), or ``None`` outside a git checkout."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0 or not done.stdout:
+        return None
+    return [Path(p) for p in done.stdout.decode("utf-8").split("\0") if p]
+
+
 def source_files(root: Path = PROJ_ROOT) -> list[Path]:
-    """Every file of the project that a checkout holds, relative to ``root``, sorted."""
+    """Every file of the project that a checkout holds, relative to ``root``, sorted.
+
+    In a git checkout these are the tracked files (so scratch files that tools write for a moment,
+    such as nbqa's, never enter the archive); elsewhere every file but environments and build output.
+    """
+    tracked = _tracked(Path(root))
+    if tracked is not None:
+        return sorted((p for p in tracked if (Path(root) / p).is_file()), key=lambda p: p.as_posix())
     out = []
     for path in Path(root).rglob("*"):
         rel = path.relative_to(root)

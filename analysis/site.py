@@ -23,7 +23,8 @@ from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -35,6 +36,7 @@ REBUILD_HINT = "build it with `make site` (the pipeline and every notebook), the
 #: Processed files the site's own pages (Home, Methods, Data) read at render time.
 SITE_INPUTS: tuple[str, ...] = (
     "datapackage.json",
+    "grade_counts.csv",
     "sample_grades.csv",
     "area_grades.csv",
     "agreement_bounds.csv",
@@ -102,8 +104,10 @@ def _number(value: Any, file: str, what: str) -> float:
 
 
 def scale(processed_dir: str | Path | None = None) -> tuple[str, ...]:
-    """The audit's grade scale, best first, as the processed ``grade_counts.csv`` lists it."""
-    counts = read_processed("grade_counts.csv", ("grade",), processed_dir)
+    """The audit's grade scale, best first, as the processed tables list it (``grade_counts.csv``, else ``sample_grades.csv``)."""
+    folder = _processed_dir(processed_dir)
+    name = next((n for n in ("grade_counts.csv", "sample_grades.csv", "area_grades.csv") if (folder / n).is_file()), "grade_counts.csv")
+    counts = read_processed(name, ("grade",), processed_dir)
     return tuple(dict.fromkeys(counts["grade"].astype(str)))
 
 
@@ -246,12 +250,25 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
 
+def random_force_selected(raw_dir: str | Path | None = None) -> bool:
+    """Whether the package's report says every force-selected case was drawn at random (``published_totals``: ``cases_force_selected_random``)."""
+    from analysis.data.load import load_audit
+
+    data = load_audit(_raw_dir(raw_dir))
+    if data.published_totals is None or not data.has("force_selected", "inspectorate"):
+        return False
+    totals = data.published_totals.set_index("quantity")["value"]
+    return "cases_force_selected_random" in totals.index and int(totals["cases_force_selected_random"]) == data.size("force_selected")
+
+
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
     from analysis.sections import audit
 
     text = audit.headline_overall(
-        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), scale(processed_dir)
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
+        scale(processed_dir),
+        random_force_selected(),
     )
     return Headline("overall", "All audited cases", text)
 
@@ -538,6 +555,7 @@ class FrontPage:
     meaning: tuple[str, ...]
     cannot_tell: tuple[str, ...]
     national: str
+    chart_title: str
 
 
 def analysis_as_of() -> str:
@@ -565,12 +583,20 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     holm = f"vs_rest_p_holm_{grade_slug(c.worst)}"
     summary = read_processed("area_summary.csv", ("area", holm), processed_dir)
     tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
-    nat = read_processed("national_audits.csv", ("is_gwent", "in_funnel_inadequate", "funnel_inadequate_position"), processed_dir)
+    nat = read_processed(
+        "national_audits.csv",
+        ("is_gwent", "year", "secondary", "source_kind", *(f"in_funnel_{m}" for m in national.FUNNEL_MEASURES)),
+        processed_dir,
+    )
+    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
+    gap = idq.loc["good_gap"]
+    share_better = float(idq.loc["share_force_better", "low"])
+    how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
     bad = c.hmicfrs_all[c.worst]
     bottom = (
-        f"Gwent Police graded the {n} cases it selected far more kindly than the inspectors graded the same cases (at least {better} of the "
+        f"{source['force']} graded the {n} cases it selected {how} than the inspectors graded the same cases (at least {better} of the "
         f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {c.worst}."
     )
     dates = (
@@ -582,25 +608,64 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = float(summary[holm].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])
+    bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
+    same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
+    areas_text = (
+        "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
+        f"are allowed for (smallest adjusted p-value {fixed(holm_min, 2)})."
+        if holm_min >= ALPHA
+        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest "
+        f"(smallest adjusted p-value {fixed(holm_min, 2)})."
+    )
     meaning = (
-        "The force's own check of its child protection work was much more generous than the inspectors' view of the same files; "
-        "that gap does not depend on the details the report leaves out.",
+        f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
+        "the inspectors' view of the same files; the gap in the share graded "
+        f"{c.best} does not depend on the details the report leaves out.",
         f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {c.worst} and "
         f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {c.best}.",
-        "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for (smallest adjusted p-value {holm_min:.2f}).",
+        areas_text,
     )
+    fs_worst = c.hmicfrs_force_selected[c.worst] / c.n_force_selected
+    is_worst = c.hmicfrs_inspectorate_selected[c.worst] / c.n_inspectorate_selected
+    chosen = ""
+    if len(po):
+        p = float(po["p_value"].iloc[0])
+        chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
+        chosen = (
+            f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {c.worst} than of the force's "
+            f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
+        )
+    assumptions = read_processed("assumptions.csv", ("assumption", "quantity", "low", "high", "n_tables"), processed_dir)
+    settle = self_assessment.assumption_sentences(assumptions, n)
     cannot = (
-        "How often the force and the inspectors gave the same grade to an individual case: the report publishes only totals. Agreement "
-        f"statistics such as kappa therefore come as ranges; kappa's largest possible value here, {kappa_max:.2f}, does not mean that "
-        f"{100 * kappa_max:.0f}% of cases agreed (see the glossary).",
+        f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
+        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. {settle[1]} Agreement statistics such as kappa therefore come as ranges; "
+        f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
         f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
         f"{long_month(str(source['inspection_start'])[:7])}.",
-        "Whether the force chose easier cases for its own sample: the inspectors graded its cases somewhat better than their own "
-        + (f"(p = {float(po['p_value'].iloc[0]):.2f}), " if len(po) else "")
-        + "which chance could explain, and the report says the force's cases were a random sample.",
+        "Whether the force chose easier cases for its own sample" + (f": {chosen}" if chosen else "."),
     )
-    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat))
+    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat, positions), f"The force graded its own cases {how}")
+
+
+@dataclass(frozen=True)
+class FunnelOverdispersion:
+    """What the Methods page says about the over-dispersed funnel limits: the Winsorisation level and the generated summary."""
+
+    winsor: str
+    summary: str
+
+
+def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOverdispersion:
+    """:func:`analysis.sections.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    from analysis.sections import national
+
+    dispersion = read_processed("funnel_dispersion.csv", tuple(national.DISPERSION_COLUMNS), processed_dir)
+    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
+    main = dispersion.loc[dispersion["analysis"].eq(national.MAIN_ANALYSIS), "winsor_level"]
+    if main.empty:
+        raise AuditDataError("funnel_dispersion.csv", "no row of the main analysis", expected=national.MAIN_ANALYSIS, found="none")
+    return FunnelOverdispersion(percent(float(main.iloc[0])), national.methods_summary(dispersion, positions))
 
 
 def svg_download(fig, file_name: str, label: str) -> str:

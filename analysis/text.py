@@ -103,3 +103,41 @@ def counts_in_words(counts: Sequence[int], n: int, grades: Sequence[str], *, non
         word = grade_word(grade)
         parts.append(f"{amount} {before_verb + word if word != grade else word}")
     return join_words(parts)
+
+
+def fixed(x: float, digits: int = 1) -> str:
+    """``x`` to ``digits`` decimals, halves rounded up (away from zero) as readers expect: 8.25 is "8.3", not Python's "8.2".
+
+    Works on the shortest decimal that represents the float (``repr``), so a value printed as 8.25
+    rounds as 8.25 does, whatever its binary approximation.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(1).scaleb(-digits)
+    return f"{Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP):f}"
+
+
+#: Simple fractions for plain words, smallest first.
+_FRACTIONS = (
+    (0.1, "a tenth"),
+    (0.2, "a fifth"),
+    (0.25, "a quarter"),
+    (1 / 3, "a third"),
+    (0.4, "two fifths"),
+    (0.5, "half"),
+    (0.6, "three fifths"),
+    (2 / 3, "two thirds"),
+    (0.75, "three quarters"),
+    (0.8, "four fifths"),
+    (0.9, "nine tenths"),
+)
+
+
+def fraction_at_least(share: float) -> str:
+    """The largest simple fraction not above ``share``, in words, for a lower bound read aloud ("at least a third").
+
+    Rounding a lower bound down keeps "at least" true: 0.36 reads "a third", never "two fifths".
+    Below a tenth: the share as a whole percentage.
+    """
+    chosen = [words for value, words in _FRACTIONS if value <= share + 1e-12]
+    return chosen[-1] if chosen else percent(share)

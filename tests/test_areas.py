@@ -84,7 +84,7 @@ def test_order_rule(data):
 
 
 def test_mean_score(data):
-    scores = mean_score(area_counts(data))
+    scores = mean_score(area_counts(data), data.grades)
     assert scores["police_protection_s46"] == pytest.approx(2.5)
     assert scores["child_sexual_exploitation"] == pytest.approx((3 * 3 + 4 * 2 + 9) / 16)
 
@@ -123,7 +123,7 @@ def test_association_tests_table(data, tests_table):
 
 def test_stage_is_registered_and_deterministic(data, tmp_path):
     s = stage("areas")
-    assert {spec.path for spec in s.tables} == {"area_summary.csv", "association_tests.csv"}
+    assert {spec.path for spec in s.specs(data)} == {"area_summary.csv", "association_tests.csv"}
     first = build_stage("areas", data)
     second = build_stage("areas", data)
     for name, frame in first.items():
@@ -150,7 +150,7 @@ def test_themes_foreign_key_checked(raw_copy):
 
 
 def test_format_share_table(data):
-    table = format_share_table(area_summary(data), {"s47_enquiries": "Section 47"})
+    table = format_share_table(area_summary(data), data.grades, {"s47_enquiries": "Section 47"})
     assert table.loc["Section 47", "Inadequate"] == "2 of 10 (20%; 95% interval 6% to 51%)"
     assert list(table.columns) == [g.capitalize() for g in GRADES]
     assert np.all(table.index[1:] == AREAS[1:])

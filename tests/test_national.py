@@ -12,7 +12,7 @@ from conftest import load_edited
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
-from analysis.data.publish import serialise
+from analysis.data.publish import package_header, serialise
 from analysis.pipeline import stage
 from analysis.sections import national as nat
 
@@ -202,11 +202,16 @@ def test_schema_errors_name_file_row_and_column(raw_copy):
 def test_stage_writes_deterministic_tables_matching_their_specs(data, tmp_path):
     s = stage("national")
     built = s.build(data)
-    specs = {t.path: t for t in s.tables}
-    assert set(built) == set(specs) == {"national_audits.csv", "funnel_limits.csv"}
+    specs = {t.path: t for t in s.specs(data)}
+    assert (
+        set(built)
+        == set(specs)
+        == {"national_audits.csv", "funnel_limits.csv", "funnel_dispersion.csv", "funnel_limits_overdispersed.csv", "funnel_positions.csv"}
+    )
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
-    first, second = serialise(built, specs), serialise(s.build(data), specs)
+    header = package_header(data.descriptor)
+    first, second = serialise(built, specs, data.grades, header), serialise(s.build(data), specs, data.grades, header)
     assert first == second
     limits = built["funnel_limits.csv"]
     assert set(limits["measure"]) == set(nat.FUNNEL_MEASURES) and limits["n"].min() == min(nat.FUNNEL_N)

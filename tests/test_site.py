@@ -642,8 +642,9 @@ def test_headlines_carry_the_computed_values(complete_processed):
     assert list(h) == ["self_assessment", "overall", "areas", "samples"]
     text = h["self_assessment"].text
     assert f"at least {int(bounds.loc['n_force_better', 'min'])} of the 33" in text
+    assert f"was {round(100 * identified.loc['good_gap', 'low'])} percentage points higher" in text
     assert (
-        f"{round(100 * identified.loc['good_gap', 'low'])} percentage points (95% interval {round(100 * identified.loc['good_gap', 'ci_low'])} to"
+        f"between {round(100 * identified.loc['good_gap', 'ci_low'])} and {round(100 * identified.loc['good_gap', 'ci_high'])} percentage points, with 95% confidence"
         in text
     )
     assert "graded 27 good" in text and "graded 10 of the same cases good" in text

@@ -49,6 +49,7 @@ GLOSSARY_ANCHORS = (
     "p-value",
     "holm",
     "funnel-plot",
+    "over-dispersion",
     "proportional-odds",
     "partial-pooling",
     "section-46",

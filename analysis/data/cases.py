@@ -120,7 +120,7 @@ def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = 
     k = len(GRADES)
     n = tables.sum(axis=(1, 2)).astype(np.int64)
     head = pd.DataFrame({"practice_area": [g for g, _ in groups], "n": n})
-    cells = pd.DataFrame(tables.reshape(len(groups), k * k), columns=cell_columns())
+    cells = pd.DataFrame(tables.reshape(len(groups), k * k), columns=cell_columns(GRADES))
     note = pd.Series(np.where(n == 0, "no cases: every measure is undefined", ""), name="note")
     return pd.concat([head, cells, table_measures(tables), note], axis=1)
 

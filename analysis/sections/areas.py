@@ -21,7 +21,8 @@ from analysis.stats.monte_carlo import monte_carlo_se
 from analysis.stats.multiplicity import group_comparison
 from analysis.stats.pooling import POOLING_DRAWS, POOLING_SEED, partial_pooling
 from analysis.stats.proportions import category_shares
-from analysis.text import count_share, interval_text, join_words, number_word, percent
+from analysis.text import count_share, fixed, interval_text, join_words, number_word, percent
+from analysis.words import how_certain, shown_to_differ
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
 MONTE_CARLO_SEED = 20190204
@@ -328,14 +329,14 @@ def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], worst_gr
         f"p = {top[f'vs_rest_p_holm_{w}']:.3f}. "
     )
     if significant.empty:
-        text += "No area's share differs from the rest once the number of comparisons is allowed for. "
+        text += f"No area's share {shown_to_differ(1.0, alpha)} from the rest once the number of comparisons is allowed for. "
     else:
-        text += f"After adjustment, {join_words(list(significant['label']))} still differ from the rest at the {alpha:g} level. "
+        text += f"After adjustment, {join_words(list(significant['label']))} {'is' if len(significant) == 1 else 'are'} still shown to differ from the rest at the {alpha:g} level. "
     text += (
         f"Pooling the areas' information (partial pooling) pulls every share towards the overall figure: {top['label']}'s pooled share is "
         f"{percent(top[f'pooled_share_{w}'])} ({interval_text(top[f'pooled_low_{w}'], top[f'pooled_high_{w}'])}), "
-        f"and the posterior probability that {best['label']} truly has the highest share of all {number_word(len(r))} areas is {best['p_weakest']:.2f}: "
-        "the most likely weakest area, but far from certainly so."
+        f"and the posterior probability that {best['label']} truly has the highest share of all {number_word(len(r))} areas is {fixed(best['p_weakest'], 2)}: "
+        f"{how_certain(best['p_weakest'])}."
     )
     return text
 
@@ -356,9 +357,14 @@ def headline(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) ->
         f"{_share_with_interval(strong, w)}. Each area holds between {int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are "
         f"uncertain: the widest 95% interval for an area's share graded {worst_grade} spans {round(100 * widths.max())} percentage points. "
     )
-    if (r[f"vs_rest_p_holm_{w}"] >= 0.05).all():
+    smallest = float(r[f"vs_rest_p_holm_{w}"].min())
+    if smallest >= 0.05:
         return text + (
-            f"Allowing for the {len(r)} comparisons, no area can be said to differ from the rest "
-            f"(the smallest adjusted p-value is {r[f'vs_rest_p_holm_{w}'].min():.2f})."
+            f"Allowing for the {len(r)} comparisons, no area {shown_to_differ(smallest)} from the rest "
+            f"(the smallest adjusted p-value is {fixed(smallest, 2)})."
         )
-    return text + f"Allowing for the {len(r)} comparisons, {weak['label']} still differs from the rest."
+    shown = r[r[f"vs_rest_p_holm_{w}"] < 0.05]
+    return (
+        text
+        + f"Allowing for the {len(r)} comparisons, {join_words(list(shown['label']))} {'is' if len(shown) == 1 else 'are'} still shown to differ from the rest."
+    )

@@ -8,13 +8,14 @@ from analysis.stats.association import chi_squared_test, cramers_v, fisher_freem
 
 ASSOCIATION_COLUMNS: dict[str, str] = {
     "comparison": "What is compared: areas_by_grade (HMICFRS grades across the practice areas, all cases) or force_vs_inspectorate_selected (HMICFRS grades of the two samples).",
-    "test": "The test: chi_squared, fisher_exact (exact Fisher-Freeman-Halton), fisher_monte_carlo, kruskal_wallis, proportional_odds, mann_whitney or mann_whitney_exact.",
+    "test": "The test: chi_squared, fisher_exact (exact Fisher-Freeman-Halton), fisher_monte_carlo, kruskal_wallis, proportional_odds, mann_whitney, mann_whitney_exact, "
+    "proportional_odds_check (the proportional-odds assumption tested against a separate odds ratio per cut) or cumulative_odds_ratio_<cut> (the odds ratio at one cut of the scale).",
     "statistic": "Test statistic: Pearson's X^2, H, U, the likelihood-ratio chi-squared of the proportional-odds model, or for the Fisher tests the probability of the observed table given its margins.",
     "df": "Degrees of freedom of the chi-squared reference distribution (empty where none is used).",
     "p_value": "Two-sided p-value.",
     "effect_size": "Effect size (empty where none is given).",
-    "effect_size_name": "Name of the effect size: cramers_v, cramers_v_bias_corrected (Bergsma 2013), epsilon_squared, common_odds_ratio (above 1: the force-selected cases got better grades) or probability_of_superiority.",
-    "ci_low": "Lower end of the 95% interval of the effect size, where one is given (the common odds ratio of the proportional-odds model); empty otherwise.",
+    "effect_size_name": "Name of the effect size: cramers_v, cramers_v_bias_corrected (Bergsma 2013), epsilon_squared, common_odds_ratio (above 1: the force-selected cases got better grades), cumulative_odds_ratio (the same at one cut of the scale) or probability_of_superiority.",
+    "ci_low": "Lower end of the 95% interval of the effect size, where one is given (the common odds ratio of the proportional-odds model; Woolf's interval for a cumulative odds ratio); empty otherwise.",
     "ci_high": "Upper end of that 95% interval; empty otherwise.",
     "mc_standard_error": "Monte Carlo standard error of a simulated p-value (binomial, for the (hits + 1) / (draws + 1) estimate); empty for other tests.",
     "note": "How the test was computed, and checks on its assumptions.",

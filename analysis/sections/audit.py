@@ -231,30 +231,39 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
 STAGE = Stage(name="audit", build=audit_tables, specs=audit_specs)
 
 
-def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str]) -> str:
-    """The home page's sentence on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``.
+def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_force_selected: bool) -> str:
+    """The home page's sentences on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``.
 
-    ``grades`` is the audit's scale, best first: the sentence gives the worst and the best grade
-    with their 95% intervals, and the rest together.
+    The cases as a whole are described, with no interval: the inspectors' own choice of cases is
+    not described, so together they are not a random sample. Where the report says the
+    force-selected cases were a random sample (``random_force_selected``), the inspectors' grades
+    of those cases give the estimate for the force's cases in general, with its Wilson 95%
+    interval in words. ``grades`` is the scale, best first.
     """
     from analysis.stats.proportions import wilson_interval
-    from analysis.text import count_share, graded_phrase, interval_text, join_words
+    from analysis.text import count_share, graded_phrase, join_words, percent
 
-    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"].groupby("grade")["n"].sum()
-    n = int(hm.sum())
-
-    def interval(k: int) -> str:
-        return interval_text(*wilson_interval(k, n))
-
+    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
+    total = hm.groupby("grade")["n"].sum()
+    n = int(total.sum())
     worst, best, middle = grades[-1], grades[0], list(grades[1:-1])
-    bad, good = int(hm[worst]), int(hm[best])
+    bad, good = int(total[worst]), int(total[best])
     rest = ""
     if middle:
-        k = int(hm[middle].sum())
+        k = int(total[middle].sum())
         phrase = graded_phrase(middle[0]) if len(middle) == 1 else f"were graded {join_words(middle, 'or')}"
         rest = f"; the rest, {count_share(k, n)}, {phrase}"
-    return (
-        f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} {worst} ({interval(bad)}) and "
-        f"{count_share(good, n)} {best} ({interval(good)}){rest}. The intervals treat "
-        "the audited cases as a random sample of the force's work, which the mix of force-selected and inspector-selected cases only approximates."
+    text = f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} {worst} and {count_share(good, n)} {best}{rest}. "
+    if not random_force_selected:
+        return (
+            text
+            + "The report does not say the cases were drawn at random, so these figures describe the audit, not the force's work in general."
+        )
+    fs = hm[hm["sample"] == "force_selected"].set_index("grade")["n"]
+    n_fs, k_fs = int(fs.sum()), int(fs[worst])
+    low, high = wilson_interval(k_fs, n_fs)
+    return text + (
+        "Together these cases are a description of the audit, not a random sample: the inspectors chose some of them themselves. "
+        f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
+        f"{worst}, so for the force's cases in general the share {worst} lies between {percent(low)} and {percent(high)}, with 95% confidence."
     )
