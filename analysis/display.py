@@ -110,11 +110,19 @@ TEST_NAMES: dict[str, str] = {
     "fisher_exact": "Fisher-Freeman-Halton (exact)",
     "fisher_monte_carlo": "Fisher-Freeman-Halton (Monte Carlo)",
     "kruskal_wallis": "Kruskal-Wallis",
+    "proportional_odds_check": "Proportional odds assumption (against an odds ratio per cut)",
+    "cumulative_odds_ratio_1": "Odds ratio at cut 1 (best grade against the rest)",
+    "cumulative_odds_ratio_2": "Odds ratio at cut 2",
+    "cumulative_odds_ratio_3": "Odds ratio at cut 3",
+    "cumulative_odds_ratio_4": "Odds ratio at cut 4",
+    "cumulative_odds_ratio_5": "Odds ratio at cut 5",
+    "cumulative_odds_ratio_6": "Odds ratio at cut 6",
 }
 
 #: Readable names of the effect sizes in ``association_tests.csv`` (its ``effect_size_name`` column).
 EFFECT_NAMES: dict[str, str] = {
     "common_odds_ratio": "common odds ratio",
+    "cumulative_odds_ratio": "odds ratio",
     "probability_of_superiority": "probability of a better grade",
     "cramers_v": "Cramér's V",
     "cramers_v_bias_corrected": "Cramér's V, bias-corrected",

@@ -339,7 +339,11 @@ def test_published_margins_come_from_the_data(data):
 
 def test_stage_tables_match_their_specs(built, data):
     specs = {t.path: t for t in sa.STAGE.specs(data)}
-    assert set(built) == set(specs) == {"agreement_bounds.csv", "consistent_tables.csv", "identified.csv"}
+    assert (
+        set(built)
+        == set(specs)
+        == {"agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"}
+    )
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
 

@@ -118,7 +118,8 @@ def test_association_tests_table(data, tests_table):
     assert row.loc[("areas_by_grade", "fisher_exact"), "p_value"] == pytest.approx(0.2554925197426237, rel=1e-8)
     assert row.loc[("force_vs_inspectorate_selected", "fisher_exact"), "p_value"] == pytest.approx(0.20411896510880678, rel=1e-8)
     assert "seed" in row.loc[("areas_by_grade", "fisher_monte_carlo"), "note"]
-    assert t["p_value"].between(0, 1).all()
+    with_p = t[~t["test"].str.startswith("cumulative_odds_ratio_")]  # an odds ratio at one cut has no p-value
+    assert with_p["p_value"].between(0, 1).all() and t.loc[t["test"].str.startswith("cumulative_odds_ratio_"), "p_value"].isna().all()
 
 
 def test_stage_is_registered_and_deterministic(data, tmp_path):
@@ -164,7 +165,9 @@ def test_the_samples_headline_test_is_ordinal(tests_table):
     assert row["p_value"] == pytest.approx(0.101416, rel=1e-4)
     assert row["effect_size"] == pytest.approx(2.01090, rel=1e-4)
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(0.86578, rel=1e-4), pytest.approx(4.67065, rel=1e-4))
-    others = tests_table[tests_table["test"] != "proportional_odds"]
+    cuts = tests_table[tests_table["test"].str.startswith("cumulative_odds_ratio_")]
+    assert len(cuts) == 2 and cuts["ci_low"].notna().all() and (cuts["ci_low"] < cuts["effect_size"]).all()
+    others = tests_table[(tests_table["test"] != "proportional_odds") & ~tests_table["test"].str.startswith("cumulative_odds_ratio_")]
     assert others["ci_low"].isna().all() and others["ci_high"].isna().all()
 
 
