@@ -1,7 +1,8 @@
 """Command line: ``python -m analysis process|report|hashes|run-notebooks|install-kernel``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
-and exits 1 (2 for a usage error); no traceback, and nothing half-written.
+and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
+traceback, and nothing half-written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
+from analysis.data.publish import Progress
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,11 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, progress: Progress) -> int:
     if args.command == "process":
         from analysis.pipeline import process
 
-        names, changed = process(args.raw, args.out)
+        names, changed = process(args.raw, args.out, progress)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
     elif args.command == "report":
         from analysis.report import report
@@ -93,10 +95,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 success, 1 bad input or output problem, 2 usage error)."""
+    """Run the command line; return the exit code (0 success, 1 bad input or output problem, 2 usage error, 130 interrupted)."""
     args = _parser().parse_args(argv)
+    progress = Progress(getattr(args, "out", PROCESSED_DIR))
     try:
-        return _run(args)
+        return _run(args, progress)
     except (AuditDataError, PublishError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -105,5 +108,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}: {err.strerror or err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; the previous processed set is unchanged", file=sys.stderr)
+        print(f"error: {progress.interrupted() if args.command == 'process' else 'interrupted'}", file=sys.stderr)
         return 130

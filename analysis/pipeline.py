@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.data.errors import PublishError
 from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
-from analysis.data.publish import Stage, TableSpec, check_out, package_header, publish, serialise
+from analysis.data.publish import Progress, Stage, TableSpec, check_out, package_header, publish, serialise
 from analysis.sections import areas, audit, contents, coverage, national, self_assessment
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
@@ -89,11 +89,12 @@ def payload(data: AuditData) -> dict[str, bytes]:
     return serialise(tables, chosen, data.grades, package_header(data.descriptor))
 
 
-def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> tuple[list[str], bool]:
+def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR, progress: Progress | None = None) -> tuple[list[str], bool]:
     """Validate every file of the audit package in ``raw_dir``, build every table it supports, and publish the set into ``out_dir``.
 
     Everything is validated and computed in memory first; then :func:`analysis.data.publish.publish`
-    replaces the set as a whole. Returns the file names of the set and whether anything changed.
+    replaces the set as a whole (recording the swap in ``progress``, if given, so that an interrupted
+    run can say which set is in place). Returns the file names of the set and whether anything changed.
     Raises :class:`analysis.data.errors.AuditDataError` on bad input and
     :class:`analysis.data.errors.PublishError` when the set cannot be written; either way the
     previous set is left as it was.
@@ -102,5 +103,5 @@ def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) 
     check_out(out_dir)
     data = load_audit(raw_dir)
     files = payload(data)
-    changed = publish(files, out_dir)
+    changed = publish(files, out_dir, progress)
     return sorted(files), changed

@@ -198,7 +198,7 @@ BASE = [
         ({"rater": "hmic"}, ("row 2", "value not allowed", "hmic")),
         ({"sample": "all"}, ("row 2", "the force graded only the cases it selected")),
         ({"count": "", "percent": "101"}, ("row 2", "percentage above 100")),
-        ({"area": " s47"}, ("row 2", "area has surrounding spaces")),
+        ({"area": " s47"}, ("row 2", "column 'area'", "starts or ends with white space")),
     ],
 )
 def test_a_bad_figure_is_refused_naming_its_row(package, change, fragments):

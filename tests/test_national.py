@@ -183,7 +183,7 @@ def test_coverage_partitions_the_forces(data, docs):
         ("humberside_2018_review", {"n_cases": "30", "good": "8", "treatment": "excluded_no_counts"}, "percentage and no counts"),
         ("gloucestershire_2017_inspection", {"ri_or_inadequate": "70"}, "good and the combined count"),
         ("avon_and_somerset_2023_inspection", {"force": "Gwent"}, "Gwent is taken from this project's own raw data"),
-        ("leicestershire_2018_review", {"pct_good_stated": "153"}, "percentage above 100"),
+        ("leicestershire_2018_review", {"pct_good_stated": "153"}, "value above the maximum"),
     ],
 )
 def test_inconsistent_rows_are_refused(raw_copy, document_id, changes, problem):

@@ -14,7 +14,6 @@ what is wrong, including figures that cannot all hold together (with the arithme
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.data.errors import AuditDataError, shorten
+from analysis.data.strict_json import parse_json_text
 from analysis.stats.consistent_set import CountSystem, Row
 
 AUDIT_FILE = "audit.json"
@@ -196,15 +196,12 @@ def _fail(shown: str, problem: str, expected: str, found: Any, column: str | Non
 
 
 def parse_audit_json(text: str, shown: str) -> AuditMeta:
-    """Check the fields of ``audit.json`` (already decoded UTF-8) and return them as :class:`AuditMeta`."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise AuditDataError(
-            shown, f"invalid JSON at line {err.lineno}, column {err.colno}", expected="a JSON object", found=err.msg
-        ) from None
-    except RecursionError:
-        raise AuditDataError(shown, "JSON nested too deeply", expected="a flat JSON object") from None
+    """Check the fields of ``audit.json`` (already decoded UTF-8) and return them as :class:`AuditMeta`.
+
+    The JSON is read within bounds (:func:`analysis.data.strict_json.parse_json_text`: nesting depth,
+    number range, no key twice), so no document can raise anything but :class:`AuditDataError`.
+    """
+    doc = parse_json_text(text, shown)
     if not isinstance(doc, dict):
         _fail(shown, "not a JSON object", "an object with id, force, title, published, grades, sources, licence", type(doc).__name__)
     known = {"id", "force", "title", "published", "grades", "sources", "licence", "areas_partition"}

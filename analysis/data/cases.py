@@ -57,9 +57,12 @@ def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = N
     """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
 
     The file is parsed strictly (:func:`analysis.data.package.parse_table`) against
-    :func:`paired_schema`: a regular, readable file, UTF-8 without BOM, valid CSV, exact header, one
-    value per column, no blanks or control characters, grades spelt exactly as in :data:`GRADES`,
-    unique case ids. Every ``practice_area`` must be one of ``practice_areas`` (by default the
+    :func:`paired_schema`: a regular, readable file of at most
+    :data:`analysis.data.schemas.DEFAULT_MAX_BYTES` bytes, UTF-8 without BOM, valid CSV, exact
+    header, one value per column, no blanks or control characters, grades spelt exactly as in
+    :data:`GRADES`, unique case ids. One rule for white space: a value (a case id, an area, a
+    grade) that starts or ends with a space is refused, never stripped, so ``" A1"`` and ``"A1"``
+    can neither count as two cases nor be merged silently. Every ``practice_area`` must be one of ``practice_areas`` (by default the
     project's eight codes, from the validated raw data); unknown areas are refused with a message
     listing them all, because per-area results would then not add up to the overall result. Pass
     ``allow_unknown_areas=True`` to accept other codes deliberately. The grades come back as the
