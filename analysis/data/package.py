@@ -307,13 +307,7 @@ def update_hashes(raw_dir: str | Path = RAW_DIR) -> list[str]:
             res["hash"], res["bytes"] = new
             changed.append(res["name"])
     if changed:
-        text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        _write_descriptor(path, descriptor)
     return changed
 
 
