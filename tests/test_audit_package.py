@@ -63,7 +63,7 @@ def refused(folder: Path, *fragments: str) -> str:
 
 
 def test_every_shape_has_a_fixture_labelled_as_made_up():
-    assert set(SHAPES) == {"four_point", "sums_do_not_close", "remainder", "percentages", "inequality", "overall_only"}
+    assert set(SHAPES) == {"four_point", "sums_do_not_close", "remainder", "percentages", "inequality", "overall_only", "case_level"}
     for name in SHAPES:
         assert "MADE-UP" in (PACKAGES / name / "audit.json").read_text(encoding="utf-8")
 
@@ -324,3 +324,44 @@ def test_the_readme_worked_example_is_a_valid_package(tmp_path):
     lines = figures.strip().split("\n")
     write_figures(folder, [dict(zip(lines[0].split(","), line.split(","), strict=True)) for line in lines[2:]])
     assert load_audit(folder).counts("all", "inspectorate").tolist() == [9, 47, 25]
+
+
+# --------------------------------------------------------------------------- case-level data in a package
+
+
+def test_a_case_level_file_fixes_the_pairing():
+    data = load_audit(PACKAGES / "case_level")
+    assert data.known_table.tolist() == [[2, 2, 1], [0, 2, 0], [0, 0, 1]]
+    files = payload(data)
+    import io
+
+    import pandas as pd
+
+    identified = pd.read_csv(io.BytesIO(files["identified.csv"])).set_index("quantity")
+    assert (identified["low"] == identified["high"]).all()
+    assert identified.loc["n_force_better", "low"] == 3
+    tables = pd.read_csv(io.BytesIO(files["consistent_tables.csv"]))
+    assert len(tables) == 1
+    assumptions = pd.read_csv(io.BytesIO(files["assumptions.csv"]))
+    # the known table has no case graded worse by the force, but one case (good against inadequate) two grades apart
+    counts = assumptions.drop_duplicates("assumption").set_index("assumption")["n_tables"].to_dict()
+    assert counts == {"none": 1, "force_never_harsher": 1, "at_most_one_grade_apart": 0, "force_never_harsher_and_at_most_one_grade_apart": 0}
+    assert b"sensitivity.csv,no,\"The pairing is known" in files["contents.csv"]
+
+
+@pytest.mark.parametrize(
+    "edit, fragments",
+    [
+        (lambda t: t.replace("MADEUP-8,area two,inadequate,inadequate", "MADEUP-8,area two,inadequate,good"), ("do not fit the published figures",)),
+        (lambda t: t.replace("MADEUP-8,area two,inadequate,inadequate", "MADEUP-8,area two,inadequate,awful"), ("grade not on the scale", "row 8")),
+        (lambda t: t.rsplit("\n", 2)[0] + "\n", ("does not hold the force-selected cases", "found 7")),
+        (lambda t: t.replace("MADEUP-2,", "MADEUP-1,"), ("duplicate key",)),
+        (lambda t: t.replace("MADEUP-2,", " MADEUP-2,"), ("white space",)),
+    ],
+)
+def test_a_case_level_file_that_does_not_fit_is_refused(package, edit, fragments):
+    folder = package("case_level")
+    path = folder / "cases.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    update_hashes(folder)
+    refused(folder, "cases.csv", *fragments)

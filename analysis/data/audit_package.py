@@ -426,7 +426,7 @@ def _explain(core: list[Figure], fs: FigureSet) -> str:
     return f"no counts satisfy all of them together (with each sample's size{' and how the groups add up' if len(groups) > 1 else ''}): {parts}"
 
 
-def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str) -> FigureSet:
+def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str, known=None) -> FigureSet:
     """The integer system of the figures: groups, implied groups, links, the force-selected pair; refuse what cannot hold.
 
     Links: for the inspectors (per area, and for all areas), ``all`` = ``force_selected`` +
@@ -519,6 +519,9 @@ def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str) -> 
     fs = FigureSet(meta, tuple(figures), system, frozenset(implied))
     if not system.feasible():
         _refuse(fs, shown)
+    if known is not None and pair is not None:
+        fixed = CountSystem(meta.k, groups, rows, links, pair, known=known)
+        fs = FigureSet(meta, tuple(figures), fixed, frozenset(implied))
     return fs
 
 

@@ -44,6 +44,7 @@ REQUIRED: tuple[str, ...] = ("audit", "figures")
 
 #: Further resources a package may have (Gwent's package has them all); no others are allowed.
 OPTIONAL: tuple[str, ...] = (
+    "cases",
     "practice_areas",
     "published_totals",
     "recommendations",
@@ -113,6 +114,12 @@ class AuditData:
     coverage_claims: pd.DataFrame | None = None
     coverage_lines: pd.DataFrame | None = None
     coverage_number_mentions: pd.DataFrame | None = None
+    cases: pd.DataFrame | None = None
+
+    @property
+    def known_table(self) -> np.ndarray | None:
+        """The force x inspectors table of the force-selected cases when a case-level file gives it (``cases.csv``), else ``None``."""
+        return self.figure_set.system.known
 
     # ------------------------------------------------------------------ the scale
 
@@ -205,6 +212,52 @@ class AuditData:
         res = next(r for r in self.descriptor["resources"] if r["name"] == resource)
         fld = next(f for f in res["schema"]["fields"] if f["name"] == name)
         return tuple(fld.get("constraints", {}).get("enum", ()))
+
+
+def _known_table(cases: pd.DataFrame, grades: tuple[str, ...], figure_set: FigureSet, shown: str) -> np.ndarray:
+    """The force x inspectors table a case-level file gives, after checking its grades and areas (rows as in the file)."""
+    if figure_set.pair is None:
+        raise AuditDataError(
+            shown,
+            "a case-level file needs the figures to give the force's and the inspectors' grades of the force-selected cases",
+            expected="rows of figures.csv with sample force_selected for rater force and rater inspectorate",
+            found="none",
+        )
+    index = {g: i for i, g in enumerate(grades)}
+    for col in ("force_grade", "hmicfrs_grade"):
+        bad = ~cases[col].isin(list(grades))
+        if bad.any():
+            raise AuditDataError(
+                shown,
+                "grade not on the scale",
+                row=[int(i) + 1 for i in cases.index[bad]],
+                column=col,
+                expected="one of " + ", ".join(grades),
+                found=repr(cases.loc[bad, col].iloc[0]),
+            )
+    areas = {f.area for f in figure_set.figures if f.area}
+    if areas:
+        bad = ~cases["practice_area"].isin(sorted(areas))
+        if bad.any():
+            raise AuditDataError(
+                shown,
+                "practice area not in the figures",
+                row=[int(i) + 1 for i in cases.index[bad]],
+                column="practice_area",
+                expected="one of " + ", ".join(sorted(areas)),
+                found=repr(cases.loc[bad, "practice_area"].iloc[0]),
+            )
+    n = figure_set.groups[figure_set.pair[0]]
+    if len(cases) != n:
+        raise AuditDataError(
+            shown,
+            "the case-level file does not hold the force-selected cases",
+            expected=f"{n} cases (of in figures.csv for force_selected)",
+            found=f"{len(cases)}",
+        )
+    table = np.zeros((len(grades), len(grades)), dtype=np.int64)
+    np.add.at(table, (cases["force_grade"].map(index).to_numpy(), cases["hmicfrs_grade"].map(index).to_numpy()), 1)
+    return table
 
 
 def _derived_areas(figure_set: FigureSet) -> pd.DataFrame:
@@ -313,7 +366,23 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
     meta = parse_audit_json(_decode_text(data, shown), shown)
     _check_figures_schema(descriptor, shown_dp)
     figures = read_resource(raw_dir, "figures", descriptor)
-    figure_set = build_figure_set(parse_figures(figures, meta, files["figures"]), meta, files["figures"])
+    parsed = parse_figures(figures, meta, files["figures"])
+    figure_set = build_figure_set(parsed, meta, files["figures"])
+    cases = None
+    if "cases" in described:
+        cases = read_resource(raw_dir, "cases", descriptor)
+        known = _known_table(cases, meta.grades, figure_set, files["cases"])
+        figure_set = build_figure_set(parsed, meta, files["figures"], known=known)
+        if not figure_set.system.feasible():
+            raise AuditDataError(
+                files["cases"],
+                "the case-level grades do not fit the published figures",
+                expected=f"a table whose totals meet every figure of {files['figures']}",
+                found="force's totals "
+                + "/".join(str(int(v)) for v in known.sum(axis=1))
+                + ", inspectors' totals "
+                + "/".join(str(int(v)) for v in known.sum(axis=0)),
+            )
 
     present = [n for n in OPTIONAL if n in described]
     raw = {name: read_resource(raw_dir, name, descriptor) for name in present}
@@ -326,8 +395,17 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
     if source is not None:
         check_source(source, files["source"])
         source = source.iloc[0]
+    shaped.pop("cases", None)
     data = AuditData(
-        meta=meta, figures=figures, figure_set=figure_set, practice_areas=areas, descriptor=descriptor, files=files, source=source, **shaped
+        meta=meta,
+        figures=figures,
+        figure_set=figure_set,
+        practice_areas=areas,
+        descriptor=descriptor,
+        files=files,
+        source=source,
+        cases=cases,
+        **shaped,
     )
     validate_audit(data)
     return data

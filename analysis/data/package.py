@@ -717,5 +717,20 @@ def new_descriptor(raw_dir: str | Path) -> list[str]:
             },
         ],
     }
+    if (raw_dir / "cases.csv").exists():
+        from analysis.data.schemas import CASES_SCHEMA
+
+        cases_bytes = read_file_bytes(raw_dir / "cases.csv", display_path(raw_dir / "cases.csv"))
+        descriptor["resources"].append(
+            {
+                "name": "cases",
+                "path": "cases.csv",
+                "title": "The force's and the inspectors' grade of each force-selected case",
+                "description": "Case-level grades held by the force: with them the pairing of the two gradings is known, not only its totals.",
+                "schema": json.loads(json.dumps(CASES_SCHEMA)),
+                "bytes": len(cases_bytes),
+                "hash": sha256_bytes(cases_bytes),
+            }
+        )
     _write_descriptor(raw_dir / "datapackage.json", descriptor)
-    return ["audit", "figures"]
+    return [r["name"] for r in descriptor["resources"]]

@@ -30,8 +30,42 @@ def max_bytes(resource: str) -> int:
 #: Every table resource's schema: ``figures`` (every audit package has it) is
 #: :data:`analysis.data.audit_package.FIGURES_SCHEMA`; the others are Gwent's further tables, as in
 #: ``data/raw/datapackage.json``. (``audit.json`` is a JSON document, read by its own checks.)
+#: A package's optional case-level file (``cases.csv``): the force's and the inspectors' grade of each
+#: force-selected case. Grades are checked against the package's scale and areas against its areas
+#: in code (they differ from package to package), so the schema names no values.
+CASES_SCHEMA: dict[str, Any] = {
+    "fields": [
+        {
+            "name": "case_id",
+            "type": "string",
+            "description": "Identifier of the case (unique).",
+            "constraints": {"required": True, "unique": True},
+        },
+        {
+            "name": "practice_area",
+            "type": "string",
+            "description": "Practice area of the case, as in figures.csv.",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "force_grade",
+            "type": "string",
+            "description": "Grade the force gave the case, on the scale of audit.json.",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "hmicfrs_grade",
+            "type": "string",
+            "description": "Grade the inspectors gave the same case.",
+            "constraints": {"required": True},
+        },
+    ],
+    "primaryKey": "case_id",
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "figures": FIGURES_SCHEMA,
+    "cases": CASES_SCHEMA,
     "practice_areas": {
         "fields": [
             {

@@ -347,6 +347,8 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     if data.figure_set.pair is None:
         return dict.fromkeys(TABLES, NO_PAIR)
     labels = list(data.grades)
+    if data.known_table is not None:
+        return _from_known_table(data.known_table, labels)
     try:
         rows, cols = published_margins(data)
     except ValueError as err:
@@ -378,6 +380,68 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
         "identified.csv": identified,
         "sensitivity.csv": sensitivity_table(rows, cols),
         "assumptions.csv": assumption_table(rows[None], cols[None], labels),
+    }
+
+
+def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.DataFrame | str]:
+    """The self-assessment tables when a case-level file gives the pairing: one consistent table, every measure exact.
+
+    ``consistent_tables.csv`` holds the one table; ``agreement_bounds.csv`` has ``min = max`` (its
+    reference columns are computed on the reference tables, whose ids are 0 when they differ from
+    the known table); ``identified.csv`` is summarised on it; under each assumption it either
+    remains (one table) or is ruled out.
+    """
+    from analysis.stats.agreement import independence_table, max_agreement_table, measure_ranges
+
+    k = len(labels)
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    n = int(table.sum())
+    frame = pd.DataFrame(table.reshape(1, k * k), columns=cell_columns(labels))
+    frame.insert(0, "table_id", np.array([1], dtype=np.int64))
+    tables = pd.concat([frame, table_measures(table[None])], axis=1)
+    ranges = measure_ranges(tables)
+    refs = {"independence": independence_table(rows, cols), "max_agreement": max_agreement_table(rows, cols)}
+    ref_values = {name: table_measures(t[None]).iloc[0] for name, t in refs.items()}
+    bounds = pd.DataFrame(
+        {
+            "measure": ranges["measure"],
+            "min": ranges["min"],
+            "max": ranges["max"],
+            "independence": [float(ref_values["independence"][m]) for m in ranges["measure"]],
+            "max_agreement": [float(ref_values["max_agreement"][m]) for m in ranges["measure"]],
+            "min_table_id": [1 if i >= 0 else 0 for i in ranges["min_row"]],
+            "max_table_id": [1 if i >= 0 else 0 for i in ranges["max_row"]],
+            "independence_table_id": int(np.array_equal(refs["independence"], table)),
+            "max_agreement_table_id": int(np.array_equal(refs["max_agreement"], table)),
+            "n_tables": 1,
+            "n_undefined": ranges["n_undefined"],
+        }
+    )
+    identified = _with_probit(identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
+    by_q = identified.set_index("quantity")
+    intervals = {
+        m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"]))
+        for m in LANDIS_KOCH_MEASURES
+        if m in by_q.index and np.isfinite(by_q.loc[m, "ci_low"]) and np.isfinite(by_q.loc[m, "ci_high"])
+    }
+    bounds["verdict"] = [
+        verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
+    ]
+    records = []
+    for name, words in ASSUMPTIONS.items():
+        meets = bool((table[~assumption_mask(name, k)] == 0).all())
+        for q in PAIRING_QUANTITIES:
+            value = float(by_q.loc[q, "low"]) if meets else np.nan
+            how = f"{words}; the case-level table " + ("meets it: its value" if meets else "does not meet it")
+            records.append((name, q, value, value, int(meets), how))
+    assumptions = pd.DataFrame.from_records(records, columns=["assumption", "quantity", "low", "high", "n_tables", "method"])
+    return {
+        "agreement_bounds.csv": bounds,
+        "consistent_tables.csv": tables,
+        "identified.csv": identified,
+        "sensitivity.csv": "The pairing is known from the case-level file, so there is no least favourable pairing to test; consistent_tables.csv "
+        "gives the sign test on the known table.",
+        "assumptions.csv": assumptions,
     }
 
 

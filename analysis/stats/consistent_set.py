@@ -65,7 +65,8 @@ class CountSystem:
     ``groups`` maps each group key to its number of cases (``of``); ``k`` is the number of grades.
     ``links`` are ``(whole, parts)``: the counts of ``whole`` equal the sum of the parts' counts,
     grade by grade. ``pair`` is ``(row_group, col_group)``, two gradings of the same cases, and
-    ``allowed`` an optional ``k x k`` boolean mask of the pair's cells that may hold cases.
+    ``allowed`` an optional ``k x k`` boolean mask of the pair's cells that may hold cases, and
+    ``known`` an optional ``k x k`` table that fixes the pair's cells (case-level data).
     """
 
     k: int
@@ -74,6 +75,7 @@ class CountSystem:
     links: list[tuple[Hashable, tuple[Hashable, ...]]] = field(default_factory=list)
     pair: tuple[Hashable, Hashable] | None = None
     allowed: np.ndarray | None = None
+    known: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not self.k >= 2:
@@ -96,6 +98,10 @@ class CountSystem:
             self.allowed = np.asarray(self.allowed, bool)
             if self.allowed.shape != (self.k, self.k):
                 raise ValueError(f"allowed must be a {self.k} x {self.k} mask")
+        if self.known is not None:
+            self.known = np.asarray(self.known, np.int64)
+            if self.known.shape != (self.k, self.k) or self.pair is None:
+                raise ValueError(f"known must be a {self.k} x {self.k} table of a system with a pair")
 
     def _check_row(self, row: Row) -> None:
         if row.group not in self._index:
@@ -169,6 +175,8 @@ class CountSystem:
             if self.allowed is not None:
                 cells[~self.allowed.ravel()] = 0.0
             hi[self.n_count_vars :] = cells
+            if self.known is not None:
+                lo[self.n_count_vars :] = hi[self.n_count_vars :] = self.known.ravel()
         for v, value in (fixed or {}).items():
             lo[v] = hi[v] = value
         return Bounds(lo, hi)
@@ -264,7 +272,8 @@ class CountSystem:
         """Whether anything beyond the group's own figures can restrict its counts (a link; a pair with a mask)."""
         if any(group == whole or group in parts for whole, parts in self.links):
             return True
-        return self.pair is not None and group in self.pair and self.allowed is not None and not self.allowed.all()
+        masked = self.allowed is not None and not self.allowed.all()
+        return self.pair is not None and group in self.pair and (masked or self.known is not None)
 
     def vectors(self, group: Hashable, *, limit: int = MAX_CANDIDATES, checked: int = MAX_CHECKED) -> np.ndarray:
         """Every count vector of ``group`` that some consistent solution takes, shape ``(m, k)``, in lexicographic order.
