@@ -345,15 +345,26 @@ def test_a_case_level_file_fixes_the_pairing():
     assumptions = pd.read_csv(io.BytesIO(files["assumptions.csv"]))
     # the known table has no case graded worse by the force, but one case (good against inadequate) two grades apart
     counts = assumptions.drop_duplicates("assumption").set_index("assumption")["n_tables"].to_dict()
-    assert counts == {"none": 1, "force_never_harsher": 1, "at_most_one_grade_apart": 0, "force_never_harsher_and_at_most_one_grade_apart": 0}
-    assert b"sensitivity.csv,no,\"The pairing is known" in files["contents.csv"]
+    assert counts == {
+        "none": 1,
+        "force_never_harsher": 1,
+        "at_most_one_grade_apart": 0,
+        "force_never_harsher_and_at_most_one_grade_apart": 0,
+    }
+    assert b'sensitivity.csv,no,"The pairing is known' in files["contents.csv"]
 
 
 @pytest.mark.parametrize(
     "edit, fragments",
     [
-        (lambda t: t.replace("MADEUP-8,area two,inadequate,inadequate", "MADEUP-8,area two,inadequate,good"), ("do not fit the published figures",)),
-        (lambda t: t.replace("MADEUP-8,area two,inadequate,inadequate", "MADEUP-8,area two,inadequate,awful"), ("grade not on the scale", "row 8")),
+        (
+            lambda t: t.replace("MADEUP-8,area two,inadequate,inadequate", "MADEUP-8,area two,inadequate,good"),
+            ("do not fit the published figures",),
+        ),
+        (
+            lambda t: t.replace("MADEUP-8,area two,inadequate,inadequate", "MADEUP-8,area two,inadequate,awful"),
+            ("grade not on the scale", "row 8"),
+        ),
         (lambda t: t.rsplit("\n", 2)[0] + "\n", ("does not hold the force-selected cases", "found 7")),
         (lambda t: t.replace("MADEUP-2,", "MADEUP-1,"), ("duplicate key",)),
         (lambda t: t.replace("MADEUP-2,", " MADEUP-2,"), ("white space",)),
