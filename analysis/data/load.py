@@ -58,8 +58,11 @@ OPTIONAL: tuple[str, ...] = (
     "coverage_number_mentions",
 )
 
-#: Every resource Gwent's package describes (the default package).
-RESOURCES: tuple[str, ...] = REQUIRED + OPTIONAL
+#: Every resource a package may describe.
+ALLOWED: tuple[str, ...] = REQUIRED + OPTIONAL
+
+#: Every resource Gwent's package describes (the default package: everything but case-level grades, which no report publishes).
+RESOURCES: tuple[str, ...] = tuple(name for name in ALLOWED if name != "cases")
 
 _COVERAGE = ("coverage_texts", "coverage_claims", "coverage_lines", "coverage_number_mentions")
 
@@ -312,7 +315,7 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
     """Read every resource of the audit package in ``raw_dir`` and validate them all; return :class:`AuditData`.
 
     Order of checks: the descriptor (``raw_dir/datapackage.json``, no fallback) describes
-    ``audit`` and ``figures`` and no resource outside :data:`RESOURCES`; each file matches its
+    ``audit`` and ``figures`` and no resource outside :data:`ALLOWED`; each file matches its
     recorded sha256 and size; ``audit.json`` has every field it needs; ``figures.csv`` meets its
     schema and every row is a well-formed figure; the figures can all hold together
     (:func:`analysis.data.audit_package.build_figure_set`); the further tables meet their schemas
@@ -326,7 +329,7 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
     shown_dp = display_path(raw_dir / "datapackage.json")
     described = [r["name"] for r in descriptor["resources"]]
     missing = [n for n in REQUIRED if n not in described]
-    extra = [n for n in described if n not in RESOURCES]
+    extra = [n for n in described if n not in ALLOWED]
     if missing or extra:
         raise AuditDataError(
             shown_dp,
