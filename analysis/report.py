@@ -192,9 +192,15 @@ def index_page(meta, contents: pd.DataFrame) -> str:
         f"| {r.section} | `{r.table}` | {'yes' if r.published == 'yes' else 'no: ' + r.reason} |" for r in contents.itertuples(index=False)
     )
     grades = ", ".join(meta.grades)
+    import json
+
+    title, subtitle = (
+        json.dumps(meta.title),
+        json.dumps(f"{meta.force}, published {meta.published}: the published case-file audit figures, analysed"),
+    )
     return f"""---
-title: "{meta.title}"
-subtitle: "{meta.force}, published {meta.published}: the published case-file audit figures, analysed"
+title: {title}
+subtitle: {subtitle}
 ---
 
 This report was built by `python -m analysis report` from an audit package: the figures the
