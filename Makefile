@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LAB_ARGS ?=
 
-.PHONY: site test env process notebooks render lint format clean benchmarks lab
+.PHONY: site test env process notebooks notebooks-all render lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -17,12 +17,18 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m analysis install-kernel
 	@touch $(STAMP)
 
 process: env
 	$(BIN)/python -m analysis process
 
+# Each notebook is re-executed only when it, analysis/, data/processed/ or requirements.txt changed
+# since it was last executed here (content hashes in .build/, git-ignored); `make notebooks-all` runs them all.
 notebooks: process
+	$(BIN)/python -m analysis run-notebooks --changed
+
+notebooks-all: process
 	$(BIN)/python -m analysis run-notebooks
 
 render: env
@@ -53,14 +59,16 @@ format: env
 test: env
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-# JupyterLab from the project's environment, on notebooks/, with the project's python3 kernel
-# (ipykernel in .venv, analysis/ installed editable, so imports work from the notebooks' folder).
-# Jupyter refuses to run as root unless told; root is common in containers, so allow it there.
+# JupyterLab from the project's environment, with the project's python3 kernel (ipykernel in .venv,
+# analysis/ installed editable, so imports work from the notebooks' folder). It serves the project
+# folder and opens on notebooks/, so the notebooks' links to the glossary, the Reproduce page and
+# the data files open those files in Lab. Jupyter refuses to run as root unless told; root is
+# common in containers, so allow it there.
 lab: env
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 benchmarks: env
 	@for b in benchmarks/bench_*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true
 
 clean:
-	rm -rf _site .quarto
+	rm -rf _site .quarto .build

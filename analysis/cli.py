@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis process|hashes|run-notebooks``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks|install-kernel``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
-and exits 1 (2 for a usage error); no traceback, and nothing half-written.
+and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
+traceback, and nothing half-written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
+from analysis.data.publish import Progress
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,21 +24,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--raw", type=Path, default=RAW_DIR, help="folder of the raw data package (default: data/raw)")
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="folder of the processed set (default: data/processed)")
-    h = sub.add_parser("hashes", help="check (or --update) the sha256 and size of each raw file in datapackage.json")
+    r = sub.add_parser(
+        "report",
+        help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
+    )
+    r.add_argument("--raw", type=Path, required=True, help="folder of the audit package (audit.json, figures.csv, datapackage.json)")
+    r.add_argument("--out", type=Path, required=True, help="a new or empty folder (or one an earlier report wrote)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell")
+    h = sub.add_parser(
+        "hashes",
+        help="check (or --update) the sha256 and size of each raw file in datapackage.json; --update writes datapackage.json for a new audit package",
+    )
     h.add_argument("--raw", type=Path, default=RAW_DIR)
     h.add_argument("--update", action="store_true", help="record the current hashes (after a reviewed change)")
     n = sub.add_parser("run-notebooks", help="execute the notebooks in place, in order (they only read data)")
     n.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
     n.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    n.add_argument(
+        "--changed",
+        action="store_true",
+        help="skip a notebook when neither it, analysis/, data/processed/ nor requirements.txt changed since it was last executed here",
+    )
+    sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, progress: Progress) -> int:
     if args.command == "process":
         from analysis.pipeline import process
 
-        names, changed = process(args.raw, args.out)
+        names, changed = process(args.raw, args.out, progress)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
+    elif args.command == "report":
+        from analysis.report import report
+
+        done = report(args.raw, args.out, timeout=args.timeout)
+        print(f"published {len(done['processed'])} files in {display_path(args.out / 'processed')}")
+        print(f"executed {len(done['notebooks'])} notebooks into {display_path(args.out / 'notebooks')}")
+        if done["site"] is None:
+            print("the site was not rendered: the Quarto CLI was not found (set $QUARTO or put quarto on PATH)")
+        else:
+            print(f"rendered the site into {display_path(done['site'])}")
     elif args.command == "hashes":
         from analysis.data.package import stale_hashes, update_hashes
 
@@ -50,18 +78,28 @@ def _run(args: argparse.Namespace) -> int:
                 return 1
             print("all raw file hashes match datapackage.json")
     elif args.command == "run-notebooks":
-        from analysis.notebooks import run_notebooks
+        from analysis.notebooks import notebook_paths, run_notebooks
 
-        for path in run_notebooks(args.notebooks or None, timeout=args.timeout):
+        asked = [p.resolve() for p in args.notebooks] or notebook_paths()
+        done = run_notebooks(asked, timeout=args.timeout, only_changed=args.changed)
+        for path in done:
             print(f"executed {display_path(path)}")
+        if len(done) < len(asked):
+            print(f"up to date: {len(asked) - len(done)} notebook(s) (nothing they depend on changed)")
+    elif args.command == "install-kernel":
+        from analysis.kernel import install_kernelspec
+
+        path = install_kernelspec()
+        print(f"installed the python3 kernelspec: {path.parent.name} in the environment's share/jupyter/kernels")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 success, 1 bad input or output problem, 2 usage error)."""
+    """Run the command line; return the exit code (0 success, 1 bad input or output problem, 2 usage error, 130 interrupted)."""
     args = _parser().parse_args(argv)
+    progress = Progress(getattr(args, "out", PROCESSED_DIR))
     try:
-        return _run(args)
+        return _run(args, progress)
     except (AuditDataError, PublishError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -70,5 +108,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}: {err.strerror or err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; the previous processed set is unchanged", file=sys.stderr)
+        print(f"error: {progress.interrupted() if args.command == 'process' else 'interrupted'}", file=sys.stderr)
         return 130

@@ -90,3 +90,83 @@ def register_formatters() -> bool:
     formatter = shell.display_formatter.formatters["text/plain"]
     formatter.for_type_by_name("pandas.io.formats.style", "Styler", lambda obj, p, cycle: p.text(styler_text(obj)))
     return True
+
+
+def p_value_text(p: float) -> str:
+    """A p-value for a table cell: "< 0.001", or two significant figures ("0.10", "0.047"); blank when missing."""
+    if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    if not 0 <= p <= 1:
+        raise ValueError(f"a p-value lies between 0 and 1, not {p!r}")
+    return "< 0.001" if p < 0.001 else f"{p:#.2g}"
+
+
+#: Readable names of the association tests in ``association_tests.csv`` (its ``test`` column).
+TEST_NAMES: dict[str, str] = {
+    "proportional_odds": "Proportional-odds model (likelihood ratio)",
+    "mann_whitney": "Mann-Whitney rank test (normal approximation)",
+    "mann_whitney_exact": "Mann-Whitney rank test (exact)",
+    "chi_squared": "Pearson's chi-squared",
+    "fisher_exact": "Fisher-Freeman-Halton (exact)",
+    "fisher_monte_carlo": "Fisher-Freeman-Halton (Monte Carlo)",
+    "kruskal_wallis": "Kruskal-Wallis",
+    "proportional_odds_check": "Proportional odds assumption (against an odds ratio per cut)",
+    "cumulative_odds_ratio_1": "Odds ratio at cut 1 (best grade against the rest)",
+    "cumulative_odds_ratio_2": "Odds ratio at cut 2",
+    "cumulative_odds_ratio_3": "Odds ratio at cut 3",
+    "cumulative_odds_ratio_4": "Odds ratio at cut 4",
+    "cumulative_odds_ratio_5": "Odds ratio at cut 5",
+    "cumulative_odds_ratio_6": "Odds ratio at cut 6",
+}
+
+#: Readable names of the effect sizes in ``association_tests.csv`` (its ``effect_size_name`` column).
+EFFECT_NAMES: dict[str, str] = {
+    "common_odds_ratio": "common odds ratio",
+    "cumulative_odds_ratio": "odds ratio",
+    "probability_of_superiority": "probability of a better grade",
+    "cramers_v": "Cramér's V",
+    "cramers_v_bias_corrected": "Cramér's V, bias-corrected",
+    "epsilon_squared": "epsilon squared",
+}
+
+#: Tests whose statistic is not a test statistic a reader compares (the exact test's is the probability of the observed table).
+_NO_STATISTIC = ("fisher_exact", "fisher_monte_carlo")
+
+
+def _number(x: Any, fmt: str) -> str:
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return fmt.format(x).replace("-", "\u2212")
+
+
+def association_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``association_tests.csv`` as a table for readers: test name, statistic, degrees of freedom, p-value, effect size.
+
+    ``tests`` is indexed by ``test`` (or has a ``test`` column). Statistics get three significant
+    figures, p-values :func:`p_value_text`, the effect size its name and, where the file gives
+    one, its 95% interval; a Monte Carlo p-value carries its standard error. The exact test's
+    "statistic" (the probability of the observed table) is left blank: it is not a statistic to compare.
+    """
+    frame = tests.reset_index() if "test" not in tests.columns else tests
+    rows = []
+    for r in frame.itertuples(index=False):
+        effect = _number(r.effect_size, "{:.2f}")
+        if effect:
+            effect = f"{effect} ({EFFECT_NAMES.get(r.effect_size_name, str(r.effect_size_name).replace('_', ' '))})"
+            low, high = getattr(r, "ci_low", None), getattr(r, "ci_high", None)
+            if _number(low, "{:.2f}") and _number(high, "{:.2f}"):
+                effect += f"; 95% interval {_number(low, '{:.2f}')} to {_number(high, '{:.2f}')}"
+        p = p_value_text(r.p_value)
+        se = getattr(r, "mc_standard_error", None)
+        if p and _number(se, "{:.2g}"):
+            p += f" (Monte Carlo s.e. {_number(se, '{:.2g}')})"
+        rows.append(
+            {
+                "Test": TEST_NAMES.get(r.test, str(r.test).replace("_", " ")),
+                "Statistic": "" if r.test in _NO_STATISTIC else _number(r.statistic, "{:#.3g}").rstrip("."),
+                "df": _number(r.df, "{:.0f}"),
+                "p": p,
+                "Effect size": effect,
+            }
+        )
+    return pd.DataFrame(rows, columns=["Test", "Statistic", "df", "p", "Effect size"])

@@ -1,11 +1,18 @@
-"""Execute the project's notebooks in place, deterministically (no timing metadata), in reading order."""
+"""Execute the project's notebooks in place, deterministically (no timing metadata), in reading order, and only when needed."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from analysis.data.paths import NOTEBOOKS_DIR
+from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT
+
+#: Where :func:`run_notebooks` records what each notebook was last executed on (git-ignored, never published).
+STAMP_DIR = PROJ_ROOT / ".build" / "notebook-stamps"
+
+#: What a notebook's outputs depend on besides the notebook itself: the package, the processed data, the pinned packages.
+INPUTS = (PROJ_ROOT / "analysis", PROCESSED_DIR, PROJ_ROOT / "requirements.txt")
 
 
 def notebook_paths() -> list[Path]:
@@ -13,32 +20,114 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
-def run_notebooks(paths: Iterable[Path] | None = None, timeout: int = 600) -> list[Path]:
-    """Execute each notebook from its own folder and save it with its outputs; return the paths.
+def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> None:
+    """Execute notebook ``nb`` in place (in memory) from ``folder`` with the ``python3`` kernel, recording no timing metadata.
 
-    Execution uses the ``python3`` kernel of the current environment, records no timing metadata
-    and stops at the first failing cell (the notebook on disk is then left unchanged).
+    A failing cell raises :class:`analysis.data.errors.PublishError` naming the notebook and the
+    cell, with the error's last line (no traceback).
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from analysis.data.errors import PublishError
+    from analysis.kernel import KERNEL_NAME, notebook_kernelspec
+
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False, resources={"metadata": {"path": str(Path(folder).resolve())}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        index = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        last = f"{err.ename}: {err.evalue}".splitlines()[0] if getattr(err, "ename", None) else str(err).strip().splitlines()[-1]
+        raise PublishError(f"{shown}: cell {index + 1 if index is not None else '?'} failed: {last}") from None
+    nb.metadata["kernelspec"] = notebook_kernelspec()
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+
+
+def _files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    skip = {"__pycache__", ".ipynb_checkpoints"}
+    return sorted(p for p in root.rglob("*") if p.is_file() and not skip & set(p.relative_to(root).parts) and not p.name.startswith("."))
+
+
+def inputs_digest(inputs: Iterable[Path] = INPUTS) -> str:
+    """SHA-256 over the paths (relative to the project) and bytes of every file in ``inputs``, in a fixed order."""
+    digest = hashlib.sha256()
+    for root in inputs:
+        for path in _files(Path(root)):
+            rel = path.relative_to(PROJ_ROOT).as_posix() if path.is_relative_to(PROJ_ROOT) else path.name
+            digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def notebook_digest(path: Path, inputs_hash: str) -> str:
+    """SHA-256 of a notebook's bytes together with :func:`inputs_digest`: what its stored outputs were computed from."""
+    return hashlib.sha256(Path(path).read_bytes() + b"\0" + inputs_hash.encode()).hexdigest()
+
+
+def _stamp(path: Path, stamp_dir: Path) -> Path:
+    return stamp_dir / f"{Path(path).name}.sha256"
+
+
+def is_current(path: Path, inputs_hash: str, stamp_dir: Path = STAMP_DIR) -> bool:
+    """True when ``path`` was last executed by :func:`run_notebooks` on exactly these inputs and has not changed since."""
+    stamp = _stamp(path, stamp_dir)
+    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == notebook_digest(path, inputs_hash)
+
+
+def execute_notebook(path: Path, timeout: int = 600) -> None:
+    """Execute one notebook from its own folder on the project's kernel and save it with its outputs.
+
+    Records no timing metadata, stores the kernelspec exactly as JupyterLab writes it for the
+    installed ``python3`` kernel (:func:`analysis.kernel.notebook_kernelspec`), and stops at the
+    first failing cell (the notebook on disk is then left unchanged).
     """
     import nbformat
     from nbclient import NotebookClient
 
+    from analysis.kernel import KERNEL_NAME, notebook_kernelspec
+
+    path = Path(path).resolve()
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL_NAME,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nb.metadata["kernelspec"] = notebook_kernelspec()
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+    text = nbformat.writes(nb) + "\n"
+    tmp = path.with_suffix(".ipynb.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def run_notebooks(
+    paths: Iterable[Path] | None = None, timeout: int = 600, *, only_changed: bool = False, stamp_dir: Path = STAMP_DIR
+) -> list[Path]:
+    """Execute each notebook (default: all, in reading order) in place; return the paths executed.
+
+    With ``only_changed``, a notebook is skipped when its stamp in ``stamp_dir`` says it was
+    executed on the same notebook bytes, package, processed data and pinned packages
+    (:func:`is_current`). Every executed notebook of the project gets a fresh stamp.
+    """
+    inputs_hash = inputs_digest()
     done = []
     for path in list(paths) if paths is not None else notebook_paths():
         path = Path(path).resolve()
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            record_timing=False,
-            resources={"metadata": {"path": str(path.parent)}},
-        )
-        client.execute()
-        for cell in nb.cells:
-            cell.get("metadata", {}).pop("execution", None)
-        text = nbformat.writes(nb) + "\n"
-        tmp = path.with_suffix(".ipynb.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        if only_changed and is_current(path, inputs_hash, stamp_dir):
+            continue
+        execute_notebook(path, timeout)
+        if stamp_dir != STAMP_DIR or path.is_relative_to(PROJ_ROOT):  # a notebook from elsewhere leaves no stamp in the project
+            stamp = _stamp(path, stamp_dir)
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(notebook_digest(path, inputs_hash) + "\n", encoding="utf-8")
         done.append(path)
     return done

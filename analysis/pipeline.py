@@ -1,8 +1,9 @@
-"""The whole data path in one place: load and validate every raw file, build each section's tables in memory, publish the set.
+"""The whole data path in one place: load and validate an audit package, build each section's tables in memory, publish the set.
 
-``python -m analysis process`` calls :func:`process`; it is the only code that writes
-``data/processed/``. Notebooks and the site call :func:`build_stage` (in memory) or read the
-published files.
+``python -m analysis process`` calls :func:`process`; it is the only code that writes a processed
+set. Notebooks and the site call :func:`build_stage` (in memory) or read the published files.
+Each section writes the tables its figures support and says, in ``contents.csv``, why it leaves
+out the others.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pandas as pd
 from analysis.data.errors import PublishError
 from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
-from analysis.data.publish import Stage, check_out, publish, serialise
-from analysis.sections import areas, audit, coverage, national, self_assessment
+from analysis.data.publish import Progress, Stage, TableSpec, check_out, package_header, publish, serialise
+from analysis.sections import areas, audit, contents, coverage, national, self_assessment
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
 STAGES: tuple[Stage, ...] = (audit.STAGE, self_assessment.STAGE, areas.STAGE, coverage.STAGE, national.STAGE)
@@ -30,21 +31,41 @@ def stage(name: str) -> Stage:
     raise KeyError(f"no pipeline stage named {name!r}; stages: {', '.join(s.name for s in STAGES)}")
 
 
-def build(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> dict[str, pd.DataFrame]:
-    """Build the processed tables of ``stages`` from validated data, in memory (nothing is written)."""
+def specs(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> dict[str, TableSpec]:
+    """Every table spec of ``stages`` for this audit (columns can depend on its grade scale), by file name."""
+    return {t.path: t for s in stages for t in s.specs(data)}
+
+
+def build_all(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, str]]]:
+    """Build ``stages`` in memory: the tables the figures support, and for each other table ``(stage, reason)``."""
     tables: dict[str, pd.DataFrame] = {}
+    absent: dict[str, tuple[str, str]] = {}
     for s in stages:
         built = s.build(data)
-        expected = {t.path for t in s.tables}
+        expected = {t.path for t in s.specs(data)}
         if set(built) != expected:
             raise ValueError(f"stage {s.name!r} built {sorted(built)}, its specs list {sorted(expected)}")
-        tables.update(built)
-    return tables
+        for name, value in built.items():
+            if isinstance(value, str):
+                absent[name] = (s.name, value)
+            else:
+                tables[name] = value
+    return tables, absent
+
+
+def build(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> dict[str, pd.DataFrame]:
+    """The processed tables of ``stages`` that the figures support, in memory (nothing is written)."""
+    return build_all(data, stages)[0]
 
 
 def build_stage(name: str, data: AuditData) -> dict[str, pd.DataFrame]:
     """Build one stage's tables in memory, as the notebooks do: the same tables ``process`` publishes, nothing written."""
     return build(data, (stage(name),))
+
+
+def absent_tables(name: str, data: AuditData) -> dict[str, str]:
+    """The tables of stage ``name`` that this audit's figures cannot support, each with the sentence saying why."""
+    return {table: reason for table, (_, reason) in build_all(data, (stage(name),))[1].items()}
 
 
 def check_folders(raw_dir: str | Path, out_dir: str | Path) -> None:
@@ -58,11 +79,22 @@ def check_folders(raw_dir: str | Path, out_dir: str | Path) -> None:
         )
 
 
-def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> tuple[list[str], bool]:
-    """Validate every raw file in ``raw_dir``, build every table, and publish the whole set into ``out_dir``.
+def payload(data: AuditData) -> dict[str, bytes]:
+    """The bytes of the whole processed set for ``data``: every supported table, ``contents.csv`` and ``datapackage.json``."""
+    tables, absent = build_all(data)
+    all_specs = specs(data)
+    tables[contents.PATH] = contents.contents_table(STAGES, data, tables, absent)
+    chosen = {name: all_specs[name] for name in tables if name in all_specs}
+    chosen[contents.PATH] = contents.SPEC
+    return serialise(tables, chosen, data.grades, package_header(data.descriptor))
+
+
+def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR, progress: Progress | None = None) -> tuple[list[str], bool]:
+    """Validate every file of the audit package in ``raw_dir``, build every table it supports, and publish the set into ``out_dir``.
 
     Everything is validated and computed in memory first; then :func:`analysis.data.publish.publish`
-    replaces the set as a whole. Returns the file names of the set and whether anything changed.
+    replaces the set as a whole (recording the swap in ``progress``, if given, so that an interrupted
+    run can say which set is in place). Returns the file names of the set and whether anything changed.
     Raises :class:`analysis.data.errors.AuditDataError` on bad input and
     :class:`analysis.data.errors.PublishError` when the set cannot be written; either way the
     previous set is left as it was.
@@ -70,7 +102,6 @@ def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) 
     check_folders(raw_dir, out_dir)
     check_out(out_dir)
     data = load_audit(raw_dir)
-    tables = build(data)
-    payload = serialise(tables, {t.path: t for s in STAGES for t in s.tables})
-    changed = publish(payload, out_dir)
-    return sorted(payload), changed
+    files = payload(data)
+    changed = publish(files, out_dir, progress)
+    return sorted(files), changed

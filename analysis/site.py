@@ -21,9 +21,10 @@ from statsmodels.stats.power import NormalIndPower
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
-from analysis.grades import GRADE_SCORES, GRADES
+from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -35,6 +36,7 @@ REBUILD_HINT = "build it with `make site` (the pipeline and every notebook), the
 #: Processed files the site's own pages (Home, Methods, Data) read at render time.
 SITE_INPUTS: tuple[str, ...] = (
     "datapackage.json",
+    "grade_counts.csv",
     "sample_grades.csv",
     "area_grades.csv",
     "agreement_bounds.csv",
@@ -52,11 +54,11 @@ INSPECTORATE_SELECTED = "inspectorate_selected"
 
 
 def _processed_dir(processed_dir: str | Path | None) -> Path:
-    return Path(processed_dir) if processed_dir is not None else paths.PROCESSED_DIR
+    return Path(processed_dir) if processed_dir is not None else paths.processed_dir()
 
 
 def _raw_dir(raw_dir: str | Path | None) -> Path:
-    return Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    return Path(raw_dir) if raw_dir is not None else paths.raw_dir()
 
 
 def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -101,19 +103,29 @@ def _number(value: Any, file: str, what: str) -> float:
     return x
 
 
+def scale(processed_dir: str | Path | None = None) -> tuple[str, ...]:
+    """The audit's grade scale, best first, as the processed tables list it (``grade_counts.csv``, else ``sample_grades.csv``)."""
+    folder = _processed_dir(processed_dir)
+    name = next((n for n in ("grade_counts.csv", "sample_grades.csv", "area_grades.csv") if (folder / n).is_file()), "grade_counts.csv")
+    counts = read_processed(name, ("grade",), processed_dir)
+    return tuple(dict.fromkeys(counts["grade"].astype(str)))
+
+
 # --------------------------------------------------------------------------- formatting
 
 
 # --------------------------------------------------------------------------- markdown tables
 
 
-def grade_scale_table() -> str:
+def grade_scale_table(processed_dir: str | Path | None = None) -> str:
     """The grade scale (best first) with the score used where a number is needed, as a Markdown table."""
+    grades = scale(processed_dir)
+    scores = grade_scores(grades)
     frame = pd.DataFrame(
         {
-            "Grade": [g.capitalize() for g in GRADES],
-            "Rank (best first)": range(1, len(GRADES) + 1),
-            "Score": [GRADE_SCORES[g] for g in GRADES],
+            "Grade": [g.capitalize() for g in grades],
+            "Rank (best first)": range(1, len(grades) + 1),
+            "Score": [scores[g] for g in grades],
         }
     )
     return pipe_table(frame, right=("Rank (best first)", "Score"), caption="The inspectorate's grade scale", label="tbl-grade-scale")
@@ -135,6 +147,19 @@ class SampleCounts:
     hmicfrs_inspectorate_selected: dict[str, int]
 
     @property
+    def grades(self) -> tuple[str, ...]:
+        """The grade scale, best first."""
+        return tuple(self.force)
+
+    @property
+    def best(self) -> str:
+        return self.grades[0]
+
+    @property
+    def worst(self) -> str:
+        return self.grades[-1]
+
+    @property
     def n_force_selected(self) -> int:
         """Number of force-selected cases."""
         return sum(self.hmicfrs_force_selected.values())
@@ -152,7 +177,7 @@ class SampleCounts:
     @property
     def hmicfrs_all(self) -> dict[str, int]:
         """HMICFRS grades of all audited cases."""
-        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in GRADES}
+        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in self.grades}
 
 
 def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
@@ -160,6 +185,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
     name = "sample_grades.csv"
     frame = read_processed(name, ("sample", "assessor", "grade", "n"), processed_dir)
     shown = paths.display_path(_processed_dir(processed_dir) / name)
+    grades = scale(processed_dir)
     out = {}
     for key, sample, assessor in (
         ("force", FORCE_SELECTED, "force"),
@@ -167,7 +193,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
         ("hmicfrs_inspectorate_selected", INSPECTORATE_SELECTED, "hmicfrs"),
     ):
         counts = {}
-        for grade in GRADES:
+        for grade in grades:
             row = _one(
                 frame,
                 shown,
@@ -219,15 +245,31 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
     text = self_assessment.headline(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
+        scale(processed_dir),
     )
     return Headline("self_assessment", "Self-assessment against inspection", text)
+
+
+def random_force_selected(raw_dir: str | Path | None = None) -> bool:
+    """Whether the package's report says every force-selected case was drawn at random (``published_totals``: ``cases_force_selected_random``)."""
+    from analysis.data.load import load_audit
+
+    data = load_audit(_raw_dir(raw_dir))
+    if data.published_totals is None or not data.has("force_selected", "inspectorate"):
+        return False
+    totals = data.published_totals.set_index("quantity")["value"]
+    return "cases_force_selected_random" in totals.index and int(totals["cases_force_selected_random"]) == data.size("force_selected")
 
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
     from analysis.sections import audit
 
-    text = audit.headline_overall(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir))
+    text = audit.headline_overall(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
+        scale(processed_dir),
+        random_force_selected(),
+    )
     return Headline("overall", "All audited cases", text)
 
 
@@ -235,7 +277,9 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
     """Practice areas from ``area_summary.csv``, weakest first, with their labels (:func:`analysis.sections.areas.ranked`)."""
     from analysis.sections import areas
 
-    summary = read_processed("area_summary.csv", ("area", "n", "inadequate", "good", "share_inadequate", "share_good"), processed_dir)
+    grades = scale(processed_dir)
+    w, b = grade_slug(grades[-1]), grade_slug(grades[0])
+    summary = read_processed("area_summary.csv", ("area", "n", w, b, f"share_{w}", f"share_{b}"), processed_dir)
     labels = _labels(processed_dir)
     unknown = sorted(set(summary["area"]) - set(labels))
     if unknown:
@@ -248,10 +292,10 @@ def headline_areas(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
     from analysis.sections import areas
 
-    summary = read_processed(
-        "area_summary.csv", ("area", "n", "wilson_low_inadequate", "wilson_high_inadequate", "vs_rest_p_holm_inadequate"), processed_dir
-    )
-    return Headline("areas", "Practice areas", areas.headline(summary, _labels(processed_dir)))
+    worst = scale(processed_dir)[-1]
+    w = grade_slug(worst)
+    summary = read_processed("area_summary.csv", ("area", "n", f"wilson_low_{w}", f"wilson_high_{w}", f"vs_rest_p_holm_{w}"), processed_dir)
+    return Headline("areas", "Practice areas", areas.headline(summary, _labels(processed_dir), worst))
 
 
 def headline_samples(processed_dir: str | Path | None = None) -> Headline:
@@ -265,7 +309,9 @@ def headline_samples(processed_dir: str | Path | None = None) -> Headline:
         row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
         for col in columns:
             _number(row[col], file, f"{test} {col}")
-    text = samples.headline(read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests)
+    text = samples.headline(
+        read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir), tests, scale(processed_dir)
+    )
     return Headline("samples", "The two samples", text)
 
 
@@ -327,7 +373,7 @@ def audit_limits(processed_dir: str | Path | None = None) -> AuditLimits:
     tables = read_processed("consistent_tables.csv", (), processed_dir)
     sizes = sorted({c.n_all, c.n_force_selected, c.n_inspectorate_selected, int(smallest["n"])}, reverse=True)
     half = {n: (wilson_interval(n / 2, n)[1] - wilson_interval(n / 2, n)[0]) / 2 for n in sizes}
-    pooled = c.hmicfrs_all["inadequate"] / c.n_all
+    pooled = c.hmicfrs_all[c.worst] / c.n_all
     return AuditLimits(
         n_all=c.n_all,
         n_force_selected=c.n_force_selected,
@@ -439,7 +485,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
-    folder = Path(folder) if folder is not None else (paths.RAW_DIR if kind == "raw" else paths.PROCESSED_DIR)
+    folder = Path(folder) if folder is not None else (paths.raw_dir() if kind == "raw" else paths.processed_dir())
     desc = _descriptor(folder)
     parts = []
     for res in desc.get("resources", []):
@@ -453,6 +499,10 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
         if notes:
             parts.append("")
         fields = res.get("schema", {}).get("fields", [])
+        if res["path"].endswith(".json"):
+            from analysis.data.audit_package import AUDIT_FIELDS
+
+            fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
         frame = pd.DataFrame(
             {
                 "Column": [f"`{f['name']}`" for f in fields],
@@ -466,7 +516,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
-    """The licence and source statement, as Markdown, from the raw data package and ``source.csv``."""
+    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it)."""
     from analysis.data.load import load_audit
 
     data = load_audit(_raw_dir(raw_dir))
@@ -475,6 +525,14 @@ def licence_statement(raw_dir: str | Path | None = None) -> str:
         f"[{lic.get('title', lic['name'])}]({lic['path']})" if lic.get("path") else lic.get("title", lic["name"])
         for lic in desc.get("licenses", [])
     )
+    if source is None:
+        meta = data.meta
+        where = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
+        return (
+            f"The figures come from *{meta.title}* ({meta.force}, published {meta.published}): {where}. They are transcribed here "
+            f"as published and are re-used under {licences or meta.licence}. The processed files are derived from them by this "
+            "project's code and are released under the same licence."
+        )
     published = pd.Timestamp(str(source["publication_month"]) + "-01")
     return (
         f"The figures come from *{source['title']}*, published by {source['inspectorate']} in {published.strftime('%B %Y')} "
@@ -497,6 +555,7 @@ class FrontPage:
     meaning: tuple[str, ...]
     cannot_tell: tuple[str, ...]
     national: str
+    chart_title: str
 
 
 def analysis_as_of() -> str:
@@ -521,44 +580,92 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     c = sample_counts(processed_dir)
     identified = read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir)
     idq = identified.set_index("quantity")
-    summary = read_processed("area_summary.csv", ("area", "vs_rest_p_holm_inadequate"), processed_dir)
+    holm = f"vs_rest_p_holm_{grade_slug(c.worst)}"
+    summary = read_processed("area_summary.csv", ("area", holm), processed_dir)
     tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
-    nat = read_processed("national_audits.csv", ("is_gwent", "in_funnel_inadequate", "funnel_inadequate_position"), processed_dir)
+    nat = read_processed(
+        "national_audits.csv",
+        ("is_gwent", "year", "secondary", "source_kind", *(f"in_funnel_{m}" for m in national.FUNNEL_MEASURES)),
+        processed_dir,
+    )
+    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
-    bad = c.hmicfrs_all["inadequate"]
+    gap = idq.loc["good_gap"]
+    share_better = float(idq.loc["share_force_better", "low"])
+    how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
+    bad = c.hmicfrs_all[c.worst]
     bottom = (
-        f"Gwent Police graded the {n} cases it selected far more kindly than the inspectors graded the same cases (at least {better} of the "
-        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases inadequate."
+        f"{source['force']} graded the {n} cases it selected {how} than the inspectors graded the same cases (at least {better} of the "
+        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {c.worst}."
     )
     dates = (
         f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
-    facts = self_assessment.identified_facts(identified, n)
+    facts = self_assessment.identified_facts(identified, n, c.grades)
     caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
-    holm_min = float(summary["vs_rest_p_holm_inadequate"].min())
+    holm_min = float(summary[holm].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])
-    meaning = (
-        "The force's own check of its child protection work was much more generous than the inspectors' view of the same files; "
-        "that gap does not depend on the details the report leaves out.",
-        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases inadequate and "
-        f"{count_share(c.hmicfrs_all['good'], c.n_all)} good.",
+    bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
+    same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
+    areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for (smallest adjusted p-value {holm_min:.2f}).",
+        f"are allowed for (smallest adjusted p-value {fixed(holm_min, 2)})."
+        if holm_min >= ALPHA
+        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest "
+        f"(smallest adjusted p-value {fixed(holm_min, 2)})."
     )
+    meaning = (
+        f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
+        "the inspectors' view of the same files; the gap in the share graded "
+        f"{c.best} does not depend on the details the report leaves out.",
+        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {c.worst} and "
+        f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {c.best}.",
+        areas_text,
+    )
+    fs_worst = c.hmicfrs_force_selected[c.worst] / c.n_force_selected
+    is_worst = c.hmicfrs_inspectorate_selected[c.worst] / c.n_inspectorate_selected
+    chosen = ""
+    if len(po):
+        p = float(po["p_value"].iloc[0])
+        chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
+        chosen = (
+            f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {c.worst} than of the force's "
+            f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
+        )
+    assumptions = read_processed("assumptions.csv", ("assumption", "quantity", "low", "high", "n_tables"), processed_dir)
+    settle = self_assessment.assumption_sentences(assumptions, n)
     cannot = (
-        "How often the force and the inspectors gave the same grade to an individual case: the report publishes only totals. Agreement "
-        f"statistics such as kappa therefore come as ranges; kappa's largest possible value here, {kappa_max:.2f}, does not mean that "
-        f"{100 * kappa_max:.0f}% of cases agreed (see the glossary).",
+        f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
+        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. {settle[1]} Agreement statistics such as kappa therefore come as ranges; "
+        f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
         f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
         f"{long_month(str(source['inspection_start'])[:7])}.",
-        "Whether the force chose easier cases for its own sample: the inspectors graded its cases somewhat better than their own "
-        + (f"(p = {float(po['p_value'].iloc[0]):.2f}), " if len(po) else "")
-        + "which chance could explain, and the report says the force's cases were a random sample.",
+        "Whether the force chose easier cases for its own sample" + (f": {chosen}" if chosen else "."),
     )
-    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat))
+    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat, positions), f"The force graded its own cases {how}")
+
+
+@dataclass(frozen=True)
+class FunnelOverdispersion:
+    """What the Methods page says about the over-dispersed funnel limits: the Winsorisation level and the generated summary."""
+
+    winsor: str
+    summary: str
+
+
+def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOverdispersion:
+    """:func:`analysis.sections.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    from analysis.sections import national
+
+    dispersion = read_processed("funnel_dispersion.csv", tuple(national.DISPERSION_COLUMNS), processed_dir)
+    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
+    main = dispersion.loc[dispersion["analysis"].eq(national.MAIN_ANALYSIS), "winsor_level"]
+    if main.empty:
+        raise AuditDataError("funnel_dispersion.csv", "no row of the main analysis", expected=national.MAIN_ANALYSIS, found="none")
+    return FunnelOverdispersion(percent(float(main.iloc[0])), national.methods_summary(dispersion, positions))
 
 
 def svg_download(fig, file_name: str, label: str) -> str:

@@ -60,3 +60,84 @@ def signed(x: float, digits: int = 2) -> str:
 def p_text(p: float) -> str:
     """A p-value in a sentence: three decimals, or ``p < 0.001``."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def graded_phrase(grade: str, past: bool = True) -> str:
+    """How a grade reads after a count of cases: ``"required improvement"`` for a grade phrased as a verb, else ``"graded good"``."""
+    words = grade.split()
+    if words[0] == "requires" and len(words) > 1:
+        return ("required " if past else "require ") + " ".join(words[1:])
+    return f"{'were ' if past else 'are '}graded {grade}"
+
+
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n: int) -> str:
+    """A whole number in words up to twelve (house style for small counts in prose), else in figures."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
+
+
+def source_text(source) -> str:
+    """Where an audit's figures come from, for the "Source:" line of a chart: inspectorate, title and month of publication."""
+    return f"{source['inspectorate']}, {source['title']} ({long_month(source['publication_month'])})"
+
+
+def grade_word(grade: str) -> str:
+    """A grade as it reads after a count of cases: ``"requiring improvement"`` for ``"requires improvement"``, else the grade."""
+    words = grade.split()
+    if words[0] == "requires" and len(words) > 1:
+        return "requiring " + " ".join(words[1:])
+    return grade
+
+
+def counts_in_words(counts: Sequence[int], n: int, grades: Sequence[str], *, none: str | None = None, before_verb: str = "") -> str:
+    """Counts per grade as a phrase: ``"27 of 33 (82%) good, 6 of 33 (18%) requiring improvement and 0 of 33 (0%) inadequate"``.
+
+    ``none`` replaces a zero count (e.g. ``"none"``); ``before_verb`` goes before a grade phrased as a
+    verb (e.g. ``"as "``: "as requiring improvement").
+    """
+    parts = []
+    for count, grade in zip(counts, grades, strict=True):
+        amount = none if (none is not None and int(count) == 0) else count_share(int(count), n)
+        word = grade_word(grade)
+        parts.append(f"{amount} {before_verb + word if word != grade else word}")
+    return join_words(parts)
+
+
+def fixed(x: float, digits: int = 1) -> str:
+    """``x`` to ``digits`` decimals, halves rounded up (away from zero) as readers expect: 8.25 is "8.3", not Python's "8.2".
+
+    Works on the shortest decimal that represents the float (``repr``), so a value printed as 8.25
+    rounds as 8.25 does, whatever its binary approximation.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(1).scaleb(-digits)
+    return f"{Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP):f}"
+
+
+#: Simple fractions for plain words, smallest first.
+_FRACTIONS = (
+    (0.1, "a tenth"),
+    (0.2, "a fifth"),
+    (0.25, "a quarter"),
+    (1 / 3, "a third"),
+    (0.4, "two fifths"),
+    (0.5, "half"),
+    (0.6, "three fifths"),
+    (2 / 3, "two thirds"),
+    (0.75, "three quarters"),
+    (0.8, "four fifths"),
+    (0.9, "nine tenths"),
+)
+
+
+def fraction_at_least(share: float) -> str:
+    """The largest simple fraction not above ``share``, in words, for a lower bound read aloud ("at least a third").
+
+    Rounding a lower bound down keeps "at least" true: 0.36 reads "a third", never "two fifths".
+    Below a tenth: the share as a whole percentage.
+    """
+    chosen = [words for value, words in _FRACTIONS if value <= share + 1e-12]
+    return chosen[-1] if chosen else percent(share)

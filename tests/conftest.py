@@ -91,3 +91,24 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.write_line(f"ERROR: {message}", red=True)
             reporter.write_line("before:\n" + before.rsplit("\n", 1)[0] + "\nafter:\n" + after.rsplit("\n", 1)[0])
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def edit_figure(raw: Path, row: int, **values: str) -> None:
+    """Set columns of data row ``row`` (1-based, header excluded) of figures.csv, e.g. ``edit_figure(raw, 2, count="7")``."""
+    import csv
+    import io
+
+    path = raw / "figures.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    for col, value in values.items():
+        rows[row][rows[0].index(col)] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def drop_figures(raw: Path, *rows: int) -> None:
+    """Remove data rows ``rows`` (1-based) from figures.csv."""
+    path = raw / "figures.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join(line for i, line in enumerate(lines) if i not in rows), encoding="utf-8")

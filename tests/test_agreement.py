@@ -17,6 +17,7 @@ from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
+from analysis.grades import GRADES
 from analysis.sections import self_assessment as sa
 from analysis.stats import agreement as ag
 from analysis.stats.contingency import enumerate_tables, expected_table
@@ -300,7 +301,7 @@ def test_verdicts_only_claim_what_holds_over_the_range():
     assert sa.verdict("stuart_maxwell_p", 0.06, 0.5, 33).startswith("p is at least 0.05 under every")
     assert "'slight' on the Landis and Koch scale under every pairing" in sa.verdict("cohen_kappa", 0.05, 0.15, 33)
     text = sa.verdict("cohen_kappa", -0.3, 0.25, 33, interval=(-0.5, 0.45))
-    assert "from 'poor' to 'fair'" in text and "For these 33 cases" in text and "at best 'moderate'" in text
+    assert "from 'poor' to 'fair'" in text and "For these 33 cases" in text and "from 'poor' to 'moderate' on that scale" in text
     assert "at least 17 of the 33" in sa.verdict("n_force_better", 17, 23, 33)
     assert sa.verdict("cohen_kappa", np.nan, np.nan, 3) == "Undefined for every consistent pairing."
 
@@ -333,12 +334,16 @@ def test_published_margins_come_from_the_data(data):
     assert rows.sum() == cols.sum() == data.total("cases_force_selected")
     cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
     force = cs[(cs["sample"] == "force_selected") & (cs["assessor"] == "force")].set_index("grade")["n"]
-    assert rows.tolist() == [int(force[g]) for g in ag.GRADES]
+    assert rows.tolist() == [int(force[g]) for g in GRADES]
 
 
-def test_stage_tables_match_their_specs(built):
-    specs = {t.path: t for t in sa.STAGE.tables}
-    assert set(built) == set(specs) == {"agreement_bounds.csv", "consistent_tables.csv", "identified.csv"}
+def test_stage_tables_match_their_specs(built, data):
+    specs = {t.path: t for t in sa.STAGE.specs(data)}
+    assert (
+        set(built)
+        == set(specs)
+        == {"agreement_bounds.csv", "consistent_tables.csv", "identified.csv", "sensitivity.csv", "assumptions.csv"}
+    )
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
 
@@ -407,17 +412,17 @@ def test_summary_and_reference_tables(built):
 
 def test_plain_reading_leads_with_what_is_identified(built):
     bounds, identified = built["agreement_bounds.csv"], built["identified.csv"]
-    text = sa.plain_reading(bounds, identified, 33)
+    text = sa.plain_reading(bounds, identified, 33, GRADES)
     assert "28 ways" in text[0]
-    assert "at least 17 of the 33 cases (52%) better" in text[1] and "at least 36%" in text[1]
-    assert "a gap of 52 percentage points in the share graded good (95% interval 25 to 78 points)" in text[2]
+    assert "at least 17 of the 33 cases better" in text[1] and "at least a third of the force's cases" in text[1]
+    assert "The gap in the share graded good is 52 percentage points" in text[2] and "between 25 and 78 percentage points" in text[2]
     assert "0.70 points higher" in text[3]
     assert "gamma runs from \u22121.00" in text[4]
     assert "as high as 0.38 ('fair'" in text[5] and "as high as 0.51 ('moderate')" in text[5]
     assert "under every pairing" in text[-1]
     mixed = bounds.copy()
     mixed.loc[mixed["measure"] == "bowker_p", "max"] = 0.2
-    assert "depends on the unknown pairing" in sa.plain_reading(mixed, identified, 33)[-1]
+    assert "depends on the unknown pairing" in sa.plain_reading(mixed, identified, 33, GRADES)[-1]
 
 
 def test_identified_table(built):

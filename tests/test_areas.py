@@ -57,8 +57,8 @@ def test_area_summary_columns_and_backtest(data):
     assert summary["area"].tolist() == AREAS
     # the areas add up to the report's totals: 80 cases, 20 good, 37 requires improvement, 23 inadequate
     assert summary["n"].sum() == data.total("cases_all")
-    for g in GRADE_COLS:
-        assert summary[g].sum() == data.total(f"cases_all_{g}")
+    for g, n in zip(GRADE_COLS, data.counts("all", "inspectorate"), strict=True):
+        assert summary[g].sum() == n
         assert (summary[f"wilson_low_{g}"] <= summary[f"share_{g}"]).all()
     cse = summary.set_index("area").loc["child_sexual_exploitation"]
     assert (cse["n"], cse["inadequate"]) == (16, 9)
@@ -84,7 +84,7 @@ def test_order_rule(data):
 
 
 def test_mean_score(data):
-    scores = mean_score(area_counts(data))
+    scores = mean_score(area_counts(data), data.grades)
     assert scores["police_protection_s46"] == pytest.approx(2.5)
     assert scores["child_sexual_exploitation"] == pytest.approx((3 * 3 + 4 * 2 + 9) / 16)
 
@@ -118,12 +118,13 @@ def test_association_tests_table(data, tests_table):
     assert row.loc[("areas_by_grade", "fisher_exact"), "p_value"] == pytest.approx(0.2554925197426237, rel=1e-8)
     assert row.loc[("force_vs_inspectorate_selected", "fisher_exact"), "p_value"] == pytest.approx(0.20411896510880678, rel=1e-8)
     assert "seed" in row.loc[("areas_by_grade", "fisher_monte_carlo"), "note"]
-    assert t["p_value"].between(0, 1).all()
+    with_p = t[~t["test"].str.startswith("cumulative_odds_ratio_")]  # an odds ratio at one cut has no p-value
+    assert with_p["p_value"].between(0, 1).all() and t.loc[t["test"].str.startswith("cumulative_odds_ratio_"), "p_value"].isna().all()
 
 
 def test_stage_is_registered_and_deterministic(data, tmp_path):
     s = stage("areas")
-    assert {spec.path for spec in s.tables} == {"area_summary.csv", "association_tests.csv"}
+    assert {spec.path for spec in s.specs(data)} == {"area_summary.csv", "association_tests.csv"}
     first = build_stage("areas", data)
     second = build_stage("areas", data)
     for name, frame in first.items():
@@ -150,7 +151,7 @@ def test_themes_foreign_key_checked(raw_copy):
 
 
 def test_format_share_table(data):
-    table = format_share_table(area_summary(data), {"s47_enquiries": "Section 47"})
+    table = format_share_table(area_summary(data), data.grades, {"s47_enquiries": "Section 47"})
     assert table.loc["Section 47", "Inadequate"] == "2 of 10 (20%; 95% interval 6% to 51%)"
     assert list(table.columns) == [g.capitalize() for g in GRADES]
     assert np.all(table.index[1:] == AREAS[1:])
@@ -164,7 +165,9 @@ def test_the_samples_headline_test_is_ordinal(tests_table):
     assert row["p_value"] == pytest.approx(0.101416, rel=1e-4)
     assert row["effect_size"] == pytest.approx(2.01090, rel=1e-4)
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(0.86578, rel=1e-4), pytest.approx(4.67065, rel=1e-4))
-    others = tests_table[tests_table["test"] != "proportional_odds"]
+    cuts = tests_table[tests_table["test"].str.startswith("cumulative_odds_ratio_")]
+    assert len(cuts) == 2 and cuts["ci_low"].notna().all() and (cuts["ci_low"] < cuts["effect_size"]).all()
+    others = tests_table[(tests_table["test"] != "proportional_odds") & ~tests_table["test"].str.startswith("cumulative_odds_ratio_")]
     assert others["ci_low"].isna().all() and others["ci_high"].isna().all()
 
 

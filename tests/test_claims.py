@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import load_edited, replace_line
+from conftest import edit_figure, load_edited, replace_line
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
@@ -247,17 +247,10 @@ def test_paraphrases_are_not_quotations(checked):
 
 
 def _flip_all_good_by_one(raw):
-    """Move one inspectorate-selected case from 'requires improvement' to 'good', consistently in every table."""
-    replace_line(raw / "case_samples.csv", "inspectorate_selected,hmicfrs,good,10", "inspectorate_selected,hmicfrs,good,11")
-    replace_line(
-        raw / "case_samples.csv",
-        "inspectorate_selected,hmicfrs,requires improvement,20",
-        "inspectorate_selected,hmicfrs,requires improvement,19",
-    )
-    replace_line(raw / "published_totals.csv", "cases_all_good,20,Summary", "cases_all_good,21,Summary")
-    replace_line(raw / "published_totals.csv", "cases_all_requires_improvement,37,Summary", "cases_all_requires_improvement,36,Summary")
-    replace_line(raw / "area_grades.csv", "s47_enquiries,good,4", "s47_enquiries,good,5")
-    replace_line(raw / "area_grades.csv", "s47_enquiries,requires improvement,4", "s47_enquiries,requires improvement,3")
+    """Move one inspectorate-selected case from 'requires improvement' to 'good', consistently in every figure."""
+    # figures.csv rows: 7-8 inspectorate-selected good and RI, 10-11 all cases, 13-14 section 47 enquiries
+    for row, count in ((7, "11"), (8, "19"), (10, "21"), (11, "36"), (13, "5"), (14, "3")):
+        edit_figure(raw, row, count=count)
 
 
 def test_changed_count_flips_verdicts(raw_copy):

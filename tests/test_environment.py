@@ -204,5 +204,9 @@ def test_make_lab_opens_jupyterlab_on_the_notebooks():
         check=True,
     )
     command = result.stdout.strip().splitlines()[-1].split()
-    assert command[:3] == [".venv/bin/jupyter", "lab", "--notebook-dir=notebooks"]
+    assert command[:2] == [".venv/bin/jupyter", "lab"]
+    # Lab serves the project folder (so the notebooks' links to ../glossary.qmd, ../reproduce.qmd and
+    # ../data/ open those files) and opens on notebooks/
+    assert f"--ServerApp.root_dir={PROJ_ROOT}" in command or f'--ServerApp.root_dir="{PROJ_ROOT}"' in command
+    assert "--ServerApp.default_url=/lab/tree/notebooks" in command
     assert command[-2:] == ["--no-browser", "--port=8890"]

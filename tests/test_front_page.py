@@ -43,9 +43,13 @@ def test_front_page_sentences_carry_the_figures(front):
     assert "at least 17 of the 33 better" in front.bottom_line and "23 of 80 (29%)" in front.bottom_line
     assert front.dates.startswith("Report published June 2019; inspection fieldwork 4 to 15 February 2019; analysis as of ")
     assert re.search(r"analysis as of (\d{1,2} \w+ \d{4}|not recorded)", front.dates)
-    assert "95% interval" in front.figure_caption and "whatever the pairing" in front.figure_caption
+    assert "with 95% confidence" in front.figure_caption and "whatever the pairing" in front.figure_caption
     assert front.meaning and front.cannot_tell
-    assert "no different from the forces compared" in front.national
+    # inside the funnel is not sameness: the sentence says so, and says who lies outside under each kind of limit
+    assert "no different" not in front.national
+    assert "Inside the limits does not show that Gwent is the same as the forces compared" in front.national
+    assert "Outside the 95% limits: for the share graded inadequate, one force under each of the three kinds of limit" in front.national
+    assert "(all 12 known only from news reports)" in front.national and "mostly" not in front.national
     for text in (front.bottom_line, front.dates, front.figure_caption, *front.meaning, *front.cannot_tell, front.national):
         assert not re.search(r"\b(nan|None)\b", text)
 

@@ -1,8 +1,11 @@
-"""Funnel-plot limits and pooled estimates, checked against scipy.stats and statsmodels where they overlap."""
+"""Funnel-plot limits and pooled estimates, checked against scipy.stats and statsmodels where they overlap; over-dispersion against R's FunnelPlotR."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
@@ -141,5 +144,128 @@ def test_funnel_limits_table():
     ],
 )
 def test_bad_arguments_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def overdispersion_rows():
+    ref = pd.read_csv(FIXTURES / "funnel_overdispersion.csv", keep_default_na=False)
+    for row in ref.itertuples(index=False):
+        yield pytest.param(row, id=f"{row.name}-{row.scale}-{row.winsor_level}")
+
+
+def numbers(text: str) -> list[float]:
+    return [float(v) for v in text.split()]
+
+
+@pytest.mark.parametrize("ref", list(overdispersion_rows()))
+def test_dispersion_matches_funnelplotr(ref):
+    # tests/fixtures/funnel_overdispersion.csv: R 4.2.2 with FunnelPlotR 0.6.0's own functions (see the .R file beside it)
+    counts, sizes = [int(v) for v in ref.x.split()], [int(v) for v in ref.n.split()]
+    est = funnel.dispersion(counts, sizes, winsor_level=ref.winsor_level, scale=ref.scale)
+    assert est.target == pytest.approx(ref.target, rel=1e-12)
+    assert funnel.funnel_z_scores(counts, sizes, est.target, ref.scale) == pytest.approx(numbers(ref.z), rel=1e-9, abs=1e-12)
+    assert est.phi == pytest.approx(ref.phi, rel=1e-9)
+    assert est.tau2 == pytest.approx(ref.tau2, rel=1e-9, abs=1e-15)
+    assert est.statistic == pytest.approx(len(counts) * ref.phi, rel=1e-9) and est.df == len(counts) - 1
+    if ref.scale == "arcsine":  # FunnelPlotR draws additive limits for proportions on the arcsine scale (z = 1.959964, 3.090232)
+        n = [int(v) for v in ref.limit_n.split()]
+        for confidence, low, high in ((0.95, ref.lower_95, ref.upper_95), (0.998, ref.lower_998, ref.upper_998)):
+            ours = funnel.overdispersed_limits(est.target, n, confidence, tau2=est.tau2, scale="arcsine")
+            # where the angle would fall below 0 we clip it (limit 0); FunnelPlotR squares the sine of the negative angle
+            inside = ours[0] > 0
+            assert ours[0][inside] == pytest.approx(np.array(numbers(low))[inside], abs=1e-6)
+            assert ours[1] == pytest.approx(numbers(high), abs=1e-6)
+
+
+def test_without_winsorisation_the_statistic_is_pearson_and_tau2_is_dersimonian_laird():
+    """Identity scale, pooled target: I phi is the Pearson chi-square and tau2 statsmodels' DerSimonian-Laird estimate."""
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    counts, sizes = np.array([2, 30, 7, 90, 12, 41, 5, 160, 22, 15]), np.array([20, 60, 45, 210, 80, 120, 33, 400, 95, 150])
+    est = funnel.dispersion(counts, sizes, winsor_level=0.0)
+    assert est.statistic == pytest.approx(funnel.pooled_estimate(counts, sizes).chi2, rel=1e-12)
+    target = counts.sum() / sizes.sum()
+    res = combine_effects(counts / sizes, np.full(counts.size, target * (1 - target)) / sizes, method_re="dl")
+    assert est.tau2 > 0 and est.tau2 == pytest.approx(res.tau2, rel=1e-9)
+
+
+@pytest.mark.parametrize("scale", ["identity", "arcsine"])
+def test_multiplicative_limits_sit_sqrt_phi_binomial_errors_away(scale):
+    target, sizes, phi = 0.3, np.array([20, 80, 150, 400]), 2.25
+    for confidence in (0.95, 0.998):
+        z = stats.norm.ppf((1 + confidence) / 2)
+        low, high = funnel.overdispersed_limits(target, sizes, confidence, phi=phi, scale=scale)
+        g = (lambda p: p) if scale == "identity" else (lambda p: np.arcsin(np.sqrt(p)))
+        se = np.sqrt(target * (1 - target) / sizes) if scale == "identity" else 1 / (2 * np.sqrt(sizes))
+        np.testing.assert_allclose((g(high) - g(target)) / se, z * 1.5, rtol=1e-9)
+        unclipped = low > 0  # at n = 20 and 99.8% the lower limit is clipped at 0
+        assert unclipped.sum() >= 3
+        np.testing.assert_allclose(((g(target) - g(low)) / se)[unclipped], z * 1.5, rtol=1e-9)
+
+
+def test_unit_phi_gives_the_normal_binomial_limits_and_tau2_keeps_the_funnel_open():
+    target, sizes = 0.354, np.array([20, 33, 80, 101, 400])
+    for confidence in (0.95, 0.998):
+        np.testing.assert_allclose(
+            funnel.overdispersed_limits(target, sizes, confidence, phi=1.0), funnel.wilson_limits(target, sizes, confidence)
+        )
+        np.testing.assert_allclose(
+            funnel.overdispersed_limits(target, sizes, confidence, tau2=0.0), funnel.wilson_limits(target, sizes, confidence)
+        )
+    low, high = funnel.overdispersed_limits(target, [10**9], 0.95, tau2=0.01)
+    assert (high[0] - target) == pytest.approx(stats.norm.ppf(0.975) * 0.1, rel=1e-6)  # half-width z * tau as n grows
+
+
+def test_winsorise_pulls_in_the_tails_at_type_7_quantiles():
+    values = np.arange(11.0)  # quantiles 0.1 and 0.9 are 1 and 9
+    assert funnel.winsorise(values, 0.1).tolist() == [1.0, *range(1, 10), 9.0]
+    assert funnel.winsorise(values, 0.0).tolist() == values.tolist()
+    assert funnel.winsorise([5.0, -3.0, 0.0, 1.0, 2.0], 0.1).tolist() == pytest.approx([3.8, -1.8, 0.0, 1.0, 2.0])
+
+
+def test_positions_agree_with_the_limits_and_the_two_models_can_disagree():
+    counts, sizes = np.array([2, 30, 7, 90, 12, 41, 5, 160, 22, 15]), np.array([20, 60, 45, 210, 80, 120, 33, 400, 95, 150])
+    est, table = funnel.overdispersed_positions(counts, sizes)
+    assert est == funnel.dispersion(counts, sizes)
+    assert est.phi > 1 and est.tau2 > 0
+    share = counts / sizes
+    low, high = funnel.overdispersed_limits(est.target, sizes, 0.95, phi=est.phi)
+    assert ((table["position_multiplicative"] == "within_95") == ((share >= low) & (share <= high))).all()
+    low, high = funnel.overdispersed_limits(est.target, sizes, 0.95, tau2=est.tau2)
+    assert ((table["position_additive"] == "within_95") == ((share >= low) & (share <= high))).all()
+    assert table["position_binomial"].tolist() == [funnel.position(int(c), int(n), est.target) for c, n in zip(counts, sizes, strict=True)]
+    assert (table["position_multiplicative"] != table["position_additive"]).any()
+    # estimated from a subset, every unit is still placed against that estimate
+    est_sub, table_sub = funnel.overdispersed_positions(counts, sizes, estimate_from=np.arange(10) < 8)
+    assert est_sub == funnel.dispersion(counts[:8], sizes[:8]) and len(table_sub) == 10
+
+
+def test_under_dispersion_does_not_narrow_the_multiplicative_limits():
+    counts, sizes = np.array([30, 30, 31, 29, 30]), np.array([100, 100, 100, 100, 100])
+    est, table = funnel.overdispersed_positions(counts, sizes, target=0.3)
+    assert est.phi < 1 and est.tau2 == 0
+    assert (table["position_multiplicative"] == "within_95").all() and (table["position_additive"] == "within_95").all()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: funnel.dispersion([3], [10]), "two or more"),
+        (lambda: funnel.dispersion([3, 4], [10, 10], scale="logit"), "unknown scale"),
+        (lambda: funnel.dispersion([3, 4], [10, 10], winsor_level=0.5), "Winsorisation level"),
+        (lambda: funnel.dispersion([3, 12], [10, 10]), "between 0"),
+        (lambda: funnel.dispersion([3, 4], [10, 10], target=1.0), "target"),
+        (lambda: funnel.overdispersed_limits(0.3, [10], phi=1.2, tau2=0.01), "exactly one"),
+        (lambda: funnel.overdispersed_limits(0.3, [10]), "exactly one"),
+        (lambda: funnel.overdispersed_limits(0.3, [10], phi=0.0), "positive"),
+        (lambda: funnel.overdispersed_limits(0.3, [10], tau2=-1.0), "non-negative"),
+        (lambda: funnel.overdispersed_positions([3, 4], [10, 10], estimate_from=[True]), "flag each unit"),
+    ],
+)
+def test_bad_overdispersion_arguments_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -24,7 +24,10 @@ from analysis.data.load import RESOURCES
 from analysis.data.package import update_hashes
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR
 
-FILES = {name: f"{name}.csv" for name in RESOURCES}
+FILES = {r["name"]: r["path"] for r in json.loads((RAW_DIR / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
+assert set(FILES) == set(RESOURCES)
+#: The CSV resources (audit.json, a JSON document, has its own tests below).
+TABLES = [name for name in RESOURCES if FILES[name].endswith(".csv")]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -113,19 +116,19 @@ def edited(raw: Path, name: str, change) -> None:
     update_hashes(raw)
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 def test_invalid_utf8(raw_copy, out, capsys, name):
     edited(raw_copy, name, lambda b: b.replace(b"\n", b"\n\xff", 1))
     run_fails(raw_copy, out, capsys, FILES[name], "not valid UTF-8", "0xff")
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 def test_byte_order_mark(raw_copy, out, capsys, name):
     edited(raw_copy, name, lambda b: b"\xef\xbb\xbf" + b)
     run_fails(raw_copy, out, capsys, FILES[name], "byte-order mark")
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\t", "\x1b"])
 def test_control_character_in_a_field(raw_copy, out, capsys, name, char):
     path = raw_copy / FILES[name]
@@ -138,7 +141,7 @@ def test_control_character_in_a_field(raw_copy, out, capsys, name, char):
     run_fails(raw_copy, out, capsys, FILES[name], "control character", f"row {i}", "column '")
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 def test_a_quoted_field_cut_short(raw_copy, out, capsys, name):
     path = raw_copy / FILES[name]
     lines, i = last_line(path)
@@ -152,7 +155,7 @@ def test_a_quoted_field_cut_short(raw_copy, out, capsys, name):
     run_fails(raw_copy, out, capsys, FILES[name], "not valid CSV", "quoted field cut short")
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 @pytest.mark.parametrize("content", [b"", b"\n", "header only"])
 def test_empty_or_header_only(raw_copy, out, capsys, name, content):
     path = raw_copy / FILES[name]
@@ -162,13 +165,13 @@ def test_empty_or_header_only(raw_copy, out, capsys, name, content):
     run_fails(raw_copy, out, capsys, FILES[name], "no data rows" if content == "header only" else "file is empty")
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 def test_a_renamed_column(raw_copy, out, capsys, name):
     edited(raw_copy, name, lambda b: b"renamed" + b[b.index(b",") :] if b"," in b.split(b"\n")[0] else b"renamed" + b[b.index(b"\n") :])
     run_fails(raw_copy, out, capsys, FILES[name], "column")
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", TABLES)
 def test_a_row_with_a_missing_value_count(raw_copy, out, capsys, name):
     path = raw_copy / FILES[name]
     lines, i = last_line(path)
@@ -176,6 +179,36 @@ def test_a_row_with_a_missing_value_count(raw_copy, out, capsys, name):
     path.write_text("\n".join(lines), encoding="utf-8")
     update_hashes(raw_copy)
     run_fails(raw_copy, out, capsys, FILES[name], f"row {i}", "wrong number of values")
+
+
+# --------------------------------------------------------------------------- audit.json, a JSON document
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda b: b"\xef\xbb\xbf" + b, "byte-order mark"),
+        (lambda b: b.replace(b"Gwent", b"Gw\xe9nt", 1), "not valid UTF-8"),
+        (lambda b: b[: len(b) // 2], "invalid JSON"),
+        (lambda b: b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (lambda b: b"[]", "not a JSON object"),
+        (lambda b: b.replace(b'"licence"', b'"licenc"'), "unknown field"),
+        (lambda b: b.replace(b'"gwent-2019"', b'"Gwent 2019"'), "lower-case slug"),
+        (lambda b: b.replace(b'"2019-06"', b'"June 2019"'), "published is not a date"),
+        (lambda b: b.replace(b'"inadequate"]', b'"inadequate", "good"]'), "grade named twice"),
+        (lambda b: b.replace(b'["good", "requires improvement", "inadequate"]', b'["good"]'), "wrong number of grades"),
+        (lambda b: b.replace(b'"url": "https', b'"url": "ftp'), "no web address"),
+        (lambda b: b.replace(b"true", b'"yes"'), "areas_partition must be true or false"),
+    ],
+)
+def test_a_malformed_audit_json(raw_copy, out, capsys, change, problem):
+    edited(raw_copy, "audit", change)
+    run_fails(raw_copy, out, capsys, "audit.json", problem)
+
+
+def test_a_grade_renamed_in_audit_json_leaves_figures_off_the_scale(raw_copy, out, capsys):
+    edited(raw_copy, "audit", lambda b: b.replace(b'"requires improvement"', b'"requires improvement!"'))
+    run_fails(raw_copy, out, capsys, "figures.csv", "grade not on the scale", "row 2")
 
 
 # --------------------------------------------------------------------------- datapackage.json
@@ -219,12 +252,14 @@ def _edit_descriptor(raw: Path, change) -> None:
 
 @pytest.mark.parametrize("name", RESOURCES)
 def test_descriptor_missing_a_resource(raw_copy, out, capsys, name):
+    """A resource left out of the descriptor is refused: a required one by name, an optional one as an undescribed file or a broken dependency."""
     _edit_descriptor(raw_copy, lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != name]))
-    run_fails(raw_copy, out, capsys, "datapackage.json", "missing " + name)
+    line = run_fails(raw_copy, out, capsys)
+    assert ("missing " + name) in line or FILES[name] in line, line
 
 
 def test_descriptor_with_an_unknown_resource_or_unsafe_path(raw_copy, out, capsys):
-    _edit_descriptor(raw_copy, lambda d: d["resources"].append({**d["resources"][0], "name": "extra", "path": "case_samples.csv"}))
+    _edit_descriptor(raw_copy, lambda d: d["resources"].append({**d["resources"][1], "name": "extra", "path": "figures.csv"}))
     run_fails(raw_copy, out, capsys, "datapackage.json", "unexpected extra")
     shutil.copy(RAW_DIR / "datapackage.json", raw_copy / "datapackage.json")
     _edit_descriptor(raw_copy, lambda d: d["resources"][0].update(path="../processed/cases.csv"))
@@ -232,8 +267,8 @@ def test_descriptor_with_an_unknown_resource_or_unsafe_path(raw_copy, out, capsy
 
 
 def test_a_recorded_size_that_differs_fails_like_a_hash(raw_copy, out, capsys):
-    _edit_descriptor(raw_copy, lambda d: d["resources"][0].update(bytes=d["resources"][0]["bytes"] + 1))
-    run_fails(raw_copy, out, capsys, "case_samples.csv", "checksum")
+    _edit_descriptor(raw_copy, lambda d: d["resources"][1].update(bytes=d["resources"][1]["bytes"] + 1))
+    run_fails(raw_copy, out, capsys, "figures.csv", "checksum")
 
 
 # --------------------------------------------------------------------------- long inputs give short messages
@@ -250,12 +285,14 @@ def test_many_bad_rows_are_summarised(raw_copy, out, capsys):
 
 
 def test_a_huge_field_is_cut_in_the_message(raw_copy, out, capsys):
-    path = raw_copy / "case_samples.csv"
+    path = raw_copy / "figures.csv"
     lines, i = last_line(path)
-    lines[i] = lines[i].rsplit(",", 1)[0] + "," + "9x" * 500_000
+    fields = lines[i].split(",")
+    fields[4] = "9x" * 500_000
+    lines[i] = ",".join(fields)
     path.write_text("\n".join(lines), encoding="utf-8")
     update_hashes(raw_copy)
-    line = run_fails(raw_copy, out, capsys, "case_samples.csv", "not an integer", "1,000,000 characters")
+    line = run_fails(raw_copy, out, capsys, "figures.csv", "not an integer", "1,000,000 characters")
     assert len(line) < 800
 
 

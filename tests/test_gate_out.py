@@ -132,7 +132,7 @@ def test_a_kill_between_two_renames_is_repaired(tmp_path, monkeypatch, payload):
     """Where the system lacks an atomic exchange, the set is moved aside first; a run killed then is repaired by the next."""
     out = tmp_path / "processed"
     before = old_set(out)
-    os.rename(out, tmp_path / ".processed.old-12345")  # the state a kill between the two renames leaves
+    os.rename(out, tmp_path / ".processed.analysis-old-12345-0a1b2c3d")  # the state a kill between the two renames leaves
     monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
     with pub._Lock(out):
         pub._clean_leftovers(out)
@@ -222,9 +222,9 @@ def test_the_staging_and_lock_names_are_ignored_by_git():
 def test_stray_files_from_old_runs_are_removed(tmp_path, payload):
     out = tmp_path / "processed"
     old_set(out)
-    (tmp_path / ".processed.staging-999").mkdir()
-    (tmp_path / ".processed.staging-999" / "cases.csv").write_text("half", encoding="utf-8")
-    (tmp_path / ".processed.lock").write_text("", encoding="utf-8")
+    (tmp_path / ".processed.analysis-staging-999-0a1b2c3d").mkdir()
+    (tmp_path / ".processed.analysis-staging-999-0a1b2c3d" / "cases.csv").write_text("half", encoding="utf-8")
+    (tmp_path / ".processed.analysis-lock").write_text("", encoding="utf-8")
     pub.publish(payload, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["processed"]
     shutil.rmtree(out)

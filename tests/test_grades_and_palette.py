@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from analysis.grades import GRADE_DTYPE, GRADE_SCORES, GRADE_SLUGS, GRADES, grade_rank
-from analysis.plots import GRADE_COLOURS, contrast_ratio, label_colour
+from analysis.plots import contrast_ratio, grade_colours, label_colour
+
+GRADE_COLOURS = grade_colours(GRADES)
 
 
 def test_scale():

@@ -12,7 +12,7 @@ from conftest import load_edited
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
-from analysis.data.publish import serialise
+from analysis.data.publish import package_header, serialise
 from analysis.pipeline import stage
 from analysis.sections import national as nat
 
@@ -53,8 +53,8 @@ def test_gwent_comes_from_our_raw_data(data, docs):
     assert "Gwent" not in set(raw["force"])
     gwent = docs.loc[docs["is_gwent"]].iloc[0]
     assert gwent["n_cases"] == data.total("cases_all")
-    for grade in ("good", "requires_improvement", "inadequate"):
-        assert gwent[grade] == data.total(f"cases_all_{grade}")
+    for grade, n in zip(("good", "requires_improvement", "inadequate"), data.counts("all", "inspectorate"), strict=True):
+        assert gwent[grade] == n
     cs = data.case_samples.astype({"grade": str})
     force = cs[(cs["sample"] == "force_selected") & (cs["assessor"] == "force")].set_index("grade")["n"]
     hmic = cs[(cs["sample"] == "force_selected") & (cs["assessor"] == "hmicfrs")].set_index("grade")["n"]
@@ -183,7 +183,7 @@ def test_coverage_partitions_the_forces(data, docs):
         ("humberside_2018_review", {"n_cases": "30", "good": "8", "treatment": "excluded_no_counts"}, "percentage and no counts"),
         ("gloucestershire_2017_inspection", {"ri_or_inadequate": "70"}, "good and the combined count"),
         ("avon_and_somerset_2023_inspection", {"force": "Gwent"}, "Gwent is taken from this project's own raw data"),
-        ("leicestershire_2018_review", {"pct_good_stated": "153"}, "percentage above 100"),
+        ("leicestershire_2018_review", {"pct_good_stated": "153"}, "value above the maximum"),
     ],
 )
 def test_inconsistent_rows_are_refused(raw_copy, document_id, changes, problem):
@@ -202,11 +202,16 @@ def test_schema_errors_name_file_row_and_column(raw_copy):
 def test_stage_writes_deterministic_tables_matching_their_specs(data, tmp_path):
     s = stage("national")
     built = s.build(data)
-    specs = {t.path: t for t in s.tables}
-    assert set(built) == set(specs) == {"national_audits.csv", "funnel_limits.csv"}
+    specs = {t.path: t for t in s.specs(data)}
+    assert (
+        set(built)
+        == set(specs)
+        == {"national_audits.csv", "funnel_limits.csv", "funnel_dispersion.csv", "funnel_limits_overdispersed.csv", "funnel_positions.csv"}
+    )
     for name, frame in built.items():
         assert list(frame.columns) == list(specs[name].columns)
-    first, second = serialise(built, specs), serialise(s.build(data), specs)
+    header = package_header(data.descriptor)
+    first, second = serialise(built, specs, data.grades, header), serialise(s.build(data), specs, data.grades, header)
     assert first == second
     limits = built["funnel_limits.csv"]
     assert set(limits["measure"]) == set(nat.FUNNEL_MEASURES) and limits["n"].min() == min(nat.FUNNEL_N)

@@ -92,7 +92,7 @@ def _local(hrefs) -> list[str]:
 
 
 def navbar_pages(cfg) -> list[str]:
-    return _local(_hrefs(cfg["website"]["navbar"]))
+    return list(dict.fromkeys(_local(_hrefs(cfg["website"]["navbar"]))))
 
 
 def sidebar_pages(cfg) -> list[str]:
@@ -238,8 +238,8 @@ def test_every_data_file_is_a_site_resource():
     for path in files:
         rel = path.relative_to(PROJ_ROOT).as_posix()
         assert any(fnmatch.fnmatchcase(rel, pat) for pat in patterns), f"{rel} would not be copied to the site"
-    # and the globs do not reach outside the data folders
-    assert all(pat.startswith("data/") for pat in patterns)
+    # and the globs do not reach outside the data folders and the built downloads
+    assert all(pat.startswith(("data/", "downloads/")) for pat in patterns)
 
 
 def test_notebooks_are_not_executed_at_render_time():
@@ -367,7 +367,7 @@ def test_no_machine_paths_in_site_sources_or_notebooks():
 def test_machine_path_pattern():
     for bad in ("/work/main/x", "/home/ann/x", "C:\\Users\\x", "/tmp/x.csv", "lib/python3.11/site-packages/x.py"):
         assert MACHINE_PATH.search(bad), bad
-    assert not MACHINE_PATH.search("data/raw/case_samples.csv and notebooks/01_data.ipynb")
+    assert not MACHINE_PATH.search("data/raw/figures.csv and notebooks/01_data.ipynb")
 
 
 def test_no_third_party_scripts_in_site_sources_or_notebooks():
@@ -548,7 +548,7 @@ def test_page_code_runs_on_a_complete_processed_folder(page, runs_on_synthetic):
     check_output(page, result)
     if page == "data.qmd":
         links = re.findall(r"\]\((data/[^)]+)\)", result["stdout"])
-        assert "data/raw/case_samples.csv" in links and "data/processed/sample_grades.csv" in links
+        assert "data/raw/figures.csv" in links and "data/raw/audit.json" in links and "data/processed/sample_grades.csv" in links
         n_raw = len(json.loads((RAW_DIR / "datapackage.json").read_text(encoding="utf-8"))["resources"])
         assert len(re.findall(r"^: Columns of data/raw/", result["stdout"], re.M)) == n_raw
 
@@ -642,8 +642,9 @@ def test_headlines_carry_the_computed_values(complete_processed):
     assert list(h) == ["self_assessment", "overall", "areas", "samples"]
     text = h["self_assessment"].text
     assert f"at least {int(bounds.loc['n_force_better', 'min'])} of the 33" in text
+    assert f"was {round(100 * identified.loc['good_gap', 'low'])} percentage points higher" in text
     assert (
-        f"{round(100 * identified.loc['good_gap', 'low'])} percentage points (95% interval {round(100 * identified.loc['good_gap', 'ci_low'])} to"
+        f"between {round(100 * identified.loc['good_gap', 'ci_low'])} and {round(100 * identified.loc['good_gap', 'ci_high'])} percentage points, with 95% confidence"
         in text
     )
     assert "graded 27 good" in text and "graded 10 of the same cases good" in text
@@ -718,7 +719,7 @@ def test_data_files_list_every_file_and_refuse_a_missing_one(complete_processed,
     extra = [f for f in site.data_files(processed_dir=tmp_path / "q") if Path(f.path).name == "notes.csv"]
     assert extra[0].description == "Not described in the data package."
     md = site.download_table(files, "raw")
-    assert "](data/raw/case_samples.csv)" in md and md.rstrip().endswith("{#tbl-files-raw}")
+    assert "](data/raw/figures.csv)" in md and md.rstrip().endswith("{#tbl-files-raw}")
     shutil.copytree(complete_processed, tmp_path / "p")
     (tmp_path / "p" / "cases.csv").unlink()
     with pytest.raises(AuditDataError, match="cases.csv"):
@@ -732,9 +733,9 @@ def test_data_dictionary_has_a_captioned_table_per_file():
     assert len(labels) == len(set(labels)) == len(raw["resources"])
     for res in raw["resources"]:
         assert f": Columns of data/raw/{res['path']}" in md
-        for field in res["schema"]["fields"]:
+        for field in res.get("schema", {}).get("fields", [{"name": "grades"}]):
             assert f"| `{field['name']}` |" in md
-    assert "one of: good, requires improvement, inadequate" in md
+    assert "one of: force_selected, inspectorate_selected, all" in md
     with pytest.raises(ValueError):
         site.data_dictionary("other")
 
@@ -809,7 +810,7 @@ def test_site_renders_with_quarto(tmp_path):
         PROJ_ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", "_site", ".git", ".quarto", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
+            ".venv", "_site", ".git", ".quarto", ".build", "downloads", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
         ),
     )
     env = {**os.environ, "QUARTO_PYTHON": sys.executable}

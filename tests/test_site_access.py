@@ -49,6 +49,7 @@ GLOSSARY_ANCHORS = (
     "p-value",
     "holm",
     "funnel-plot",
+    "over-dispersion",
     "proportional-odds",
     "partial-pooling",
     "section-46",
@@ -256,6 +257,70 @@ def test_long_strings_wrap():
     for code in ("main td code", "main th code"):
         assert declared(code, "overflow-wrap") in ("break-word", "anywhere"), code
         assert declared(code, "display") == "inline-block" and declared(code, "max-width"), code
+
+
+# --------------------------------------------------------------------------- touch targets (WCAG 2.2 2.5.8)
+
+#: axe-core's "target-size" rule (WCAG 2.2 success criterion 2.5.8, level AA): a target that is not a
+#: link inside a sentence passes on its size alone when it is at least this many CSS px each way.
+MIN_TARGET_PX = 24
+
+#: Quarto's breakpoint below which the navbar collapses and the breadcrumb bar shows (Bootstrap's lg).
+BELOW_LG = "@media (max-width: 991.98px)"
+
+
+def px(value: str | None) -> float:
+    """A CSS length in px (px only, so that a rem or em size cannot pass by accident)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)px", value or "")
+    assert m, f"expected a length in px, found {value!r}"
+    return float(m.group(1))
+
+
+def test_px_reads_only_pixel_lengths():
+    assert px("24px") == 24 and px("23.5px") == 23.5
+    for bad in ("1.5rem", "24", None, "auto"):
+        with pytest.raises(AssertionError):
+            px(bad)
+
+
+def test_breadcrumb_links_are_targets_of_24px():
+    # Quarto links the section crumb ("Analysis") to the section's first page: on a phone the bar under
+    # the navbar holds two links of one 20 px line each, and a long page name put them 20 px apart
+    # (axe: two "serious" target-size findings on the self-assessment page at 390 px).
+    link = ".quarto-page-breadcrumbs .breadcrumb-item a"
+    assert declared(link, "display") == "inline-block", "an inline link's box is its text's height, whatever min-height says"
+    for prop in ("min-width", "min-height", "line-height"):
+        assert px(declared(link, prop)) >= MIN_TARGET_PX, prop
+    # the separator (floated by Bootstrap) sits beside the link, and on a phone the crumbs share one row
+    assert declared(".quarto-page-breadcrumbs .breadcrumb-item", "display") == "flex"
+    assert declared(".quarto-secondary-nav .quarto-page-breadcrumbs .breadcrumb", "flex-wrap", BELOW_LG) == "nowrap"
+
+
+def test_sidebar_links_are_targets_of_24px():
+    # Quarto: 17 px lines 6.8 px apart, which axe fails on fonts with other line metrics
+    item = ".sidebar-navigation .sidebar-item"
+    assert declared(item, "margin-top") == "0" and declared(item, "margin-bottom") == "0", "the rows keep their rhythm"
+    link = ".sidebar-navigation .sidebar-item-container > .sidebar-link"
+    assert px(declared(link, "min-height")) >= MIN_TARGET_PX
+    assert declared(link, "padding-top") and declared(link, "padding-bottom"), "the space between rows is inside the link"
+
+
+def test_figure_and_table_link_icons_are_targets_of_24px():
+    # AnchorJS's icon on a captioned figure or table is 17 x 17 px, absolutely placed (so not inline in text)
+    for icon in (".quarto-figure > .anchorjs-link", 'div[id^="tbl-"] > .anchorjs-link'):
+        assert px(declared(icon, "min-width")) >= MIN_TARGET_PX, icon
+        assert px(declared(icon, "min-height")) >= MIN_TARGET_PX, icon
+        assert declared(icon, "display") == "flex" and declared(icon, "align-items") == "center", "the icon stays centred"
+
+
+def test_other_quarto_controls_and_lone_table_links_are_at_least_24px_high():
+    # block boxes in Quarto's own CSS (footer and contents links, <summary> is a list item): min-height applies
+    for target in (".nav-footer .footer-items .nav-link", "#TOC .nav-link", "main details > summary"):
+        assert px(declared(target, "min-height")) >= MIN_TARGET_PX, target
+    # a link alone in a table cell is a target (on phones stacked rows bring such cells close together)
+    for target in ("main td > a:only-child", "main th > a:only-child"):
+        assert declared(target, "display") == "inline-block", target
+        assert px(declared(target, "min-height")) >= MIN_TARGET_PX, target
 
 
 # --------------------------------------------------------------------------- scroll regions: the script, under node

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load_edited, replace_line
+from conftest import drop_figures, edit_figure, load_edited, replace_line
 
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
@@ -32,74 +32,77 @@ def test_real_data_passes_and_reproduces_the_report():
 
 
 def test_force_sample_does_not_add_up(raw_copy):
-    replace_line(raw_copy / "case_samples.csv", "force_selected,force,good,27", "force_selected,force,good,28")
-    msg = _error(raw_copy, "do not add up to the published sample size")
-    assert "rows 1, 2, 3 (lines 2, 3, 4), column 'n'" in msg
-    assert "expected a total of 33 (cases_force_selected in published_totals.csv); found 34" in msg
+    edit_figure(raw_copy, 1, count="28")
+    msg = _error(raw_copy, "the counts add up to 34 but of = 33")
+    assert "figures.csv: rows 1–3 (force_selected, force): the counts add up to 34 but of = 33" in msg
 
 
 def test_inspectorate_sample_does_not_add_up(raw_copy):
-    replace_line(
-        raw_copy / "case_samples.csv", "inspectorate_selected,hmicfrs,inadequate,17", "inspectorate_selected,hmicfrs,inadequate,16"
-    )
-    msg = _error(raw_copy, "sample 'inspectorate_selected' by assessor 'hmicfrs'")
-    assert "expected a total of 47" in msg and "found 46" in msg
+    edit_figure(raw_copy, 9, count="16")
+    msg = _error(raw_copy, "rows 7–9")
+    assert "(inspectorate_selected, inspectorate): the counts add up to 46 but of = 47" in msg
 
 
-def test_missing_grade_row(raw_copy):
-    path = raw_copy / "case_samples.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("force_selected,force,inadequate,0\n", ""), encoding="utf-8")
-    msg = _error(raw_copy, "has no row for grade 'inadequate'")
-    assert "use n = 0 for none" in msg
+def test_a_grade_left_out_is_the_remainder(raw_copy):
+    drop_figures(raw_copy, 3)
+    data = load_edited(raw_copy)
+    assert data.counts("force_selected", "force").tolist() == [27, 6, 0]
 
 
 def test_blank_line(raw_copy):
-    replace_line(raw_copy / "case_samples.csv", "force_selected,force,inadequate,0", "")
+    path = raw_copy / "figures.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[3] = ""
+    path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(AuditDataError, match=r"row 3 \(line 4\): blank line"):
         load_edited(raw_copy)
 
 
-def test_unpublished_sample_assessor_pair(raw_copy):
-    path = raw_copy / "case_samples.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "inspectorate_selected,force,good,0\n", encoding="utf-8")
-    msg = _error(raw_copy, "is not one the report publishes")
-    assert "row 10 (line 11)" in msg
+def test_the_force_graded_only_its_own_sample(raw_copy):
+    edit_figure(raw_copy, 7, rater="force")
+    msg = _error(raw_copy, "the force graded only the cases it selected")
+    assert "row 7 (line 8)" in msg
 
 
 def test_samples_do_not_add_up_to_all_cases(raw_copy):
-    replace_line(raw_copy / "published_totals.csv", "cases_all,80,Summary", "cases_all,81,Summary")
-    msg = _error(raw_copy, "the two samples do not add up to all cases")
-    assert "published_totals.csv" in msg and "found 80" in msg
+    for row in (10, 11, 12):
+        edit_figure(raw_copy, row, of="81")
+    msg = _error(raw_copy, "do not add up to")
+    assert "figures.csv" in msg and "81" in msg and "80" in msg
 
 
 def test_area_total_off(raw_copy):
-    replace_line(raw_copy / "area_grades.csv", "children_in_custody,inadequate,2", "children_in_custody,inadequate,3")
-    msg = _error(raw_copy, "the practice areas do not add up to all cases")
-    assert "area_grades.csv" in msg and "expected a total of 80" in msg and "found 81" in msg
+    edit_figure(raw_copy, 36, count="3")
+    msg = _error(raw_copy, "rows 34–36")
+    assert "area 'children_in_custody'): the counts add up to 9 but of = 8" in msg
+
+
+def test_areas_do_not_add_up_to_all_cases(raw_copy):
+    for row in (34, 35, 36):
+        edit_figure(raw_copy, row, of="9")
+    edit_figure(raw_copy, 36, count="3")
+    msg = _error(raw_copy, "the areas of all, inspectorate do not add up to its cases")
+    assert "expected the areas' of adding up to 80" in msg and "= 81" in msg
 
 
 def test_area_grade_totals_off_but_overall_right(raw_copy):
-    # move one case from good to inadequate in one area: the total stays 80 but grade totals break
-    replace_line(raw_copy / "area_grades.csv", "domestic_abuse,good,5", "domestic_abuse,good,4")
-    replace_line(raw_copy / "area_grades.csv", "domestic_abuse,inadequate,3", "domestic_abuse,inadequate,4")
-    msg = _error(raw_copy, "grade 'good' does not add up over the practice areas")
-    assert "expected 20" in msg and "found 19" in msg and "column 'n'" in msg
+    # move one case from good to inadequate in one area: every area still adds up, but the grade totals break
+    edit_figure(raw_copy, 16, count="4")
+    edit_figure(raw_copy, 18, count="4")
+    msg = _error(raw_copy, "'good' adds up to 19 over the areas but all has 20")
+    assert "rows 10, 13, 16, 19, 22, 25, 28, 31, 34 (all, inspectorate; its areas)" in msg
 
 
 def test_samples_disagree_with_report_grade_total(raw_copy):
-    replace_line(raw_copy / "case_samples.csv", "force_selected,hmicfrs,good,10", "force_selected,hmicfrs,good,11")
-    replace_line(
-        raw_copy / "case_samples.csv", "force_selected,hmicfrs,requires improvement,17", "force_selected,hmicfrs,requires improvement,16"
-    )
-    msg = _error(raw_copy, "HMICFRS grades 'good' of the two samples do not add up")
-    assert "expected 20 (cases_all_good in published_totals.csv); found 21" in msg
+    edit_figure(raw_copy, 4, count="11")
+    edit_figure(raw_copy, 5, count="16")
+    msg = _error(raw_copy, "'good' adds up to 21 over force_selected \\+ inspectorate_selected but all has 20")
+    assert "rows 4, 7, 10" in msg
 
 
 def test_missing_area(raw_copy):
-    path = raw_copy / "area_grades.csv"
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("children_in_custody")]
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    _error(raw_copy, "no rows for practice_area='children_in_custody'")
+    drop_figures(raw_copy, 34, 35, 36)
+    _error(raw_copy, "the areas of all, inspectorate do not add up to its cases")
 
 
 def test_recommendation_without_area(raw_copy):

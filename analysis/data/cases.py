@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.data.errors import AuditDataError
 from analysis.data.package import parse_table, read_file_bytes
 from analysis.data.paths import display_path
-from analysis.grades import GRADE_DTYPE, GRADES
+from analysis.grades import grade_dtype
 from analysis.stats.agreement import cell_columns, table_measures
 
 #: The columns of a paired-grades file, in order.
@@ -27,16 +27,27 @@ PAIRED_COLUMNS: tuple[str, ...] = ("case_id", "practice_area", "force_grade", "h
 ALL_CASES = "all"
 
 
-def paired_schema(practice_areas: Sequence[str] | None = None) -> dict:
+def _scale(grades: Sequence[str] | None) -> tuple[str, ...]:
+    """The grade scale to read grades on: ``grades``, or by default the default audit package's (``data/raw/audit.json``)."""
+    if grades is not None:
+        return tuple(grades)
+    from analysis.data.load import load_audit
+
+    return load_audit().grades
+
+
+def paired_schema(practice_areas: Sequence[str] | None = None, grades: Sequence[str] | None = None) -> dict:
     """The Table Schema a paired-grades file must meet (Frictionless form, as in ``data/raw/datapackage.json``).
 
-    Every field is required; ``case_id`` is unique; the grades are one of :data:`GRADES`; when
-    ``practice_areas`` is given, ``practice_area`` must be one of them.
+    Every field is required; ``case_id`` is unique; when ``grades`` is given, each grade is one of
+    them; when ``practice_areas`` is given, ``practice_area`` must be one of them.
     """
     area: dict = {"required": True}
     if practice_areas is not None:
         area["enum"] = list(practice_areas)
-    grade = {"required": True, "enum": list(GRADES)}
+    grade: dict = {"required": True}
+    if grades is not None:
+        grade["enum"] = list(grades)
     return {
         "fields": [
             {
@@ -53,13 +64,18 @@ def paired_schema(practice_areas: Sequence[str] | None = None) -> dict:
     }
 
 
-def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = None, *, allow_unknown_areas: bool = False) -> pd.DataFrame:
+def load_paired_cases(
+    path: str | Path, practice_areas: Sequence[str] | None = None, *, grades: Sequence[str] | None = None, allow_unknown_areas: bool = False
+) -> pd.DataFrame:
     """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
 
     The file is parsed strictly (:func:`analysis.data.package.parse_table`) against
-    :func:`paired_schema`: a regular, readable file, UTF-8 without BOM, valid CSV, exact header, one
-    value per column, no blanks or control characters, grades spelt exactly as in :data:`GRADES`,
-    unique case ids. Every ``practice_area`` must be one of ``practice_areas`` (by default the
+    :func:`paired_schema`: a regular, readable file of at most
+    :data:`analysis.data.schemas.DEFAULT_MAX_BYTES` bytes, UTF-8 without BOM, valid CSV, exact
+    header, one value per column, no blanks or control characters, grades spelt exactly as on the
+    scale ``grades`` (by default the default package's scale), unique case ids. One rule for white space: a value (a case id, an area, a
+    grade) that starts or ends with a space is refused, never stripped, so ``" A1"`` and ``"A1"``
+    can neither count as two cases nor be merged silently. Every ``practice_area`` must be one of ``practice_areas`` (by default the
     project's eight codes, from the validated raw data); unknown areas are refused with a message
     listing them all, because per-area results would then not add up to the overall result. Pass
     ``allow_unknown_areas=True`` to accept other codes deliberately. The grades come back as the
@@ -72,7 +88,8 @@ def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = N
         from analysis.data.load import load_audit
 
         practice_areas = load_audit().practice_areas["practice_area"].tolist()
-    frame = parse_table(read_file_bytes(path, shown), paired_schema(None), shown)
+    scale = _scale(grades)
+    frame = parse_table(read_file_bytes(path, shown), paired_schema(None, scale), shown)
     if practice_areas is not None and not allow_unknown_areas:
         known = [str(a) for a in practice_areas]
         bad = ~frame["practice_area"].isin(known)
@@ -87,21 +104,34 @@ def load_paired_cases(path: str | Path, practice_areas: Sequence[str] | None = N
                 found=", ".join(repr(u) for u in unknown),
             )
     for col in ("force_grade", "hmicfrs_grade"):
-        frame[col] = frame[col].astype(GRADE_DTYPE)
+        frame[col] = frame[col].astype(grade_dtype(scale))
     return frame
 
 
-def paired_table(cases: pd.DataFrame) -> np.ndarray:
-    """Cross-tabulate cases into a k x k table: rows the force's grade, columns HMICFRS's, both in :data:`GRADES` order."""
-    index = {g: i for i, g in enumerate(GRADES)}
-    table = np.zeros((len(GRADES), len(GRADES)), dtype=np.int64)
+def _cases_scale(cases: pd.DataFrame, grades: Sequence[str] | None) -> tuple[str, ...]:
+    if grades is not None:
+        return tuple(grades)
+    dtype = cases["force_grade"].dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return tuple(reversed(list(dtype.categories)))  # categories run worst to best
+    return _scale(None)
+
+
+def paired_table(cases: pd.DataFrame, grades: Sequence[str] | None = None) -> np.ndarray:
+    """Cross-tabulate cases into a k x k table: rows the force's grade, columns HMICFRS's, both best first on the scale.
+
+    ``grades`` is the scale (by default the one the grades were read on, :func:`load_paired_cases`).
+    """
+    scale = _cases_scale(cases, grades)
+    index = {g: i for i, g in enumerate(scale)}
+    table = np.zeros((len(scale), len(scale)), dtype=np.int64)
     rows = cases["force_grade"].astype(str).map(index).to_numpy(dtype=np.int64)
     cols = cases["hmicfrs_grade"].astype(str).map(index).to_numpy(dtype=np.int64)
     np.add.at(table, (rows, cols), 1)
     return table
 
 
-def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = None) -> pd.DataFrame:
+def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = None, grades: Sequence[str] | None = None) -> pd.DataFrame:
     """Exact agreement measures for paired cases, for all cases and for each practice area.
 
     One row for :data:`ALL_CASES` and then one per practice area (in the order of
@@ -113,25 +143,33 @@ def paired_measures(cases: pd.DataFrame, practice_areas: Sequence[str] | None = 
     """
     areas = list(practice_areas) if practice_areas is not None else list(dict.fromkeys(cases["practice_area"]))
     groups = [(ALL_CASES, cases)] + [(a, cases[cases["practice_area"] == a]) for a in areas]
-    tables = np.stack([paired_table(part) for _, part in groups])
-    k = len(GRADES)
+    scale = _cases_scale(cases, grades)
+    tables = np.stack([paired_table(part, scale) for _, part in groups])
+    k = len(scale)
     n = tables.sum(axis=(1, 2)).astype(np.int64)
     head = pd.DataFrame({"practice_area": [g for g, _ in groups], "n": n})
-    cells = pd.DataFrame(tables.reshape(len(groups), k * k), columns=cell_columns())
+    cells = pd.DataFrame(tables.reshape(len(groups), k * k), columns=cell_columns(scale))
     note = pd.Series(np.where(n == 0, "no cases: every measure is undefined", ""), name="note")
     return pd.concat([head, cells, table_measures(tables), note], axis=1)
 
 
-def check_margins(cases: pd.DataFrame, row_sums: Sequence[int], col_sums: Sequence[int], file: str | Path = "paired cases") -> None:
+def check_margins(
+    cases: pd.DataFrame,
+    row_sums: Sequence[int],
+    col_sums: Sequence[int],
+    file: str | Path = "paired cases",
+    grades: Sequence[str] | None = None,
+) -> None:
     """Check that the paired cases reproduce published grade totals (force ``row_sums``, HMICFRS ``col_sums``).
 
     Raises :class:`AuditDataError` naming the column and grade that differ, e.g. when a supplied
     file is meant to hold the double-graded sample whose totals the report prints.
     """
-    table = paired_table(cases)
+    scale = _cases_scale(cases, grades)
+    table = paired_table(cases, scale)
     shown = display_path(file) if isinstance(file, Path) else str(file)
     for column, found, expected in (("force_grade", table.sum(axis=1), row_sums), ("hmicfrs_grade", table.sum(axis=0), col_sums)):
-        for grade, f, e in zip(GRADES, found, expected, strict=True):
+        for grade, f, e in zip(scale, found, expected, strict=True):
             if int(f) != int(e):
                 raise AuditDataError(
                     shown,

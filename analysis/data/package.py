@@ -2,6 +2,9 @@
 
 Every failure raises :class:`analysis.data.errors.AuditDataError` with a one-line message naming
 the file (and, where there is one, the row and column). Nothing is coerced, guessed or skipped.
+Reading is bounded whatever the input: no file larger than its limit
+(:func:`analysis.data.schemas.max_bytes`) is read, JSON is read within the bounds of
+:mod:`analysis.data.strict_json`, and every number is range-checked before it is converted.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import io
 import json
 import os
 import re
-import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -21,9 +23,19 @@ import pandas as pd
 
 from analysis.data.errors import AuditDataError, shorten
 from analysis.data.paths import RAW_DIR, display_path
+from analysis.data.schemas import DEFAULT_MAX_BYTES, SCHEMAS, max_bytes
+from analysis.data.strict_json import INT_MAX, INT_MIN, MAX_JSON_DEPTH, parse_json_text
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _YEARMONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+#: Unicode's control characters (category Cc): U+0000 to U+001F and U+007F to U+009F.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+#: Largest ``datapackage.json`` read (bytes); today's is about 60 kB.
+MAX_DESCRIPTOR_BYTES = 2**20
+
+#: How a recorded hash must be written: the algorithm, a colon, 64 lower-case hexadecimal digits.
+HASH_NOTATION = re.compile(r"sha256:[0-9a-f]{64}")
 
 # Fields of any length are read (and then judged by the schema), whatever another library set the
 # csv module's global limit to: the outcome must not depend on what was imported first.
@@ -33,8 +45,12 @@ csv.field_size_limit(2**31 - 1)
 HASH_HINT = "review the change, then run `python -m analysis hashes --update`"
 
 
-def read_file_bytes(path: Path, shown: str, what: str = "file") -> bytes:
-    """The bytes of a regular file; an :class:`AuditDataError` for a missing path, a directory, a link or an unreadable file."""
+def read_file_bytes(path: Path, shown: str, what: str = "file", *, limit: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    An :class:`AuditDataError` for a missing path, a directory, a link, an unreadable file or a file
+    larger than ``limit`` (refused from its size, before it is read, so memory stays bounded).
+    """
     if path.is_symlink():
         raise AuditDataError(shown, f"{what} is a symbolic link", expected="a regular file inside the data folder", found="a link")
     if not path.exists():
@@ -44,11 +60,31 @@ def read_file_bytes(path: Path, shown: str, what: str = "file") -> bytes:
             shown, f"{what} is not a regular file", expected="a file", found="a directory" if path.is_dir() else "a special file"
         )
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            data = b"" if size > limit else fh.read(limit + 1)
     except OSError as err:
         raise AuditDataError(
             shown, f"{what} cannot be read", expected="a readable file", found=err.strerror or type(err).__name__
         ) from None
+    if size > limit or len(data) > limit:
+        raise AuditDataError(
+            shown,
+            f"{what} is larger than the project reads",
+            expected=f"at most {limit:,} bytes",
+            found=f"{max(size, len(data)):,} bytes",
+        )
+    return data
+
+
+def parse_json(data: bytes, shown: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON ``data`` (UTF-8 without a BOM) strictly and within bounds (:func:`analysis.data.strict_json.parse_json_text`)."""
+    return parse_json_text(_decode_text(data, shown), shown, max_depth=max_depth)
+
+
+def read_json(path: Path, shown: str, what: str = "JSON file", *, limit: int, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Read and parse a JSON file of at most ``limit`` bytes (:func:`read_file_bytes`, :func:`parse_json`)."""
+    return parse_json(read_file_bytes(path, shown, what, limit=limit), shown, max_depth=max_depth)
 
 
 def _decode_text(data: bytes, shown: str) -> str:
@@ -81,10 +117,15 @@ def _check_descriptor(descriptor: Any, shown: str) -> dict[str, Any]:
             raise AuditDataError(shown, f"{where} has a missing or repeated name", expected="a unique 'name'", found=repr(name))
         seen.add(name)
         pure = PurePosixPath(path) if isinstance(path, str) else None
-        if pure is None or pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 1 or not path.endswith(".csv"):
+        if pure is None or pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 1 or not path.endswith((".csv", ".json")):
             raise AuditDataError(
-                shown, f"resource '{name}' has an unsafe or missing path", expected="a .csv file name inside the folder", found=repr(path)
+                shown,
+                f"resource '{name}' has an unsafe or missing path",
+                expected="a .csv or .json file name inside the folder",
+                found=repr(path),
             )
+        if path.endswith(".json"):
+            continue  # a JSON document (audit.json): checked by its own reader, no table schema
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
             raise AuditDataError(
@@ -96,7 +137,8 @@ def _check_descriptor(descriptor: Any, shown: str) -> dict[str, Any]:
 def load_descriptor(raw_dir: str | Path = RAW_DIR) -> dict[str, Any]:
     """Return the parsed and structurally checked ``datapackage.json`` of ``raw_dir``.
 
-    A missing folder or file, invalid UTF-8 or JSON, or a descriptor without usable resources raises
+    A missing folder or file, invalid UTF-8 or JSON, JSON past the bounds of :func:`parse_json_text`, a
+    file over :data:`MAX_DESCRIPTOR_BYTES`, or a descriptor without usable resources raises
     :class:`AuditDataError`: there is no fallback to another descriptor.
     """
     raw_dir = Path(raw_dir)
@@ -109,13 +151,7 @@ def load_descriptor(raw_dir: str | Path = RAW_DIR) -> dict[str, Any]:
         )
     path = raw_dir / "datapackage.json"
     shown = display_path(path)
-    text = _decode_text(read_file_bytes(path, shown, "data package descriptor"), shown)
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise AuditDataError(
-            shown, f"invalid JSON at line {err.lineno}, column {err.colno}", expected="a JSON data package", found=err.msg
-        ) from None
+    descriptor = read_json(path, shown, "data package descriptor", limit=MAX_DESCRIPTOR_BYTES)
     return _check_descriptor(descriptor, shown)
 
 
@@ -139,11 +175,70 @@ def sha256(path: str | Path) -> str:
     return sha256_bytes(Path(path).read_bytes())
 
 
-def check_checksum(data: bytes, res: dict[str, Any], shown: str) -> None:
-    """The file's bytes match the ``hash`` and ``bytes`` recorded for it; else an error naming both hashes and the way forward."""
+def _line_endings_changed(data: bytes, recorded_hash: str, recorded_bytes: int) -> str | None:
+    """How ``data`` differs from the recorded file if only its line endings were converted (``"CRLF"`` or ``"LF"``), else None."""
+    if b"\r\n" in data:
+        lf = data.replace(b"\r\n", b"\n")
+        if len(lf) == recorded_bytes and sha256_bytes(lf) == recorded_hash:
+            return "CRLF"
+    if b"\n" in data:
+        crlf = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        if len(crlf) == recorded_bytes and sha256_bytes(crlf) == recorded_hash:
+            return "LF"
+    return None
+
+
+def _checkout_error(data: bytes, res: dict[str, Any], shown: str, endings: str) -> AuditDataError:
+    other = "LF" if endings == "CRLF" else "CRLF"
+    kind = "Windows line endings (CRLF)" if endings == "CRLF" else "Unix line endings (LF)"
+    return AuditDataError(
+        shown,
+        f"file has {kind} where the recorded checksum is of the same file with {other} endings: the checkout or copy converted them, "
+        "the data did not change. Fix the checkout, not the hashes: `git config core.autocrlf false`, then "
+        f"`git checkout HEAD -- {shown}` (the repository's .gitattributes keeps data files byte-exact), or copy the file again unconverted",
+        expected=f"{res.get('hash')} ({res.get('bytes')} bytes)",
+        found=f"{sha256_bytes(data)} ({len(data)} bytes)",
+    )
+
+
+def check_recorded_checksum(res: dict[str, Any], descriptor_shown: str) -> tuple[str, int]:
+    """The ``hash`` and ``bytes`` recorded for resource ``res``, checked for their notation (an :class:`AuditDataError` names the descriptor)."""
     recorded_hash, recorded_bytes = res.get("hash"), res.get("bytes")
+    where = f"resource '{shorten(res['name'])}'"
+    if recorded_hash is None or recorded_bytes is None:
+        raise AuditDataError(
+            descriptor_shown,
+            f"{where} has no recorded {'hash' if recorded_hash is None else 'size'} ({HASH_HINT})",
+            expected="'hash' and 'bytes'",
+            found="none",
+        )
+    if not isinstance(recorded_hash, str) or not HASH_NOTATION.fullmatch(recorded_hash):
+        raise AuditDataError(
+            descriptor_shown,
+            f"{where} records its hash in another notation",
+            expected="'sha256:' and 64 lower-case hexadecimal digits, as `python -m analysis hashes --update` writes it",
+            found=repr(shorten(str(recorded_hash), 90)),
+        )
+    if type(recorded_bytes) is not int or recorded_bytes < 0:
+        raise AuditDataError(
+            descriptor_shown, f"{where} records its size in another form", expected="'bytes' as a whole number", found=repr(recorded_bytes)
+        )
+    return recorded_hash, recorded_bytes
+
+
+def check_checksum(data: bytes, res: dict[str, Any], shown: str, descriptor_shown: str = "datapackage.json") -> None:
+    """The file's bytes match the ``hash`` and ``bytes`` recorded for it; else an error naming both hashes and the way forward.
+
+    A recorded hash in another notation is named as such (in the descriptor), and a file whose only
+    change is converted line endings (a Windows checkout) is named as such, with the way to fix the
+    checkout: its hashes must not be rewritten.
+    """
+    recorded_hash, recorded_bytes = check_recorded_checksum(res, descriptor_shown)
     found_hash = sha256_bytes(data)
     if recorded_hash != found_hash or recorded_bytes != len(data):
+        endings = _line_endings_changed(data, recorded_hash, recorded_bytes)
+        if endings:
+            raise _checkout_error(data, res, shown, endings)
         raise AuditDataError(
             shown,
             f"file differs from the checksum recorded in datapackage.json ({HASH_HINT})",
@@ -153,21 +248,38 @@ def check_checksum(data: bytes, res: dict[str, Any], shown: str) -> None:
 
 
 def resource_bytes(raw_dir: str | Path, res: dict[str, Any], check: bool = True) -> tuple[bytes, str]:
-    """The raw bytes of resource ``res`` in ``raw_dir`` and its display name; checked against the recorded checksum when ``check``."""
+    """The raw bytes of resource ``res`` in ``raw_dir`` and its display name; checked against the recorded checksum when ``check``.
+
+    A file larger than the resource's limit (:func:`analysis.data.schemas.max_bytes`) is refused before it is read.
+    """
     path = Path(raw_dir) / res["path"]
     shown = display_path(path)
-    data = read_file_bytes(path, shown)
+    data = read_file_bytes(path, shown, limit=max_bytes(res["name"]))
     if check:
-        check_checksum(data, res, shown)
+        check_checksum(data, res, shown, display_path(Path(raw_dir) / "datapackage.json"))
     return data, shown
 
 
+def _converted_line_endings(res: dict[str, Any], data: bytes, shown: str) -> None:
+    """Raise the checkout error if ``data`` differs from its recorded checksum only by converted line endings."""
+    recorded_hash, recorded_bytes = res.get("hash"), res.get("bytes")
+    if isinstance(recorded_hash, str) and type(recorded_bytes) is int:
+        endings = _line_endings_changed(data, recorded_hash, recorded_bytes)
+        if endings:
+            raise _checkout_error(data, res, shown, endings)
+
+
 def stale_hashes(raw_dir: str | Path = RAW_DIR) -> list[str]:
-    """Names of resources whose recorded hash or byte count no longer matches the file."""
+    """Names of resources whose recorded hash or byte count no longer matches the file.
+
+    A file that differs only by converted line endings raises :class:`AuditDataError` (its checkout
+    needs fixing, not its hash).
+    """
     stale = []
     for res in load_descriptor(raw_dir)["resources"]:
-        data, _ = resource_bytes(raw_dir, res, check=False)
+        data, shown = resource_bytes(raw_dir, res, check=False)
         if res.get("hash") != sha256_bytes(data) or res.get("bytes") != len(data):
+            _converted_line_endings(res, data, shown)
             stale.append(res["name"])
     return stale
 
@@ -176,44 +288,155 @@ def update_hashes(raw_dir: str | Path = RAW_DIR) -> list[str]:
     """Record each raw file's SHA-256 and size in ``datapackage.json``; return the names that changed.
 
     Run after a deliberate, reviewed change to a raw file (``python -m analysis hashes --update``).
-    The descriptor is replaced atomically.
+    The descriptor is replaced atomically. In a folder with no ``datapackage.json`` (a new audit
+    package), :func:`new_descriptor` writes one. A file whose only change is converted line endings
+    (a checkout that turned LF into CRLF) is refused before anything is written: recording its hash
+    would make every other checkout fail.
     """
     raw_dir = Path(raw_dir)
-    descriptor = load_descriptor(raw_dir)
     path = raw_dir / "datapackage.json"
+    if raw_dir.is_dir() and not path.exists() and not path.is_symlink():
+        return new_descriptor(raw_dir)
+    descriptor = load_descriptor(raw_dir)
     changed = []
     for res in descriptor["resources"]:
-        data, _ = resource_bytes(raw_dir, res, check=False)
+        data, shown = resource_bytes(raw_dir, res, check=False)
         new = (sha256_bytes(data), len(data))
         if (res.get("hash"), res.get("bytes")) != new:
+            _converted_line_endings(res, data, shown)
             res["hash"], res["bytes"] = new
             changed.append(res["name"])
     if changed:
-        text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        _write_descriptor(path, descriptor)
     return changed
 
 
 def _control_character(value: str) -> str | None:
-    for ch in value:
-        if unicodedata.category(ch) == "Cc":
-            return f"U+{ord(ch):04X}"
-    return None
+    found = _CONTROL.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+# --------------------------------------------------------------------------- the schema is part of what is checked
+
+
+def _first_difference(want: Any, got: Any, path: str = "") -> tuple[str, str, str] | None:
+    """The first place where ``got`` differs from ``want``: (path such as ``constraints.enum[3]``, expected, found), or None.
+
+    Compared as JSON values, types included (``1`` is not ``true`` and ``0`` is not ``0.0``); the
+    order of an object's keys does not matter.
+    """
+    if isinstance(want, dict) and isinstance(got, dict):
+        for key in [*want, *(k for k in got if k not in want)]:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in got:
+                return where, json.dumps(want[key], ensure_ascii=False), "nothing"
+            if key not in want:
+                return where, "nothing", json.dumps(got[key], ensure_ascii=False)
+            diff = _first_difference(want[key], got[key], where)
+            if diff:
+                return diff
+        return None
+    if isinstance(want, list) and isinstance(got, list):
+        for i, (x, y) in enumerate(zip(want, got, strict=False)):
+            diff = _first_difference(x, y, f"{path}[{i}]")
+            if diff:
+                return diff
+        if len(want) != len(got):
+            i = min(len(want), len(got))
+            return (
+                f"{path}[{i}]",
+                json.dumps(want[i], ensure_ascii=False) if i < len(want) else "nothing",
+                json.dumps(got[i], ensure_ascii=False) if i < len(got) else "nothing",
+            )
+        return None
+    if type(want) is type(got) and want == got:
+        return None
+    return path or "schema", json.dumps(want, ensure_ascii=False), json.dumps(got, ensure_ascii=False)
+
+
+def check_schema(res: dict[str, Any], shown: str, expected: dict[str, dict[str, Any]] | None = None) -> None:
+    """The schema the descriptor gives resource ``res`` is exactly the one the project reads it with.
+
+    ``expected`` maps resource names to schemas (default :data:`analysis.data.schemas.SCHEMAS`).
+    Any difference (a type, an enum, a constraint, a renamed, added or moved field, a key) raises
+    one :class:`AuditDataError` naming the descriptor ``shown``, the resource, the field and the
+    first place that differs, e.g. ``resource 'case_samples', field 'n': schema differs from the
+    project's at constraints.minimum: expected 0; found -1``. The checks that follow (types,
+    constraints, keys) rely on this schema, so an edited descriptor cannot change what they accept.
+    """
+    schemas = SCHEMAS if expected is None else expected
+    name = res["name"]
+    where = f"resource '{shorten(name)}'"
+    hint = "the project reads this resource with the schema in analysis/data/schemas.py"
+    if name not in schemas:
+        raise AuditDataError(
+            shown,
+            f"{where} is not one the project has a schema for (see analysis/data/schemas.py)",
+            expected="one of " + ", ".join(schemas),
+            found=repr(shorten(name)),
+        )
+    want, got = schemas[name], res["schema"]
+    if _first_difference(want, got) is None:
+        return
+    want_names = [f["name"] for f in want["fields"]]
+    got_names = [f.get("name") for f in got["fields"]]
+    if want_names != got_names:
+        missing = [n for n in want_names if n not in got_names]
+        extra = [n for n in got_names if n not in want_names]
+        if missing:
+            i = want_names.index(missing[0])
+            instead = (
+                f" (the descriptor has field {shorten(got_names[i])!r} in its place)"
+                if i < len(got_names) and got_names[i] in extra
+                else ""
+            )
+            problem = f"{where}: field '{missing[0]}' is missing from the descriptor's schema{instead}"
+        elif extra:
+            problem = f"{where}: field {shorten(str(extra[0]))!r} is not in the project's schema"
+        else:
+            problem = f"{where}: the fields are in another order or repeated"
+        raise AuditDataError(
+            shown, f"{problem} ({hint})", expected="fields " + ", ".join(want_names), found="fields " + ", ".join(map(str, got_names))
+        )
+    for want_field, got_field in zip(want["fields"], got["fields"], strict=True):
+        diff = _first_difference(want_field, got_field)
+        if diff:
+            raise AuditDataError(
+                shown,
+                f"{where}, field '{want_field['name']}': schema differs from the project's at {diff[0]} ({hint})",
+                expected=diff[1],
+                found=diff[2],
+            )
+    diff = _first_difference({k: v for k, v in want.items() if k != "fields"}, {k: v for k, v in got.items() if k != "fields"})
+    raise AuditDataError(
+        shown,
+        f"{where}: schema differs from the project's at {diff[0] if diff else 'schema'} ({hint})",
+        expected=diff[1] if diff else "the project's schema",
+        found=diff[2] if diff else "another",
+    )
+
+
+# --------------------------------------------------------------------------- the strict CSV reader
+
+
+class _BadValue(ValueError):
+    """A CSV value that does not convert to its field's type (``problem``, ``expected``)."""
+
+    def __init__(self, problem: str, expected: str) -> None:
+        super().__init__(problem)
+        self.problem, self.expected = problem, expected
 
 
 def _convert(value: str, field: dict[str, Any]) -> Any:
-    """Convert one CSV cell to the field's type; raise ``ValueError`` with the expectation on failure."""
+    """Convert one CSV cell to the field's type; raise :class:`_BadValue` on failure (integers range-checked before conversion)."""
     kind = field.get("type", "string")
     if kind == "string":
         return value
     if kind == "integer":
         if not _INT.fullmatch(value):
-            raise ValueError("an integer")
+            raise _BadValue("not an integer", "an integer")
+        if len(value.lstrip("+-").lstrip("0")) > 19 or not INT_MIN <= int(value) <= INT_MAX:
+            raise _BadValue("integer out of range", f"an integer from {INT_MIN:,} to {INT_MAX:,}")
         return int(value)
     if kind == "date":
         try:
@@ -221,45 +444,137 @@ def _convert(value: str, field: dict[str, Any]) -> Any:
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError("a date in YYYY-MM-DD form") from None
+            raise _BadValue("not a date in YYYY-MM-DD form", "a date in YYYY-MM-DD form") from None
     if kind == "yearmonth":
         if not _YEARMONTH.fullmatch(value):
-            raise ValueError("a month in YYYY-MM form")
+            raise _BadValue("not a month in YYYY-MM form", "a month in YYYY-MM form")
         return value
-    raise ValueError(f"a supported field type (the schema says {kind!r})")
+    raise _BadValue(f"field type {shorten(str(kind))!r} is not one the reader supports", "string, integer, date or yearmonth")
 
 
 def read_resource(raw_dir: str | Path, name: str, descriptor: dict[str, Any] | None = None, *, check: bool = True) -> pd.DataFrame:
     """Read one raw CSV, checked against its recorded checksum (when ``check``) and its schema in the data package.
 
-    Checks, in order: the file exists and is a regular, readable file; its sha256 and size match
-    the descriptor; it is UTF-8 without a BOM; it parses as CSV (a quoted field cut short or a stray
-    quote is an error); the header names exactly the schema's fields in order; every row has one
-    value per field; no value holds a control character (NUL, tab, line break, ...); each value has
-    the field's type and meets its constraints (required, enum, minimum, pattern, unique); the
-    primary key is unique. Values are never coerced: ``"3.0"`` is not an integer and ``" good"`` is
-    not a grade. Returns a DataFrame with Python-typed columns (``int64`` for integers, ``object``
-    otherwise). Any failure raises :class:`AuditDataError`.
+    The descriptor's schema for the resource must first be the project's (:func:`check_schema`).
+    Then, in order: the file exists and is a regular, readable file within its size limit; its
+    sha256 and size match the descriptor; then the checks of :func:`parse_table`. Returns a
+    DataFrame with Python-typed columns (``int64`` for integers, ``object`` otherwise). Any failure
+    raises :class:`AuditDataError`.
     """
     raw_dir = Path(raw_dir)
     descriptor = descriptor if descriptor is not None else load_descriptor(raw_dir)
-    res = resource_descriptor(descriptor, name, display_path(raw_dir / "datapackage.json"))
+    shown_dp = display_path(raw_dir / "datapackage.json")
+    res = resource_descriptor(descriptor, name, shown_dp)
+    check_schema(res, shown_dp)
     data, shown = resource_bytes(raw_dir, res, check=check)
     return parse_table(data, res["schema"], shown)
 
 
+def _check_header(header: list[str], names: list[str], shown: str) -> None:
+    for col in names:
+        if col not in header:
+            raise AuditDataError(
+                shown, f"missing column '{col}'", expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}"
+            )
+    if header != names:
+        extra = [c for c in header if c not in names]
+        problem = f"unexpected column '{extra[0]}'" if extra else "columns are out of order or repeated"
+        raise AuditDataError(shown, problem, expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}")
+
+
+def _value(value: str, field: dict[str, Any], i: int, shown: str) -> Any:
+    """One checked and converted cell of data row ``i``."""
+    col = field["name"]
+    cons = field.get("constraints", {})
+    bad = _control_character(value)
+    if bad:
+        raise AuditDataError(
+            shown, "control character in a value", row=i, column=col, expected="printable text (no NUL, tab or line break)", found=bad
+        )
+    if value == "":
+        if cons.get("required"):
+            raise AuditDataError(shown, "missing value", row=i, column=col, expected="a value", found="an empty cell")
+        return None
+    try:
+        converted = _convert(value, field)
+    except _BadValue as err:
+        raise AuditDataError(shown, err.problem, row=i, column=col, expected=err.expected, found=repr(shorten(value))) from None
+    if "enum" in cons and converted not in cons["enum"]:
+        raise AuditDataError(
+            shown,
+            "value not allowed",
+            row=i,
+            column=col,
+            expected="one of " + ", ".join(repr(v) for v in cons["enum"]),
+            found=repr(shorten(value)),
+        )
+    if "minimum" in cons and converted < cons["minimum"]:
+        raise AuditDataError(
+            shown, "value below the minimum", row=i, column=col, expected=f"a value >= {cons['minimum']}", found=repr(value)
+        )
+    if "maximum" in cons and converted > cons["maximum"]:
+        raise AuditDataError(
+            shown, "value above the maximum", row=i, column=col, expected=f"a value <= {cons['maximum']}", found=repr(value)
+        )
+    if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
+        raise AuditDataError(
+            shown, "value does not match the pattern", row=i, column=col, expected=f"pattern {cons['pattern']}", found=repr(shorten(value))
+        )
+    if value != value.strip():
+        raise AuditDataError(
+            shown,
+            "value starts or ends with white space",
+            row=i,
+            column=col,
+            expected="the value without spaces around it (refused, not stripped: ' A1' and 'A1' would be two different values)",
+            found=repr(shorten(value)),
+        )
+    return converted
+
+
+#: Constraint keys the reader enforces; a schema with any other is a bug (see tests/test_schemas.py).
+SUPPORTED_CONSTRAINTS = frozenset({"required", "unique", "enum", "minimum", "maximum", "pattern"})
+#: Field types the reader converts.
+SUPPORTED_TYPES = frozenset({"string", "integer", "date", "yearmonth"})
+
+
 def parse_table(data: bytes, schema: dict[str, Any], shown: str) -> pd.DataFrame:
-    """Parse CSV ``data`` strictly against a Table Schema (see :func:`read_resource`); ``shown`` names the file in errors."""
+    """Parse CSV ``data`` strictly against a Table Schema; ``shown`` names the file in errors.
+
+    Checks, in order: the data is not empty; it is UTF-8 without a BOM; the header names exactly the
+    schema's fields in order; then row by row, as the CSV is read (so a bad row stops the reading
+    there): it parses as CSV (a quoted field cut short or a stray quote is an error); it has one
+    value per field; no value holds a control character (NUL, tab, line break, ...); each value has
+    the field's type (integers within a signed 64-bit range, checked before conversion) and meets
+    its constraints (required, enum, minimum, maximum, pattern); no value starts or ends with white
+    space (one rule for every table and case file: such a value is refused, never stripped); then
+    the unique fields and the primary key are unique. Values are never coerced: ``"3.0"`` is not an
+    integer and ``" good"`` is not a grade. Returns a DataFrame with Python-typed columns
+    (``int64`` for integers, ``object`` otherwise). Any failure raises :class:`AuditDataError`.
+    """
     fields = schema["fields"]
     names = [f["name"] for f in fields]
     if not data.strip():
         raise AuditDataError(shown, "file is empty", expected="a header line and data rows")
     text = _decode_text(data, shown)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows = []
+    del text
+    columns: list[list[Any]] = [[] for _ in names]
+    header: list[str] | None = None
+    i = 0
     try:
         for values in reader:
-            rows.append(values)
+            if header is None:
+                header = values
+                _check_header(header, names, shown)
+                continue
+            i += 1
+            if not values:
+                raise AuditDataError(shown, "blank line", row=i, expected=f"{len(names)} values (remove the blank line)", found="nothing")
+            if len(values) != len(names):
+                raise AuditDataError(shown, "wrong number of values", row=i, expected=f"{len(names)} values", found=f"{len(values)}")
+            for column, field, value in zip(columns, fields, values, strict=True):
+                column.append(_value(value, field, i, shown))
     except csv.Error as err:
         raise AuditDataError(
             shown,
@@ -270,71 +585,11 @@ def parse_table(data: bytes, schema: dict[str, Any], shown: str) -> pd.DataFrame
             if "end of data" in str(err)
             else ("a field longer than the CSV reader's limit" if "field limit" in str(err) else "a stray quote or a malformed line"),
         ) from None
-    header, body = rows[0], rows[1:]
-    for col in names:
-        if col not in header:
-            raise AuditDataError(
-                shown, f"missing column '{col}'", expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}"
-            )
-    if header != names:
-        extra = [c for c in header if c not in names]
-        problem = f"unexpected column '{extra[0]}'" if extra else "columns are out of order or repeated"
-        raise AuditDataError(shown, problem, expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}")
-    if not body:
+    if i == 0:
         raise AuditDataError(shown, "file has a header but no data rows", expected="at least one data row")
 
-    records = []
-    for i, values in enumerate(body, start=1):
-        if not values:
-            raise AuditDataError(shown, "blank line", row=i, expected=f"{len(names)} values (remove the blank line)", found="nothing")
-        if len(values) != len(names):
-            raise AuditDataError(shown, "wrong number of values", row=i, expected=f"{len(names)} values", found=f"{len(values)}")
-        record = {}
-        for field, value in zip(fields, values, strict=True):
-            col = field["name"]
-            cons = field.get("constraints", {})
-            bad = _control_character(value)
-            if bad:
-                raise AuditDataError(
-                    shown,
-                    "control character in a value",
-                    row=i,
-                    column=col,
-                    expected="printable text (no NUL, tab or line break)",
-                    found=bad,
-                )
-            if value == "":
-                if cons.get("required"):
-                    raise AuditDataError(shown, "missing value", row=i, column=col, expected="a value", found="an empty cell")
-                record[col] = None
-                continue
-            try:
-                converted = _convert(value, field)
-            except ValueError as err:
-                raise AuditDataError(
-                    shown, f"not {err.args[0]}", row=i, column=col, expected=str(err.args[0]), found=repr(shorten(value))
-                ) from None
-            if "enum" in cons and converted not in cons["enum"]:
-                raise AuditDataError(
-                    shown,
-                    "value not allowed",
-                    row=i,
-                    column=col,
-                    expected="one of " + ", ".join(repr(v) for v in cons["enum"]),
-                    found=repr(shorten(value)),
-                )
-            if "minimum" in cons and converted < cons["minimum"]:
-                raise AuditDataError(
-                    shown, "value below the minimum", row=i, column=col, expected=f"a value >= {cons['minimum']}", found=repr(value)
-                )
-            if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
-                raise AuditDataError(
-                    shown, "value does not match the pattern", row=i, column=col, expected=f"pattern {cons['pattern']}", found=repr(value)
-                )
-            record[col] = converted
-        records.append(record)
-
-    frame = pd.DataFrame.from_records(records, columns=names)
+    frame = pd.DataFrame(dict(zip(names, columns, strict=True)), columns=names)
+    del columns
     for field in fields:
         col = field["name"]
         if field.get("constraints", {}).get("unique"):
@@ -399,3 +654,83 @@ def check_foreign_keys(tables: dict[str, pd.DataFrame], descriptor: dict[str, An
                     expected=f"a value of {', '.join(ref['fields'])} in {files[ref['resource']]}",
                     found=repr(first[0] if len(first) == 1 else first),
                 )
+
+
+def _write_descriptor(path: Path, descriptor: dict[str, Any]) -> None:
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def new_descriptor(raw_dir: str | Path) -> list[str]:
+    """Write ``datapackage.json`` for a new audit package holding ``audit.json`` and ``figures.csv``; return the resources described.
+
+    The descriptor takes its name, title, licence and sources from ``audit.json`` (which must be
+    valid), describes ``figures.csv`` with the project's schema and records both files' sha256 and
+    size. The figures themselves are checked when the package is loaded.
+    """
+    from analysis.data.audit_package import AUDIT_FILE, FIGURES_FILE, FIGURES_SCHEMA, parse_audit_json
+
+    raw_dir = Path(raw_dir)
+    for name in (AUDIT_FILE, FIGURES_FILE):
+        if not (raw_dir / name).exists():
+            raise AuditDataError(
+                display_path(raw_dir / name),
+                "an audit package needs this file before its datapackage.json can be written",
+                expected=f"{AUDIT_FILE} and {FIGURES_FILE} in {display_path(raw_dir)}",
+                found="no file",
+            )
+    audit_bytes = read_file_bytes(raw_dir / AUDIT_FILE, display_path(raw_dir / AUDIT_FILE))
+    meta = parse_audit_json(_decode_text(audit_bytes, display_path(raw_dir / AUDIT_FILE)), display_path(raw_dir / AUDIT_FILE))
+    sources = [{"title": title, "path": url} for title, url in meta.sources]
+    figures_bytes = read_file_bytes(raw_dir / FIGURES_FILE, display_path(raw_dir / FIGURES_FILE))
+    descriptor = {
+        "name": meta.id,
+        "title": meta.title,
+        "description": f"Published case-file audit figures: {meta.title} ({meta.force}, published {meta.published}). Only published figures are data.",
+        "licenses": [{"name": meta.licence}],
+        "sources": sources,
+        "resources": [
+            {
+                "name": "audit",
+                "path": AUDIT_FILE,
+                "format": "json",
+                "title": "What the audit is",
+                "description": "The audit's id, force, title, publication date, grade scale (best first), sources and licence.",
+                "sources": sources,
+                "bytes": len(audit_bytes),
+                "hash": sha256_bytes(audit_bytes),
+            },
+            {
+                "name": "figures",
+                "path": FIGURES_FILE,
+                "title": "Every published figure of the case-file audit, one a row",
+                "description": "Each row is one published figure about the grades of one sample, graded by one grader, in one practice area or all.",
+                "sources": sources,
+                "schema": json.loads(json.dumps(FIGURES_SCHEMA)),
+                "bytes": len(figures_bytes),
+                "hash": sha256_bytes(figures_bytes),
+            },
+        ],
+    }
+    if (raw_dir / "cases.csv").exists():
+        from analysis.data.schemas import CASES_SCHEMA
+
+        cases_bytes = read_file_bytes(raw_dir / "cases.csv", display_path(raw_dir / "cases.csv"))
+        descriptor["resources"].append(
+            {
+                "name": "cases",
+                "path": "cases.csv",
+                "title": "The force's and the inspectors' grade of each force-selected case",
+                "description": "Case-level grades held by the force: with them the pairing of the two gradings is known, not only its totals.",
+                "schema": json.loads(json.dumps(CASES_SCHEMA)),
+                "bytes": len(cases_bytes),
+                "hash": sha256_bytes(cases_bytes),
+            }
+        )
+    _write_descriptor(raw_dir / "datapackage.json", descriptor)
+    return [r["name"] for r in descriptor["resources"]]

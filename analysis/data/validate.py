@@ -11,210 +11,128 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.data.errors import AuditDataError
-from analysis.grades import GRADE_SLUGS, GRADES
 
 if TYPE_CHECKING:
     from analysis.data.load import AuditData
-
-#: The graded samples the report publishes: (sample, assessor) -> published total of cases.
-GRADED_SAMPLES = {
-    ("force_selected", "force"): "cases_force_selected",
-    ("force_selected", "hmicfrs"): "cases_force_selected",
-    ("inspectorate_selected", "hmicfrs"): "cases_inspectorate_selected",
-}
 
 
 def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + 1 for i in mask.index[mask]]
 
 
-def _check_grid(frame: pd.DataFrame, keys: list[str], expected_groups: list[tuple], file: str) -> None:
-    """Every expected group has exactly one row per grade, and no other group appears."""
-    groups = frame.groupby(keys, observed=True, sort=False)
-    expected = set(expected_groups)
-    for key, part in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{k}={v!r}" for k, v in zip(keys, key, strict=True))
-        if key not in expected:
-            raise AuditDataError(
-                file,
-                f"group {label} is not one the report publishes",
-                row=_rows(pd.Series(True, index=part.index).reindex(frame.index, fill_value=False)),
-                column=", ".join(keys),
-                expected="one of " + "; ".join(", ".join(map(str, g)) for g in expected_groups),
-                found=label,
-            )
-        present = set(part["grade"].astype(str))
-        missing = [g for g in GRADES if g not in present]
-        if missing:
-            raise AuditDataError(
-                file,
-                f"group {label} has no row for grade '{missing[0]}'",
-                column="grade",
-                expected="one row for each of " + ", ".join(GRADES) + " (use n = 0 for none)",
-                found=", ".join(sorted(present, key=GRADES.index)),
-            )
-    seen = {k if isinstance(k, tuple) else (k,) for k, _ in groups}
-    for key in expected_groups:
-        if key not in seen:
-            label = ", ".join(f"{k}={v!r}" for k, v in zip(keys, key, strict=True))
-            raise AuditDataError(file, f"no rows for {label}", expected="one row for each grade", found="none")
-
-
 def validate_audit(data: AuditData) -> None:
-    """Check the identities that tie the raw tables to each other and to the report's printed totals.
+    """Check the rules that tie a package's further tables to its figures and to each other.
 
-    - each graded sample has a row for every grade, and no unpublished sample/assessor pair appears;
-    - each graded sample adds up to its published size (force 27+6+0 and HMICFRS 10+17+6 to the
-      33 force-selected cases; HMICFRS 10+20+17 to the 47 further cases);
-    - the two samples add up to the published number of cases (33 + 47 = 80);
-    - every practice area has a row for every grade, and the areas add up to all cases and, grade
-      by grade, to the report's totals (20/37/23), which must equal the two samples' HMICFRS
-      grades added together;
+    The figures' own arithmetic (each group adds up to its size, the samples to all cases, the
+    areas to their totals, every figure can hold together) was checked when they were read
+    (:func:`analysis.data.audit_package.build_figure_set`). Here, where the tables are present:
+
+    - with ``practice_areas.csv``, every area the figures name is one of its areas, and every one
+      of its areas has figures;
     - every recommendation concerns at least one practice area;
+    - the force-selected cases drawn at random are no more than the force-selected cases;
     - the national table is internally consistent (:func:`check_national`) and the coverage review
       accounts for every line and number (:func:`check_review`).
 
     Raises :class:`AuditDataError` naming the file, rows, column, what was expected and found.
     """
-    cs_file, ag_file, pt_file, ra_file = (
-        data.files[n] for n in ("case_samples", "area_grades", "published_totals", "recommendation_areas")
-    )
-
-    totals = data.published_totals.set_index("quantity")["value"]
-    for needed in ["cases_all", *(f"cases_all_{GRADE_SLUGS[g]}" for g in GRADES), *set(GRADED_SAMPLES.values())]:
-        if needed not in totals.index:
-            raise AuditDataError(pt_file, f"no row for quantity '{needed}'", column="quantity", expected=f"a row '{needed}'", found="none")
-
-    cs = data.case_samples
-    _check_grid(cs, ["sample", "assessor"], list(GRADED_SAMPLES), cs_file)
-    for (sample, assessor), quantity in GRADED_SAMPLES.items():
-        mask = (cs["sample"] == sample) & (cs["assessor"] == assessor)
-        found = int(cs.loc[mask, "n"].sum())
-        if found != totals[quantity]:
+    named = {f.area for f in data.figure_set.figures if f.area}
+    if "practice_areas" in data.files:
+        known = list(data.practice_areas["practice_area"])
+        unknown = sorted(named - set(known))
+        if unknown:
+            rows = [f.row for f in data.figure_set.figures if f.area in unknown]
             raise AuditDataError(
-                cs_file,
-                f"grades of sample '{sample}' by assessor '{assessor}' do not add up to the published sample size",
-                row=_rows(mask),
-                column="n",
-                expected=f"a total of {totals[quantity]} ({quantity} in published_totals.csv)",
-                found=f"{found}",
+                data.files["figures"],
+                "practice area not in practice_areas.csv",
+                row=rows,
+                column="area",
+                expected="one of " + ", ".join(known),
+                found=repr(unknown[0]),
             )
-
-    if "cases_force_selected_random" in totals.index and totals["cases_force_selected_random"] > totals["cases_force_selected"]:
-        rows = [i + 1 for i, q in enumerate(data.published_totals["quantity"]) if q == "cases_force_selected_random"]
-        raise AuditDataError(
-            pt_file,
-            "more force-selected cases drawn at random than force-selected cases",
-            row=rows[0],
-            column="value",
-            expected=f"at most {totals['cases_force_selected']} (cases_force_selected)",
-            found=f"{totals['cases_force_selected_random']}",
-        )
-
-    n_samples = int(totals["cases_force_selected"] + totals["cases_inspectorate_selected"])
-    if n_samples != totals["cases_all"]:
-        raise AuditDataError(
-            pt_file,
-            "the two samples do not add up to all cases",
-            column="value",
-            expected=f"cases_force_selected + cases_inspectorate_selected = cases_all ({totals['cases_all']})",
-            found=f"{n_samples}",
-        )
-
-    ag = data.area_grades
-    _check_grid(ag, ["practice_area"], [(a,) for a in data.practice_areas["practice_area"]], ag_file)
-    if int(ag["n"].sum()) != totals["cases_all"]:
-        raise AuditDataError(
-            ag_file,
-            "the practice areas do not add up to all cases",
-            column="n",
-            expected=f"a total of {totals['cases_all']} (cases_all in published_totals.csv)",
-            found=f"{int(ag['n'].sum())}",
-        )
-    hmicfrs = cs[cs["assessor"] == "hmicfrs"]
-    for grade in GRADES:
-        quantity = f"cases_all_{GRADE_SLUGS[grade]}"
-        mask = ag["grade"] == grade
-        by_area = int(ag.loc[mask, "n"].sum())
-        by_sample = int(hmicfrs.loc[hmicfrs["grade"] == grade, "n"].sum())
-        if by_sample != totals[quantity]:
+        silent = [a for a in known if a not in named]
+        if silent:
             raise AuditDataError(
-                cs_file,
-                f"HMICFRS grades '{grade}' of the two samples do not add up to the report's total",
-                row=_rows((cs["assessor"] == "hmicfrs") & (cs["grade"] == grade)),
-                column="n",
-                expected=f"{totals[quantity]} ({quantity} in published_totals.csv)",
-                found=f"{by_sample}",
-            )
-        if by_area != totals[quantity]:
-            raise AuditDataError(
-                ag_file,
-                f"grade '{grade}' does not add up over the practice areas to the report's total",
-                row=_rows(mask),
-                column="n",
-                expected=f"{totals[quantity]} ({quantity} in published_totals.csv, and the two samples' HMICFRS grades added)",
-                found=f"{by_area}",
-            )
-
-    covered = set(data.recommendation_areas["recommendation_id"])
-    for i, rec in enumerate(data.recommendations["recommendation_id"], start=1):
-        if rec not in covered:
-            raise AuditDataError(
-                data.files["recommendations"],
-                f"recommendation '{rec}' concerns no practice area",
-                row=i,
-                column="recommendation_id",
-                expected=f"at least one row for '{rec}' in {ra_file}",
+                data.files["practice_areas"],
+                f"practice area '{silent[0]}' has no figures",
+                row=known.index(silent[0]) + 1,
+                column="practice_area",
+                expected=f"figures for every area in {data.files['figures']}",
                 found="none",
             )
-    check_national(data.national_audits, data.files["national_audits"])
-    check_review(data.coverage_claims, data.coverage_texts, data.coverage_lines, data.coverage_number_mentions, data.files)
+
+    if data.recommendations is not None and data.recommendation_areas is not None:
+        covered = set(data.recommendation_areas["recommendation_id"])
+        for i, rec in enumerate(data.recommendations["recommendation_id"], start=1):
+            if rec not in covered:
+                raise AuditDataError(
+                    data.files["recommendations"],
+                    f"recommendation '{rec}' concerns no practice area",
+                    row=i,
+                    column="recommendation_id",
+                    expected=f"at least one row for '{rec}' in {data.files['recommendation_areas']}",
+                    found="none",
+                )
+
+    if data.published_totals is not None:
+        totals = data.published_totals.set_index("quantity")["value"]
+        if "cases_force_selected_random" in totals.index:
+            rows = [i + 1 for i, q in enumerate(data.published_totals["quantity"]) if q == "cases_force_selected_random"]
+            size = data.size("force_selected") if data.has("force_selected", "inspectorate") else None
+            if size is None or totals["cases_force_selected_random"] > size:
+                raise AuditDataError(
+                    data.files["published_totals"],
+                    "more force-selected cases drawn at random than force-selected cases",
+                    row=rows[0],
+                    column="value",
+                    expected=f"at most {size} (the force-selected cases in {data.files['figures']})"
+                    if size
+                    else "a force-selected sample in the figures",
+                    found=f"{totals['cases_force_selected_random']}",
+                )
+    if data.national_audits is not None:
+        check_national(data.national_audits, data.files["national_audits"])
+    coverage = ("coverage_claims", "coverage_texts", "coverage_lines", "coverage_number_mentions")
+    if all(getattr(data, name) is not None for name in coverage):
+        check_review(data.coverage_claims, data.coverage_texts, data.coverage_lines, data.coverage_number_mentions, data.files)
 
 
 def identity_table(data: AuditData) -> pd.DataFrame:
-    """The report's identities recomputed from the raw tables (a backtest), one row per identity.
+    """The figures' identities recomputed (a backtest), one row per identity.
 
-    Columns: ``identity`` (in words), ``computed`` (from the detailed rows), ``published`` (the
-    report's printed total) and ``holds``. :func:`validate_audit` has already refused data where
-    any identity fails; this table shows the reader that they hold.
+    Columns: ``identity`` (in words), ``computed`` (the sum of the detailed figures), ``published``
+    (the size or total the figures are out of) and ``holds``: each group's counts add up to its
+    number of cases; the groups that make up another (the two samples, the practice areas) add up
+    to it, grade by grade. Only groups whose counts the figures fix are summed.
+    :func:`analysis.data.audit_package.build_figure_set` has already refused figures where any
+    identity fails; this table shows the reader that they hold.
     """
-    totals = data.published_totals.set_index("quantity")["value"]
-    cs = data.case_samples
-    rows = []
     names = {
-        ("force_selected", "force"): "force's grades of the force-selected cases",
-        ("force_selected", "hmicfrs"): "HMICFRS grades of the force-selected cases",
-        ("inspectorate_selected", "hmicfrs"): "HMICFRS grades of the inspectorate-selected cases",
+        ("force_selected", "force"): "the force's grades of the force-selected cases",
+        ("force_selected", "inspectorate"): "the inspectors' grades of the force-selected cases",
+        ("inspectorate_selected", "inspectorate"): "the inspectors' grades of the inspectorate-selected cases",
+        ("all", "inspectorate"): "the inspectors' grades of all cases",
     }
-    for (sample, assessor), quantity in GRADED_SAMPLES.items():
-        found = int(cs.loc[(cs["sample"] == sample) & (cs["assessor"] == assessor), "n"].sum())
-        rows.append((f"sum of the {names[(sample, assessor)]}", found, int(totals[quantity])))
-    rows.append(
-        (
-            "force-selected plus inspectorate-selected cases",
-            int(totals["cases_force_selected"] + totals["cases_inspectorate_selected"]),
-            int(totals["cases_all"]),
-        )
-    )
-    rows.append(("sum over the practice areas", int(data.area_grades["n"].sum()), int(totals["cases_all"])))
-    hmicfrs = cs[cs["assessor"] == "hmicfrs"]
-    for grade in GRADES:
-        quantity = f"cases_all_{GRADE_SLUGS[grade]}"
-        rows.append(
-            (
-                f"'{grade}' summed over the practice areas",
-                int(data.area_grades.loc[data.area_grades["grade"] == grade, "n"].sum()),
-                int(totals[quantity]),
-            )
-        )
-        rows.append(
-            (
-                f"'{grade}' summed over the two samples (HMICFRS)",
-                int(hmicfrs.loc[hmicfrs["grade"] == grade, "n"].sum()),
-                int(totals[quantity]),
-            )
-        )
+    rows = []
+    for (sample, rater), words in names.items():
+        counts = data.counts(sample, rater)
+        if counts is not None and (sample, rater, "") not in data.figure_set.implied:
+            rows.append((f"sum of {words}", int(counts.sum()), data.size(sample, rater)))
+    system = data.figure_set.system
+    for whole, parts in system.links:
+        if data.counts(*whole) is None or any(data.counts(*p) is None for p in parts):
+            continue
+        if whole[2] == "" and all(p[2] for p in parts):
+            what = "summed over the practice areas"
+        elif whole[0] == "all":
+            what = "summed over the two samples"
+            if whole[2]:
+                what += f" in area {whole[2]}"
+        else:
+            continue
+        rows.append((f"cases {what}", int(sum(data.size(*p) for p in parts)), data.size(*whole)))
+        for i, grade in enumerate(data.grades):
+            rows.append((f"'{grade}' {what}", int(sum(data.counts(*p)[i] for p in parts)), int(data.counts(*whole)[i])))
     frame = pd.DataFrame(rows, columns=["identity", "computed", "published"])
     frame["holds"] = frame["computed"] == frame["published"]
     return frame

@@ -1,30 +1,91 @@
-"""Plotting helpers shared by every chart: the grade palette, label colours and the stacked grade bar.
+"""Charts that read on a phone: the grade palette, text sizes, SVG output and the parts every chart shares.
 
-Topic-specific charts live in submodules of this package (``analysis.plots.<topic>``) and use
-:data:`GRADE_COLOURS` so that each grade has one colour everywhere.
+Every chart is drawn :data:`FIG_WIDTH` inches wide and written as SVG with its text kept as text
+(``svg.fonttype: none``), in a font stack every browser has. A page 390 CSS px wide shows a chart
+at most 358 CSS px wide, so a chart wider than that is scaled down: a text of ``s`` points is then
+``s * 96 / 72 * min(1, 358 / (chart width in CSS px))`` CSS px (:func:`phone_px`). :data:`TEXT_PT`,
+the smallest size any chart uses, keeps every text at 11 CSS px or more on such a page; on a wide
+screen the chart is shown at its own size, 480 CSS px wide, with 15 px text. Each chart carries
+its title, a subtitle (what is measured, the n) and a "Source: ..." line inside the image, so a
+downloaded copy keeps them; labels sit on the marks, not in legends. Grades are passed in by the
+caller, best first, and coloured by :func:`grade_colours`. The SVG bytes are the same on every run
+(fixed ``svg.hashsalt``, no date in the metadata): nbval compares them like any other output.
+
+Topic-specific charts live in submodules of this package (``analysis.plots.<topic>``).
 """
 
 from __future__ import annotations
 
+import math
+import re
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
-import matplotlib.ticker
 import numpy as np
 import pandas as pd
+from matplotlib.transforms import blended_transform_factory
 
-from analysis.grades import GRADES
+#: Width of every chart, in inches (480 CSS px at 96 px per inch).
+FIG_WIDTH = 5.0
+#: CSS px per point, and the content width of a page 390 CSS px wide (16 px padding each side).
+CSS_PX_PER_PT = 96 / 72
+PHONE_CONTENT_PX = 358
+#: The smallest text any chart may show on a 390 px page, in CSS px.
+MIN_TEXT_PX = 11
 
-#: One colour per grade, from the Analysis Function sequential blue palette, darkest for the worst
-#: grade. Neighbouring grades differ by at least 3:1 in contrast (tested), bars carry a dark edge
-#: so the light "good" bars stand out from a white background, and every bar is labelled directly.
-GRADE_COLOURS: dict[str, str] = {"good": "#ADD1F1", "requires improvement": "#2073BC", "inadequate": "#092135"}
+#: Fonts every browser has: DejaVu Sans (what matplotlib measures with, common on Linux), then the
+#: sans-serif faces of Windows, macOS and Android, then the generic family.
+FONT_STACK = ["DejaVu Sans", "Arial", "Helvetica", "Roboto", "Liberation Sans"]
+
+#: The Analysis Function sequential palette, lightest first.
+SEQUENTIAL = ("#ADD1F1", "#6BACE6", "#2073BC", "#12436D", "#092135")
+#: The palette extended to seven steps for scales of six or seven grades: a lighter tint of its
+#: lightest blue, and a step between #2073BC and #12436D (their mean in sRGB). Tested for order and contrast.
+EXTENDED = ("#D6E8F8", "#ADD1F1", "#6BACE6", "#2073BC", "#195B94", "#12436D", "#092135")
 
 #: Neutral colours for text, edges and reference marks.
 TEXT = "#0B0C0C"
 GREY = "#BFBFBF"
+DARK_GREY = "#505A5F"
 EDGE = "#0B0C0C"
+#: Focus colour (Analysis Function focus palette).
+FOCUS = "#12436D"
+
+
+def phone_scale(width_pt: float) -> float:
+    """How much a page 390 CSS px wide shrinks an image ``width_pt`` points wide: ``min(1, 358 / width in CSS px)``."""
+    return min(1.0, PHONE_CONTENT_PX / (width_pt * CSS_PX_PER_PT))
+
+
+def phone_px(font_pt: float, width_pt: float) -> float:
+    """CSS px of a ``font_pt`` point text in an image ``width_pt`` points wide, on a page 390 CSS px wide."""
+    return font_pt * CSS_PX_PER_PT * phone_scale(width_pt)
+
+
+def min_font_pt(width_in: float = FIG_WIDTH) -> float:
+    """The smallest font size, in points rounded up to a half point, that stays :data:`MIN_TEXT_PX` on a phone."""
+    exact = MIN_TEXT_PX / (CSS_PX_PER_PT * phone_scale(width_in * 72))
+    return math.ceil(exact * 2) / 2
+
+
+#: Font sizes (points): every text, the subtitle and source line, the title.
+TEXT_PT = min_font_pt()
+TITLE_PT = TEXT_PT + 2
+
+
+def svg_text_sizes(svg: str) -> tuple[float, list[tuple[float, str]]]:
+    """The width (points) of an SVG that matplotlib wrote and the font size (points) and text of each of its texts."""
+    m = re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg)
+    if not m:
+        raise ValueError("not an SVG written by matplotlib (no width in pt)")
+    sizes = []
+    for style, body in re.findall(r'<text\b[^>]*style="([^"]*)"[^>]*>(.*?)</text>', svg, re.S):
+        size = re.search(r"font-size:\s*([\d.]+)px", style)
+        if size:
+            sizes.append((float(size.group(1)), re.sub(r"<[^>]+>", "", body)))
+    return float(m.group(1)), sizes
 
 
 def relative_luminance(hex_colour: str) -> float:
@@ -45,61 +106,155 @@ def label_colour(fill: str) -> str:
     return "#FFFFFF" if contrast_ratio(fill, "#FFFFFF") >= contrast_ratio(fill, "#000000") else "#000000"
 
 
+def grade_colours(grades: Sequence[str]) -> dict[str, str]:
+    """One colour per grade for a scale of 2 to 7 grades given best first: light to dark, darkest for the worst.
+
+    Up to five grades take evenly spaced steps of the Analysis Function sequential palette
+    (:data:`SEQUENTIAL`; three grades: ``#ADD1F1``, ``#2073BC``, ``#092135``); six or seven take
+    steps of :data:`EXTENDED`. Bars also carry a dark edge and a direct label, so colour is never
+    the only cue.
+    """
+    k = len(grades)
+    if not 2 <= k <= 7 or len(set(grades)) != k:
+        raise ValueError(f"grade_colours needs 2 to 7 distinct grades, best first; got {list(grades)}")
+    palette = SEQUENTIAL if k <= 5 else EXTENDED
+    steps = np.round(np.linspace(0, len(palette) - 1, k)).astype(int)
+    return {g: palette[i] for g, i in zip(grades, steps, strict=True)}
+
+
+def slug(label: str) -> str:
+    """Identifier-safe form of a label, as in column names such as ``share_requires_improvement``."""
+    return label.replace(" ", "_")
+
+
 def setup_style() -> None:
-    """Apply the project's plain chart style (no top/right spines, readable font sizes)."""
+    """Apply the project's chart style: text as text in SVG, the font stack, phone-readable sizes, stable bytes.
+
+    In an IPython kernel with the inline backend it also makes figures display as SVG at their
+    own size (no ``bbox_inches="tight"``) with no date in the SVG metadata.
+    """
     plt.rcParams.update(
         {
-            "figure.dpi": 100,
-            "savefig.dpi": 150,
-            "font.size": 10,
-            "axes.titlesize": 12,
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "font.family": "sans-serif",
+            "font.sans-serif": FONT_STACK,
+            "font.size": TEXT_PT,
+            "axes.titlesize": TITLE_PT,
+            "axes.labelsize": TEXT_PT,
+            "xtick.labelsize": TEXT_PT,
+            "ytick.labelsize": TEXT_PT,
+            "legend.fontsize": TEXT_PT,
+            "figure.titlesize": TITLE_PT,
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
             "axes.spines.top": False,
             "axes.spines.right": False,
+            "svg.fonttype": "none",
             "svg.hashsalt": "gwent-ncpi",
             "path.simplify": True,
         }
     )
+    _inline_svg()
 
 
-def stacked_grade_bars(
-    counts: pd.DataFrame,
-    *,
-    title: str,
-    subtitle: str,
-    ax: plt.Axes | None = None,
-    grades: Sequence[str] = GRADES,
-) -> plt.Axes:
-    """Horizontal 100% stacked bars, one per row of ``counts`` (columns: grades, values: case counts).
+def _inline_svg() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        return
+    if get_ipython() is None or "inline" not in str(matplotlib.get_backend()):
+        return
+    # Importing the backend configures IPython's figure formatters once; set ours after it.
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    Each segment is labelled directly with its count and share (e.g. "10 (30%)"), so colour is
-    never the only cue; the legend lists grades best first. ``title`` should state the finding,
-    ``subtitle`` what is measured and the n.
-    """
+    set_matplotlib_formats("svg", bbox_inches=None, metadata={"Date": None})
+
+
+def wrap(text: str, width_in: float = FIG_WIDTH, size_pt: float = TEXT_PT, indent_in: float = 0.0) -> str:
+    """``text`` broken into lines that fit ``width_in`` inches at ``size_pt`` (a conservative 0.6 em per character)."""
+    chars = max(10, int((width_in - indent_in) * 72 / (0.6 * size_pt)))
+    return "\n".join(textwrap.wrap(text, chars)) or text
+
+
+def new_figure(height_in: float) -> tuple[plt.Figure, plt.Axes]:
+    """A figure :data:`FIG_WIDTH` inches wide and ``height_in`` tall, with one axes, in the project's style."""
     setup_style()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.8 * len(counts) + 1.8))
-    counts = counts[list(grades)]
-    totals = counts.sum(axis=1)
-    shares = counts.div(totals, axis=0)
-    y = np.arange(len(counts))[::-1]
-    left = np.zeros(len(counts))
-    for grade in grades:
-        width = shares[grade].to_numpy()
-        ax.barh(y, width, left=left, color=GRADE_COLOURS[grade], edgecolor=EDGE, linewidth=0.6, label=grade.capitalize(), height=0.6)
-        for yi, li, wi, ni in zip(y, left, width, counts[grade].to_numpy(), strict=True):
-            if ni > 0 and wi >= 0.07:
-                ax.text(
-                    li + wi / 2, yi, f"{ni}\n({wi:.0%})", ha="center", va="center", fontsize=9, color=label_colour(GRADE_COLOURS[grade])
-                )
-        left += width
-    ax.set_yticks(y, [f"{name}\n(n = {int(t)})" for name, t in zip(counts.index, totals, strict=True)])
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, height_in))
+    return fig, ax
+
+
+def frame_figure(fig: plt.Figure, *, title: str, subtitle: str, source: str) -> None:
+    """Put the title and subtitle at the top of ``fig`` and the source line at the bottom, wrapped to fit, and lay out the rest between them.
+
+    ``source`` is the text after "Source: " (for example the publication the figures come from).
+    """
+    width, height = fig.get_size_inches()
+    margin = 0.12
+    title_text = wrap(title, width - 2 * margin, TITLE_PT)
+    subtitle_text = wrap(subtitle, width - 2 * margin, TEXT_PT)
+    source_text = wrap(f"Source: {source}", width - 2 * margin, TEXT_PT)
+    line = 1.25 / 72  # inches per point of line height
+    top = (title_text.count("\n") + 1) * TITLE_PT * line + (subtitle_text.count("\n") + 1) * TEXT_PT * line + 0.25
+    bottom = (source_text.count("\n") + 1) * TEXT_PT * line + 0.2
+    y_title = 1 - margin / height
+    fig.text(margin / width, y_title, title_text, ha="left", va="top", fontsize=TITLE_PT, fontweight="bold", color=TEXT)
+    y_sub = y_title - ((title_text.count("\n") + 1) * TITLE_PT * line + 0.06) / height
+    fig.text(margin / width, y_sub, subtitle_text, ha="left", va="top", fontsize=TEXT_PT, color=TEXT)
+    fig.text(margin / width, margin / height, source_text, ha="left", va="bottom", fontsize=TEXT_PT, color=DARK_GREY)
+    fig.tight_layout(rect=(0, (bottom + margin) / height, 1, 1 - (top + margin) / height), pad=0.3)
+
+
+def text_width_in(ax: plt.Axes, text: str, size_pt: float = TEXT_PT) -> float:
+    """Width in inches of ``text`` drawn at ``size_pt`` on ``ax``'s figure."""
+    fig = ax.figure
+    t = fig.text(0, 0, text, fontsize=size_pt)
+    width = t.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
+    t.remove()
+    return width
+
+
+def grade_bars(counts: pd.DataFrame, *, grades: Sequence[str], title: str, subtitle: str, source: str) -> plt.Figure:
+    """Grade counts of each group as labelled bars, one group under another: a phone-readable alternative to stacked bars.
+
+    ``counts`` has one row per group (indexed by the label to show) and one column per grade,
+    ``grades`` best first. Each group gets a heading ("Force-selected cases (n = 33)") and one bar
+    per grade, as long as the grade's share of the group, in the grade's colour
+    (:func:`grade_colours`), named on its left and labelled with its count and share ("10 of 33
+    (30%)"), so neither a legend nor colour alone carries anything. Groups are drawn top to bottom
+    in the given order.
+    """
+    grades = list(grades)
+    colours = grade_colours(grades)
+    counts = counts[grades]
+    totals = counts.sum(axis=1).to_numpy()
+    headings = [wrap(f"{name} (n\u00a0=\u00a0{int(n)})", FIG_WIDTH - 0.3) for name, n in zip(counts.index, totals, strict=True)]
+    rows = sum(len(grades) + 0.9 * (h.count("\n") + 1) + 0.5 for h in headings)
+    fig, ax = new_figure(0.27 * rows + 1.7)
+    to_heading = blended_transform_factory(fig.transFigure, ax.transData)
+    y = 0.0
+    ticks, tick_labels = [], []
+    for (_, row), n, heading in zip(counts.iterrows(), totals, headings, strict=True):
+        lines = heading.count("\n") + 1
+        ax.text(0.12 / FIG_WIDTH, y, heading, transform=to_heading, ha="left", va="top", fontweight="bold", in_layout=False)
+        y -= 0.9 * lines - 0.2
+        for grade in grades:
+            y -= 1
+            share = row[grade] / n if n else 0.0
+            ax.barh(y, share, color=colours[grade], edgecolor=EDGE, linewidth=0.6, height=0.72)
+            label = f"{int(row[grade])} of {int(n)} ({share:.0%})"
+            if share > 0.55:
+                ax.text(share - 0.015, y, label, ha="right", va="center", color=label_colour(colours[grade]))
+            else:
+                ax.text(share + 0.015, y, label, ha="left", va="center", color=TEXT)
+            ticks.append(y)
+            tick_labels.append(grade.capitalize())
+        y -= 0.9
+    ax.set_yticks(ticks, tick_labels)
+    ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("Share of cases")
-    ax.set_title(title, pad=24)
-    ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9, color=TEXT, va="bottom")
-    ax.legend(ncols=len(grades), loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
-    ax.figure.tight_layout()
-    return ax
+    ax.set_ylim(y + 0.4, 0.1)
+    ax.set_xticks([])
+    ax.spines[["bottom", "top", "right", "left"]].set_visible(False)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    return fig

@@ -3,7 +3,8 @@
 Gwent is drawn in the focus colour and every other force in grey; marker *shape* says where a
 figure comes from (square: the inspectorate's own website; circle: secondary coverage), and a
 hollow marker flags a row used with caution or only in part, so no cue depends on colour alone.
-Every point carries a label placed so that labels do not overlap.
+Gwent and every point outside the inner limits carry a label, placed so that labels do not overlap;
+the keys to marks and lines are written under each chart, not in a legend box.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
-from analysis.plots import GREY, TEXT, setup_style
+from analysis.plots import DARK_GREY, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, wrap
 
-#: Focus colour for Gwent (Analysis Function focus palette) and the neutral for other forces.
-FOCUS = "#12436D"
+#: The neutral colour for other forces, and the colour of control limits.
 OTHER = GREY
-LIMIT_COLOUR = "#505A5F"
+LIMIT_COLOUR = DARK_GREY
 MARKERS = {False: "s", True: "o"}  # secondary? -> marker
 FLAGGED = ("used_with_caution", "partial")
 
@@ -36,7 +35,13 @@ def _overlaps(box, boxes) -> bool:
 
 
 def place_labels(
-    ax: plt.Axes, x: Sequence[float], y: Sequence[float], labels: Sequence[str], *, bold: Sequence[bool] | None = None, fontsize: float = 8
+    ax: plt.Axes,
+    x: Sequence[float],
+    y: Sequence[float],
+    labels: Sequence[str],
+    *,
+    bold: Sequence[bool] | None = None,
+    fontsize: float = TEXT_PT,
 ) -> list:
     """Label every point (x, y) of ``ax`` with the first nearby position that overlaps no other label or point.
 
@@ -94,24 +99,25 @@ def funnel_plot(
     target: float,
     title: str,
     subtitle: str,
+    source: str,
     ylabel: str,
     method: str = "exact_binomial",
     show_other_method: bool = True,
-    ax: plt.Axes | None = None,
-) -> plt.Axes:
-    """Funnel plot of a share against the number of cases, one labelled point per document.
+) -> plt.Figure:
+    """Funnel plot of a share against the number of cases, one point per document.
 
-    ``points`` needs ``n``, ``share``, ``force``, ``year``, ``secondary``, ``treatment`` and
-    ``is_gwent`` (see :func:`analysis.sections.national.funnel_points`); ``limits`` the rows of one measure
-    from :func:`analysis.sections.national.funnel_limit_table`. The limits of ``method`` are drawn dashed
-    (95%) and dotted (99.8%); with ``show_other_method`` the other method's limits are drawn as
-    thin light lines for comparison. Gwent is in the focus colour with a bold label.
+    ``points`` needs ``n``, ``share``, ``force``, ``year``, ``secondary``, ``treatment``,
+    ``position`` and ``is_gwent`` (see :func:`analysis.sections.national.funnel_points`); ``limits``
+    the rows of one measure from :func:`analysis.sections.national.funnel_limit_table`. The limits of
+    ``method`` are drawn dashed (95%) and dotted (99.8%) and named at their right end; with
+    ``show_other_method`` the other method's limits are drawn as thin light lines for comparison.
+    Gwent is in the focus colour with a bold label; other forces are labelled when they lie
+    outside the inner limits. A key under the chart explains marks and lines.
     """
-    setup_style()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 6))
+    fig, ax = new_figure(8.2)
     lo_n, hi_n = int(points["n"].min()), int(points["n"].max())
     span = limits.loc[limits["n"].between(max(limits["n"].min(), lo_n - 25), min(limits["n"].max(), hi_n + 15))]
+    right = span["n"].max()
     for m in limits["method"].unique():
         for cov, style in ((0.95, "--"), (0.998, ":")):
             part = span.loc[(span["method"] == m) & np.isclose(span["confidence"], cov)].sort_values("n")
@@ -123,8 +129,10 @@ def funnel_plot(
                 continue
             ax.plot(part["n"], part["lower"], **kw)
             ax.plot(part["n"], part["upper"], **kw)
+            if m == method:
+                ax.text(right, part["upper"].iloc[-1], f" {cov:.1%}".replace(".0%", "%"), va="center", ha="left", color=TEXT)
     ax.axhline(target, color=LIMIT_COLOUR, lw=1.0)
-    ax.text(span["n"].max(), target, " pooled\n others", va="center", ha="left", fontsize=8, color=TEXT)
+    ax.text(right, target, " pooled", va="center", ha="left", color=TEXT)
 
     order = points.sort_values(["is_gwent", "n"], ascending=[False, True], kind="stable")
     for _, p in order.iterrows():
@@ -140,150 +148,121 @@ def funnel_plot(
             linewidths=1.4 if hollow else 0.8,
             zorder=3,
         )
-    labels = [f"{f} {y}" for f, y in zip(order["force"], order["year"], strict=True)]
-    ax.set_xlim(span["n"].min(), span["n"].max())
+    ax.set_xlim(span["n"].min(), right)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("Number of cases audited")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, pad=26)
-    ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9, color=TEXT, va="bottom")
-    handles = []
-    for gwent, secondary, label in (
-        (True, False, "Gwent: inspectorate report (square)"),
-        (True, True, "Gwent: secondary coverage (circle)"),
-        (False, False, "Other force: inspectorate website (square)"),
-        (False, True, "Other force: secondary coverage (circle)"),
-    ):
-        if ((points["is_gwent"] == gwent) & (points["secondary"] == secondary)).any():
-            face = FOCUS if gwent else OTHER
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker=MARKERS[secondary],
-                    ls="",
-                    markerfacecolor=face,
-                    markeredgecolor=FOCUS if gwent else TEXT,
-                    markersize=7,
-                    label=label,
-                )
-            )
-    if points["treatment"].isin(FLAGGED).any():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                ls="",
-                markerfacecolor="white",
-                markeredgecolor=TEXT,
-                markersize=7,
-                label="Hollow: flagged or partial figures",
-            )
-        )
-    handles += [
-        Line2D([], [], color=LIMIT_COLOUR, lw=1.0, label="Pooled share of other forces"),
-        Line2D([], [], color=LIMIT_COLOUR, lw=1.3, ls="--", label="95% limits"),
-        Line2D([], [], color=LIMIT_COLOUR, lw=1.3, ls=":", label="99.8% limits"),
-    ]
-    if show_other_method:
-        other = "Wilson" if method == "exact_binomial" else "exact binomial"
-        handles.append(Line2D([], [], color="#B1B4B6", lw=0.8, ls="--", label=f"{other} limits (comparison)"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, frameon=False, fontsize=8)
-    ax.figure.tight_layout()
-    place_labels(ax, order["n"].to_numpy(float), order["share"].to_numpy(float), labels, bold=order["is_gwent"].tolist())
-    return ax
+    key = (
+        "Square: figures from the inspectorate's website; circle: secondary coverage; hollow: flagged or partial. "
+        "Solid line: pooled share of the other forces; dashed and dotted: 95% and 99.8% limits"
+        + ("; faint: the same limits by the other method." if show_other_method else ".")
+    )
+    ax.set_xlabel("Number of cases audited\n" + wrap(key, FIG_WIDTH - 0.3), loc="left")
+    ax.set_ylabel(wrap(ylabel, 3.5))
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    shown = order.loc[order["is_gwent"] | order["position"].ne("within_95")]
+    labels = [f"{f} {y}" for f, y in zip(shown["force"], shown["year"], strict=True)]
+    place_labels(ax, shown["n"].to_numpy(float), shown["share"].to_numpy(float), labels, bold=shown["is_gwent"].tolist())
+    return fig
 
 
-def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str) -> plt.Figure:
-    """Two panels (share good, share inadequate): each force's inspection and later review, with Wilson intervals.
+def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str, source: str) -> plt.Figure:
+    """Two panels, one under the other (share good, share inadequate): each force's inspection and later review, with Wilson intervals.
 
-    ``frame`` is :func:`analysis.sections.national.before_after`. The inspection is a filled circle, the
-    later document a hollow diamond, joined by an arrow; each marker is labelled with its count
-    ("18 of 73"). The two audits sample differently, which the caller's caption must say.
+    ``frame`` is :func:`analysis.sections.national.before_after`. Each force is named above its
+    rows; the inspection is a filled circle, the later document a hollow diamond, joined by an
+    arrow; each marker is labelled with its count and year ("18 of 73, 2016"). The two audits
+    sample differently, which the caller's caption must say.
     """
-    setup_style()
     forces = list(dict.fromkeys(frame["force"]))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 1.0 * len(forces) + 2.2), sharey=True)
-    for ax, measure, count_col in ((axes[0], "good", "good"), (axes[1], "inadequate", "inadequate")):
+    fig, axes = plt.subplots(2, 1, figsize=(FIG_WIDTH, 1.5 * len(forces) * 2 + 3.2))
+    for ax, measure in zip(axes, ("good", "inadequate"), strict=True):
         for i, force in enumerate(forces):
-            y = len(forces) - 1 - i
+            y = (len(forces) - 1 - i) * 1.4
             part = frame.loc[frame["force"] == force].sort_values("year", kind="stable")
             first, last = part.iloc[0], part.iloc[-1]
+            ax.text(0.0, y + 0.42, force, ha="left", va="bottom", color=TEXT, fontweight="bold", transform=ax.get_yaxis_transform())
             ax.annotate(
                 "",
-                xy=(last[f"share_{measure}"], y - 0.12),
-                xytext=(first[f"share_{measure}"], y + 0.12),
+                xy=(last[f"share_{measure}"], y - 0.14),
+                xytext=(first[f"share_{measure}"], y + 0.14),
                 arrowprops={"arrowstyle": "->", "color": LIMIT_COLOUR, "lw": 0.9},
             )
-            for row, dy, marker, face in ((first, 0.12, "o", TEXT), (last, -0.12, "D", "white")):
+            for row, dy, marker, face in ((first, 0.14, "o", TEXT), (last, -0.14, "D", "white")):
                 share = row[f"share_{measure}"]
                 err = [[share - row[f"wilson_low_{measure}"]], [row[f"wilson_high_{measure}"] - share]]
                 ax.errorbar(share, y + dy, xerr=err, fmt="none", ecolor=GREY, elinewidth=2, zorder=1)
                 ax.scatter(share, y + dy, marker=marker, s=45, facecolors=face, edgecolors=TEXT, zorder=3)
+                high = row[f"wilson_high_{measure}"]
+                right = high < 0.6
                 ax.annotate(
-                    f"{int(row[count_col])} of {int(row['n_cases'])} ({int(row['year'])})",
-                    (row[f"wilson_high_{measure}"], y + dy),
-                    xytext=(4, 0),
+                    f"{int(row[measure])} of {int(row['n_cases'])}, {int(row['year'])}",
+                    (high if right else row[f"wilson_low_{measure}"], y + dy),
+                    xytext=(4 if right else -4, 0),
                     textcoords="offset points",
+                    ha="left" if right else "right",
                     va="center",
-                    fontsize=8,
                     color=TEXT,
                 )
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
         ax.set_xlabel(f"Share graded {measure} (95% Wilson interval)")
-        ax.set_ylim(-0.6, len(forces) - 0.4)
-    axes[0].set_yticks(range(len(forces)), list(reversed(forces)))
-    handles = [
-        Line2D([], [], marker="o", ls="", markerfacecolor=TEXT, markeredgecolor=TEXT, label="Inspection"),
-        Line2D([], [], marker="D", ls="", markerfacecolor="white", markeredgecolor=TEXT, label="Post-inspection review"),
-    ]
-    axes[1].legend(handles=handles, loc="upper center", bbox_to_anchor=(-0.1, -0.2), ncols=2, frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=12)
-    fig.text(0.01, 0.9, subtitle, fontsize=9, color=TEXT, ha="left")
-    fig.tight_layout(rect=(0, 0, 1, 0.9))
+        ax.set_ylim(-0.6, (len(forces) - 1) * 1.4 + 0.95)
+        ax.set_yticks([])
+        ax.spines[["left"]].set_visible(False)
+    axes[-1].set_xlabel(
+        axes[-1].get_xlabel() + "\n" + wrap("Filled circle: inspection; hollow diamond: post-inspection review.", FIG_WIDTH - 0.3),
+        loc="left",
+    )
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig
 
 
-def self_assessment_plot(frame: pd.DataFrame, *, title: str, subtitle: str, ax: plt.Axes | None = None) -> plt.Axes:
+def self_assessment_plot(frame: pd.DataFrame, *, title: str, subtitle: str, source: str) -> plt.Figure:
     """Per document, the share of self-assessed cases the force and the inspectors rated above the two lower grades.
 
-    ``frame`` is :func:`analysis.sections.national.self_assessment`. The force's grading is a hollow
-    circle, the inspectors' a filled square, joined by a line; labels give the published basis
-    ("27 of 33", or "about 80%" where only a percentage is published). Gwent is in the focus colour.
+    ``frame`` is :func:`analysis.sections.national.self_assessment`. Each document is named above
+    its row; the force's grading is a hollow circle, the inspectors' a filled square, joined by a
+    line; a line under each row gives both gradings as published ("force (circle) 27 of 33", or
+    "about 80%" where only a percentage is published). Gwent is in the focus colour, its name in bold.
     """
-    setup_style()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.9 * len(frame) + 2))
+    fig, ax = new_figure(1.75 * len(frame) + 2.8)
     for i, (_, r) in enumerate(frame.iterrows()):
-        y = len(frame) - 1 - i
+        y = (len(frame) - 1 - i) * 2.0
         colour = FOCUS if r["is_gwent"] else TEXT
+        ax.text(
+            0.0,
+            y + 0.62,
+            f"{r['force']} {r['year']} ({r['n_self_assessed']} cases)",
+            ha="left",
+            va="bottom",
+            color=colour,
+            fontweight="bold" if r["is_gwent"] else "normal",
+            transform=ax.get_yaxis_transform(),
+        )
         ax.plot([r["hmicfrs_share"], r["force_share"]], [y, y], color=GREY, lw=3, zorder=1)
         ax.scatter(r["force_share"], y, marker="o", s=70, facecolors="white", edgecolors=colour, linewidths=1.6, zorder=3)
         ax.scatter(r["hmicfrs_share"], y, marker="s", s=70, facecolors=colour, edgecolors=colour, zorder=3)
-        for who, ha, dx in (("force", "left", 8), ("hmicfrs", "right", -8)):
+        parts = []
+        for who, name in (("hmicfrs", "inspectors (square)"), ("force", "force (circle)")):
             if r[f"{who}_basis"] == "counts":
                 star = "" if r[f"{who}_total"] == r["n_self_assessed"] else "*"
-                text, xy, va = f"{int(r[f'{who}_top'])} of {int(r[f'{who}_total'])}{star}", (dx, 0), "center"
+                parts.append(f"{name} {int(r[f'{who}_top'])} of {int(r[f'{who}_total'])}{star}")
             else:
-                text, xy, ha, va = f"{r[f'{who}_share']:.0%} (percentage)", (0, 8), "center", "bottom"
-            ax.annotate(text, (r[f"{who}_share"], y), xytext=xy, textcoords="offset points", ha=ha, va=va, fontsize=8, color=TEXT)
-    names = [f"{f} {y}\n({n} cases)" for f, y, n in zip(frame["force"], frame["year"], frame["n_self_assessed"], strict=True)]
-    ax.set_yticks(range(len(frame)), list(reversed(names)))
-    for tick, gw in zip(ax.get_yticklabels(), reversed(frame["is_gwent"].tolist()), strict=True):
-        if gw:
-            tick.set_fontweight("bold")
+                parts.append(f"{name} about {r[f'{who}_share']:.0%}")
+        ax.text(0.0, y - 0.3, "; ".join(parts), ha="left", va="top", color=TEXT, transform=ax.get_yaxis_transform())
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.6, len(frame) - 0.4)
+    ax.set_ylim(-1.1, (len(frame) - 1) * 2.0 + 1.3)
+    ax.set_yticks([])
+    ax.spines[["left"]].set_visible(False)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("Share of self-assessed cases not graded requires improvement or inadequate")
-    ax.set_title(title, pad=26)
-    ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9, color=TEXT, va="bottom")
-    handles = [
-        Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor=TEXT, label="The force's own grading"),
-        Line2D([], [], marker="s", ls="", markerfacecolor=TEXT, markeredgecolor=TEXT, label="The inspectors' grading of the same cases"),
-    ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
-    ax.figure.tight_layout()
-    return ax
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    ax.set_xlabel(
+        wrap(
+            "Share of self-assessed cases not graded requires improvement or inadequate. "
+            "Hollow circle: the force's own grading; filled square: the inspectors' grading of the same cases.",
+            FIG_WIDTH - 0.3,
+        ),
+        loc="left",
+    )
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    return fig

@@ -1,12 +1,17 @@
-"""Tidy processed tables built from the raw audit data: sample grades, the case table, areas and recommendations."""
+"""Tidy processed tables of the audit's figures: the range of every count, sample grades, the case table, areas and recommendations."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
+from analysis.data.audit_package import RATERS
+from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
-from analysis.grades import GRADES, grade_rank
+from analysis.grades import grade_rank
+from analysis.text import join_words
 
 #: Plain-English names of the graded samples, for tables and charts.
 SAMPLE_LABELS: dict[tuple[str, str], str] = {
@@ -15,7 +20,30 @@ SAMPLE_LABELS: dict[tuple[str, str], str] = {
     ("inspectorate_selected", "hmicfrs"): "Inspectorate-selected cases, graded by HMICFRS",
 }
 
-GRADE_NOTE = "Grade labels are exactly: good, requires improvement, inadequate (best first)."
+
+def grade_note(grades) -> str:
+    """The sentence every table's description ends with: the exact grade labels, best first."""
+    return f"Grade labels are exactly: {', '.join(grades)} (best first)."
+
+
+def grade_counts(data: AuditData) -> pd.DataFrame:
+    """``grade_counts.csv``: for every group of cases the figures give or imply, each grade's fewest and most cases.
+
+    One row per (sample, rater, area, grade): ``low`` and ``high`` are the exact minimum and maximum
+    of the count over every set of counts consistent with all the published figures (integer
+    programming, :mod:`analysis.stats.consistent_set`); ``low = high`` where the figures pin it.
+    Groups in the order samples, raters, areas (areas in report order, all areas first); grades best first.
+    """
+    fs = data.figure_set
+    order = {a: i for i, a in enumerate(["", *data.practice_areas["practice_area"]])}
+    keys = sorted(fs.groups, key=lambda g: (FIGURE_SAMPLES.index(g[0]), RATERS.index(g[1]), order.get(g[2], len(order)), g[2]))
+    rows = []
+    for key in keys:
+        ranges = data.count_ranges(*key)
+        for grade, (low, high) in zip(data.grades, ranges, strict=True):
+            rows.append((*key, grade, int(low), int(high), int(fs.groups[key]), "yes" if key in fs.implied else "no"))
+    frame = pd.DataFrame(rows, columns=["sample", "rater", "area", "grade", "low", "high", "of", "implied"])
+    return frame.astype({"low": "int64", "high": "int64", "of": "int64"})
 
 
 def sample_grades(data: AuditData) -> pd.DataFrame:
@@ -23,7 +51,7 @@ def sample_grades(data: AuditData) -> pd.DataFrame:
     frame = data.case_samples.copy()
     frame["_s"] = frame["sample"].map(SAMPLES.index)
     frame["_a"] = frame["assessor"].map(ASSESSORS.index)
-    frame["_g"] = grade_rank(frame["grade"].astype(str))
+    frame["_g"] = grade_rank(frame["grade"].astype(str), data.grades)
     frame = frame.sort_values(["_s", "_a", "_g"], kind="stable")
     out = frame[["sample", "assessor", "grade", "n"]].astype({"sample": str, "assessor": str, "grade": str})
     return out.reset_index(drop=True)
@@ -36,7 +64,7 @@ def sample_grade_matrix(data: AuditData) -> pd.DataFrame:
     """
     long = sample_grades(data)
     long["label"] = [SAMPLE_LABELS[(s, a)] for s, a in zip(long["sample"], long["assessor"], strict=True)]
-    wide = long.pivot(index="label", columns="grade", values="n").reindex(index=list(SAMPLE_LABELS.values()), columns=list(GRADES))
+    wide = long.pivot(index="label", columns="grade", values="n").reindex(index=list(SAMPLE_LABELS.values()), columns=list(data.grades))
     wide["total"] = wide.sum(axis=1)
     wide.index.name = "sample"
     wide.columns.name = None
@@ -47,7 +75,7 @@ def area_grade_matrix(data: AuditData) -> pd.DataFrame:
     """Wide table of HMICFRS cases per grade by practice area (report order, indexed by label), plus ``total``."""
     long = area_table(data)
     wide = long.pivot(index="label", columns="grade", values="n")
-    wide = wide.reindex(index=long["label"].drop_duplicates().tolist(), columns=list(GRADES))
+    wide = wide.reindex(index=long["label"].drop_duplicates().tolist(), columns=list(data.grades))
     wide["total"] = wide.sum(axis=1)
     wide.index.name = "practice area"
     wide.columns.name = None
@@ -58,7 +86,7 @@ def area_table(data: AuditData) -> pd.DataFrame:
     """HMICFRS grades by practice area with each area's label, in report order and grades best first."""
     areas = data.practice_areas[["practice_area", "report_order", "label"]]
     frame = data.area_grades.astype({"grade": str}).merge(areas, on="practice_area", how="left", validate="many_to_one")
-    frame["_g"] = grade_rank(frame["grade"])
+    frame["_g"] = grade_rank(frame["grade"], data.grades)
     frame = frame.sort_values(["report_order", "_g"], kind="stable")
     return frame[["practice_area", "label", "grade", "n"]].reset_index(drop=True)
 
@@ -96,29 +124,64 @@ def recommendation_table(data: AuditData) -> pd.DataFrame:
     return frame[cols].reset_index(drop=True)
 
 
-def audit_tables(data: AuditData) -> dict[str, pd.DataFrame]:
-    """The tidy tables of the audit as published: sample grades, one row per case, area grades, recommendations."""
+#: Why a table is left out, when the figures cannot support it.
+WHY_NOT = {
+    "sample_grades.csv": "The figures do not give every grade's count for the force's and the inspectors' grading of the force-selected cases "
+    "and the inspectors' grading of the inspectorate-selected cases; grade_counts.csv gives the range of each count they allow.",
+    "area_grades.csv": "The figures do not give every grade's count in every practice area for all cases; grade_counts.csv gives the range of each count they allow.",
+    "recommendations.csv": "The audit package has no recommendations.",
+}
+
+
+def audit_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
+    """The tidy tables of the audit as published: every count's range, sample grades, one row per case, area grades, recommendations.
+
+    A table the figures cannot support is replaced by the sentence saying why (see :data:`WHY_NOT`).
+    """
+    pinned_areas = data.area_grades is not None
     return {
-        "sample_grades.csv": sample_grades(data),
-        "cases.csv": case_table(data),
-        "area_grades.csv": area_table(data),
-        "recommendations.csv": recommendation_table(data),
+        "grade_counts.csv": grade_counts(data),
+        "sample_grades.csv": sample_grades(data) if data.case_samples is not None else WHY_NOT["sample_grades.csv"],
+        "cases.csv": case_table(data) if pinned_areas else WHY_NOT["area_grades.csv"],
+        "area_grades.csv": area_table(data) if pinned_areas else WHY_NOT["area_grades.csv"],
+        "recommendations.csv": recommendation_table(data) if data.recommendations is not None else WHY_NOT["recommendations.csv"],
     }
 
 
-STAGE = Stage(
-    name="audit",
-    build=audit_tables,
-    tables=(
+def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
+    """The specs of :func:`audit_tables` for this audit's grade scale."""
+    note = grade_note(data.grades)
+    grades = ", ".join(data.grades)
+    return (
+        TableSpec(
+            "grade_counts.csv",
+            "What the published figures allow for each count",
+            "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
+            "the fewest and the most cases each grade can have under every set of counts consistent with all the published figures. "
+            "Where the figures print a count, or pin it through the totals, low equals high. " + note,
+            {
+                "sample": "force_selected (cases the force selected and graded, graded again by the inspectors), inspectorate_selected (cases only the inspectors graded) or all (both together).",
+                "rater": "force or inspectorate.",
+                "area": "Practice area as in the figures; empty for all areas.",
+                "grade": f"Grade: {grades}.",
+                "low": "Fewest cases of the group with this grade consistent with every published figure.",
+                "high": "Most cases of the group with this grade consistent with every published figure.",
+                "of": "Number of cases in the group.",
+                "implied": "yes for a group no figure names, implied by the others (e.g. the cases only the inspectors selected, as all cases less the force's); else no.",
+            },
+            (
+                "Exact ranges by integer programming over every count consistent with the figures (scipy milp, HiGHS); nothing is estimated.",
+            ),
+        ),
         TableSpec(
             "sample_grades.csv",
             "Grades of each graded sample",
             "Number of cases per grade for each graded sample: the force-selected cases as the force graded them and as HMICFRS graded them, and the inspectorate-selected cases as HMICFRS graded them. "
-            + GRADE_NOTE,
+            + note,
             {
                 "sample": "force_selected (cases the force chose and assessed itself) or inspectorate_selected (further cases HMICFRS chose).",
                 "assessor": "force (the force's own assessors) or hmicfrs (the inspectorate).",
-                "grade": "Grade given: good, requires improvement or inadequate.",
+                "grade": f"Grade given: {join_words(data.grades, 'or')}.",
                 "n": "Number of cases in the sample given this grade by this assessor.",
             },
             ("Only marginal totals are published: which force grade goes with which HMICFRS grade, case by case, is not known.",),
@@ -127,7 +190,7 @@ STAGE = Stage(
             "cases.csv",
             "One row per audited case",
             "Every audited case with its practice area and its HMICFRS grade, expanded exactly from the report's area-by-grade counts. "
-            + GRADE_NOTE,
+            + note,
             {
                 "case_id": "Sequence number assigned by this project (areas in report order, grades best first); not an identifier from the report.",
                 "practice_area": "Practice area code (see practice_areas.csv in data/raw).",
@@ -140,7 +203,7 @@ STAGE = Stage(
         TableSpec(
             "area_grades.csv",
             "HMICFRS grades by practice area",
-            "Number of cases per HMICFRS grade in each practice area, over both samples together, in report order. " + GRADE_NOTE,
+            "Number of cases per HMICFRS grade in each practice area, over both samples together, in report order. " + note,
             {
                 "practice_area": "Practice area code.",
                 "label": "Short label of the practice area.",
@@ -162,24 +225,45 @@ STAGE = Stage(
                 "summary": "What the recommendation asks, in this project's words.",
             },
         ),
-    ),
-)
+    )
 
 
-def headline_overall(sample_grades: pd.DataFrame) -> str:
-    """The home page's sentence on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``."""
+STAGE = Stage(name="audit", build=audit_tables, specs=audit_specs)
+
+
+def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_force_selected: bool) -> str:
+    """The home page's sentences on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``.
+
+    The cases as a whole are described, with no interval: the inspectors' own choice of cases is
+    not described, so together they are not a random sample. Where the report says the
+    force-selected cases were a random sample (``random_force_selected``), the inspectors' grades
+    of those cases give the estimate for the force's cases in general, with its Wilson 95%
+    interval in words. ``grades`` is the scale, best first.
+    """
     from analysis.stats.proportions import wilson_interval
-    from analysis.text import count_share, interval_text
+    from analysis.text import count_share, graded_phrase, join_words, percent
 
-    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"].groupby("grade")["n"].sum()
-    n = int(hm.sum())
-
-    def interval(k: int) -> str:
-        return interval_text(*wilson_interval(k, n))
-
-    bad, good, ri = int(hm["inadequate"]), int(hm["good"]), int(hm["requires improvement"])
-    return (
-        f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} inadequate ({interval(bad)}) and "
-        f"{count_share(good, n)} good ({interval(good)}); the rest, {count_share(ri, n)}, required improvement. The intervals treat "
-        "the audited cases as a random sample of the force's work, which the mix of force-selected and inspector-selected cases only approximates."
+    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
+    total = hm.groupby("grade")["n"].sum()
+    n = int(total.sum())
+    worst, best, middle = grades[-1], grades[0], list(grades[1:-1])
+    bad, good = int(total[worst]), int(total[best])
+    rest = ""
+    if middle:
+        k = int(total[middle].sum())
+        phrase = graded_phrase(middle[0]) if len(middle) == 1 else f"were graded {join_words(middle, 'or')}"
+        rest = f"; the rest, {count_share(k, n)}, {phrase}"
+    text = f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} {worst} and {count_share(good, n)} {best}{rest}. "
+    if not random_force_selected:
+        return (
+            text
+            + "The report does not say the cases were drawn at random, so these figures describe the audit, not the force's work in general."
+        )
+    fs = hm[hm["sample"] == "force_selected"].set_index("grade")["n"]
+    n_fs, k_fs = int(fs.sum()), int(fs[worst])
+    low, high = wilson_interval(k_fs, n_fs)
+    return text + (
+        "Together these cases are a description of the audit, not a random sample: the inspectors chose some of them themselves. "
+        f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
+        f"{worst}, so for the force's cases in general the share {worst} lies between {percent(low)} and {percent(high)}, with 95% confidence."
     )

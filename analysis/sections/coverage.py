@@ -572,27 +572,31 @@ def claims_table(checked: pd.DataFrame) -> pd.DataFrame:
     return frame[list(CLAIMS_TABLE_COLUMNS)].rename(columns=CLAIMS_TABLE_COLUMNS).reset_index(drop=True)
 
 
-def coverage_tables(data: AuditData) -> dict[str, pd.DataFrame]:
-    """``coverage_claims_checked.csv``: every press claim with its reference figure and verdict."""
+def coverage_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
+    """``coverage_claims_checked.csv``: every press claim with its reference figure and verdict (Gwent's package only)."""
+    if data.coverage_claims is None:
+        return {"coverage_claims_checked.csv": "The audit package has no review of press coverage (Gwent's package does)."}
     return {"coverage_claims_checked.csv": checked_claims(data)}
 
 
-STAGE = Stage(
-    name="coverage",
-    build=coverage_tables,
-    tables=(
-        TableSpec(
-            "coverage_claims_checked.csv",
-            "Claims in the press coverage, checked against the report",
-            "Every checkable factual claim in four news and press texts about the inspection, with what the report or the audit data say and a verdict. "
-            "Verdicts of claims with a figure_key are derived by code from figures computed from the raw audit data; the others are curated from the report section named.",
-            CHECKED_COLUMNS,
-            (
-                "Paraphrases are this project's words; the texts themselves are not reproduced.",
-                "Text 004 is about later work: a joint inspection led by Care Inspectorate Wales and, where it refers back to an HMICFRS report, "
-                "the inspectorate's later post-inspection review of the force, not this report; only its account of the force's own later changes "
-                "is judged against this report.",
-            ),
+def _specs(data: AuditData) -> tuple[TableSpec, ...]:
+    return _SPECS
+
+
+_SPECS = (
+    TableSpec(
+        "coverage_claims_checked.csv",
+        "Claims in the press coverage, checked against the report",
+        "Every checkable factual claim in four news and press texts about the inspection, with what the report or the audit data say and a verdict. "
+        "Verdicts of claims with a figure_key are derived by code from figures computed from the raw audit data; the others are curated from the report section named.",
+        CHECKED_COLUMNS,
+        (
+            "Paraphrases are this project's words; the texts themselves are not reproduced.",
+            "Text 004 is about later work: a joint inspection led by Care Inspectorate Wales and, where it refers back to an HMICFRS report, "
+            "the inspectorate's later post-inspection review of the force, not this report; only its account of the force's own later changes "
+            "is judged against this report.",
         ),
     ),
 )
+
+STAGE = Stage(name="coverage", build=coverage_tables, specs=_specs)

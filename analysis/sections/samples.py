@@ -9,14 +9,15 @@ home of every sentence on the subject.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.data.load import AuditData
-from analysis.grades import GRADES
-from analysis.sections.areas import _row, contingency_rows
+from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
-from analysis.stats.ordinal_regression import proportional_odds_two_groups
-from analysis.text import count_share, p_text
+from analysis.stats.ordinal_regression import cumulative_odds_ratios, proportional_odds_test, proportional_odds_two_groups
+from analysis.text import count_share, fixed, p_text
+from analysis.words import unusual
 
 #: The samples, in the order compared (first: the cases the force selected).
 SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}
@@ -35,7 +36,7 @@ def sample_counts(data: AuditData) -> pd.DataFrame:
     cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
     hm = cs[cs["assessor"] == "hmicfrs"]
     counts = hm.pivot(index="sample", columns="grade", values="n")
-    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(GRADES)).astype("int64").rename_axis(index="sample", columns=None)
+    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(data.grades)).astype("int64").rename_axis(index="sample", columns=None)
 
 
 def sample_tests(data: AuditData) -> list[dict]:
@@ -51,7 +52,7 @@ def sample_tests(data: AuditData) -> list[dict]:
     counts = sample_counts(data)
     po = proportional_odds_two_groups(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy())
     rows = [
-        _row(
+        result_row(
             COMPARISON,
             "proportional_odds",
             po.statistic,
@@ -65,11 +66,11 @@ def sample_tests(data: AuditData) -> list[dict]:
             ci=(po.ci_low, po.ci_high),
         )
     ]
-    worst_first = counts[list(reversed(GRADES))].to_numpy()
+    worst_first = counts[list(reversed(data.grades))].to_numpy()
     mw = mann_whitney(worst_first[0], worst_first[1])
     ps = "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
     rows += [
-        _row(
+        result_row(
             COMPARISON,
             "mann_whitney",
             mw.statistic,
@@ -79,7 +80,7 @@ def sample_tests(data: AuditData) -> list[dict]:
             "probability_of_superiority",
             f"U of the force-selected sample; normal approximation with tie correction and continuity correction; {ps}",
         ),
-        _row(
+        result_row(
             COMPARISON,
             "mann_whitney_exact",
             mw.statistic,
@@ -90,26 +91,68 @@ def sample_tests(data: AuditData) -> list[dict]:
             f"U of the force-selected sample; exact conditional (permutation) p-value given the tied grades; {ps}",
         ),
     ]
-    return rows + contingency_rows(COMPARISON, counts.to_numpy())
+    rows += contingency_rows(COMPARISON, counts.to_numpy())
+    check = proportional_odds_test(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy())
+    rows.append(
+        result_row(
+            COMPARISON,
+            "proportional_odds_check",
+            check.statistic,
+            check.df,
+            check.p_value,
+            None,
+            "",
+            "Likelihood-ratio test of the proportional-odds model against a separate odds ratio at each cut of the scale (for two groups the "
+            "saturated cumulative logit model; as ordinal::nominal_test in R); a small p-value says the odds ratios differ between cuts",
+        )
+    )
+    for cut in cumulative_odds_ratios(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy()).itertuples(index=False):
+        above = " or ".join(data.grades[: int(cut.cut)])
+        rows.append(
+            result_row(
+                COMPARISON,
+                f"cumulative_odds_ratio_{int(cut.cut)}",
+                np.nan,
+                None,
+                np.nan,
+                cut.odds_ratio,
+                "cumulative_odds_ratio",
+                f"Odds of a grade of {above} rather than worse, force-selected against inspectorate-selected cases (cut {int(cut.cut)} of the scale); "
+                "Woolf 95% interval; under proportional odds every cut has the same odds ratio",
+                ci=(cut.ci_low, cut.ci_high),
+            )
+        )
+    return rows
 
 
-def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame) -> str:
-    """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first)."""
+def better_tie_worse(counts_1, counts_2) -> tuple[float, float, float]:
+    """For a case drawn at random from each of two groups (counts per grade, best first): P(the first is graded better), P(same grade), P(worse)."""
+    a = np.asarray(counts_1, float) / np.sum(counts_1)
+    b = np.asarray(counts_2, float) / np.sum(counts_2)
+    joint = np.outer(a, b)
+    i, j = np.indices(joint.shape)
+    return float(joint[i < j].sum()), float(joint[i == j].sum()), float(joint[i > j].sum())
+
+
+def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str, ...]) -> str:
+    """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first).
+
+    ``grades`` is the scale, best first; the sentence gives each sample's share in the worst grade.
+    """
+    worst = grades[-1]
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
-    grades = {s: hm[hm["sample"] == s].set_index("grade")["n"] for s in SAMPLE_LABELS}
-    nf, ni = int(grades["force_selected"].sum()), int(grades["inspectorate_selected"].sum())
-    fi, ii = int(grades["force_selected"]["inadequate"]), int(grades["inspectorate_selected"]["inadequate"])
+    counts = {s: hm[hm["sample"] == s].set_index("grade")["n"] for s in SAMPLE_LABELS}
+    nf, ni = int(counts["force_selected"].sum()), int(counts["inspectorate_selected"].sum())
+    fi, ii = int(counts["force_selected"][worst]), int(counts["inspectorate_selected"][worst])
     t = tests[tests["comparison"] == COMPARISON].set_index("test")
     po, mw = t.loc["proportional_odds"], t.loc["mann_whitney_exact"]
-    reading = (
-        "a difference this large would be unusual if both sets of cases had the same grade mix"
-        if po["p_value"] < ALPHA
-        else "with samples this small, a difference of this size could arise by chance"
-    )
+    reading = unusual(po["p_value"], ALPHA)
+    every = {2: "both grades", 3: "all three grades"}.get(len(grades), f"all {len(grades)} grades")
     return (
-        f"The inspectors graded {count_share(ii, ni)} of the cases they selected inadequate, against {count_share(fi, nf)} of the cases "
-        f"the force selected. Comparing all three grades in order, the odds of a better grade were "
-        f"{po['effect_size']:.1f} times as high for the force-selected cases (95% interval {po['ci_low']:.2f} to {po['ci_high']:.2f}; "
-        f"{p_text(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives {p_text(mw['p_value'])}): {reading}. "
+        f"The inspectors graded {count_share(ii, ni)} of the cases they selected {worst}, against {count_share(fi, nf)} of the cases "
+        f"the force selected. Comparing {every} in order, the odds of a better grade were "
+        f"{fixed(po['effect_size'], 1)} times as high for the force-selected cases, and with 95% confidence between {fixed(po['ci_low'], 2)} "
+        f"and {fixed(po['ci_high'], 2)} times as high ({p_text(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives "
+        f"{p_text(mw['p_value'])}): {reading}. "
         "Either way this cannot show how the force picked its cases."
     )

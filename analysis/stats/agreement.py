@@ -1,35 +1,38 @@
 """Agreement between two graders of the same cases: per-table measures, and their exact range when only margins are known.
 
-A *table* here is a square k x k array of case counts: rows are the first grader's grade (the
-force's self-assessment), columns the second grader's (HMICFRS), both in the same category order,
-best grade first (:data:`analysis.grades.GRADES`). So a case in row ``i``, column ``j`` with
-``i < j`` is one the force graded *better* than the inspectors did. Ordinal weights use the category
-positions (equally spaced, as are the grade scores good = 3, requires improvement = 2,
-inadequate = 1).
+A *table* here is a square k x k array of case counts (any k >= 2): rows are the first grader's
+grade (the force's self-assessment), columns the second grader's (the inspectors'), both in the
+same category order, best grade first. So a case in row ``i``, column ``j`` with ``i < j`` is one
+the force graded *better* than the inspectors did. Ordinal weights use the category positions
+(equally spaced, as are grade scores k for the best grade down to 1 for the worst). Grade names
+appear only where a caller passes them (``labels``, for column names); without them the grades are
+called ``grade 1`` (best) to ``grade k``.
 
 Every function accepts one table (shape ``(k, k)``) or a stack of tables (shape ``(m, k, k)``) and
 returns a float (or an array of ``m`` floats). Where a measure is undefined it returns ``NaN``, as
-documented on each function. Tests of marginal homogeneity and symmetry return a :class:`TestResult`.
+documented on each function. Tests of marginal homogeneity and symmetry
+(:mod:`analysis.stats.paired_tests`, re-exported here) return a :class:`TestResult`.
 
 When only the margins are published, :func:`agreement_bounds` reports each measure's exact range
 over every consistent table: by listing the tables when there are few, otherwise (3 x 3 margins, any
 number of cases) by optimisation. :func:`linear_measure_bounds` gives the exact range of the
 measures that are linear in the cells once the margins are fixed (all the agreement coefficients
 and the better/worse/same counts) by linear programming, and
-:mod:`analysis.stats.pairing_extremes` that of the three tests.
+:mod:`analysis.stats.pairing_extremes` that of the three tests. For sets of possible margins and
+assumptions on the cells, see :mod:`analysis.stats.pair_bounds`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.stats.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
+from analysis.stats.paired_tests import TestResult as TestResult  # re-exported: the tests live in paired_tests
+from analysis.stats.paired_tests import bowker, sign_test, stuart_maxwell
 from analysis.stats.pairing_extremes import count_tables, p_value_extremes
 from analysis.stats.tables import as_square_tables as _tables
 from analysis.stats.tables import ratio as _ratio
@@ -269,122 +272,6 @@ def direction_counts(table) -> tuple:
     return _out(better), _out(worse), _out(same)
 
 
-@dataclass(frozen=True)
-class TestResult:
-    """A chi-squared test result: ``statistic``, degrees of freedom ``df`` and ``pvalue`` (floats or arrays)."""
-
-    statistic: float | np.ndarray
-    df: float | np.ndarray
-    pvalue: float | np.ndarray
-
-
-def _linked(t: np.ndarray) -> np.ndarray:
-    """``R[i, j] = 1`` when categories i and j are joined by a chain of discordant cases (and ``R[i, i] = 1``)."""
-    k = t.shape[-1]
-    reach = (((t + np.swapaxes(t, -1, -2)) > 0) | np.eye(k, dtype=bool)).astype(np.int64)
-    for _ in range(max(k - 1, 1).bit_length()):
-        reach = (reach @ reach > 0).astype(np.int64)
-    return reach
-
-
-def _chi2_p(statistic: np.ndarray, df: np.ndarray) -> np.ndarray:
-    return np.where(df > 0, stats.chi2.sf(statistic, np.maximum(df, 1)), 1.0)
-
-
-def stuart_maxwell(table) -> TestResult:
-    """Stuart-Maxwell test that the two graders' grade distributions (the margins) are the same.
-
-    ``statistic = d' S^+ d`` with ``d = rows - cols`` and ``S`` the covariance matrix of ``d`` under
-    the hypothesis (``S[i, i] = rows_i + cols_i - 2 T[i, i]``, ``S[i, j] = -(T[i, j] + T[j, i])``),
-    ``S^+`` its Moore-Penrose inverse (computed exactly, see below); chi-squared with ``df = rank(S)``.
-
-    Handling of empty categories and zero margins: ``S`` has the form of a graph Laplacian in which
-    categories are linked by discordant cases, so ``rank(S) = k - (number of groups of linked
-    categories)``. With every category linked this is the usual statistic on k - 1 categories with
-    ``df = k - 1`` (as in statsmodels' ``SquareTable(...).homogeneity()``). A category with zero
-    cases in *one* margin only (e.g. no force grade "inadequate") is always linked, because all its
-    cases are discordant, and needs nothing special. A category with no cases at all, or only
-    concordant ones, carries no information about the difference in margins: it is dropped and
-    ``df`` falls by one (statsmodels instead fails with a singular matrix unless it is the last
-    category). With no discordant case at all, ``df = 0`` and the p-value is 1 (the margins are
-    identical). The statistic is computed on the counts, so it equals ``n * d_p' V_p^{-1} d_p`` on
-    proportions.
-
-    Reference: Stuart, Biometrika 42, 1955; Maxwell, British Journal of Psychiatry 116, 1970;
-    Agresti, *Categorical Data Analysis*, 3rd ed., 2013, section 11.2.
-    """
-    t = _tables(table)
-    k = t.shape[-1]
-    rows, cols, _ = _margins(t)
-    d = rows - cols
-    s = -(t + np.swapaxes(t, -1, -2))
-    diag = rows + cols - 2 * np.diagonal(t, axis1=-2, axis2=-1)
-    s = s * (1 - np.eye(k)) + diag[..., None] * np.eye(k)
-    # S is singular, with one null direction per group of linked categories (its indicator vector u),
-    # and d sums to zero within each group. Adding u u' for every group (the matrix R) makes S
-    # invertible without changing d' S^+ d, so the statistic is computed exactly by one solve.
-    reach = _linked(t)
-    statistic = np.einsum("...i,...i->...", d, np.linalg.solve(s + reach, d[..., None])[..., 0])
-    statistic = np.where(np.abs(statistic) < 1e-9, 0.0, statistic)
-    df = k - np.rint((1.0 / reach.sum(axis=-1)).sum(axis=-1))
-    return TestResult(_out(statistic), _out(df), _out(_chi2_p(statistic, df)))
-
-
-def bowker(table, df_convention: str = "informative") -> TestResult:
-    """Bowker's test of symmetry, ``sum over i < j of (T[i, j] - T[j, i])**2 / (T[i, j] + T[j, i])``.
-
-    Chi-squared with one degree of freedom per *informative* pair of categories. Handling of empty
-    pairs: a pair with ``T[i, j] + T[j, i] = 0`` is left out of the sum and of ``df``; the statistic
-    is a sum of McNemar statistics, each conditional on the pair's total, and a pair with total zero
-    has a degenerate conditional distribution, so it carries no information. (statsmodels'
-    ``SquareTable(...).symmetry()`` keeps ``df = k(k-1)/2`` in that case.) With no discordant case,
-    ``df = 0`` and the p-value is 1.
-
-    ``df_convention`` chooses between the two: ``"informative"`` (the default, described above) or
-    ``"all_pairs"``, ``df = k(k-1)/2`` whatever the counts (as Bowker states it, and as statsmodels'
-    ``SquareTable(..., shift_zeros=False).symmetry()`` computes it). The statistic is the same under
-    both; with empty pairs ``"all_pairs"`` gives the larger p-value.
-
-    Reference: Bowker, "A test for symmetry in contingency tables", JASA 43, 1948.
-    """
-    if df_convention not in ("informative", "all_pairs"):
-        raise ValueError(f"unknown df_convention {df_convention!r}; use 'informative' or 'all_pairs'")
-    t = _tables(table)
-    k = t.shape[-1]
-    iu = np.triu_indices(k, 1)
-    upper = t[..., iu[0], iu[1]]
-    lower = t[..., iu[1], iu[0]]
-    total = upper + lower
-    statistic = _ratio((upper - lower) ** 2, total)
-    statistic = np.where(total > 0, statistic, 0.0).sum(axis=-1)
-    df = (total > 0).sum(axis=-1).astype(float)
-    if df_convention == "all_pairs":
-        df = np.full_like(df, k * (k - 1) / 2)
-    return TestResult(_out(statistic), _out(df), _out(_chi2_p(statistic, df)))
-
-
-def sign_test(better, worse) -> float | np.ndarray:
-    """Exact two-sided sign test of "better" against "worse" (ties, i.e. same grades, are set aside).
-
-    Under the hypothesis that a discordant case is equally likely to go either way, ``better`` is
-    Binomial(m, 1/2) with ``m = better + worse``. The two-sided p-value is the value of
-    :func:`scipy.stats.binomtest` ``(better, m, 0.5, alternative="two-sided")``; because that
-    distribution is symmetric it equals ``min(1, 2 * P(X <= min(better, worse)))``, which is computed
-    here with :func:`scipy.stats.binom.cdf` for a whole stack of tables at once (the tests check
-    the two agree for every pair with m up to 40). With no discordant case the p-value is 1 (the
-    only possible outcome is the observed one). Non-integer counts give NaN.
-
-    Reference: Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, section 3.4.
-    """
-    b, w = np.broadcast_arrays(np.asarray(better, float), np.asarray(worse, float))
-    whole = (b == np.rint(b)) & (w == np.rint(w)) & (b >= 0) & (w >= 0)
-    m = np.where(whole, b + w, 0)
-    low = np.where(whole, np.minimum(b, w), 0)
-    p = np.minimum(1.0, 2.0 * stats.binom.cdf(low, m, 0.5))
-    p = np.where(m == 0, 1.0, p)
-    return _out(np.where(whole, p, np.nan))
-
-
 def table_measures(tables) -> pd.DataFrame:
     """Every measure of :data:`MEASURES` for one table or a stack of tables, one row per table.
 
@@ -580,31 +467,66 @@ def landis_koch_band(value: float) -> str:
     return LANDIS_KOCH_BANDS[-1][2]
 
 
-def cell_columns(labels: Sequence[str] = GRADES) -> list[str]:
-    """Column names of the cells, row by row: ``force_<grade>__hmicfrs_<grade>`` (grade slugs, best first)."""
-    slug = {g: GRADE_SLUGS.get(g, str(g).replace(" ", "_")) for g in labels}
+def grade_labels(k: int) -> tuple[str, ...]:
+    """Neutral names for a k-point scale when the caller gives none: ``grade 1`` (best) to ``grade k``."""
+    if k < 1:
+        raise ValueError(f"a scale needs at least one grade, got k = {k}")
+    return tuple(f"grade {i + 1}" for i in range(k))
+
+
+def _labels(labels: Sequence[str] | None, k: int) -> tuple[str, ...]:
+    if labels is None:
+        return grade_labels(k)
+    labels = tuple(labels)
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} grade labels given for margins of {k} grades")
+    return labels
+
+
+def cell_columns(labels: Sequence[str]) -> list[str]:
+    """Column names of the cells, row by row: ``force_<grade>__hmicfrs_<grade>`` (grade slugs, best first; a slug is the label with spaces as ``_``)."""
+    slug = {g: str(g).replace(" ", "_") for g in labels}
     return [f"force_{slug[a]}__hmicfrs_{slug[b]}" for a in labels for b in labels]
 
 
-def consistent_tables(row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES) -> pd.DataFrame:
+_CELL = re.compile(r"^force_(.+)__hmicfrs_(.+)$")
+
+
+def _cell_columns_of(frame: pd.DataFrame) -> list[str]:
+    """The cell columns of ``frame`` (named as by :func:`cell_columns`), in order; ``ValueError`` unless they make a square table."""
+    cols = [c for c in frame.columns if isinstance(c, str) and _CELL.match(c)]
+    k = int(round(len(cols) ** 0.5))
+    if k < 1 or k * k != len(cols):
+        raise ValueError(f"expected k x k cell columns named force_<grade>__hmicfrs_<grade>, found {len(cols)}")
+    return cols
+
+
+def consistent_tables(row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per table consistent with the margins: ``table_id`` (1, 2, ... in enumeration order), the cells, every measure.
 
-    The cells are named by :func:`cell_columns`; the measures are those of :func:`table_measures`.
+    The cells are named by :func:`cell_columns` of ``labels`` (one per grade, best first; default
+    :func:`grade_labels`); the measures are those of :func:`table_measures`.
     """
+    k = len(row_sums)
+    labels = _labels(labels, k)
     tables = enumerate_tables(row_sums, col_sums)
-    k = len(labels)
     cells = pd.DataFrame(tables.reshape(len(tables), k * k), columns=cell_columns(labels))
     cells.insert(0, "table_id", np.arange(1, len(tables) + 1, dtype=np.int64))
     return pd.concat([cells, table_measures(tables)], axis=1)
 
 
-def tables_of(frame: pd.DataFrame, labels: Sequence[str] = GRADES) -> np.ndarray:
-    """The tables held in the cell columns of ``frame`` (e.g. from :func:`consistent_tables`), shape ``(rows, k, k)``."""
-    k = len(labels)
-    return frame[cell_columns(labels)].to_numpy().reshape(len(frame), k, k)
+def tables_of(frame: pd.DataFrame, labels: Sequence[str] | None = None) -> np.ndarray:
+    """The tables held in the cell columns of ``frame`` (e.g. from :func:`consistent_tables`), shape ``(rows, k, k)``.
+
+    With ``labels`` the columns are those of :func:`cell_columns`; without, the frame's own cell
+    columns (``force_<grade>__hmicfrs_<grade>``) in their order, so any k works.
+    """
+    cols = _cell_columns_of(frame) if labels is None else cell_columns(labels)
+    k = int(round(len(cols) ** 0.5))
+    return frame[cols].to_numpy().reshape(len(frame), k, k)
 
 
-def _find(frame: pd.DataFrame, table: np.ndarray, labels: Sequence[str]) -> int:
+def _find(frame: pd.DataFrame, table: np.ndarray, labels: Sequence[str] | None) -> int:
     match = (tables_of(frame, labels) == np.asarray(table)[None]).all(axis=(1, 2))
     return int(frame.loc[match, "table_id"].iloc[0])
 
@@ -614,7 +536,7 @@ ENUMERATION_LIMIT = 100_000
 
 
 def agreement_bounds(
-    row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] = GRADES, *, max_tables: int = ENUMERATION_LIMIT
+    row_sums: Sequence[int], col_sums: Sequence[int], labels: Sequence[str] | None = None, *, max_tables: int = ENUMERATION_LIMIT
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Range of every measure over all tables consistent with the margins, and the tables themselves.
 
@@ -623,7 +545,9 @@ def agreement_bounds(
     (value on :func:`max_agreement_table`), ``min_table_id`` and ``max_table_id`` (a table in
     ``tables`` attaining each bound; 0 when the measure is undefined for every table),
     ``independence_table_id``, ``max_agreement_table_id``, ``n_tables`` (number of consistent
-    tables) and ``n_undefined`` (tables on which the measure is undefined).
+    tables) and ``n_undefined`` (tables on which the measure is undefined). The cells of ``tables``
+    are named by :func:`cell_columns` of ``labels`` (one per grade, best first; default
+    :func:`grade_labels`); any number of grades.
 
     Up to ``max_tables`` consistent tables (:data:`ENUMERATION_LIMIT`), every table is listed:
     ``tables`` is :func:`consistent_tables` (ids 1, 2, ... in lexicographic order of the cells) and
@@ -640,8 +564,9 @@ def agreement_bounds(
     sizes are always enumerated (:func:`analysis.stats.contingency.enumerate_tables` refuses more
     than five million).
     """
-    k = len(labels)
-    if k == 3 and len(row_sums) == 3:
+    k = len(row_sums)
+    labels = _labels(labels, k)
+    if k == 3:
         n_tables = count_tables(row_sums, col_sums)
         if n_tables > max_tables and int(np.sum(row_sums)) > 0:
             return _optimised_bounds(row_sums, col_sums, labels, n_tables)
@@ -712,11 +637,12 @@ def _optimised_bounds(
     return pd.DataFrame.from_records(records), tables
 
 
-def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequence[str] = GRADES) -> dict[str, np.ndarray]:
+def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """The illustrative tables behind ``bounds``: closest to independence, most and fewest cases graded the same.
 
     Keys name each table; values are k x k arrays taken from ``tables`` (``consistent_tables.csv``)
     by the table ids recorded in ``bounds``. They are reference points, not estimates of the pairing.
+    The cells are read as by :func:`tables_of` (from ``labels`` if given, else from the frame).
     """
     b = bounds.set_index("measure")
     cells = tables.set_index("table_id")
@@ -725,5 +651,6 @@ def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequenc
         "Most cases graded the same": int(b["max_agreement_table_id"].iloc[0]),
         "Fewest cases graded the same": int(b.loc["observed_agreement", "min_table_id"]),
     }
-    k = len(labels)
-    return {name: cells.loc[i, cell_columns(labels)].to_numpy(dtype=np.int64).reshape(k, k) for name, i in ids.items()}
+    cols = _cell_columns_of(tables) if labels is None else cell_columns(labels)
+    k = int(round(len(cols) ** 0.5))
+    return {name: cells.loc[i, cols].to_numpy(dtype=np.int64).reshape(k, k) for name, i in ids.items()}

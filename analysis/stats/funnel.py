@@ -200,3 +200,250 @@ def pooled_estimate(counts: Sequence[int], sizes: Sequence[int], confidence: flo
     df = int(counts.size - 1)
     p_value = float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
     return PooledEstimate(total, n, int(counts.size), share, low, high, confidence, chi2, df, p_value)
+
+
+# Over-dispersion (Spiegelhalter 2005, Stat Med section 6; Qual Saf Health Care 14:347-351)
+
+#: Scales on which z-scores and over-dispersed limits are computed: the proportion itself, or the
+#: variance-stabilising angle ``arcsin(sqrt(p))`` (whose binomial variance is ``1 / (4 n)``).
+OVERDISPERSION_SCALES: tuple[str, ...] = ("identity", "arcsine")
+
+#: Default Winsorisation level: the share of z-scores pulled in at each end (Spiegelhalter's 10%).
+WINSOR_LEVEL = 0.1
+
+
+def _scale_check(scale: str) -> None:
+    if scale not in OVERDISPERSION_SCALES:
+        raise ValueError(f"unknown scale {scale!r}; scales: {', '.join(OVERDISPERSION_SCALES)}")
+
+
+def _to_scale(share, scale: str) -> np.ndarray:
+    share = np.asarray(share, dtype=float)
+    return share if scale == "identity" else np.arcsin(np.sqrt(share))
+
+
+def _from_scale(value: np.ndarray, scale: str) -> np.ndarray:
+    if scale == "identity":
+        return np.clip(value, 0.0, 1.0)
+    return np.sin(np.clip(value, 0.0, np.pi / 2)) ** 2
+
+
+def _within_se(target: float, sizes: np.ndarray, scale: str) -> np.ndarray:
+    """Standard error of one unit's indicator on the scale when its true proportion is ``target``: the binomial one."""
+    if scale == "identity":
+        return np.sqrt(target * (1 - target) / sizes)
+    return 1.0 / (2.0 * np.sqrt(sizes))
+
+
+def _units(counts, sizes) -> tuple[np.ndarray, np.ndarray]:
+    counts = np.asarray(counts)
+    sizes = _as_sizes(sizes) if np.size(sizes) else np.asarray(sizes, dtype=np.int64)
+    if counts.shape != sizes.shape or counts.size == 0:
+        raise ValueError("counts and sizes must be non-empty and of the same length")
+    if counts.dtype.kind not in "iu" and not np.array_equal(counts, np.round(counts)):
+        raise ValueError("counts must be whole numbers")
+    counts = counts.astype(np.int64)
+    if (counts < 0).any() or (counts > sizes).any():
+        raise ValueError("each count must lie between 0 and its number of cases")
+    return counts, sizes
+
+
+def funnel_z_scores(counts: Sequence[int], sizes: Sequence[int], target: float, scale: str = "identity") -> np.ndarray:
+    """Each unit's z-score against ``target``: ``(g(y_i) - g(target)) / s_i``, with ``g`` the ``scale``'s transform.
+
+    ``y_i = counts_i / sizes_i``; on the ``"identity"`` scale ``s_i = sqrt(target (1 - target) / n_i)``,
+    on the ``"arcsine"`` scale ``g(p) = arcsin(sqrt(p))`` and ``s_i = 1 / (2 sqrt(n_i))``. These are the
+    "naive" z-scores of Spiegelhalter (2005, Stat Med 24:1185-1202, section 6), whose squares add up
+    to the Pearson statistic on the identity scale.
+    """
+    _check(target, 0.5)
+    _scale_check(scale)
+    counts, sizes = _units(counts, sizes)
+    return (_to_scale(counts / sizes, scale) - _to_scale(target, scale)) / _within_se(target, sizes, scale)
+
+
+def winsorise(values: Sequence[float], level: float = WINSOR_LEVEL) -> np.ndarray:
+    """Pull the values below the ``level`` quantile up to it and those above the ``1 - level`` quantile down to it.
+
+    Quantiles by linear interpolation between order statistics (numpy's default, R's ``quantile``
+    type 7). ``level = 0`` leaves the values as they are. Spiegelhalter (2005) Winsorises the
+    z-scores at 10% (``level = 0.1``) before estimating over-dispersion, so that the units that
+    might be genuinely divergent do not inflate the estimate.
+    """
+    if not 0 <= level < 0.5:
+        raise ValueError(f"the Winsorisation level must lie in [0, 0.5), got {level!r}")
+    values = np.asarray(values, dtype=float)
+    low, high = np.quantile(values, [level, 1 - level])
+    return np.clip(values, low, high)
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """Over-dispersion of several units' proportions around a target (Spiegelhalter 2005).
+
+    ``phi`` is the mean of the squared Winsorised z-scores (about 1 when units differ by chance
+    alone; the multiplicative over-dispersion factor), ``statistic = units * phi`` its test
+    statistic, compared with a chi-squared distribution on ``df = units - 1`` (``p_value``), and
+    ``tau2`` the between-unit variance on the ``scale`` of the additive random-effects model
+    (a DerSimonian-Laird-type moment estimate; 0 when ``statistic <= df``).
+    """
+
+    phi: float
+    statistic: float
+    df: int
+    p_value: float
+    tau2: float
+    units: int
+    target: float
+    winsor_level: float
+    scale: str
+
+
+def dispersion(
+    counts: Sequence[int],
+    sizes: Sequence[int],
+    target: float | None = None,
+    winsor_level: float = WINSOR_LEVEL,
+    scale: str = "identity",
+) -> Dispersion:
+    """Spiegelhalter's dispersion statistic and between-unit variance for ``counts`` out of ``sizes``, around ``target``.
+
+    ``target`` defaults to the pooled share ``sum(counts) / sum(sizes)``. With ``z_i`` the
+    z-scores of :func:`funnel_z_scores` Winsorised at ``winsor_level`` (:func:`winsorise`) and ``I``
+    units, ``phi = sum(z_i^2) / I``; under no over-dispersion ``I phi`` is approximately chi-squared
+    on ``I - 1`` degrees of freedom. The additive random-effects model gives each unit a true value
+    ``g(theta_i) ~ N(g(target), tau^2)`` on the scale, with
+    ``tau^2 = (I phi - (I - 1)) / (sum w_i - sum w_i^2 / sum w_i)``, ``w_i = 1 / s_i^2``, set to 0 when
+    ``I phi <= I - 1``.
+
+    References: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance",
+    *Statistics in Medicine* 24 (2005), 1185-1202, section 6; D. J. Spiegelhalter, "Handling
+    over-dispersion of performance indicators", *Quality and Safety in Health Care* 14 (2005),
+    347-351; R. DerSimonian and N. Laird, "Meta-analysis in clinical trials", *Controlled Clinical
+    Trials* 7 (1986), 177-188. Checked against the R package FunnelPlotR (its proportions, arcsine
+    scale) and statsmodels' DerSimonian-Laird estimate.
+    """
+    counts, sizes = _units(counts, sizes)
+    if counts.size < 2:
+        raise ValueError("over-dispersion needs two or more units")
+    if target is None:
+        target = float(counts.sum() / sizes.sum())
+    z = winsorise(funnel_z_scores(counts, sizes, target, scale), winsor_level)
+    units = int(counts.size)
+    phi = float(np.mean(z**2))
+    statistic = units * phi
+    df = units - 1
+    w = 1.0 / _within_se(target, sizes, scale) ** 2
+    tau2 = max(0.0, (statistic - df) / (w.sum() - (w**2).sum() / w.sum())) if statistic > df else 0.0
+    return Dispersion(
+        phi=phi,
+        statistic=float(statistic),
+        df=df,
+        p_value=float(stats.chi2.sf(statistic, df)),
+        tau2=float(tau2),
+        units=units,
+        target=float(target),
+        winsor_level=float(winsor_level),
+        scale=scale,
+    )
+
+
+def overdispersed_limits(
+    target: float,
+    n: int | Iterable[int],
+    confidence: float = 0.95,
+    *,
+    phi: float | None = None,
+    tau2: float | None = None,
+    scale: str = "identity",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Over-dispersed funnel limits (lower, upper) around ``target`` for ``n`` cases: give ``phi`` or ``tau2``, not both.
+
+    Multiplicative (``phi``): ``g(target) +/- z sqrt(phi) s(n)``, the binomial standard error
+    inflated by ``sqrt(phi)``. Additive random effects (``tau2``): ``g(target) +/- z sqrt(s(n)^2 +
+    tau2)``, so the limits no longer close in on the target as ``n`` grows. ``g`` and ``s`` belong to
+    the ``scale`` (see :func:`funnel_z_scores`); the limits are mapped back to proportions and clipped
+    to [0, 1]. ``z`` is the normal quantile for two-sided ``confidence``. With ``phi = 1`` or
+    ``tau2 = 0`` these are the normal-approximation binomial limits.
+
+    Reference: Spiegelhalter (2005), *Statistics in Medicine* 24:1185-1202, section 6, and *Qual
+    Saf Health Care* 14:347-351.
+    """
+    _check(target, confidence)
+    _scale_check(scale)
+    if (phi is None) == (tau2 is None):
+        raise ValueError("give exactly one of phi (multiplicative) and tau2 (additive)")
+    sizes = _as_sizes(n)
+    s = _within_se(target, sizes, scale)
+    if phi is not None:
+        if not phi > 0:
+            raise ValueError(f"phi must be positive, got {phi!r}")
+        half = stats.norm.ppf((1 + confidence) / 2) * np.sqrt(phi) * s
+    else:
+        if not tau2 >= 0:
+            raise ValueError(f"tau2 must be non-negative, got {tau2!r}")
+        half = stats.norm.ppf((1 + confidence) / 2) * np.sqrt(s**2 + tau2)
+    centre = _to_scale(target, scale)
+    return _from_scale(centre - half, scale), _from_scale(centre + half, scale)
+
+
+def _place(share: np.ndarray, bounds: dict[float, tuple[np.ndarray, np.ndarray]], inner: float, outer: float) -> list[str]:
+    (lo_in, hi_in), (lo_out, hi_out) = bounds[inner], bounds[outer]
+    out = []
+    for i, y in enumerate(share):
+        if y > hi_out[i]:
+            out.append("above_99.8")
+        elif y < lo_out[i]:
+            out.append("below_99.8")
+        elif y > hi_in[i]:
+            out.append("above_95")
+        elif y < lo_in[i]:
+            out.append("below_95")
+        else:
+            out.append("within_95")
+    return out
+
+
+def overdispersed_positions(
+    counts: Sequence[int],
+    sizes: Sequence[int],
+    target: float | None = None,
+    winsor_level: float = WINSOR_LEVEL,
+    scale: str = "identity",
+    estimate_from: Sequence[bool] | None = None,
+) -> tuple[Dispersion, pd.DataFrame]:
+    """Where each unit falls under the exact binomial limits and under both over-dispersed limits.
+
+    The over-dispersion is estimated by :func:`dispersion` from the units flagged in
+    ``estimate_from`` (default: all), around ``target`` (default: their pooled share); every unit is
+    then placed. Returns that :class:`Dispersion` and one row per unit (in the input order) with
+    ``count``, ``n``, ``share``, ``z`` (:func:`funnel_z_scores`) and three positions, each one of
+    :data:`POSITIONS`: ``position_binomial`` (:func:`position`, exact binomial limits),
+    ``position_multiplicative`` (limits inflated by ``sqrt(max(phi, 1))``: under-dispersion does not
+    narrow them) and ``position_additive`` (random-effects limits with ``tau2``). A share exactly on a
+    limit counts as inside. Limits at the two levels of :data:`CONFIDENCE_LEVELS`.
+
+    Reference: Spiegelhalter (2005), *Statistics in Medicine* 24:1185-1202, section 6; *Qual Saf
+    Health Care* 14:347-351.
+    """
+    counts, sizes = _units(counts, sizes)
+    chosen = np.ones(counts.size, dtype=bool) if estimate_from is None else np.asarray(estimate_from, dtype=bool)
+    if chosen.shape != counts.shape:
+        raise ValueError("estimate_from must flag each unit")
+    est = dispersion(counts[chosen], sizes[chosen], target, winsor_level, scale)
+    share = counts / sizes
+    inner, outer = sorted(CONFIDENCE_LEVELS)
+    multiplicative = {c: overdispersed_limits(est.target, sizes, c, phi=max(est.phi, 1.0), scale=scale) for c in (inner, outer)}
+    additive = {c: overdispersed_limits(est.target, sizes, c, tau2=est.tau2, scale=scale) for c in (inner, outer)}
+    table = pd.DataFrame(
+        {
+            "count": counts,
+            "n": sizes,
+            "share": share,
+            "z": funnel_z_scores(counts, sizes, est.target, scale),
+            "position_binomial": [position(int(c), int(m), est.target) for c, m in zip(counts, sizes, strict=True)],
+            "position_multiplicative": _place(share, multiplicative, inner, outer),
+            "position_additive": _place(share, additive, inner, outer),
+        }
+    )
+    return est, table

@@ -2,8 +2,8 @@
 
 When only the two graders' totals are published, every table with those margins (the *consistent
 tables*, :func:`analysis.stats.agreement.consistent_tables`) could be the true pairing. A quantity
-is *identified* when it takes the same value on all of them (the gap in share graded good, the
-mean score gap), *partly identified* when it has a range (the number of cases graded better, the
+is *identified* when it takes the same value on all of them (the gap in the share given the best
+grade, the mean score gap), *partly identified* when it has a range (the number of cases graded better, the
 kappas), and *not identified* when the range covers everything the measure can say (gamma from
 -1 to +1). For the sampling uncertainty, each table's confidence interval treats its cases as a
 random sample; the interval reported over the tables is the smallest one containing every
@@ -11,10 +11,14 @@ table's interval (the lowest lower limit to the highest upper limit), so it hold
 is the true pairing.
 
 Tables follow :mod:`analysis.stats.agreement` (rows: the force's grade, columns: the inspectors',
-best first). Functions take a stack of tables with shape ``(m, k, k)``, all with the same margins.
+best first), any number of grades k. Functions take a stack of tables with shape ``(m, k, k)``, all
+with the same margins (:func:`tables_summary`: the same number of cases). Grade names appear only
+where the caller passes them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -96,7 +100,47 @@ def table_intervals(tables, confidence: float = 0.95) -> pd.DataFrame:
     return out
 
 
-def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
+def score_text(k: int, labels: Sequence[str] | None = None) -> str:
+    """How the grade scores of a k-point scale are described in ``method`` texts: best ``k`` down to worst ``1``.
+
+    With ``labels`` (grade names, best first) each grade is named with its score, a name of several
+    words by its initials, e.g. ``"good 3, RI 2, inadequate 1"``; without, ``"best grade 3 down to
+    worst grade 1"``.
+    """
+    if labels is not None:
+        if len(labels) != k:
+            raise ValueError(f"{len(labels)} grade labels given for a scale of {k} grades")
+        short = [str(g) if len(str(g).split()) == 1 else "".join(w[0].upper() for w in str(g).split()) for g in labels]
+        return ", ".join(f"{label} {k - i}" for i, label in enumerate(short))
+    return f"best grade {k} down to worst grade 1"
+
+
+def best_grade_text(labels: Sequence[str] | None = None) -> str:
+    """The best grade as ``method`` texts name it: its label (``labels[0]``), or ``"in the best grade"`` without labels."""
+    return str(labels[0]) if labels is not None else "in the best grade"
+
+
+#: Why a quantity can be undefined on a table (the ``method`` text when it is undefined on every consistent table).
+UNDEFINED_BECAUSE: dict[str, str] = {
+    "n_force_better": "no cases",
+    "share_force_better": "no cases",
+    "good_gap": "no cases",
+    "mean_score_gap": "fewer than two cases",
+    "goodman_kruskal_gamma": "no pair of cases is separated by both graders",
+    "kendall_tau_b": "a grader put every case in one grade",
+    "spearman_rho": "a grader put every case in one grade",
+    "cohen_kappa": "both graders put every case in the same grade",
+    "weighted_kappa_linear": "both graders put every case in the same grade",
+    "weighted_kappa_quadratic": "both graders put every case in the same grade",
+}
+
+
+def undefined_text(quantity: str) -> str:
+    """The ``method`` text of a quantity undefined on every consistent table, with the reason."""
+    return f"undefined on every consistent table ({UNDEFINED_BECAUSE[quantity]}); no range"
+
+
+def identified_summary(tables, confidence: float = 0.95, *, labels: Sequence[str] | None = None, scores: str | None = None) -> pd.DataFrame:
     """One row per quantity of :data:`IDENTIFIED_QUANTITIES`: its range over the consistent tables and its sampling interval.
 
     ``tables`` is the stack of tables consistent with one pair of margins (e.g.
@@ -108,11 +152,16 @@ def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
     - ``share_force_better``: those counts over n; ``ci_low`` is the one-sided Clopper-Pearson
       lower bound at ``confidence`` for the fewest
       (:func:`analysis.stats.proportions.clopper_pearson_lower`), which holds on every table;
-    - ``good_gap`` and ``mean_score_gap``: the same on every table (``low = high``); ``ci_low`` and
-      ``ci_high`` span every table's paired Wald (resp. paired t) interval;
+    - ``good_gap`` (share in the best grade) and ``mean_score_gap``: the same on every table
+      (``low = high``); ``ci_low`` and ``ci_high`` span every table's paired Wald (resp. paired t)
+      interval;
     - the ordinal measures: range only, no interval;
     - the three kappas: range (as in ``agreement_bounds.csv``), and an interval spanning every
       table's ``estimate +/- z * se`` with the Fleiss, Cohen and Everitt (1969) standard error.
+
+    Any number of grades k. The ``method`` texts name the best grade by ``labels[0]`` and describe
+    the scores by ``scores`` (default :func:`score_text`); without ``labels`` they say "in the best
+    grade". A quantity undefined on every table has NaN low and high, and ``method`` says so.
 
     "Spanning" means from the smallest lower limit to the largest upper limit over the tables
     (the union of the per-table intervals when they overlap, its hull otherwise). It contains the
@@ -124,13 +173,35 @@ def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
     """
     t = _stack(tables)
     _check_same_margins(t)
+    return tables_summary(t, confidence, labels=labels, scores=scores)
+
+
+def tables_summary(tables, confidence: float = 0.95, *, labels: Sequence[str] | None = None, scores: str | None = None) -> pd.DataFrame:
+    """:func:`identified_summary` over any stack of tables with the same number of cases (their margins may differ).
+
+    For a set of possible margins (:func:`analysis.stats.pair_bounds.pair_bounds` lists the tables of
+    every pair of margins and passes them all here): each range and interval is then taken over
+    every table of every pair. The Clopper-Pearson bound at the fewest cases graded better still
+    holds on every table, as n is the same for all.
+    """
+    t = _stack(tables)
+    n_all = t.sum(axis=(-2, -1))
+    if not (n_all == n_all[0]).all():
+        raise ValueError("the tables must all hold the same number of cases")
+    if n_all[0] == 0:
+        raise ValueError("the tables hold no cases")
+    k = t.shape[-1]
+    scores = score_text(k, labels) if scores is None else scores
+    best = best_grade_text(labels)
     per = table_intervals(t, confidence)
-    n = float(t[0].sum())
+    n = float(n_all[0])
     pct = f"{100 * confidence:g}%"
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     records = []
 
     def add(quantity, low, high, ci_low=np.nan, ci_high=np.nan, method=""):
+        if np.isnan(low) and np.isnan(high):
+            ci_low, ci_high, method = np.nan, np.nan, undefined_text(quantity)
         records.append(
             {
                 "quantity": quantity,
@@ -157,7 +228,7 @@ def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
         per["good_gap"].max(),
         per["good_gap_low"].min(),
         per["good_gap_high"].max(),
-        f"force share good minus inspectors' share good, same cases; span of paired Wald {pct} intervals over the tables",
+        f"force share {best} minus inspectors' share {best}, same cases; span of paired Wald {pct} intervals over the tables",
     )
     add(
         "mean_score_gap",
@@ -165,7 +236,7 @@ def identified_summary(tables, confidence: float = 0.95) -> pd.DataFrame:
         per["mean_score_gap"].max(),
         per["mean_score_gap_low"].min(),
         per["mean_score_gap_high"].max(),
-        f"mean of force minus inspectors' score (good 3, RI 2, inadequate 1); span of paired t {pct} intervals over the tables",
+        f"mean of force minus inspectors' score ({scores}); span of paired t {pct} intervals over the tables",
     )
     for name in _ORDINAL:
         add(name, per[name].min(), per[name].max(), method="range over the consistent tables; no interval")

@@ -22,16 +22,17 @@ def concordance_counts(table) -> tuple[float | np.ndarray, float | np.ndarray]:
 
     ``P = sum over i < i', j < j' of T[i, j] T[i', j']`` and ``Q = sum over i < i', j > j'`` of the
     same product (Agresti, *Categorical Data Analysis*, 3rd ed., 2013, section 2.4.4; Goodman and
-    Kruskal, JASA 49, 1954).
+    Kruskal, JASA 49, 1954). Computed with sums over the later rows and columns (products with triangular
+    matrices; exact for counts), in O(k^3) per table.
     """
     t = _tables(table)
     k = t.shape[-1]
-    i = np.arange(k)
-    below = i[:, None] < i[None, :]  # below[a, b]: a < b
-    conc = below[:, None, :, None] & below[None, :, None, :]  # [i, j, i', j']: i < i' and j < j'
-    disc = below[:, None, :, None] & below.T[None, :, None, :]  # i < i' and j > j'
-    p = np.einsum("...ij,ijkl,...kl->...", t, conc.astype(float), t)
-    q = np.einsum("...ij,ijkl,...kl->...", t, disc.astype(float), t)
+    later = np.triu(np.ones((k, k)), 1)  # later[a, b] = 1 when b comes after a
+    below = later @ t  # below[..., i, j]: cases in column j and a row after i
+    after = below @ later.T  # ... and a column after j
+    before = below @ later  # ... and a column before j
+    p = (t * after).sum(axis=(-2, -1))
+    q = (t * before).sum(axis=(-2, -1))
     return _out(p), _out(q)
 
 

@@ -1,8 +1,10 @@
-"""Proportional-odds (cumulative logit) comparison of two groups' ordered grades, from grouped counts.
+"""Proportional-odds (cumulative logit) comparison of two groups' ordered grades, from grouped counts, and a check of its assumption.
 
 The audit publishes only the number of cases per grade in each group, so the model is fitted to
 the equivalent case-level data (one row per case; the likelihood is the same as for the grouped
-counts).
+counts). The model assumes one odds ratio at every cut of the scale; :func:`cumulative_odds_ratios`
+gives the odds ratio at each cut and :func:`proportional_odds_test` tests the assumption against a
+separate odds ratio per cut.
 """
 
 from __future__ import annotations
@@ -126,4 +128,139 @@ def proportional_odds_two_groups(counts_1, counts_2, confidence: float = 0.95) -
         n1=n1,
         n2=n2,
         converged=converged,
+    )
+
+
+def cumulative_odds_ratios(counts_1, counts_2, confidence: float = 0.95) -> pd.DataFrame:
+    """The two groups' odds ratio of a grade above each cut of the ordered scale, with Woolf and exact intervals.
+
+    ``counts_1`` and ``counts_2`` are the groups' counts over the same ordered categories, **best
+    first**. Cut ``j`` (``j = 1 .. k - 1``) splits the scale into the best ``j`` categories and the
+    rest, giving a 2 x 2 table: ``above_1``/``below_1`` (first group) and ``above_2``/``below_2``.
+    ``odds_ratio = (above_1 * below_2) / (below_1 * above_2)``, above 1 when the first group is more
+    likely to be above the cut (the orientation of :func:`proportional_odds_two_groups`). Under the
+    proportional-odds model all these odds ratios are equal; without it (a separate odds ratio per
+    cut, which for two groups is the saturated model) each is estimated by its 2 x 2 table.
+
+    Columns: ``cut``, the four counts, ``odds_ratio`` (0 or inf when a cell is empty, NaN when all
+    cases lie on one side of the cut), ``log_odds_ratio``, ``se`` (Woolf: ``sqrt(1/above_1 +
+    1/below_1 + 1/above_2 + 1/below_2)``), ``ci_low``/``ci_high`` (``exp(log OR +/- z se)``; NaN when a
+    cell is empty), and ``exact_low``/``exact_high``, the exact conditional interval (Fisher's
+    noncentral hypergeometric, as R's ``fisher.test``; :func:`scipy.stats.contingency.odds_ratio`),
+    which stays defined with an empty cell.
+
+    References: B. Woolf, "On estimating the relation between blood group and disease", *Annals of
+    Human Genetics* 19 (1955), 251-253; Agresti, *Categorical Data Analysis*, 3rd ed., 2013,
+    sections 3.1 and 16.6 (exact conditional interval); Agresti, *Analysis of Ordinal Categorical
+    Data*, 2nd ed., 2010, section 3.6 (cumulative odds ratios and the proportional-odds check).
+    """
+    from scipy.stats.contingency import odds_ratio as scipy_odds_ratio
+
+    a, b = _counts(counts_1), _counts(counts_2)
+    if a.size != b.size or a.size < 2:
+        raise ValueError("both groups need counts over the same two or more categories")
+    if a.sum() == 0 or b.sum() == 0:
+        raise ValueError("both groups need at least one case")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must lie strictly between 0 and 1")
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    rows = []
+    for j in range(1, a.size):
+        cells = np.array([[a[:j].sum(), a[j:].sum()], [b[:j].sum(), b[j:].sum()]], dtype=np.int64)
+        (a1, b1), (a2, b2) = cells.tolist()
+        one_sided = a1 + a2 == 0 or b1 + b2 == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.nan if one_sided else float(np.float64(a1 * b2) / np.float64(b1 * a2))
+            log_ratio = float(np.log(ratio))
+        if cells.min() > 0:
+            se = float(np.sqrt((1.0 / cells).sum()))
+            low, high = float(np.exp(log_ratio - z * se)), float(np.exp(log_ratio + z * se))
+        else:
+            se = low = high = np.nan
+        if one_sided:
+            exact_low = exact_high = np.nan
+        else:
+            ci = scipy_odds_ratio(cells, kind="conditional").confidence_interval(confidence_level=confidence)
+            exact_low, exact_high = float(ci.low), float(ci.high)
+        rows.append(
+            {
+                "cut": j,
+                "above_1": a1,
+                "below_1": b1,
+                "above_2": a2,
+                "below_2": b2,
+                "odds_ratio": ratio,
+                "log_odds_ratio": log_ratio,
+                "se": se,
+                "ci_low": low,
+                "ci_high": high,
+                "exact_low": exact_low,
+                "exact_high": exact_high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ProportionalOddsCheck:
+    """Likelihood-ratio test of the proportional-odds model against a separate odds ratio per cut, for two groups.
+
+    ``statistic = 2 (llf_separate - llf_proportional)`` on ``df = k - 2`` (``k`` the categories with
+    at least one case), ``p_value`` from the chi-squared distribution; a small p-value says the odds
+    ratios differ between cuts more than chance would explain. ``converged`` is the proportional-odds
+    fit's flag (see :func:`proportional_odds_two_groups`); without convergence the test should not
+    be used.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    llf_proportional: float
+    llf_separate: float
+    converged: bool
+
+
+def separate_cuts_log_likelihood(counts_1, counts_2) -> float:
+    """Maximised log-likelihood with a separate odds ratio per cut: each group's own shares, ``sum n_gj log(n_gj / N_g)``.
+
+    With two groups, free cut-points and a free group effect at every cut, each group's cumulative
+    logits are unrestricted, so the fit reproduces each group's observed shares (0 log 0 = 0). No
+    multinomial constant is included, as in :func:`null_log_likelihood`.
+    """
+    return null_log_likelihood(counts_1) + null_log_likelihood(counts_2)
+
+
+def proportional_odds_test(counts_1, counts_2) -> ProportionalOddsCheck:
+    """Test the proportional-odds assumption for two groups' ordered counts (best first) by a likelihood ratio.
+
+    The proportional-odds model (:func:`proportional_odds_two_groups`: one odds ratio at every cut)
+    is nested in the cumulative logit model with a separate odds ratio per cut (the non-parallel, or
+    "nominal effects", model), which for two groups is saturated
+    (:func:`separate_cuts_log_likelihood`). The likelihood-ratio statistic has ``k - 2`` degrees of
+    freedom, ``k`` being the number of categories that some case received (at least three are
+    needed). This is the test of ``ordinal::nominal_test`` and of VGAM's ``cumulative(parallel =
+    FALSE)`` against ``parallel = TRUE`` in R, which the tests reproduce.
+
+    References: McCullagh, JRSS B 42 (1980); B. Peterson and F. E. Harrell, "Partial proportional
+    odds models for ordinal response variables", *Applied Statistics* 39 (1990), 205-217; Agresti,
+    *Analysis of Ordinal Categorical Data*, 2nd ed., 2010, section 3.6; R. H. B. Christensen,
+    ``ordinal`` package (``nominal_test``).
+    """
+    a, b = _counts(counts_1), _counts(counts_2)
+    if a.size != b.size:
+        raise ValueError("both groups need counts over the same categories")
+    used = int(((a + b) > 0).sum())
+    if used < 3:
+        raise ValueError("the proportional-odds assumption can only be tested with three or more categories in use")
+    fit = proportional_odds_two_groups(a, b)
+    llf_separate = separate_cuts_log_likelihood(a, b)
+    statistic = max(2.0 * (llf_separate - fit.llf), 0.0)
+    df = used - 2
+    return ProportionalOddsCheck(
+        statistic=statistic,
+        df=df,
+        p_value=float(stats.chi2.sf(statistic, df)),
+        llf_proportional=fit.llf,
+        llf_separate=llf_separate,
+        converged=fit.converged,
     )

@@ -1,7 +1,7 @@
-"""Sampling intervals for one paired table of grades: the gap in share graded good, the mean score gap, and kappa.
+"""Sampling intervals for one paired table of grades: the gap in the share given one grade (the best), the mean score gap, and kappa.
 
 Tables follow :mod:`analysis.stats.agreement`: rows are the force's grade, columns the inspectors',
-both best first, so ``T[i, j]`` with ``i < j`` counts cases the force graded better. Each interval
+both best first, any number of grades k, so ``T[i, j]`` with ``i < j`` counts cases the force graded better. Each interval
 treats the table's cases as a simple random sample of the cases that could have been audited;
 none of them accounts for not knowing which table is the true pairing (take the union over the
 consistent tables for that, :mod:`analysis.stats.identification`).
@@ -45,8 +45,8 @@ def _interval(estimate, se, low, high) -> Interval:
 def paired_proportion_difference(table, category: int = 0, confidence: float = 0.95) -> Interval:
     """Difference of paired proportions, first grader's share in ``category`` minus the second's, with the Wald interval.
 
-    With ``category=0`` (good) this is the force's share graded good minus the inspectors' share
-    graded good *on the same cases*. Collapsing the table to "in the category or not", with ``b``
+    With ``category=0`` (the best grade) this is the force's share given the best grade minus the
+    inspectors' share *on the same cases*. Collapsing the table to "in the category or not", with ``b``
     the cases only the first grader put there and ``c`` those only the second did, the estimate is
     ``d = (b - c) / n`` and its large-sample standard error ``sqrt(((b + c) / n - d**2) / n)``, which
     allows for the two shares being measured on the same cases (their covariance). Interval
@@ -73,7 +73,7 @@ def paired_proportion_difference(table, category: int = 0, confidence: float = 0
 
 
 def score_differences(k: int) -> np.ndarray:
-    """``D[i, j]`` = first grader's score minus the second's for a case in cell ``(i, j)``, scores ``k - index`` (good 3 ... inadequate 1)."""
+    """``D[i, j]`` = first grader's score minus the second's for a case in cell ``(i, j)``, scores ``k - index`` (best k ... worst 1), i.e. ``j - i``."""
     i = np.arange(k)
     return (i[None, :] - i[:, None]).astype(float)
 
@@ -81,7 +81,7 @@ def score_differences(k: int) -> np.ndarray:
 def mean_score_gap(table, confidence: float = 0.95) -> Interval:
     """Mean of (force score - inspectors' score) over the cases, with the paired t interval.
 
-    Scores are good 3, requires improvement 2, inadequate 1 (in general ``k - index``), so a case
+    Scores are ``k - index`` (best grade k down to worst grade 1, on any k-point scale), so a case
     in cell ``(i, j)`` contributes ``j - i``. The interval is ``mean +/- t(n - 1) * s / sqrt(n)``
     with ``s`` the standard deviation of the case differences (divisor ``n - 1``), the one-sample t
     interval on the differences; it equals
@@ -95,13 +95,18 @@ def mean_score_gap(table, confidence: float = 0.95) -> Interval:
     t = _tables(table)
     n = t.sum(axis=(-2, -1))
     d = score_differences(t.shape[-1])
+    s1 = (t * d).sum(axis=(-2, -1))
+    s2 = (t * d**2).sum(axis=(-2, -1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (t * d).sum(axis=(-2, -1)) / n
-        ss = (t * (d - np.asarray(mean)[..., None, None]) ** 2).sum(axis=(-2, -1))
+        mean = s1 / n
+        # sum of squared deviations as (n * s2 - s1^2) / n: for counts the numerator is a whole number, so tables
+        # with the same first two moments of the differences get exactly the same interval
+        ss = np.maximum(n * s2 - s1**2, 0.0) / n
         se = np.sqrt(ss / (n - 1) / n)
     ok = n >= 2
     mean, se = np.where(ok, mean, np.nan), np.where(ok, se, np.nan)
-    q = stats.t.ppf(0.5 + confidence / 2, np.where(ok, n - 1, 1))
+    df, where = np.unique(np.where(ok, n - 1, 1), return_inverse=True)  # one quantile per distinct df (a stack shares n)
+    q = stats.t.ppf(0.5 + confidence / 2, df)[where.reshape(np.shape(n))]
     return _interval(mean, se, mean - q * se, mean + q * se)
 
 

@@ -1,7 +1,7 @@
 """Exact range of the paired tests' p-values over all 3 x 3 tables with given margins, and their number, without listing the tables.
 
 For two graders and three ordered grades, the tables consistent with published margins can number
-in the trillions (n = 10,000), too many to list. The tests of :mod:`analysis.stats.agreement` depend
+in the trillions (n = 10,000), too many to list. The tests of :mod:`analysis.stats.paired_tests` depend
 on a table only through a few summaries, which this module optimises directly.
 
 **Parametrisation.** With ``P_i = rows_i + cols_i`` and ``d_i = rows_i - cols_i`` fixed by the
@@ -19,7 +19,7 @@ statistic grows and rises with the degrees of freedom. The Stuart-Maxwell statis
 pair sums only: ``(s_12 d_0^2 + s_02 d_1^2 + s_01 d_2^2) / (s_01 s_02 + s_01 s_12 + s_02 s_12)``
 with 2 degrees of freedom when at least two pairs are non-empty, ``d_i^2 / s_ij`` with 1 when one
 pair is (the others' categories are then unlinked), and p = 1 with none (as in
-:func:`analysis.stats.agreement.stuart_maxwell`). From these:
+:func:`analysis.stats.paired_tests.stuart_maxwell`). From these:
 
 - the smallest sign-test and Bowker p-values, for each ``t``, come with the smallest pair sums
   ``|t|, |d_0 - t|, |d_1 + t|``, and the largest sign-test p-value with the largest number of
@@ -30,7 +30,7 @@ pair is (the others' categories are then unlinked), and p = 1 with none (as in
   value) need checking, and Bowker's p-value is largest at the largest ``s_12`` and the ``t`` nearest
   the minimum of a convex quadratic: one pass over ``(s_01, s_02)``, at most about (2n/3)^2 / 4 pairs.
 
-The p-values themselves are computed by :mod:`analysis.stats.agreement` on the attaining tables. The
+The p-values themselves are computed by :mod:`analysis.stats.paired_tests` on the attaining tables. The
 tests compare every result with full enumeration on many small margins.
 
 References: Bowker, JASA 43, 1948; Stuart, Biometrika 42, 1955; Fleiss and Everitt, "Comparing the
@@ -45,6 +45,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
+
+from analysis.stats.paired_tests import bowker, sign_test, stuart_maxwell
 
 
 def _setup(row_sums: Sequence[int], col_sums: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -144,8 +146,6 @@ def _tri(k: int) -> int:
 
 
 def _sign_p(better: np.ndarray, worse: np.ndarray) -> np.ndarray:
-    from analysis.stats.agreement import sign_test
-
     return np.atleast_1d(sign_test(better, worse))
 
 
@@ -350,8 +350,6 @@ def p_value_extremes(row_sums: Sequence[int], col_sums: Sequence[int]) -> dict[s
     first); see the module docstring for the method. Returns ``{measure: (min_table, max_table)}``;
     the values are :func:`analysis.stats.agreement.table_measures` on those tables.
     """
-    from analysis.stats.agreement import bowker, stuart_maxwell
-
     p, d = _setup(row_sums, col_sums)
     t, low = _circulations(p, d)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}

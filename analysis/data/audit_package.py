@@ -1,0 +1,573 @@
+"""An audit package: ``audit.json`` (what the audit is, its grade scale) and ``figures.csv`` (one published figure a row).
+
+Any published case-file audit of the national programme can be written as such a package, whatever
+shape its figures take: exact counts, a count given only as "the remainder" (left out, implied by
+``of``), rounded percentages, inequalities, several grades counted together, an overall split
+only. This module reads and checks both files and turns the figures into the integer system of
+:mod:`analysis.stats.consistent_set`, whose integer points are every set of counts (and every
+pairing of the force's and the inspectors' grades) consistent with what was published.
+
+Every problem is an :class:`~analysis.data.errors.AuditDataError` naming the file, the row(s) and
+what is wrong, including figures that cannot all hold together (with the arithmetic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from analysis.data.errors import AuditDataError, shorten
+from analysis.data.strict_json import parse_json_text
+from analysis.stats.consistent_set import CountSystem, Row
+
+AUDIT_FILE = "audit.json"
+FIGURES_FILE = "figures.csv"
+
+#: The columns of ``figures.csv``, exactly and in this order.
+FIGURE_COLUMNS: tuple[str, ...] = (
+    "sample",
+    "rater",
+    "area",
+    "grades",
+    "count",
+    "percent",
+    "at_least",
+    "at_most",
+    "of",
+    "wording",
+    "source",
+)
+
+#: The samples a figure can describe: the cases the force selected (graded by the force and again by
+#: the inspectors), the cases only the inspectors selected and graded, and both together.
+SAMPLES: tuple[str, ...] = ("force_selected", "inspectorate_selected", "all")
+RATERS: tuple[str, ...] = ("force", "inspectorate")
+
+#: Separator of several grades counted together in one figure (``requires improvement or inadequate``).
+GRADE_JOIN = " or "
+
+MIN_GRADES, MAX_GRADES = 2, 7
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_PUBLISHED = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-[0-3][0-9])?)?")
+_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,6})?")
+
+#: Table Schema of ``figures.csv`` (the project's, the same in every package).
+FIGURES_SCHEMA: dict[str, Any] = {
+    "fields": [
+        {
+            "name": "sample",
+            "type": "string",
+            "description": "force_selected (cases the force selected and graded, graded again by the inspectors), inspectorate_selected (cases only the inspectors graded) or all (both together).",
+            "constraints": {"required": True, "enum": list(SAMPLES)},
+        },
+        {
+            "name": "rater",
+            "type": "string",
+            "description": "Who graded: force (only with force_selected) or inspectorate.",
+            "constraints": {"required": True, "enum": list(RATERS)},
+        },
+        {"name": "area", "type": "string", "description": "Empty for all areas, else the practice area as published."},
+        {
+            "name": "grades",
+            "type": "string",
+            "description": "One grade of the scale in audit.json, or several joined by ' or ' (a combined published figure).",
+            "constraints": {"required": True},
+        },
+        {"name": "count", "type": "integer", "description": "The number of cases, where it is printed.", "constraints": {"minimum": 0}},
+        {
+            "name": "percent",
+            "type": "string",
+            "description": "The percentage as printed (digits only, e.g. 76 or 75.8): the count is any whole number whose share, in percent, rounds to it at the printed number of decimals, a tie at the half counting either way.",
+            "constraints": {"pattern": _PERCENT.pattern},
+        },
+        {
+            "name": "at_least",
+            "type": "integer",
+            "description": "The count is at least this (e.g. 'over half of 31' is at least 16).",
+            "constraints": {"minimum": 0},
+        },
+        {"name": "at_most", "type": "integer", "description": "The count is at most this.", "constraints": {"minimum": 0}},
+        {
+            "name": "of",
+            "type": "integer",
+            "description": "The number of cases the figure is out of (the same for every row of one sample, rater and area).",
+            "constraints": {"required": True, "minimum": 1},
+        },
+        {"name": "wording", "type": "string", "description": "The published words of the figure (optional)."},
+        {"name": "source", "type": "string", "description": "Where the figure is printed (optional)."},
+    ]
+}
+
+
+#: The fields of ``audit.json``: name, JSON type, description (for the data dictionary; checked by :func:`parse_audit_json`).
+AUDIT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("id", "string", "Short identifier of the audit: lower-case letters and digits joined by hyphens (e.g. gwent-2019)."),
+    ("force", "string", "The police force inspected."),
+    ("title", "string", "Title of the published document."),
+    ("published", "string", "When it was published: YYYY, YYYY-MM or YYYY-MM-DD."),
+    ("grades", "array", f"The grade scale, {MIN_GRADES} to {MAX_GRADES} names, best first."),
+    ("sources", "array", "Where the figures are published: a list of {title, url}."),
+    ("licence", "string", "The licence the figures are re-used under."),
+    (
+        "areas_partition",
+        "boolean",
+        "Optional: true when the practice areas given for a sample and rater partition its cases (their figures add up to the sample's).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class AuditMeta:
+    """The contents of ``audit.json``: what the audit is and its grade scale (best first)."""
+
+    id: str
+    force: str
+    title: str
+    published: str
+    grades: tuple[str, ...]
+    sources: tuple[tuple[str, str], ...]
+    licence: str
+    areas_partition: bool = False
+
+    @property
+    def k(self) -> int:
+        return len(self.grades)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of ``figures.csv``, checked: its group, grade indices (best = 0) and the count range it allows."""
+
+    row: int
+    sample: str
+    rater: str
+    area: str
+    grades: tuple[int, ...]
+    kind: str  # count, percent or bound
+    low: int
+    high: int
+    of: int
+    printed: str
+    wording: str
+    source: str
+
+    @property
+    def group(self) -> tuple[str, str, str]:
+        return (self.sample, self.rater, self.area)
+
+
+@dataclass(frozen=True)
+class FigureSet:
+    """The checked figures and the integer system they define (:class:`~analysis.stats.consistent_set.CountSystem`).
+
+    ``groups`` maps each group ``(sample, rater, area)`` to its number of cases, including the
+    groups the figures imply without printing anything about them (the cases only the inspectors
+    selected, when the figures give all cases and the force's sample; an area-free total when the
+    areas partition the cases); ``implied`` names those. ``pair`` is the force's and the
+    inspectors' grading of the force-selected cases, when the figures give both.
+    """
+
+    meta: AuditMeta
+    figures: tuple[Figure, ...]
+    system: CountSystem
+    implied: frozenset = field(default_factory=frozenset)
+
+    @property
+    def groups(self) -> dict[Hashable, int]:
+        return self.system.groups
+
+    @property
+    def pair(self) -> tuple | None:
+        return self.system.pair
+
+
+# --------------------------------------------------------------------------- audit.json
+
+
+def _fail(shown: str, problem: str, expected: str, found: Any, column: str | None = None) -> None:
+    raise AuditDataError(shown, problem, column=column, expected=expected, found=shorten(repr(found)))
+
+
+def parse_audit_json(text: str, shown: str) -> AuditMeta:
+    """Check the fields of ``audit.json`` (already decoded UTF-8) and return them as :class:`AuditMeta`.
+
+    The JSON is read within bounds (:func:`analysis.data.strict_json.parse_json_text`: nesting depth,
+    number range, no key twice), so no document can raise anything but :class:`AuditDataError`.
+    """
+    doc = parse_json_text(text, shown)
+    if not isinstance(doc, dict):
+        _fail(shown, "not a JSON object", "an object with id, force, title, published, grades, sources, licence", type(doc).__name__)
+    known = {"id", "force", "title", "published", "grades", "sources", "licence", "areas_partition"}
+    unknown = sorted(set(doc) - known)
+    if unknown:
+        _fail(shown, "unknown field", "only " + ", ".join(sorted(known)), unknown[0], column=unknown[0])
+    for key in ("id", "force", "title", "published", "licence"):
+        value = doc.get(key)
+        if not isinstance(value, str) or not value.strip() or value != value.strip():
+            _fail(shown, f"field '{key}' missing or blank", "a non-empty string without surrounding spaces", value, column=key)
+    if not _SLUG.fullmatch(doc["id"]):
+        _fail(
+            shown,
+            "id is not a lower-case slug",
+            "lower-case letters and digits joined by single hyphens (e.g. gwent-2019)",
+            doc["id"],
+            "id",
+        )
+    published = doc["published"]
+    if not _PUBLISHED.fullmatch(published):
+        _fail(shown, "published is not a date", "YYYY, YYYY-MM or YYYY-MM-DD", published, "published")
+    if len(published) == 10:
+        try:
+            dt.date.fromisoformat(published)
+        except ValueError:
+            _fail(shown, "published is not a real date", "a calendar date YYYY-MM-DD", published, "published")
+    grades = doc.get("grades")
+    if not isinstance(grades, list) or not all(isinstance(g, str) for g in grades):
+        _fail(shown, "grades must be a list of grade names", f"{MIN_GRADES} to {MAX_GRADES} names, best first", grades, "grades")
+    if not MIN_GRADES <= len(grades) <= MAX_GRADES:
+        _fail(shown, "wrong number of grades", f"{MIN_GRADES} to {MAX_GRADES} names, best first", f"{len(grades)}", "grades")
+    for g in grades:
+        if not g.strip() or g != g.strip() or "  " in g or GRADE_JOIN in g or not g.isprintable():
+            _fail(
+                shown,
+                "grade name not usable",
+                f"printable words without surrounding or double spaces and without '{GRADE_JOIN.strip()}'",
+                g,
+                "grades",
+            )
+    folded = [g.casefold() for g in grades]
+    if len(set(folded)) != len(folded):
+        dup = next(g for g in grades if folded.count(g.casefold()) > 1)
+        _fail(shown, "grade named twice", "distinct grade names", dup, "grades")
+    sources = doc.get("sources")
+    if not isinstance(sources, list) or not sources:
+        _fail(shown, "sources missing", "a non-empty list of {title, url}", sources, "sources")
+    parsed = []
+    for i, src in enumerate(sources, start=1):
+        if (
+            not isinstance(src, dict)
+            or set(src) != {"title", "url"}
+            or not all(isinstance(src[k], str) and src[k].strip() for k in ("title", "url"))
+        ):
+            _fail(shown, f"source {i} is not {{title, url}}", "an object with a non-empty title and url, nothing else", src, "sources")
+        if not re.fullmatch(r"https?://\S+", src["url"]):
+            _fail(shown, f"source {i} has no web address", "a url starting with http:// or https://", src["url"], "sources")
+        parsed.append((src["title"], src["url"]))
+    partition = doc.get("areas_partition", False)
+    if not isinstance(partition, bool):
+        _fail(shown, "areas_partition must be true or false", "a JSON boolean", partition, "areas_partition")
+    return AuditMeta(doc["id"], doc["force"], doc["title"], published, tuple(grades), tuple(parsed), doc["licence"], partition)
+
+
+# --------------------------------------------------------------------------- figures.csv
+
+
+def percent_range(printed: str, of: int) -> tuple[int, int] | None:
+    """Fewest and most cases out of ``of`` whose share, in percent, rounds to ``printed`` (``None`` if no count does).
+
+    The decimals printed set the rounding: ``76`` allows shares in [75.5, 76.5], ``75.8`` in
+    [75.75, 75.85]; a share exactly at a half rounds either way (the rounding rule of a document is
+    rarely known). Exact rational arithmetic, so no count is lost or gained at an edge.
+    """
+    value = Fraction(printed)
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    half = Fraction(1, 2 * 10**decimals)
+    low = (value - half) * of / 100
+    high = (value + half) * of / 100
+    lo = max(0, -((-low.numerator) // low.denominator))  # ceil
+    hi = min(of, high.numerator // high.denominator)  # floor
+    return (lo, hi) if lo <= hi else None
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    """``rows 5–8, 12`` (data rows, header excluded)."""
+    rows = sorted(set(rows))
+    parts, start = [], rows[0]
+    for prev, cur in zip(rows, [*rows[1:], None], strict=True):
+        if cur != prev + 1:
+            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = cur
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(parts)
+
+
+def _group_text(group: tuple[str, str, str]) -> str:
+    sample, rater, area = group
+    return f"{sample}, {rater}" + (f", area {area!r}" if area else "")
+
+
+def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Figure, ...]:
+    """Check every row of ``figures.csv`` (already read against :data:`FIGURES_SCHEMA`) and return the figures.
+
+    Refused, each naming the row: a rater ``force`` outside the force's sample; a grade not on the
+    scale, or named twice; no kind of figure, or two kinds on one row (``count``; ``percent``;
+    ``at_least``/``at_most``); a count, bound or percent larger than ``of`` allows; ``at_least``
+    above ``at_most``; a percent that no whole count rounds to; ``of`` differing between rows of one
+    sample, rater and area.
+    """
+    index = {g: i for i, g in enumerate(meta.grades)}
+    out = []
+    of_seen: dict[tuple, tuple[int, int]] = {}
+    for i, raw in enumerate(frame.to_dict("records"), start=1):
+        rec = {k: None if v is None or (isinstance(v, float) and v != v) else v for k, v in raw.items()}
+
+        def fail(problem: str, column: str, expected: str, found: Any, row: int | list[int] = i) -> None:
+            raise AuditDataError(shown, problem, row=row, column=column, expected=expected, found=shorten(str(found)))
+
+        sample, rater, area = rec["sample"], rec["rater"], rec["area"] or ""
+        if area != area.strip() or (rec["area"] is not None and not area):
+            fail("area has surrounding spaces", "area", "the area as published, without surrounding spaces", repr(area))
+        if rater == "force" and sample != "force_selected":
+            fail(
+                "the force graded only the cases it selected", "rater", "rater inspectorate, or sample force_selected", f"{sample}, {rater}"
+            )
+        names = rec["grades"].split(GRADE_JOIN)
+        grades = []
+        for name in names:
+            if name not in index:
+                fail("grade not on the scale", "grades", "one of " + ", ".join(meta.grades) + f" (several joined by '{GRADE_JOIN}')", name)
+            if index[name] in grades:
+                fail("grade named twice", "grades", "each grade once", name)
+            grades.append(index[name])
+        of = int(rec["of"])
+        kinds = [
+            k
+            for k, present in (
+                ("count", rec["count"] is not None),
+                ("percent", rec["percent"] is not None),
+                ("bound", rec["at_least"] is not None or rec["at_most"] is not None),
+            )
+            if present
+        ]
+        if len(kinds) != 1:
+            fail(
+                "no figure on the row" if not kinds else "two kinds of figure on one row",
+                "count, percent, at_least, at_most",
+                "exactly one of: count; percent; at_least and/or at_most",
+                "none" if not kinds else " and ".join(kinds),
+            )
+        kind = kinds[0]
+        if kind == "count":
+            low = high = int(rec["count"])
+            printed = str(low)
+            if low > of:
+                fail("count larger than the number of cases", "count", f"at most of = {of}", low)
+        elif kind == "percent":
+            printed = rec["percent"]
+            if Fraction(printed) > 100:
+                fail("percentage above 100", "percent", "a percentage from 0 to 100", printed)
+            found = percent_range(printed, of)
+            if found is None:
+                fail(
+                    "no whole number of cases rounds to this percentage",
+                    "percent",
+                    f"a percentage some count out of {of} rounds to",
+                    f"{printed}% of {of}",
+                )
+            low, high = found
+        else:
+            low = int(rec["at_least"]) if rec["at_least"] is not None else 0
+            high = int(rec["at_most"]) if rec["at_most"] is not None else of
+            printed = (
+                f"at least {low}" if rec["at_most"] is None else (f"at most {high}" if rec["at_least"] is None else f"{low} to {high}")
+            )
+            if low > of:
+                fail("at_least larger than the number of cases", "at_least", f"at most of = {of}", low)
+            if high > of and rec["at_most"] is not None:
+                fail("at_most larger than the number of cases", "at_most", f"at most of = {of}", high)
+            if low > high:
+                fail("at_least is above at_most", "at_least, at_most", "at_least <= at_most", f"{low} > {high}")
+        key = (sample, rater, area)
+        if key in of_seen and of_seen[key][0] != of:
+            first_of, first_row = of_seen[key]
+            fail(
+                f"of differs within one group ({_group_text(key)})",
+                "of",
+                f"the same of on every row of the group ({first_of}, as on row {first_row})",
+                of,
+                row=[first_row, i],
+            )
+        of_seen.setdefault(key, (of, i))
+        out.append(Figure(i, sample, rater, area, tuple(grades), kind, low, high, of, printed, rec["wording"] or "", rec["source"] or ""))
+    if not out:
+        raise AuditDataError(shown, "no figures", expected="at least one published figure")
+    return tuple(out)
+
+
+def _figure_text(f: Figure, meta: AuditMeta) -> str:
+    what = GRADE_JOIN.join(meta.grades[i] for i in f.grades)
+    size = f"{f.low}" if f.low == f.high else f"{f.low} to {f.high}"
+    given = {"count": "", "percent": f" ({f.printed}%)", "bound": f" ({f.printed})"}[f.kind]
+    return f"row {f.row}: {what} {size}{given} of {f.of}"
+
+
+def _explain(core: list[Figure], fs: FigureSet) -> str:
+    """The arithmetic behind figures that cannot all hold, in one clause."""
+    groups = {f.group for f in core}
+    if len(groups) == 1:
+        group = next(iter(groups))
+        of = fs.groups[group]
+        disjoint = len({i for f in core for i in f.grades}) == sum(len(f.grades) for f in core)
+        covers = disjoint and {i for f in core for i in f.grades} == set(range(fs.meta.k))
+        low, high = sum(f.low for f in core), sum(f.high for f in core)
+        if covers and low == high:
+            return f"the counts add up to {low} but of = {of}"
+        if disjoint and low > of:
+            return f"the counts add up to at least {low} but of = {of}"
+        if covers and high < of:
+            return f"the counts add up to at most {high} but of = {of}"
+    parts = "; ".join(_figure_text(f, fs.meta) for f in core)
+    return f"no counts satisfy all of them together (with each sample's size{' and how the groups add up' if len(groups) > 1 else ''}): {parts}"
+
+
+def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str, known=None) -> FigureSet:
+    """The integer system of the figures: groups, implied groups, links, the force-selected pair; refuse what cannot hold.
+
+    Links: for the inspectors (per area, and for all areas), ``all`` = ``force_selected`` +
+    ``inspectorate_selected`` grade by grade wherever the figures give ``all`` and at least one of
+    the samples (the other is then implied, with ``of`` the difference); with
+    ``areas_partition``, the areas of a sample and rater add up to its area-free counts (implied
+    when not printed). The force's and the inspectors' grading of the force-selected cases form a
+    pair of the same cases. Sizes that do not add up, and figures that cannot all hold, are
+    refused with the rows and the arithmetic.
+    """
+    groups: dict[tuple, int] = {}
+    first_row: dict[tuple, list[int]] = {}
+    for f in figures:
+        groups.setdefault(f.group, f.of)
+        first_row.setdefault(f.group, []).append(f.row)
+    implied: set[tuple] = set()
+
+    def size_error(problem: str, rows: list[int], expected: str, found: str) -> None:
+        raise AuditDataError(shown, problem, row=sorted(set(rows)), column="of", expected=expected, found=found)
+
+    # areas partition their sample and rater: the area-free group is their sum
+    links: list[tuple[tuple, tuple]] = []
+    if meta.areas_partition:
+        by_sr: dict[tuple, list[tuple]] = {}
+        for g in groups:
+            if g[2]:
+                by_sr.setdefault(g[:2], []).append(g)
+        for (sample, rater), parts in by_sr.items():
+            whole = (sample, rater, "")
+            total = sum(groups[p] for p in parts)
+            if whole in groups and groups[whole] != total:
+                rows = [r for p in parts for r in first_row[p]] + first_row[whole]
+                size_error(
+                    f"the areas of {sample}, {rater} do not add up to its cases (areas_partition is true)",
+                    rows,
+                    f"the areas' of adding up to {groups[whole]}",
+                    f"{' + '.join(str(groups[p]) for p in parts)} = {total}",
+                )
+            if whole not in groups:
+                groups[whole] = total
+                implied.add(whole)
+            links.append((whole, tuple(parts)))
+
+    # all = force_selected + inspectorate_selected (inspectors), per area and overall
+    areas = sorted({g[2] for g in groups if g[1] == "inspectorate"})
+    for area in areas:
+        a, f_, i_ = (
+            ("all", "inspectorate", area),
+            ("force_selected", "inspectorate", area),
+            ("inspectorate_selected", "inspectorate", area),
+        )
+        present = [g for g in (f_, i_) if g in groups]
+        if a in groups and present:
+            rows = [r for g in (a, *present) for r in first_row.get(g, [])]
+            if len(present) == 2:
+                if groups[a] != groups[f_] + groups[i_]:
+                    size_error(
+                        "the two samples do not add up to all cases" + (f" in area {area!r}" if area else ""),
+                        rows,
+                        f"force_selected + inspectorate_selected = all ({groups[a]})",
+                        f"{groups[f_]} + {groups[i_]} = {groups[f_] + groups[i_]}",
+                    )
+            else:
+                other = i_ if present[0] == f_ else f_
+                rest = groups[a] - groups[present[0]]
+                if rest < 0:
+                    size_error(
+                        f"a sample is larger than all cases{f' in area {area!r}' if area else ''}",
+                        rows,
+                        f"{present[0][0]} at most all ({groups[a]})",
+                        f"{groups[present[0]]}",
+                    )
+                groups[other] = rest
+                implied.add(other)
+            links.append((a, (f_, i_)))
+
+    pair = None
+    force, insp = ("force_selected", "force", ""), ("force_selected", "inspectorate", "")
+    if force in groups and insp in groups:
+        if groups[force] != groups[insp]:
+            size_error(
+                "the force and the inspectors graded the same force-selected cases, but their figures are out of different numbers",
+                first_row[force] + first_row[insp],
+                "the same of for rater force and rater inspectorate of force_selected",
+                f"{groups[force]} and {groups[insp]}",
+            )
+        pair = (force, insp)
+    rows = [Row(f.group, f.grades, f.low, f.high, f.row) for f in figures]
+    system = CountSystem(meta.k, groups, rows, links, pair)
+    fs = FigureSet(meta, tuple(figures), system, frozenset(implied))
+    if not system.feasible():
+        _refuse(fs, shown)
+    if known is not None and pair is not None:
+        fixed = CountSystem(meta.k, groups, rows, links, pair, known=known)
+        fs = FigureSet(meta, tuple(figures), fixed, frozenset(implied))
+    return fs
+
+
+def _own_pinned(fs: FigureSet, group: tuple) -> tuple[list[int], dict[int, Figure]] | None:
+    """The counts a group's own exact single-grade figures give (the last grade may be the remainder), with the figure of each."""
+    exact = {f.grades[0]: f for f in fs.figures if f.group == group and f.kind == "count" and len(f.grades) == 1}
+    k = fs.meta.k
+    if len(exact) < k - 1:
+        return None
+    counts = [exact[i].low if i in exact else None for i in range(k)]
+    if None in counts:
+        counts[counts.index(None)] = fs.groups[group] - sum(c for c in counts if c is not None)
+    return counts, exact
+
+
+def _refuse(fs: FigureSet, shown: str) -> None:
+    """Raise the clearest error for figures that cannot all hold: one group's own arithmetic, a sum across groups, else a core."""
+
+    def fail(rows: list[int], groups_text: str, explanation: str) -> None:
+        err = AuditDataError(shown, f"{_rows_text(rows)} ({groups_text}): {explanation}")
+        err.row = sorted(set(rows))
+        raise err
+
+    system = fs.system
+    by_row = {f.row: f for f in fs.figures}
+    for group, of in fs.groups.items():
+        own = [r for r in system.rows if r.group == group]
+        if own and not CountSystem(fs.meta.k, {group: of}, own).feasible():
+            exact = [f for f in fs.figures if f.group == group and f.kind == "count" and len(f.grades) == 1]
+            if len(exact) == fs.meta.k and sum(f.low for f in exact) != of:
+                fail([f.row for f in exact], _group_text(group), f"the counts add up to {sum(f.low for f in exact)} but of = {of}")
+            core = CountSystem(fs.meta.k, {group: of}, own).infeasible_core()
+            fail([r.tag for r in core], _group_text(group), _explain([by_row[r.tag] for r in core], fs))
+    for whole, parts in system.links:
+        pinned = {g: _own_pinned(fs, g) for g in (whole, *parts)}
+        if any(v is None for v in pinned.values()):
+            continue
+        for i, grade in enumerate(fs.meta.grades):
+            total = sum(pinned[p][0][i] for p in parts)
+            if total != pinned[whole][0][i]:
+                rows = [pinned[g][1][i].row for g in (whole, *parts) if i in pinned[g][1]]
+                over = "the areas" if all(p[2] for p in parts) and not whole[2] else " + ".join(p[0] for p in parts)
+                fail(
+                    rows,
+                    _group_text(whole) + ("; its areas" if over == "the areas" else "; " + over.replace(" + ", " and ")),
+                    f"'{grade}' adds up to {total} over {over} but {whole[0]} has {pinned[whole][0][i]}",
+                )
+    core = [by_row[r.tag] for r in system.infeasible_core()]
+    fail([f.row for f in core], "; ".join(sorted({_group_text(f.group) for f in core})), _explain(core, fs))

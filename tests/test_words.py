@@ -1,0 +1,173 @@
+"""Verdict words are chosen by the figures they describe: move each input across its threshold and the words change.
+
+Each test also checks that the old fixed wording (the words that used to be typed whatever the
+figures) is gone where the figures no longer support it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import words
+from analysis.sections import areas, audit, samples
+from analysis.sections import self_assessment as sa
+from analysis.text import fixed, fraction_at_least
+
+GRADES = ("good", "requires improvement", "inadequate")
+
+
+@pytest.mark.parametrize(
+    "gap_low, gap_high, better, expected",
+    [
+        (0.25, 0.78, 0.52, "far more kindly"),
+        (0.25, 0.78, 0.49, "more kindly"),
+        (-0.05, 0.4, 0.6, "neither clearly more kindly nor more harshly"),
+        (-0.5, -0.1, 0.0, "more harshly"),
+    ],
+)
+def test_kindness_follows_the_interval_and_the_fewest_cases_graded_better(gap_low, gap_high, better, expected):
+    assert words.kindness(gap_low, gap_high, better) == expected
+    assert words.generosity(gap_low, gap_high, better) != ("much more generous than" if expected != "far more kindly" else "")
+
+
+@pytest.mark.parametrize(
+    "p, expected",
+    [(0.97, "almost certainly"), (0.85, "probably"), (0.54, "more likely than not"), (0.3, "the most likely weakest area, though")],
+)
+def test_how_certain_follows_the_posterior_probability(p, expected):
+    text = words.how_certain(p)
+    assert text.startswith(expected)
+    assert ("far from certainly" in text) == (0.5 < p < words.PROBABLY)
+
+
+def test_shown_to_differ_never_says_does_not_differ():
+    assert words.shown_to_differ(0.01) == "is shown to differ"
+    assert words.shown_to_differ(0.2) == "is not shown to differ"
+    assert "does not differ" not in words.shown_to_differ(0.9)
+
+
+def test_counts_in_words():
+    assert [words.counted(n, "force") for n in (0, 1, 2, 13)] == ["no force", "one force", "two forces", "13 forces"]
+
+
+def test_restates_follows_the_kinder_pairings_kappa():
+    assert words.restates(None) is None
+    assert words.restates(-0.06) == "largely restates"
+    assert words.restates(0.35) == "only partly explains"
+
+
+def test_band_span():
+    assert words.band_span("fair", "fair") == "'fair' throughout"
+    assert words.band_span("poor", "fair") == "from 'poor' to 'fair'"
+
+
+def test_half_up_display_and_fractions():
+    assert fixed(8.25, 1) == "8.3" and f"{8.25:.1f}" == "8.2"  # Python's own rounding would print 8.2
+    assert fixed(0.125, 2) == "0.13"
+    assert fraction_at_least(0.3607) == "a third" and fraction_at_least(0.41) == "two fifths" and fraction_at_least(0.04) == "4%"
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def test_the_kappa_verdict_reads_agreement_and_spans_the_bands():
+    text = sa.verdict("cohen_kappa", -0.33, 0.22, 33, (-0.58, 0.38))
+    assert "agreement between the force's and the inspectors' grading" in text
+    assert "from 'poor' to 'fair' on that scale" in text
+    assert "the force's grading in general could lie" not in text and "at best" not in text
+    narrow = sa.verdict("cohen_kappa", 0.25, 0.3, 33, (0.22, 0.38))
+    assert "'fair' throughout" in narrow
+
+
+def _identified(gap_low: float, gap_ci: tuple[float, float], better_low: int, share_ci_low: float) -> pd.DataFrame:
+    rows = [
+        ("n_force_better", better_low, better_low + 6, np.nan, np.nan),
+        ("share_force_better", better_low / 33, (better_low + 6) / 33, share_ci_low, np.nan),
+        ("good_gap", gap_low, gap_low, *gap_ci),
+        ("mean_score_gap", 0.7, 0.7, 0.35, 1.05),
+    ]
+    return pd.DataFrame(rows, columns=["quantity", "low", "high", "ci_low", "ci_high"]).assign(method="")
+
+
+def test_identified_facts_say_intervals_in_words_and_one_meaning_per_number():
+    facts = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607), 33, GRADES)
+    assert "at least a third of the force's cases" in facts[0] and "with 95% confidence" in facts[0]
+    assert "between 25 and 78 percentage points" in facts[1]
+    for sentence in " ".join(facts).split(". "):
+        numbers = [t for t in sentence.replace(",", " ").split() if t.isdigit()]
+        assert len(numbers) == len(set(numbers)) or set(numbers) <= {"33"}, sentence
+
+
+def test_the_overall_headline_describes_the_80_and_estimates_from_the_random_33():
+    grades = pd.DataFrame(
+        [
+            ("force_selected", "hmicfrs", "good", 10),
+            ("force_selected", "hmicfrs", "requires improvement", 17),
+            ("force_selected", "hmicfrs", "inadequate", 6),
+            ("inspectorate_selected", "hmicfrs", "good", 10),
+            ("inspectorate_selected", "hmicfrs", "requires improvement", 20),
+            ("inspectorate_selected", "hmicfrs", "inadequate", 17),
+        ],
+        columns=["sample", "assessor", "grade", "n"],
+    )
+    text = audit.headline_overall(grades, GRADES, random_force_selected=True)
+    assert "23 of 80 (29%) inadequate" in text and "95% interval" not in text.split("The 33")[0]
+    assert "the inspectors graded 6 of 33 (18%) of them inadequate" in text and "with 95% confidence" in text
+    unsure = audit.headline_overall(grades, GRADES, random_force_selected=False)
+    assert "95% confidence" not in unsure and "describe the audit" in unsure
+
+
+def test_the_samples_headline_follows_the_p_value():
+    grades = pd.DataFrame(
+        [("force_selected", "hmicfrs", g, n) for g, n in zip(GRADES, (10, 17, 6), strict=True)]
+        + [("inspectorate_selected", "hmicfrs", g, n) for g, n in zip(GRADES, (10, 20, 17), strict=True)],
+        columns=["sample", "assessor", "grade", "n"],
+    )
+    tests = pd.DataFrame(
+        [
+            (samples.COMPARISON, "proportional_odds", 0.101, 2.01, 0.87, 4.67),
+            (samples.COMPARISON, "mann_whitney_exact", 0.103, 0.6, np.nan, np.nan),
+        ],
+        columns=["comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"],
+    )
+    assert "could arise by chance" in samples.headline(grades, tests, GRADES)
+    assert "would be unusual" in samples.headline(grades, tests.assign(p_value=0.01), GRADES)
+    assert "between 0.87 and 4.67 times as high" in samples.headline(grades, tests, GRADES)
+
+
+def test_better_tie_worse_add_up_and_match_the_mann_whitney_effect():
+    better, tie, worse = samples.better_tie_worse([10, 17, 6], [10, 20, 17])
+    assert better + tie + worse == pytest.approx(1)
+    assert better + tie / 2 == pytest.approx(0.6, abs=0.01)  # the 'ties counting half' figure it replaces
+
+
+def _summary(p_weakest: float, holm: float) -> pd.DataFrame:
+    base = {
+        "area": ["a", "b"],
+        "n": [16, 10],
+        "inadequate": [9, 2],
+        "good": [3, 4],
+        "share_inadequate": [9 / 16, 0.2],
+        "share_good": [3 / 16, 0.4],
+        "wilson_low_inadequate": [0.33, 0.05],
+        "wilson_high_inadequate": [0.77, 0.51],
+        "vs_rest_p_inadequate": [0.01, 0.5],
+        "vs_rest_p_holm_inadequate": [holm, 0.9],
+        "pooled_share_inadequate": [0.37, 0.26],
+        "pooled_low_inadequate": [0.24, 0.14],
+        "pooled_high_inadequate": [0.51, 0.4],
+        "p_weakest": [p_weakest, 1 - p_weakest],
+    }
+    return pd.DataFrame(base)
+
+
+def test_the_areas_reading_follows_holm_and_the_posterior():
+    labels = {"a": "Area A", "b": "Area B"}
+    unsure = areas.multiplicity_reading(_summary(0.54, 0.095), labels, "inadequate")
+    assert "is not shown to differ" in unsure and "No area's share differs" not in unsure
+    assert "far from certainly" in unsure
+    sure = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate")
+    assert "still shown to differ" in sure and "almost certainly the weakest area" in sure and "far from certainly" not in sure
+    assert "no area is not shown" not in areas.headline(_summary(0.54, 0.01), labels, "inadequate")
