@@ -198,7 +198,10 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
 
     Among columns with equal ``u_j`` (consecutive, as ``u`` is sorted) only non-increasing fillings
     are generated; ``out_mult`` is the number of distinct permutations each stands for. A child is
-    looked up in the next stage's table (``slots``, ``keys``); every child exists there.
+    looked up in the next stage's table (``slots``, ``keys``); every child exists there. With ``keys``
+    empty the child has one row left, so the rest of the path is fixed: its value (the sum of
+    ``log (u_j - x_j)!``) is added to the term and the child is given as 0 (a stand-in node whose
+    rest is 0), which saves the look-up.
     """
     c = u.shape[0]
     # tie groups: after[j] = later columns in j's group; beyond[j] = capacity of the columns after j's group
@@ -215,6 +218,7 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
             beyond[i] = acc
         acc += u[e] * (e - j + 1)
         j -= 1
+    direct = keys.shape[0] == 0
     ties = False
     for i in range(1, c):
         if u[i] == u[i - 1]:
@@ -261,17 +265,25 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
                     r0 = r1 + 1
             g = e + 1
         out_mult[n] = mult
-        for i in range(c):
-            v = u[i] - x[i]
-            k = i
-            while k > 0 and w[k - 1] > v:
-                w[k] = w[k - 1]
-                k -= 1
-            w[k] = v
-        key = 0
-        for i in range(c - 1):
-            key += w[i] * radix[i]
-        out_child[n] = _find(slots, keys, key)
+        if direct:
+            # the child has one row left: the rest of the path is fixed, so it is added to the term
+            rest = 0.0
+            for i in range(c):
+                rest += lf[u[i] - x[i]]
+            out_term[n] += rest
+            out_child[n] = 0
+        else:
+            for i in range(c):
+                v = u[i] - x[i]
+                k = i
+                while k > 0 and w[k - 1] > v:
+                    w[k] = w[k - 1]
+                    k -= 1
+                w[k] = v
+            key = 0
+            for i in range(c - 1):
+                key += w[i] * radix[i]
+            out_child[n] = _find(slots, keys, key)
         n += 1
         # advance
         j = c - 2
@@ -1083,8 +1095,7 @@ def two_by_c(cols, first, lf, thr, log_k, max_work, max_kept, entry_work):
                     nval[k] = val[p] + t
                     ncnt[k] = cnt[p]
                     k += 1
-        # sort by (node, value) and merge equal grid keys
-        order = np.argsort(nval, kind="mergesort")
+        # group by node (counting sort), sort each node's values, and merge equal grid keys
         per = np.zeros(first + 2, np.int64)
         for i in range(moved):
             per[node[i] + 1] += 1
@@ -1095,12 +1106,17 @@ def two_by_c(cols, first, lf, thr, log_k, max_work, max_kept, entry_work):
         sc = np.empty(moved)
         sn = np.empty(moved, np.int64)
         for i in range(moved):
-            o = order[i]
-            d = pos[node[o]]
-            sv[d] = nval[o]
-            sc[d] = ncnt[o]
-            sn[d] = node[o]
-            pos[node[o]] += 1
+            d = pos[node[i]]
+            sv[d] = nval[i]
+            sc[d] = ncnt[i]
+            sn[d] = node[i]
+            pos[node[i]] += 1
+        for s in range(first + 1):
+            a0, a1 = per[s], per[s + 1]
+            if a1 - a0 > 1:
+                o = np.argsort(sv[a0:a1])
+                sv[a0:a1] = sv[a0:a1][o]
+                sc[a0:a1] = sc[a0:a1][o]
         start = np.zeros(first + 2, np.int64)
         val = np.empty(moved)
         cnt = np.empty(moved)

@@ -301,6 +301,7 @@ class _Network:
         self.past_from: dict[int, int] = {}
         none = (np.zeros(max(self.m), dtype=bool), np.zeros(1), np.zeros(1))
         self.chi = [self._cochran(k, hybrid) if hybrid is not None else none for k in range(r + 1)]
+        self._direct = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(1), np.zeros(1), np.zeros(1))
         # hybrid: the forward side must itself reach every stage with a sub-table that may be approximated
         self.backward_floor = max((k for k in range(r + 1) if self.chi[k][0][: self.m[k]].any()), default=0)
 
@@ -386,12 +387,17 @@ class _Network:
         ok, lg, df = self.chi[fk + 1]
         spare = self._spare(fwd, bwd)
         linear = self._no_linear
-        if mode == 2:
+        slots, keys, lo, hi, mass = self.slots[fk + 1], self.keys[fk + 1], self.lo[fk + 1], self.hi[fk + 1], self.log_mass[fk + 1]
+        if fk + 1 == self.r - 1:
+            # one row left after this one: every completion is fixed, so each arc is decided on its own
+            # (the rest of the path is added to its term, without looking the child up; nothing is undecided)
+            slots, keys, lo, hi, mass = self._direct
+        elif mode == 2:
             self.k.fold_gain(bwd.start, bwd.suffix, gain)  # in place: bwd is not used after the meeting
             linear = self._linear(fwd, bwd, gain)
         (arcs, moved, approximated, full), table = self.k.forward_step(
-            mode, self.nodes[fk], int(self.totals[fk]), self.lf, self.fact, self.radix, self.slots[fk + 1], self.keys[fk + 1],
-            fwd.start, fwd.value, fwd.count, fwd.logc, fwd.suffix, self.lo[fk + 1], self.hi[fk + 1], self.log_mass[fk + 1],
+            mode, self.nodes[fk], int(self.totals[fk]), self.lf, self.fact, self.radix, slots, keys,
+            fwd.start, fwd.value, fwd.count, fwd.logc, fwd.suffix, lo, hi, mass,
             self.thr, self.log_k, bwd.start, bwd.value, bwd.suffix, gain, ok, lg, df,
             self.k.new_table(1024 if mode == 1 else 1), spare, acc, self.buf[fk], linear,
         )  # fmt: skip
