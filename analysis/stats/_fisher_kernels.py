@@ -243,11 +243,11 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
             x[j] = low
             hi[j] = high
             rem[j + 1] = rem[j] - low
-            part[j + 1] = part[j] + lf[low]
+            part[j + 1] = part[j] + lf[low] + (lf[u[j] - low] if direct else 0.0)
             j += 1
         x[c - 1] = rem[c - 1]
         # emit: term, multiplicity, child
-        out_term[n] = part[c - 1] + lf[x[c - 1]]
+        out_term[n] = part[c - 1] + lf[x[c - 1]] + (lf[u[c - 1] - x[c - 1]] if direct else 0.0)
         mult = 1.0
         g = 0 if ties else c
         while g < c:
@@ -266,11 +266,7 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
             g = e + 1
         out_mult[n] = mult
         if direct:
-            # the child has one row left: the rest of the path is fixed, so it is added to the term
-            rest = 0.0
-            for i in range(c):
-                rest += lf[u[i] - x[i]]
-            out_term[n] += rest
+            # the child has one row left: the rest of the path is fixed and already in the term
             out_child[n] = 0
         else:
             for i in range(c):
@@ -293,7 +289,7 @@ def arcs_of(u, total, lf, fact, radix, slots, keys, out_child, out_term, out_mul
             return n
         x[j] += 1
         rem[j + 1] = rem[j] - x[j]
-        part[j + 1] = part[j] + lf[x[j]]
+        part[j + 1] = part[j] + lf[x[j]] + (lf[u[j] - x[j]] if direct else 0.0)
         j += 1
 
 
@@ -772,7 +768,7 @@ def forward_step(
             moved += i_all - i_drop
             if mode == 0:
                 continue
-            lm = math.log(mult[q])
+            lm = 0.0 if mult[q] == 1.0 else math.log(mult[q])
             if i_all < a1:
                 _add(acc, f_suf[i_all] - t + lm + log_k + mass_next[v])
             if i_drop == i_all:
@@ -907,7 +903,7 @@ def backward_step(
             moved += i_all - i_drop
             if mode == 0:
                 continue
-            lm = math.log(mult[q])
+            lm = 0.0 if mult[q] == 1.0 else math.log(mult[q])
             if i_all < c1:
                 g = _logaddexp(g, b_suf[i_all] - t + lm)
             g = _logaddexp(g, gain_next[v] - t + lm)
