@@ -420,11 +420,15 @@ def test_a_size_in_another_form_is_named_as_such(place, capsys):
 
 # --------------------------------------------------------------------------- 6. memory and time bounded on any raw file
 
+#: The process's own peak resident memory in MB: VmHWM, which starts afresh when the process image
+#: is replaced. (getrusage's ru_maxrss would not do: Linux carries the parent's peak across fork and
+#: exec, so a pytest worker that had grown, e.g. while numba compiled, failed this test for nothing.)
 PEAK_SCRIPT = """
-import resource, sys
+import sys
 from analysis.cli import main
 code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stdout)
+with open("/proc/self/status") as status:
+    print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) // 1024, file=sys.stdout)
 sys.exit(code)
 """
 
