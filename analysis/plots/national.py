@@ -164,17 +164,19 @@ def funnel_plot(
     return fig
 
 
-def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str, source: str) -> plt.Figure:
-    """Two panels, one under the other (share good, share inadequate): each force's inspection and later review, with Wilson intervals.
+def before_after_plot(frame: pd.DataFrame, *, grades: Sequence[str], title: str, subtitle: str, source: str) -> plt.Figure:
+    """One panel per grade in ``grades``, one under the other: the share of each force's cases in that grade at its inspection and later review, with Wilson intervals.
 
-    ``frame`` is :func:`analysis.sections.national.before_after`. Each force is named above its
+    ``frame`` is :func:`analysis.sections.national.before_after`, whose columns name the grades
+    (:data:`analysis.sections.national.BEFORE_AFTER_GRADES`). Each force is named above its
     rows; the inspection is a filled circle, the later document a hollow diamond, joined by an
     arrow; each marker is labelled with its count and year ("18 of 73, 2016"). The two audits
     sample differently, which the caller's caption must say.
     """
     forces = list(dict.fromkeys(frame["force"]))
-    fig, axes = plt.subplots(2, 1, figsize=(FIG_WIDTH, 1.5 * len(forces) * 2 + 3.2))
-    for ax, measure in zip(axes, ("good", "inadequate"), strict=True):
+    fig, axes = plt.subplots(len(grades), 1, figsize=(FIG_WIDTH, 1.5 * len(forces) * len(grades) + 3.2), squeeze=False)
+    axes = axes[:, 0]
+    for ax, measure in zip(axes, grades, strict=True):
         for i, force in enumerate(forces):
             y = (len(forces) - 1 - i) * 1.4
             part = frame.loc[frame["force"] == force].sort_values("year", kind="stable")
@@ -217,10 +219,11 @@ def before_after_plot(frame: pd.DataFrame, *, title: str, subtitle: str, source:
     return fig
 
 
-def self_assessment_plot(frame: pd.DataFrame, *, title: str, subtitle: str, source: str) -> plt.Figure:
-    """Per document, the share of self-assessed cases the force and the inspectors rated above the two lower grades.
+def self_assessment_plot(frame: pd.DataFrame, *, share: str, title: str, subtitle: str, source: str) -> plt.Figure:
+    """Per document, the share of self-assessed cases the force and the inspectors graded as ``share`` says.
 
-    ``frame`` is :func:`analysis.sections.national.self_assessment`. Each document is named above
+    ``frame`` is :func:`analysis.sections.national.self_assessment`; ``share`` says in words what its
+    share counts (:data:`analysis.sections.national.SELF_ASSESSMENT_SHARE`). Each document is named above
     its row; the force's grading is a hollow circle, the inspectors' a filled square, joined by a
     line; a line under each row gives both gradings as published ("force (circle) 27 of 33", or
     "about 80%" where only a percentage is published). Gwent is in the focus colour, its name in bold.
@@ -258,7 +261,7 @@ def self_assessment_plot(frame: pd.DataFrame, *, title: str, subtitle: str, sour
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
     ax.set_xlabel(
         wrap(
-            "Share of self-assessed cases not graded requires improvement or inadequate. "
+            f"Share of self-assessed cases {share}. "
             "Hollow circle: the force's own grading; filled square: the inspectors' grading of the same cases.",
             FIG_WIDTH - 0.3,
         ),

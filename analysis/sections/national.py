@@ -524,6 +524,13 @@ def national_table(docs: pd.DataFrame) -> pd.DataFrame:
     return frame[list(PROCESSED_COLUMNS)].reset_index(drop=True)
 
 
+#: The two grades whose shares are compared at a force's inspection and at its later review.
+BEFORE_AFTER_GRADES: tuple[str, str] = ("good", "inadequate")
+
+#: What the share compared in :func:`self_assessment` counts, in words.
+SELF_ASSESSMENT_SHARE = "not graded requires improvement or inadequate"
+
+
 def before_after(docs: pd.DataFrame) -> pd.DataFrame:
     """Forces with a usable full inspection and a usable later document: both rows, inspection first.
 
@@ -538,8 +545,8 @@ def before_after(docs: pd.DataFrame) -> pd.DataFrame:
     out = frame.loc[usable & frame["force"].isin(both)].copy()
     out["stage"] = np.where(out["document_type"].eq("inspection"), "inspection", "follow-up")
     out = out.sort_values(["force", "published"], kind="stable")
-    cols = ["force", "stage", "document_id", "document_type", "year", "n_cases", "good", "inadequate", "secondary", "treatment"]
-    cols += [f"{kind}_{m}" for m in ("good", "inadequate") for kind in ("share", "wilson_low", "wilson_high")]
+    cols = ["force", "stage", "document_id", "document_type", "year", "n_cases", *BEFORE_AFTER_GRADES, "secondary", "treatment"]
+    cols += [f"{kind}_{m}" for m in BEFORE_AFTER_GRADES for kind in ("share", "wilson_low", "wilson_high")]
     return out[cols].reset_index(drop=True)
 
 

@@ -56,7 +56,7 @@ def stuart_maxwell(table) -> TestResult:
     categories are linked by discordant cases, so ``rank(S) = k - (number of groups of linked
     categories)``. With every category linked this is the usual statistic on k - 1 categories with
     ``df = k - 1`` (as in statsmodels' ``SquareTable(...).homogeneity()``). A category with zero
-    cases in *one* margin only (e.g. no force grade "inadequate") is always linked, because all its
+    cases in *one* margin only (e.g. a grade the first rater never gave) is always linked, because all its
     cases are discordant, and needs nothing special. A category with no cases at all, or only
     concordant ones, carries no information about the difference in margins: it is dropped and
     ``df`` falls by one (statsmodels instead fails with a singular matrix unless it is the last
