@@ -63,30 +63,47 @@ CASES_SCHEMA: dict[str, Any] = {
     "primaryKey": "case_id",
 }
 
+#: Gwent's practice-area codes, in the report's order (the ``enum`` of every ``practice_area`` field
+#: of Gwent's further tables).
+GWENT_AREA_CODES: tuple[str, ...] = (
+    "s47_enquiries",
+    "domestic_abuse",
+    "other_referrals",
+    "child_sexual_exploitation",
+    "missing_children",
+    "police_protection_s46",
+    "sex_offender_management",
+    "children_in_custody",
+)
+
+#: The verdicts a curated coverage claim may carry (:data:`analysis.sections.coverage.VERDICTS`).
+CURATED_VERDICTS: tuple[str, ...] = (
+    "matches",
+    "matches after rounding",
+    "not stated in the report",
+    "refers to a different document or a later inspection",
+    "at odds with the report",
+    "contradicts the report",
+)
+
+
+def _practice_area_field() -> dict[str, Any]:
+    """The ``practice_area`` field of Gwent's further tables (a fresh dict each time)."""
+    return {
+        "name": "practice_area",
+        "type": "string",
+        "title": "Practice area code",
+        "description": "Code of the area of child protection practice (one of the areas the report breaks the audited cases into).",
+        "constraints": {"required": True, "enum": list(GWENT_AREA_CODES)},
+    }
+
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "figures": FIGURES_SCHEMA,
     "cases": CASES_SCHEMA,
     "practice_areas": {
         "fields": [
-            {
-                "name": "practice_area",
-                "type": "string",
-                "title": "Practice area code",
-                "description": "Code of the area of child protection practice (one of the areas the report breaks the audited cases into).",
-                "constraints": {
-                    "required": True,
-                    "enum": [
-                        "s47_enquiries",
-                        "domestic_abuse",
-                        "other_referrals",
-                        "child_sexual_exploitation",
-                        "missing_children",
-                        "police_protection_s46",
-                        "sex_offender_management",
-                        "children_in_custody",
-                    ],
-                },
-            },
+            _practice_area_field(),
             {
                 "name": "report_order",
                 "type": "integer",
@@ -202,25 +219,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "description": "Identifier from recommendations.csv.",
                 "constraints": {"required": True},
             },
-            {
-                "name": "practice_area",
-                "type": "string",
-                "title": "Practice area code",
-                "description": "Code of the area of child protection practice (one of the areas the report breaks the audited cases into).",
-                "constraints": {
-                    "required": True,
-                    "enum": [
-                        "s47_enquiries",
-                        "domestic_abuse",
-                        "other_referrals",
-                        "child_sexual_exploitation",
-                        "missing_children",
-                        "police_protection_s46",
-                        "sex_offender_management",
-                        "children_in_custody",
-                    ],
-                },
-            },
+            _practice_area_field(),
         ],
         "primaryKey": ["recommendation_id", "practice_area"],
         "foreignKeys": [
@@ -634,25 +633,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "area_themes": {
         "fields": [
-            {
-                "name": "practice_area",
-                "type": "string",
-                "title": "Practice area code",
-                "description": "Code of the area of child protection practice (one of the areas the report breaks the audited cases into).",
-                "constraints": {
-                    "required": True,
-                    "enum": [
-                        "s47_enquiries",
-                        "domestic_abuse",
-                        "other_referrals",
-                        "child_sexual_exploitation",
-                        "missing_children",
-                        "police_protection_s46",
-                        "sex_offender_management",
-                        "children_in_custody",
-                    ],
-                },
-            },
+            _practice_area_field(),
             {
                 "name": "theme_number",
                 "type": "integer",
@@ -823,16 +804,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "description": "Verdict judged from the report section, for claims without a figure_key; empty when the "
                 "verdict is derived by code. 'at odds with the report' marks a claim the report gives some "
                 "support but whose point its own findings cut against.",
-                "constraints": {
-                    "enum": [
-                        "matches",
-                        "matches after rounding",
-                        "not stated in the report",
-                        "refers to a different document or a later inspection",
-                        "at odds with the report",
-                        "contradicts the report",
-                    ]
-                },
+                "constraints": {"enum": list(CURATED_VERDICTS)},
             },
             {
                 "name": "report_section",
