@@ -365,6 +365,18 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     else:
         return _from_margin_sets(data, f"{n_tables:,} tables fit the totals")
     identified = _with_probit(identified, int(rows[0]), int(cols[0]), n, labels[0])
+    _add_verdicts(bounds, identified, n)
+    return {
+        "agreement_bounds.csv": bounds,
+        "consistent_tables.csv": tables,
+        "identified.csv": identified,
+        "sensitivity.csv": sensitivity_table(rows, cols),
+        "assumptions.csv": assumption_table(rows[None], cols[None], labels),
+    }
+
+
+def _add_verdicts(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> None:
+    """Give ``bounds`` its ``verdict`` column: each measure's range (with its interval from ``identified`` where the Landis-Koch words apply) in words."""
     by_q = identified.set_index("quantity")
     intervals = {
         m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"]))
@@ -374,13 +386,6 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     bounds["verdict"] = [
         verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
     ]
-    return {
-        "agreement_bounds.csv": bounds,
-        "consistent_tables.csv": tables,
-        "identified.csv": identified,
-        "sensitivity.csv": sensitivity_table(rows, cols),
-        "assumptions.csv": assumption_table(rows[None], cols[None], labels),
-    }
 
 
 def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.DataFrame | str]:
@@ -418,15 +423,8 @@ def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.Data
         }
     )
     identified = _with_probit(identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
+    _add_verdicts(bounds, identified, n)
     by_q = identified.set_index("quantity")
-    intervals = {
-        m: (float(by_q.loc[m, "ci_low"]), float(by_q.loc[m, "ci_high"]))
-        for m in LANDIS_KOCH_MEASURES
-        if m in by_q.index and np.isfinite(by_q.loc[m, "ci_low"]) and np.isfinite(by_q.loc[m, "ci_high"])
-    }
-    bounds["verdict"] = [
-        verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
-    ]
     records = []
     for name, words in ASSUMPTIONS.items():
         meets = bool((table[~assumption_mask(name, k)] == 0).all())
