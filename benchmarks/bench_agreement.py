@@ -12,10 +12,10 @@ There is no R counterpart, so no ratio to R is printed here (see bench_associati
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import numpy as np
+from timing import best_of
 
 from analysis.data.load import load_audit
 from analysis.sections.self_assessment import published_margins
@@ -24,16 +24,6 @@ from analysis.stats.contingency import enumerate_tables
 
 #: Targets of issue 12 for agreement_bounds at n = 10,000.
 TIME_TARGET_S, MEMORY_TARGET_MB = 1.0, 400.0
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    """Smallest wall-clock time of ``repeat`` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def peak_mb(fn) -> float:

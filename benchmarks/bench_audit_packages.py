@@ -16,8 +16,9 @@ Compare the Gwent line with the same script's first line run on the commit befor
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+
+from timing import best_of
 
 from analysis.data.load import load_audit
 from analysis.pipeline import payload
@@ -26,25 +27,21 @@ from analysis.stats.consistent_set import CountSystem, Row
 PACKAGES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "packages"
 
 
-def best_of(fn, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def seconds(fn) -> float:
+    """Smallest wall-clock time of three runs of ``fn``."""
+    return best_of(fn)[0]
 
 
 def main() -> None:
     print(f"{'what':<62} {'seconds':>8}")
-    print(f"{'Gwent: load_audit()':<62} {best_of(load_audit):8.3f}")
-    print(f"{'Gwent: load_audit() and every table in memory (payload)':<62} {best_of(lambda: payload(load_audit())):8.3f}")
+    print(f"{'Gwent: load_audit()':<62} {seconds(load_audit):8.3f}")
+    print(f"{'Gwent: load_audit() and every table in memory (payload)':<62} {seconds(lambda: payload(load_audit())):8.3f}")
     for folder in sorted(p for p in PACKAGES.iterdir() if p.is_dir() and p.name != "sums_do_not_close"):
-        print(f"{'fixture ' + folder.name + ': load and every table':<62} {best_of(lambda f=folder: payload(load_audit(f))):8.3f}")
+        print(f"{'fixture ' + folder.name + ': load and every table':<62} {seconds(lambda f=folder: payload(load_audit(f))):8.3f}")
     for k in (4, 5):
         for n in (100, 1000):
             exact = CountSystem(k, {"a": n}, [Row("a", (i,), n // k, n // k, i) for i in range(k - 1)])
-            print(f"{f'k = {k}, n = {n}: exact counts, every grade range':<62} {best_of(lambda s=exact: s.grade_ranges('a')):8.3f}")
+            print(f"{f'k = {k}, n = {n}: exact counts, every grade range':<62} {seconds(lambda s=exact: s.grade_ranges('a')):8.3f}")
             open_ = CountSystem(
                 k,
                 {"a": n, "b": n},
@@ -55,7 +52,7 @@ def main() -> None:
                 ],
             )
             print(
-                f"{f'k = {k}, n = {n}: percentages and bounds, every grade range':<62} {best_of(lambda s=open_: s.grade_ranges('b')):8.3f}"
+                f"{f'k = {k}, n = {n}: percentages and bounds, every grade range':<62} {seconds(lambda s=open_: s.grade_ranges('b')):8.3f}"
             )
 
 

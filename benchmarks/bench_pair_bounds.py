@@ -21,23 +21,13 @@ All margins except Gwent's are made up for timing.
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
+from timing import best_of
 
 from analysis.stats import pair_bounds as pb
 from analysis.stats.agreement import agreement_bounds, tables_of
 from analysis.stats.identification import identified_summary
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    """Smallest wall-clock time of ``repeat`` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def counts(shares, n: int) -> np.ndarray:
