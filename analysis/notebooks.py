@@ -14,6 +14,9 @@ STAMP_DIR = PROJ_ROOT / ".build" / "notebook-stamps"
 #: What a notebook's outputs depend on besides the notebook itself: the package, the processed data, the pinned packages.
 INPUTS = (PROJ_ROOT / "analysis", PROCESSED_DIR, PROJ_ROOT / "requirements.txt")
 
+#: The notebook metadata namespace of this project (also read by :mod:`analysis.report` for ``needs``).
+METADATA_KEY = "analysis"
+
 
 def notebook_paths() -> list[Path]:
     """The project's notebooks in reading order (their zero-padded names)."""
@@ -78,35 +81,32 @@ def is_current(path: Path, inputs_hash: str, stamp_dir: Path = STAMP_DIR) -> boo
     return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == notebook_digest(path, inputs_hash)
 
 
-def execute_notebook(path: Path, timeout: int = 600) -> None:
+def execute_notebook(path: Path, timeout: int = 600, inputs_hash: str | None = None) -> None:
     """Execute one notebook from its own folder on the project's kernel and save it with its outputs.
 
-    Records no timing metadata, stores the kernelspec exactly as JupyterLab writes it for the
-    installed ``python3`` kernel (:func:`analysis.kernel.notebook_kernelspec`), and stops at the
-    first failing cell (the notebook on disk is then left unchanged).
+    Executes as :func:`execute` does (no timing metadata, the kernelspec as JupyterLab writes it, a
+    failing cell reported in one line and the notebook on disk left unchanged), and records in the
+    notebook's metadata (``analysis.inputs_sha256``) the :func:`inputs_digest` of what its outputs
+    were computed from, so that a test can tell a committed notebook that was not re-executed after
+    its inputs changed.
     """
     import nbformat
-    from nbclient import NotebookClient
-
-    from analysis.kernel import KERNEL_NAME, notebook_kernelspec
 
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=KERNEL_NAME,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
-    nb.metadata["kernelspec"] = notebook_kernelspec()
-    for cell in nb.cells:
-        cell.get("metadata", {}).pop("execution", None)
+    execute(nb, path.parent, timeout, shown=path.name)
+    nb.metadata.setdefault(METADATA_KEY, {})["inputs_sha256"] = inputs_hash if inputs_hash is not None else inputs_digest()
     text = nbformat.writes(nb) + "\n"
     tmp = path.with_suffix(".ipynb.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def executed_on(path: Path) -> str | None:
+    """The :func:`inputs_digest` a notebook was last executed on by :func:`execute_notebook` (None if it does not say)."""
+    import nbformat
+
+    return nbformat.read(Path(path), as_version=4).metadata.get(METADATA_KEY, {}).get("inputs_sha256")
 
 
 def run_notebooks(
@@ -124,7 +124,7 @@ def run_notebooks(
         path = Path(path).resolve()
         if only_changed and is_current(path, inputs_hash, stamp_dir):
             continue
-        execute_notebook(path, timeout)
+        execute_notebook(path, timeout, inputs_hash)
         if stamp_dir != STAMP_DIR or path.is_relative_to(PROJ_ROOT):  # a notebook from elsewhere leaves no stamp in the project
             stamp = _stamp(path, stamp_dir)
             stamp.parent.mkdir(parents=True, exist_ok=True)

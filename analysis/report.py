@@ -24,12 +24,14 @@ import pandas as pd
 from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
+from analysis.notebooks import METADATA_KEY
 
 #: Marker file that says a folder holds a report this command wrote (so it may be written again).
 MARKER = ".analysis-report"
 
-#: Cell metadata key naming the processed tables a notebook cell needs (``{"analysis": {"needs": [...]}}``).
-NEEDS_KEY = "analysis"
+#: Cell metadata key naming the processed tables a notebook cell needs (``{"analysis": {"needs": [...]}}``):
+#: the project's notebook metadata namespace.
+NEEDS_KEY = METADATA_KEY
 
 
 def quarto_binary() -> str | None:

@@ -11,8 +11,9 @@ import nbformat
 import pytest
 
 from analysis import kernel
+from analysis.data.errors import PublishError
 from analysis.data.paths import NOTEBOOKS_DIR, PROJ_ROOT
-from analysis.notebooks import inputs_digest, is_current, notebook_paths, run_notebooks
+from analysis.notebooks import executed_on, inputs_digest, is_current, notebook_paths, run_notebooks
 
 WARNING = "without encryption"
 
@@ -162,3 +163,27 @@ def test_inputs_digest_follows_file_contents(tmp_path):
     assert inputs_digest([tmp_path / "a"]) == first
     (tmp_path / "a" / "x.py").write_text("2")
     assert inputs_digest([tmp_path / "a"]) != first
+
+
+def test_an_executed_notebook_records_the_inputs_it_was_executed_on(tmp_path):
+    nb = probe_notebook(tmp_path / "probe.ipynb")
+    assert executed_on(nb) is None
+    run_notebooks([nb], stamp_dir=tmp_path / "stamps")
+    assert executed_on(nb) == inputs_digest()
+
+
+def test_a_failing_cell_is_named_in_one_line_and_the_notebook_is_left_unchanged(tmp_path):
+    nb = probe_notebook(tmp_path / "probe.ipynb")
+    text = json.loads(nb.read_text())
+    text["cells"][0]["source"] = "raise ValueError('made up for the test')\n"
+    nb.write_text(json.dumps(text))
+    before = nb.read_bytes()
+    with pytest.raises(PublishError, match=r"probe.ipynb: cell 1 failed: ValueError: made up for the test"):
+        run_notebooks([nb], stamp_dir=tmp_path / "stamps")
+    assert nb.read_bytes() == before
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
+def test_committed_notebook_was_executed_on_the_current_inputs(path):
+    """After any change to analysis/, data/processed/ or requirements.txt, make notebooks re-executes the notebooks and they are committed with it."""
+    assert executed_on(path) == inputs_digest(), f"{path.name} was executed on other inputs: run make notebooks and commit it"
