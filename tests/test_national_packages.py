@@ -24,7 +24,7 @@ from itertools import product
 import pytest
 
 from analysis.cli import main
-from analysis.data.audit_package import AUDIT_FIELDS
+from analysis.data.audit_package import parse_audit_json
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.package import load_descriptor, stale_hashes
@@ -44,7 +44,8 @@ EXPECTED: dict[str, str] = {
     "cambridgeshire-2022": LOADS,
     "cheshire-2023": LOADS,
     "derbyshire-2021": LOADS,
-    "dorset-2021": "refused: rows 6–7 (all, inspectorate): no counts satisfy all of them together",
+    "dorset-2021": "refused: (all, inspectorate): no counts satisfy all of them together (with each sample's size): "
+    "row 6: inadequate 28 of 83; row 7: inadequate 23 of 83",
     "dorset-2022": LOADS,
     "gloucestershire-2017": LOADS,
     "greater-manchester-2014": LOADS,
@@ -54,8 +55,10 @@ EXPECTED: dict[str, str] = {
     "leicestershire-2017": N_UNKNOWN,
     "leicestershire-2018": N_UNKNOWN,
     "lincolnshire-2019": LOADS,
-    "metropolitan-2016": "refused: row 1 (line 2), column 'grades': grade not on the scale",
-    "metropolitan-2017-q3": "refused: rows 2–3, 5 (all, inspectorate): no counts satisfy all of them together",
+    "metropolitan-2016": "refused: row 1 (line 2), column 'grades': grade not on the scale: "
+    "expected one of good, requires improvement, inadequate (several joined by ' or '); found adequate",
+    "metropolitan-2017-q3": "refused: (all, inspectorate): no counts satisfy all of them together (with each sample's size): "
+    "row 2: requires improvement 64 of 135; row 3: inadequate 61 of 135; row 5: requires improvement or inadequate 121 to 122 (90%) of 135",
     "metropolitan-2018-q4": LOADS,
     "national-2015-eight-forces": LOADS,
     "north-yorkshire-2022": LOADS,
@@ -70,15 +73,37 @@ EXPECTED: dict[str, str] = {
     "warwickshire-2022": LOADS,
     "warwickshire-2023": LOADS,
     "west-midlands-2014": LOADS,
-    "west-yorkshire-2015": "refused: rows 5–8 (force_selected, inspectorate): the counts add up to 34 but of = 33",
+    "west-yorkshire-2015": "refused: (force_selected, inspectorate): the counts add up to 34 but of = 33",
     "wiltshire-2023": LOADS,
+}
+
+#: The rows of figures.csv each refusal names (data rows, the header not counted).
+REFUSED_ROWS: dict[str, list[int]] = {
+    "dorset-2021": [6, 7],
+    "metropolitan-2016": [1],
+    "metropolitan-2017-q3": [2, 3, 5],
+    "west-yorkshire-2015": [5, 6, 7, 8],
 }
 
 #: Documents of the compilation with no package here (each listed, with the reason, in the folder's README).
 WITHOUT_PACKAGE = {"cleveland-2018", "cumbria-2017", "greater-manchester-2024", "gwent-2019", "gwent-2020"}
 
-#: Whether the engine reads percent-only documents (``n_unknown`` in audit.json, issue 24).
-ENGINE_KNOWS_N_UNKNOWN = "n_unknown" in {name for name, _, _ in AUDIT_FIELDS}
+#: How a percent-only document says that it prints no number of cases (audit.json, issue 24).
+N_UNKNOWN_FORM = {"samples": {"all": {"n_unknown": True}}}
+
+
+def _engine_reads_n_unknown() -> bool:
+    """Whether audit.json may say a sample's number of cases is unknown (issue 24): the form used here, parsed."""
+    probe = {"id": "probe", "force": "f", "title": "t", "published": "2018", "grades": ["good", "inadequate"]}
+    probe |= {"sources": [{"title": "t", "url": "https://example.org"}], "licence": "CC0-1.0", **N_UNKNOWN_FORM}
+    try:
+        parse_audit_json(json.dumps(probe), "probe")
+    except AuditDataError:
+        return False
+    return True
+
+
+ENGINE_KNOWS_N_UNKNOWN = _engine_reads_n_unknown()
 
 needs_compilation = pytest.mark.skipif(not FORCES.is_dir(), reason="the compilation ../shared/data/ncpi/forces/ is not beside the project")
 
@@ -95,7 +120,7 @@ def audit(name: str) -> dict:
 def outcome(name: str) -> str:
     expected = EXPECTED[name]
     if expected == N_UNKNOWN:
-        return LOADS if ENGINE_KNOWS_N_UNKNOWN else "refused: column 'n_unknown': unknown field"
+        return LOADS if ENGINE_KNOWS_N_UNKNOWN else "refused: column 'samples': unknown field"
     return expected
 
 
@@ -208,6 +233,8 @@ def test_each_package_loads_or_is_refused_with_one_clear_error(name):
     text = str(info.value)
     assert "\n" not in text and text.startswith(f"data/raw/national/{name}/"), text
     assert expected.removeprefix("refused: ") in text, text
+    rows_named = info.value.row
+    assert ([rows_named] if isinstance(rows_named, int) else list(rows_named or [])) == REFUSED_ROWS.get(name, []), text
 
 
 @pytest.mark.parametrize("name", [n for n in PACKAGES if outcome(n) == LOADS and all(r["of"] for r in rows(n))])
@@ -348,5 +375,5 @@ def test_the_percent_only_documents_say_their_case_count_is_unknown():
     unknown = {n for n in PACKAGES if not all(r["of"] for r in rows(n))}
     assert unknown == {n for n, e in EXPECTED.items() if e == N_UNKNOWN} and unknown <= percent_only
     for name in unknown:
-        assert audit(name)["n_unknown"] == {"all": True}
+        assert audit(name)["samples"] == N_UNKNOWN_FORM["samples"]
         assert all(r["percent"] and not r["of"] and r["sample"] == "all" for r in rows(name))
