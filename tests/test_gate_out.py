@@ -49,14 +49,19 @@ def fails(argv: list[str], capsys, *must_contain: str) -> str:
 # --------------------------------------------------------------------------- --out and --raw
 
 
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (its subfolders included, such as the other forces' packages), by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.mark.parametrize("where", ["same", "inside", "containing"])
 def test_out_overlapping_raw_is_refused_before_anything_is_read(tmp_path, raw_copy, capsys, where):
-    raw_before = {p.name: p.read_bytes() for p in raw_copy.iterdir()}
+    raw_before = files_under(raw_copy)
     out = {"same": raw_copy, "inside": raw_copy / "processed", "containing": raw_copy.parent}[where]
     (raw_copy / "datapackage.json").write_text("not json", encoding="utf-8")  # would fail if it were read
     raw_before["datapackage.json"] = b"not json"
     fails(["process", "--raw", str(raw_copy), "--out", str(out)], capsys, "raw folder", "choose another --out")
-    assert {p.name: p.read_bytes() for p in raw_copy.iterdir()} == raw_before
+    assert files_under(raw_copy) == raw_before
     assert not (raw_copy / "processed").exists()
 
 
