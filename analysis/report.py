@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
 from analysis.notebooks import METADATA_KEY
+from analysis.text import Markup, as_text, link
 
 #: Marker file that says a folder holds a report this command wrote (so it may be written again).
 MARKER = ".analysis-report"
@@ -165,7 +167,11 @@ def _prune_nav(items: list, pages: set[str]) -> list:
 
 
 def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
-    """The project's ``_quarto.yml`` for this audit: its title and footer, and only the pages rendered for it."""
+    """The project's ``_quarto.yml`` for this audit: its title and footer, and only the pages rendered for it.
+
+    The package's words in it (force, title, sources, licence) are text (:func:`analysis.text.as_text`,
+    links only to http(s) addresses): Quarto reads these settings as Markdown.
+    """
     import yaml
 
     cfg = yaml.safe_load((paths.PROJ_ROOT / "_quarto.yml").read_text(encoding="utf-8"))
@@ -175,30 +181,43 @@ def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
     ]
     cfg["project"]["resources"] = ["data/raw/*", "data/processed/*"]
     website = cfg["website"]
-    website["title"] = f"{meta.force}: case-file audit ({meta.published[:4]})"
-    website["description"] = f"An open analysis of the published case-file audit figures: {meta.title}."
+    website["title"] = as_text(f"{meta.force}: case-file audit ({meta.published[:4]})")
+    website["description"] = as_text(f"An open analysis of the published case-file audit figures: {meta.title}.")
     for key in ("navbar", "sidebar"):
         section = website.get(key, {})
         for side in ("left", "right", "contents"):
             if isinstance(section.get(side), list):
                 section[side] = _prune_nav(section[side], pages)
-    sources = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
-    website["page-footer"] = {"left": f"Source: {sources}. Licence: {meta.licence}.", "center": "Code under the MIT licence."}
+    sources = "; ".join(link(title, url) for title, url in meta.sources)
+    website["page-footer"] = {"left": f"Source: {sources}. Licence: {as_text(meta.licence)}.", "center": "Code under the MIT licence."}
     return cfg
 
 
 def index_page(meta, contents: pd.DataFrame) -> str:
-    """The home page of a report for any package: what the audit is, and which parts its figures support (from ``contents.csv``)."""
-    sources = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
-    rows = "\n".join(
-        f"| {r.section} | `{r.table}` | {'yes' if r.published == 'yes' else 'no: ' + r.reason} |" for r in contents.itertuples(index=False)
-    )
-    grades = ", ".join(meta.grades)
+    """The home page of a report for any package: what the audit is, and which parts its figures support (from ``contents.csv``).
+
+    Every word from the package is text (:func:`analysis.text.as_text`; links only to http(s) addresses).
+    """
     import json
 
+    from analysis.display import pipe_table
+
+    sources = "; ".join(link(title, url) for title, url in meta.sources)
+    table = pipe_table(
+        pd.DataFrame(
+            {
+                "Part": contents["section"],
+                "Table": [Markup(f"`{t}`") if re.fullmatch(r"[a-z0-9_]+\.csv", str(t)) else t for t in contents["table"]],
+                "In this report": ["yes" if r.published == "yes" else "no: " + r.reason for r in contents.itertuples(index=False)],
+            }
+        ),
+        caption="What the published figures support",
+        label="tbl-contents",
+    )
+    grades = ", ".join(as_text(g) for g in meta.grades)
     title, subtitle = (
-        json.dumps(meta.title),
-        json.dumps(f"{meta.force}, published {meta.published}: the published case-file audit figures, analysed"),
+        json.dumps(as_text(meta.title)),
+        json.dumps(as_text(f"{meta.force}, published {meta.published}: the published case-file audit figures, analysed")),
     )
     return f"""---
 title: {title}
@@ -213,12 +232,7 @@ out and the reason is given below.
 
 The grade scale, best first: {grades}.
 
-| Part | Table | In this report |
-|:---|:---|:---|
-{rows}
-
-: What the published figures support {{#tbl-contents}}
-
+{table}
 The notebooks (in the menu) show each part the figures support; the [data](data.qmd) page lists
 every file with its data dictionary, and [reproduce](reproduce.qmd) says how to rebuild it.
 """

@@ -17,7 +17,7 @@ from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.stats import funnel
-from analysis.text import count_share, join_words, number_word, p_text
+from analysis.text import Markup, count_share, html_link, join_words, number_word, p_text
 
 #: Source kinds that are not the inspectorate's own website.
 SECONDARY_KINDS: tuple[str, ...] = ("reproduced_release", "news")
@@ -790,7 +790,8 @@ def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
     """Display table of every document: year, force, kind, counts, other figures, linked source, flags, treatment.
 
     Sorted by year, force and publication date; the source column is an HTML link labelled with
-    the publisher, so the table must be rendered without escaping.
+    the publisher (:func:`analysis.text.html_link`, only to an http(s) address), marked as
+    :class:`~analysis.text.Markup` so a pipe table keeps it; every other cell is text.
     """
     frame = docs.sort_values(["year", "force", "published"], kind="stable")
     return pd.DataFrame(
@@ -804,7 +805,7 @@ def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
             "Inadequate": frame["inadequate"].map(_int_text),
             "Other figures stated": [other_figures(r) for _, r in frame.iterrows()],
             "Source": [
-                f'<a href="{u}">{o}</a> ({"secondary" if s else "inspectorate"})'
+                Markup(f"{html_link(o, u)} ({'secondary' if s else 'inspectorate'})")
                 for u, o, s in zip(frame["source_url"], frame["source_outlet"], frame["secondary"], strict=True)
             ],
             "Flags": frame["flags"].fillna("").str.replace(";", ", ").str.replace("_", " "),
@@ -839,7 +840,7 @@ def self_assessment_table(docs: pd.DataFrame) -> pd.DataFrame:
             "Cases self-assessed": rows["n_self_assessed"].astype(int),
             "The force's grading": [grading_text(r, "force") for _, r in rows.iterrows()],
             "The inspectors' grading of the same cases": [grading_text(r, "hmicfrs") for _, r in rows.iterrows()],
-            "Source": [f'<a href="{u}">{o}</a>' for u, o in zip(rows["source_url"], rows["source_outlet"], strict=True)],
+            "Source": [html_link(o, u) for u, o in zip(rows["source_url"], rows["source_outlet"], strict=True)],
         }
     ).reset_index(drop=True)
 

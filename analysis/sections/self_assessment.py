@@ -36,7 +36,7 @@ from analysis.stats.ordinal_association import goodman_kruskal_gamma
 from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
-from analysis.text import fixed, fraction_at_least, number_word, signed
+from analysis.text import as_text, fixed, fraction_at_least, number_word, signed
 from analysis.words import band_span, restates
 
 #: Significance level used in the plain-language verdicts on the tests.
@@ -170,14 +170,14 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
     Intervals treat the ``n`` cases as a random sample of the force's cases, as the report says they
     were; the gaps in the share graded in the best grade and in the mean grade score are the same
     under every pairing, and their intervals span every pairing's (Agresti's paired Wald; the
-    paired t). ``grades`` is the scale, best first.
+    paired t). ``grades`` is the scale, best first. Markdown: the grade names are :func:`~analysis.text.as_text`.
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
     score = _row(identified, "mean_score_gap")
-    best = grades[0]
-    scale = ", ".join(f"{g} = {s}" for g, s in grade_scores(grades).items())
+    best = as_text(grades[0])
+    scale = ", ".join(f"{as_text(g)} = {s}" for g, s in grade_scores(grades).items())
     return [
         f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
         f"Taking them as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's cases "
