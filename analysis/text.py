@@ -242,15 +242,16 @@ def html_link(text: object, url: object) -> Markup:
     return Markup(f'<a href="{html.escape(address, quote=True)}">{words}</a>' if address else words)
 
 
-#: Inline code a page may show as code: no backtick inside, and not starting with ``{`` (which
-#: Quarto would read as inline code to run, such as ``{python}``).
+#: Inline code a page may show as code: no backtick or line break inside, not starting with ``{``
+#: (which Quarto would read as inline code to run, such as ``{python}``) and no ``{{`` (Quarto reads
+#: shortcodes inside code too).
 _SAFE_CODE = re.compile(r"[^`{\x00-\x1f\x7f-\x9f\u2028\u2029][^`\x00-\x1f\x7f-\x9f\u2028\u2029]*")
 
 
 def code(value: object) -> Markup:
     """``value`` as Markdown inline code (a column name, a pattern), or as :func:`as_text` when it could not be shown as code safely."""
     text = str(value)
-    return Markup(f"`{text}`" if _SAFE_CODE.fullmatch(text) else as_text(text))
+    return Markup(f"`{text}`" if _SAFE_CODE.fullmatch(text) and "{{" not in text else as_text(text))
 
 
 def prose(value: object) -> Markup:
