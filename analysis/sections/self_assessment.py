@@ -302,11 +302,12 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
+    named = as_text(best)
     return (
-        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
-        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but under every "
+        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {named}; the inspectors graded "
+        f"{int(insp[best])} of the same cases {named}. The report does not say which grade went with which case, but under every "
         f"pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
-        f"The share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
+        f"The share graded {named} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
         f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence. "
         f"Taking the cases as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's "
         "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
