@@ -370,3 +370,31 @@ def test_no_environment_variable_or_file_reaches_the_report(hostile_report):
         if path.is_file():
             data = path.read_bytes()
             assert SENTINEL_VALUE.encode() not in data, path
+
+
+# --------------------------------------------------------------------------- a package's further tables (Gwent's shape)
+
+
+def test_the_national_tables_and_sentences_show_force_names_outlets_and_addresses_as_text():
+    """Gwent's package carries the other forces' audits; a package with hostile names in that table shows them as text."""
+    from analysis.data.load import load_audit
+    from analysis.sections import national as nat
+
+    docs = nat.documents(load_audit())
+    hostile = " ".join(ATTACKS)
+    docs.loc[docs.index[:3], "force"] = "Force " + hostile
+    docs.loc[docs.index[:3], "source_outlet"] = "Outlet " + hostile
+    docs.loc[docs.index[0], "source_url"] = "javascript:alert(8)"
+    docs.loc[docs.index[1], "source_url"] = 'https://example.org/made-up"onclick="alert(9)'
+    for name, table in (("sources", nat.sources_table(docs)), ("self-assessment", nat.self_assessment_table(docs))):
+        shown = assert_text_only(pipe_table(table), name)
+        if name == "sources":
+            assert "Force " + hostile in shown and "Outlet " + hostile in shown
+    positions = pd.read_csv(RAW_DIR.parent / "processed" / "funnel_positions.csv")
+    positions["force"] = "Force " + hostile
+    dispersion = pd.read_csv(RAW_DIR.parent / "processed" / "funnel_dispersion.csv")
+    for measure in nat.FUNNEL_MEASURES:
+        sentences = (nat.outside_text(positions, measure), nat.compared_verdict(positions, dispersion, measure))
+        for text in sentences:
+            assert_text_only(text, measure)
+        assert any(hostile in assert_text_only(t, measure) for t in sentences)
