@@ -292,7 +292,7 @@ def test_a_huge_field_is_cut_in_the_message(raw_copy, out, capsys):
     lines[i] = ",".join(fields)
     path.write_text("\n".join(lines), encoding="utf-8")
     update_hashes(raw_copy)
-    line = run_fails(raw_copy, out, capsys, "figures.csv", "value too long", "1,000,000 characters")
+    line = run_fails(raw_copy, out, capsys, "figures.csv", "not an integer", "1,000,000 characters")
     assert len(line) < 800
 
 

@@ -31,7 +31,8 @@ _YEARMONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 #: Unicode's control characters (category Cc): U+0000 to U+001F and U+007F to U+009F.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-#: Longest value of any table cell (characters): room for a quoted passage, not for a page of text.
+#: Longest text (a ``string`` cell) of any table (characters): room for a quoted passage, not for a page of
+#: text. (Numbers and dates have their own checks.)
 MAX_TEXT_CHARS = 2000
 
 #: Largest ``datapackage.json`` read (bytes); today's is about 60 kB.
@@ -494,7 +495,7 @@ def _value(value: str, field: dict[str, Any], i: int, shown: str) -> Any:
         raise AuditDataError(
             shown, "control character in a value", row=i, column=col, expected="printable text (no NUL, tab or line break)", found=bad
         )
-    if len(value) > MAX_TEXT_CHARS:
+    if field.get("type", "string") == "string" and len(value) > MAX_TEXT_CHARS:
         raise AuditDataError(
             shown,
             "value too long",
