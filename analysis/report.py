@@ -91,7 +91,7 @@ def prune(nb, available: set[str], reasons: dict[str, str]):
     def flush() -> None:
         if missing_run:
             why = list(dict.fromkeys(reasons.get(t, f"{t} is not in this processed set.") for t in missing_run))
-            cells.append(nbformat.v4.new_markdown_cell("*Not available for this audit:* " + " ".join(why)))
+            cells.append(nbformat.v4.new_markdown_cell("*Not available for this audit:* " + " ".join(as_text(w) for w in why)))
             missing_run.clear()
 
     for i, cell in enumerate(out.cells):

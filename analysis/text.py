@@ -167,7 +167,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: autolink, ``_`` that could open emphasis (not inside a word: ``force_selected`` stays as it is),
 #: and, at the start of the text, a character that would start a block there (a heading, a quote,
 #: a list item, a definition, a rule, a title block); ``-0.33`` stays as it is.
-_CONTEXT = re.compile(r"&(?=[#A-Za-z0-9])|<(?=[A-Za-z/!?])|(?<![A-Za-z0-9])_(?=\S)|^(?:[#>]|[-+:%](?=\s|-|$))")
+_CONTEXT = re.compile(r"&(?=[#A-Za-z0-9])|<(?=[A-Za-z/!?])|(?<![A-Za-z0-9])_(?=\S)|^(?:[#>:]|[-+%](?=\s|-|$))")
 
 
 def _reference(ch: str) -> str:
@@ -233,9 +233,11 @@ def link(text: object, url: object) -> Markup:
 
 
 def html_link(text: object, url: object) -> Markup:
-    """An HTML link ``<a href="url">text</a>`` when ``url`` is an http(s) address, else the text alone (both :func:`as_html`).
+    """An HTML link ``<a href="url">text</a>`` when ``url`` is an http(s) address (:func:`web_address`), else the text alone.
 
-    For HTML written into a page (also inside a Markdown table); the text is escaped for Markdown as well.
+    The text is :func:`as_text` (so it is text in HTML and in Markdown alike, as inside a Markdown
+    table) and the address is escaped for a quoted attribute; for other text and attribute values
+    of an HTML page use :func:`as_html`.
     """
     address = web_address(url)
     words = as_text(text)
