@@ -239,7 +239,10 @@ every file with its data dictionary, and [reproduce](reproduce.qmd) says how to 
 
 
 def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, quarto: str) -> Path:
-    """Render the website for this package into ``out_dir/_site`` with ``quarto`` (a staging project under ``out_dir``)."""
+    """Render the website for this package into ``out_dir/_site`` with ``quarto`` (a staging project under ``out_dir``).
+
+    The site offers the package's ``datapackage.json`` and the files it describes for download, nothing else from its folder.
+    """
     import yaml
 
     from analysis.data.load import load_audit
@@ -251,7 +254,8 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
     for page in GENERIC_PAGES:
         shutil.copy2(paths.PROJ_ROOT / page, stage / page)
     contents = pd.read_csv(processed / "contents.csv", keep_default_na=False)
-    meta = load_audit(raw_dir).meta
+    data = load_audit(raw_dir)
+    meta = data.meta
     (stage / "index.qmd").write_text(index_page(meta, contents), encoding="utf-8")
     for extra in ("styles.css", "assets"):
         src = paths.PROJ_ROOT / extra
@@ -260,7 +264,10 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
         elif src.is_file():
             shutil.copy2(src, stage / extra)
     shutil.copytree(notebooks, stage / "notebooks")
-    shutil.copytree(raw_dir, stage / "data" / "raw")
+    # Only the files the package describes go on the site: any other file in its folder (a page, a script) stays behind.
+    (stage / "data" / "raw").mkdir(parents=True)
+    for name in ("datapackage.json", *(r["path"] for r in data.descriptor["resources"])):
+        shutil.copy2(raw_dir / name, stage / "data" / "raw" / name)
     shutil.copytree(processed, stage / "data" / "processed")
     cfg = _site_config(meta, {"index.qmd", *GENERIC_PAGES}, {p.name for p in notebooks.glob("*.ipynb")})
     (stage / "_quarto.yml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -398,3 +398,15 @@ def test_the_national_tables_and_sentences_show_force_names_outlets_and_addresse
         for text in sentences:
             assert_text_only(text, measure)
         assert any(hostile in assert_text_only(t, measure) for t in sentences)
+
+
+def test_only_the_files_the_package_describes_reach_the_site(hostile_report):
+    """The fixture's folder also holds ``stray.html`` (a page with a script): the site offers only the described files."""
+    assert (HOSTILE / "stray.html").is_file()
+    described = {
+        "datapackage.json",
+        *(r["path"] for r in json.loads((HOSTILE / "datapackage.json").read_text(encoding="utf-8"))["resources"]),
+    }
+    staged = hostile_report / "_site" / "source" / "data" / "raw"
+    assert {p.name for p in staged.iterdir()} == described
+    assert not [p for p in hostile_report.rglob("stray.html")]
