@@ -84,7 +84,8 @@ def register_formatters() -> bool:
 
     The default text form, ``<pandas.io.formats.style.Styler at 0x7f...>``, changes on every
     run, so stored notebook outputs would never be byte-identical. (The project's notebooks show
-    tables with :func:`markdown_table`; this keeps an analyst's own Styler output stable.)
+    tables with :func:`markdown_table`; this keeps an analyst's own Styler output stable.) It also
+    sets pandas' ``styler.format.escape`` to ``"html"``, so a Styler's HTML shows every cell as text.
     Returns True when a kernel was found and the formatter registered.
     """
     try:
@@ -94,6 +95,7 @@ def register_formatters() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
+    pd.set_option("styler.format.escape", "html")  # a Styler's cells are text: a package's words never become HTML
     formatter = shell.display_formatter.formatters["text/plain"]
     formatter.for_type_by_name("pandas.io.formats.style", "Styler", lambda obj, p, cycle: p.text(styler_text(obj)))
     return True

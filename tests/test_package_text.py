@@ -410,3 +410,23 @@ def test_only_the_files_the_package_describes_reach_the_site(hostile_report):
     staged = hostile_report / "_site" / "source" / "data" / "raw"
     assert {p.name for p in staged.iterdir()} == described
     assert not [p for p in hostile_report.rglob("stray.html")]
+
+
+def test_a_styler_in_a_notebook_kernel_shows_cells_as_text(monkeypatch):
+    """``register_formatters`` (run when a kernel imports ``analysis``) makes pandas Stylers escape their cells for HTML."""
+    import IPython
+
+    from analysis.display import register_formatters
+
+    class Formatter:
+        def for_type_by_name(self, *args):
+            pass
+
+    class Shell:
+        display_formatter = type("Display", (), {"formatters": {"text/plain": Formatter()}})()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    with pd.option_context("styler.format.escape", None):
+        assert register_formatters()
+        styled = pd.DataFrame({"grade": [ATTACKS[0]]}).style.set_uuid("t").to_html()
+    assert "<img" not in styled and "&lt;img" in styled
