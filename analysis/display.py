@@ -9,17 +9,22 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.text import Markup, as_text
+
 
 def _cell(value: Any, fmt: str | Callable[[Any], str] | None = None) -> str:
+    """One table cell: the value (formatted) as text (:func:`analysis.text.as_text`) on one line, or as it is when it is :class:`Markup`."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         text = ""
     elif fmt is None:
-        text = str(value)
+        text = value if isinstance(value, Markup) else str(value)
     elif callable(fmt):
         text = fmt(value)
     else:
         text = fmt.format(value)
-    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
+    markup = isinstance(text, Markup)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.replace("|", "\\|") if markup else as_text(text)
 
 
 def pipe_table(
@@ -36,7 +41,9 @@ def pipe_table(
     ``right`` names the right-aligned columns (numbers); by default every numeric column.
     ``index=True`` shows the index (with its name) as the first column. ``formats`` maps a column
     to a format string (``"{:.3f}"``) or a function. Empty and missing values show as blank cells.
-    ``caption`` (and an optional ``label`` starting ``tbl-``) is written as Pandoc's table caption
+    Every header, cell and the caption is text (:func:`analysis.text.as_text`: a package's grade or
+    area name cannot become markup), except a cell that is :class:`~analysis.text.Markup` (a link
+    the project made). ``caption`` (and an optional ``label`` starting ``tbl-``) is written as Pandoc's table caption
     line ``: caption {#tbl-label}``, which Quarto renders as a numbered table caption; in a notebook,
     leave both out and give the cell ``#| label:`` and ``#| tbl-cap:`` options instead.
     """
@@ -77,7 +84,8 @@ def register_formatters() -> bool:
 
     The default text form, ``<pandas.io.formats.style.Styler at 0x7f...>``, changes on every
     run, so stored notebook outputs would never be byte-identical. (The project's notebooks show
-    tables with :func:`markdown_table`; this keeps an analyst's own Styler output stable.)
+    tables with :func:`markdown_table`; this keeps an analyst's own Styler output stable.) It also
+    sets pandas' ``styler.format.escape`` to ``"html"``, so a Styler's HTML shows every cell as text.
     Returns True when a kernel was found and the formatter registered.
     """
     try:
@@ -87,6 +95,7 @@ def register_formatters() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
+    pd.set_option("styler.format.escape", "html")  # a Styler's cells are text: a package's words never become HTML
     formatter = shell.display_formatter.formatters["text/plain"]
     formatter.for_type_by_name("pandas.io.formats.style", "Styler", lambda obj, p, cycle: p.text(styler_text(obj)))
     return True

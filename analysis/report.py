@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
 from analysis.notebooks import METADATA_KEY
+from analysis.text import Markup, as_text, link
 
 #: Marker file that says a folder holds a report this command wrote (so it may be written again).
 MARKER = ".analysis-report"
@@ -89,7 +91,7 @@ def prune(nb, available: set[str], reasons: dict[str, str]):
     def flush() -> None:
         if missing_run:
             why = list(dict.fromkeys(reasons.get(t, f"{t} is not in this processed set.") for t in missing_run))
-            cells.append(nbformat.v4.new_markdown_cell("*Not available for this audit:* " + " ".join(why)))
+            cells.append(nbformat.v4.new_markdown_cell("*Not available for this audit:* " + " ".join(as_text(w) for w in why)))
             missing_run.clear()
 
     for i, cell in enumerate(out.cells):
@@ -165,7 +167,11 @@ def _prune_nav(items: list, pages: set[str]) -> list:
 
 
 def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
-    """The project's ``_quarto.yml`` for this audit: its title and footer, and only the pages rendered for it."""
+    """The project's ``_quarto.yml`` for this audit: its title and footer, and only the pages rendered for it.
+
+    The package's words in it (force, title, sources, licence) are text (:func:`analysis.text.as_text`,
+    links only to http(s) addresses): Quarto reads these settings as Markdown.
+    """
     import yaml
 
     cfg = yaml.safe_load((paths.PROJ_ROOT / "_quarto.yml").read_text(encoding="utf-8"))
@@ -175,30 +181,43 @@ def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
     ]
     cfg["project"]["resources"] = ["data/raw/*", "data/processed/*"]
     website = cfg["website"]
-    website["title"] = f"{meta.force}: case-file audit ({meta.published[:4]})"
-    website["description"] = f"An open analysis of the published case-file audit figures: {meta.title}."
+    website["title"] = as_text(f"{meta.force}: case-file audit ({meta.published[:4]})")
+    website["description"] = as_text(f"An open analysis of the published case-file audit figures: {meta.title}.")
     for key in ("navbar", "sidebar"):
         section = website.get(key, {})
         for side in ("left", "right", "contents"):
             if isinstance(section.get(side), list):
                 section[side] = _prune_nav(section[side], pages)
-    sources = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
-    website["page-footer"] = {"left": f"Source: {sources}. Licence: {meta.licence}.", "center": "Code under the MIT licence."}
+    sources = "; ".join(link(title, url) for title, url in meta.sources)
+    website["page-footer"] = {"left": f"Source: {sources}. Licence: {as_text(meta.licence)}.", "center": "Code under the MIT licence."}
     return cfg
 
 
 def index_page(meta, contents: pd.DataFrame) -> str:
-    """The home page of a report for any package: what the audit is, and which parts its figures support (from ``contents.csv``)."""
-    sources = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
-    rows = "\n".join(
-        f"| {r.section} | `{r.table}` | {'yes' if r.published == 'yes' else 'no: ' + r.reason} |" for r in contents.itertuples(index=False)
-    )
-    grades = ", ".join(meta.grades)
+    """The home page of a report for any package: what the audit is, and which parts its figures support (from ``contents.csv``).
+
+    Every word from the package is text (:func:`analysis.text.as_text`; links only to http(s) addresses).
+    """
     import json
 
+    from analysis.display import pipe_table
+
+    sources = "; ".join(link(title, url) for title, url in meta.sources)
+    table = pipe_table(
+        pd.DataFrame(
+            {
+                "Part": contents["section"],
+                "Table": [Markup(f"`{t}`") if re.fullmatch(r"[a-z0-9_]+\.csv", str(t)) else t for t in contents["table"]],
+                "In this report": ["yes" if r.published == "yes" else "no: " + r.reason for r in contents.itertuples(index=False)],
+            }
+        ),
+        caption="What the published figures support",
+        label="tbl-contents",
+    )
+    grades = ", ".join(as_text(g) for g in meta.grades)
     title, subtitle = (
-        json.dumps(meta.title),
-        json.dumps(f"{meta.force}, published {meta.published}: the published case-file audit figures, analysed"),
+        json.dumps(as_text(meta.title)),
+        json.dumps(as_text(f"{meta.force}, published {meta.published}: the published case-file audit figures, analysed")),
     )
     return f"""---
 title: {title}
@@ -213,19 +232,17 @@ out and the reason is given below.
 
 The grade scale, best first: {grades}.
 
-| Part | Table | In this report |
-|:---|:---|:---|
-{rows}
-
-: What the published figures support {{#tbl-contents}}
-
+{table}
 The notebooks (in the menu) show each part the figures support; the [data](data.qmd) page lists
 every file with its data dictionary, and [reproduce](reproduce.qmd) says how to rebuild it.
 """
 
 
 def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, quarto: str) -> Path:
-    """Render the website for this package into ``out_dir/_site`` with ``quarto`` (a staging project under ``out_dir``)."""
+    """Render the website for this package into ``out_dir/_site`` with ``quarto`` (a staging project under ``out_dir``).
+
+    The site offers the package's ``datapackage.json`` and the files it describes for download, nothing else from its folder.
+    """
     import yaml
 
     from analysis.data.load import load_audit
@@ -237,7 +254,8 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
     for page in GENERIC_PAGES:
         shutil.copy2(paths.PROJ_ROOT / page, stage / page)
     contents = pd.read_csv(processed / "contents.csv", keep_default_na=False)
-    meta = load_audit(raw_dir).meta
+    data = load_audit(raw_dir)
+    meta = data.meta
     (stage / "index.qmd").write_text(index_page(meta, contents), encoding="utf-8")
     for extra in ("styles.css", "assets"):
         src = paths.PROJ_ROOT / extra
@@ -246,7 +264,10 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
         elif src.is_file():
             shutil.copy2(src, stage / extra)
     shutil.copytree(notebooks, stage / "notebooks")
-    shutil.copytree(raw_dir, stage / "data" / "raw")
+    # Only the files the package describes go on the site: any other file in its folder (a page, a script) stays behind.
+    (stage / "data" / "raw").mkdir(parents=True)
+    for name in ("datapackage.json", *(r["path"] for r in data.descriptor["resources"])):
+        shutil.copy2(raw_dir / name, stage / "data" / "raw" / name)
     shutil.copytree(processed, stage / "data" / "processed")
     cfg = _site_config(meta, {"index.qmd", *GENERIC_PAGES}, {p.name for p in notebooks.glob("*.ipynb")})
     (stage / "_quarto.yml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from statsmodels.stats.power import NormalIndPower
@@ -23,7 +24,22 @@ from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pages)
+    Markup,
+    as_text,
+    code,
+    count_share,
+    date_range,
+    fixed,
+    interval_text,
+    link,
+    long_date,
+    long_month,
+    percent,
+    prose,
+    signed,
+    web_address,
+)
 from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
 #: Confidence level of every interval on the site.
@@ -450,7 +466,7 @@ def download_table(files: Sequence[DataFile], kind: str, link_base: str = "") ->
     rows = [f for f in files if f.kind == kind]
     frame = pd.DataFrame(
         {
-            "File": [f"[{Path(f.path).name}]({link_base}{f.path})" for f in rows],
+            "File": [Markup(f"[{as_text(Path(f.path).name)}]({quote(link_base + f.path)})") for f in rows],
             "What it holds": [f.title for f in rows],
             "Size": [size_text(f.bytes) for f in rows],
         }
@@ -464,13 +480,13 @@ def _constraints(field: Mapping[str, Any]) -> str:
     if cons.get("required"):
         parts.append("required")
     if "enum" in cons:
-        parts.append("one of: " + ", ".join(map(str, cons["enum"])))
+        parts.append("one of: " + ", ".join(as_text(v) for v in cons["enum"]))
     for key, word in (("minimum", "at least"), ("maximum", "at most")):
         if key in cons:
-            parts.append(f"{word} {cons[key]}")
+            parts.append(f"{word} {as_text(cons[key])}")
     if "pattern" in cons:
-        parts.append(f"pattern `{cons['pattern']}`")
-    return "; ".join(parts)
+        parts.append(f"pattern {code(cons['pattern'])}")
+    return Markup("; ".join(parts))
 
 
 def _slug(text: str) -> str:
@@ -482,6 +498,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
     One heading per file, its description and notes, and a captioned table of its columns
     (name, type, description, allowed values), generated from the folder's ``datapackage.json``.
+    The descriptor's words are text (:func:`analysis.text.prose`: only its inline code stays code).
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
@@ -490,11 +507,11 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     parts = []
     for res in desc.get("resources", []):
         rel = f"data/{kind}/{res['path']}"
-        parts.append(f"{'#' * heading_level} {res.get('title', res['name'])}\n")
-        parts.append(f"File `{rel}`. {res.get('description', '')}\n")
-        notes = [*res.get("x_notes", [])]
+        parts.append(f"{'#' * heading_level} {prose(res.get('title', res['name']))}\n")
+        parts.append(f"File {code(rel)}. {prose(res.get('description', ''))}\n")
+        notes = [prose(n) for n in res.get("x_notes", [])]
         if res.get("x_section"):
-            notes.append(f"Report section: {res['x_section']}.")
+            notes.append(f"Report section: {prose(res['x_section'])}.")
         parts += [f"- {n}" for n in notes]
         if notes:
             parts.append("")
@@ -505,9 +522,9 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
             fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
         frame = pd.DataFrame(
             {
-                "Column": [f"`{f['name']}`" for f in fields],
+                "Column": [code(f["name"]) for f in fields],
                 "Type": [f.get("type", "string") for f in fields],
-                "Description": [f.get("description", f.get("title", "")) for f in fields],
+                "Description": [prose(f.get("description", f.get("title", ""))) for f in fields],
                 "Allowed values": [_constraints(f) for f in fields],
             }
         )
@@ -516,27 +533,31 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 
 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
-    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it)."""
+    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it).
+
+    The package's words are text (:func:`analysis.text.as_text`) and its addresses links only when they are http(s).
+    """
     from analysis.data.load import load_audit
 
     data = load_audit(_raw_dir(raw_dir))
     desc, source = data.descriptor, data.source
     licences = "; ".join(
-        f"[{lic.get('title', lic['name'])}]({lic['path']})" if lic.get("path") else lic.get("title", lic["name"])
+        link(lic.get("title", lic["name"]), lic["path"]) if lic.get("path") else as_text(lic.get("title", lic["name"]))
         for lic in desc.get("licenses", [])
     )
     if source is None:
         meta = data.meta
-        where = "; ".join(f"[{title}]({url})" for title, url in meta.sources)
+        where = "; ".join(link(title, url) for title, url in meta.sources)
         return (
-            f"The figures come from *{meta.title}* ({meta.force}, published {meta.published}): {where}. They are transcribed here "
-            f"as published and are re-used under {licences or meta.licence}. The processed files are derived from them by this "
+            f"The figures come from *{as_text(meta.title)}* ({as_text(meta.force)}, published {meta.published}): {where}. They are transcribed "
+            f"here as published and are re-used under {licences or as_text(meta.licence)}. The processed files are derived from them by this "
             "project's code and are released under the same licence."
         )
     published = pd.Timestamp(str(source["publication_month"]) + "-01")
+    address = web_address(source["url"])
     return (
-        f"The figures come from *{source['title']}*, published by {source['inspectorate']} in {published.strftime('%B %Y')} "
-        f"(ISBN {source['isbn']}), at <{source['url']}>. They are transcribed here as published and are re-used under the {licences}. "
+        f"The figures come from *{as_text(source['title'])}*, published by {as_text(source['inspectorate'])} in {published.strftime('%B %Y')} "
+        f"(ISBN {as_text(source['isbn'])}), at {f'<{address}>' if address else as_text(source['url'])}. They are transcribed here as published and are re-used under the {licences}. "
         "Contains public sector information licensed under the Open Government Licence v3.0. The processed files are derived "
         "from them by this project's code and are released under the same licence."
     )
@@ -596,8 +617,8 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
     bad = c.hmicfrs_all[c.worst]
     bottom = (
-        f"{source['force']} graded the {n} cases it selected {how} than the inspectors graded the same cases (at least {better} of the "
-        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {c.worst}."
+        f"{as_text(source['force'])} graded the {n} cases it selected {how} than the inspectors graded the same cases (at least {better} of the "
+        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {as_text(c.worst)}."
     )
     dates = (
         f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
@@ -620,9 +641,9 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     meaning = (
         f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
         "the inspectors' view of the same files; the gap in the share graded "
-        f"{c.best} does not depend on the details the report leaves out.",
-        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {c.worst} and "
-        f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {c.best}.",
+        f"{as_text(c.best)} does not depend on the details the report leaves out.",
+        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {as_text(c.worst)} and "
+        f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {as_text(c.best)}.",
         areas_text,
     )
     fs_worst = c.hmicfrs_force_selected[c.worst] / c.n_force_selected
@@ -632,7 +653,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         p = float(po["p_value"].iloc[0])
         chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
         chosen = (
-            f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {c.worst} than of the force's "
+            f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {as_text(c.worst)} than of the force's "
             f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
         )
     assumptions = read_processed("assumptions.csv", ("assumption", "quantity", "low", "high", "n_tables"), processed_dir)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Sequence
 
 
@@ -95,13 +97,13 @@ def counts_in_words(counts: Sequence[int], n: int, grades: Sequence[str], *, non
     """Counts per grade as a phrase: ``"27 of 33 (82%) good, 6 of 33 (18%) requiring improvement and 0 of 33 (0%) inadequate"``.
 
     ``none`` replaces a zero count (e.g. ``"none"``); ``before_verb`` goes before a grade phrased as a
-    verb (e.g. ``"as "``: "as requiring improvement").
+    verb (e.g. ``"as "``: "as requiring improvement"). Markdown: each grade is :func:`as_text`.
     """
     parts = []
     for count, grade in zip(counts, grades, strict=True):
         amount = none if (none is not None and int(count) == 0) else count_share(int(count), n)
         word = grade_word(grade)
-        parts.append(f"{amount} {before_verb + word if word != grade else word}")
+        parts.append(f"{amount} {before_verb + as_text(word) if word != grade else as_text(word)}")
     return join_words(parts)
 
 
@@ -141,3 +143,122 @@ def fraction_at_least(share: float) -> str:
     """
     chosen = [words for value, words in _FRACTIONS if value <= share + 1e-12]
     return chosen[-1] if chosen else percent(share)
+
+
+# --------------------------------------------------------------------------- a package's words are text
+
+
+class Markup(str):
+    """Markdown (or HTML) that the project's own code wrote, such as a link from :func:`link`: shown as it is, never escaped again.
+
+    Every other string that reaches a page is text: :func:`analysis.display.pipe_table` passes
+    each table cell through :func:`as_text` unless it is ``Markup``.
+    """
+
+
+#: Characters replaced by a numeric character reference wherever they are: each can start Markdown
+#: (code, emphasis, links and images, attributes and Quarto shortcodes, math, citations, pipe
+#: tables, sub- and superscript) or is the escape character itself.
+_ALWAYS = "\\`*[]{}$|@~^"
+#: Control characters (Unicode Cc) and the line and paragraph separators: a page shows a space.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Markup that only a few contexts make live, matched by where the character stands:
+#: ``&`` that would start a character reference, ``<`` that would start a tag, comment or
+#: autolink, ``_`` that could open emphasis (not inside a word: ``force_selected`` stays as it is),
+#: and, at the start of the text, a character that would start a block there (a heading, a quote,
+#: a list item, a definition, a rule, a title block); ``-0.33`` stays as it is.
+_CONTEXT = re.compile(r"&(?=[#A-Za-z0-9])|<(?=[A-Za-z/!?])|(?<![A-Za-z0-9])_(?=\S)|^(?:[#>:]|[-+%](?=\s|-|$))")
+
+
+def _reference(ch: str) -> str:
+    return f"&#{ord(ch)};"
+
+
+def as_text(value: object) -> str:
+    """A package's words as text for a page: ``value`` as a string that Markdown, Quarto and HTML all show exactly as written.
+
+    The one function every string from an audit package passes through before it reaches a
+    notebook's Markdown output, a ``.qmd`` page, a site configuration or an HTML page. Each
+    character that could start markup (an HTML tag or character reference, Markdown emphasis,
+    code, a link or image, a Pandoc attribute or raw block, ``$`` math, a citation, a Quarto
+    shortcode ``{{< ... >}}`` or inline ``{python}`` code) is written as a numeric character
+    reference (``<`` as ``&#60;``), which Pandoc, CommonMark and every browser show as the character
+    itself and never read as markup. Control characters and line breaks become spaces, so the text
+    stays on one line. Everything else is kept, so plain words (Gwent's, for example) come out
+    byte for byte as they went in. Not for chart labels: matplotlib draws a string as given (see
+    :func:`analysis.plots.setup_style`).
+    """
+    text = _CONTROL.sub(" ", str(value))
+    text = _CONTEXT.sub(lambda m: _reference(m.group()), text)
+    return "".join(_reference(ch) if ch in _ALWAYS else ch for ch in text)
+
+
+def as_html(value: object) -> str:
+    """A package's words for an HTML page written without Quarto: :func:`as_text`, with quotes and angle brackets escaped too.
+
+    Safe as element text and inside a double- or single-quoted attribute value.
+    """
+    return as_text(value).replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+
+
+#: A web address a page may link to: http or https, a host, and no space, quote, angle bracket or
+#: backslash anywhere (those could end the address early in Markdown or HTML).
+_WEB_ADDRESS = re.compile(r"https?://[^\s\"'<>\\`{}|^]+", re.IGNORECASE)
+
+
+def web_address(value: object) -> str | None:
+    """``value`` if it is an ``http://`` or ``https://`` address that can be written into a link as it is, else ``None``.
+
+    Anything else (``javascript:``, ``data:``, a file path, an address holding a quote or a
+    space) is never a link: callers show it as text.
+    """
+    text = str(value)
+    return text if _WEB_ADDRESS.fullmatch(text) else None
+
+
+def _markdown_url(url: str) -> str:
+    # Parentheses and square brackets are the only characters left that could end a Markdown link target.
+    return url.replace("(", "%28").replace(")", "%29").replace("[", "%5B").replace("]", "%5D")
+
+
+def link(text: object, url: object) -> Markup:
+    """A Markdown link ``[text](url)`` when ``url`` is an http(s) address (:func:`web_address`); otherwise the text alone.
+
+    The link text is :func:`as_text`; an address that is not a web address is dropped from the
+    link (and not shown), so a package can never make a ``javascript:`` or ``data:`` link.
+    """
+    address = web_address(url)
+    words = as_text(text)
+    return Markup(f"[{words}]({_markdown_url(address)})" if address else words)
+
+
+def html_link(text: object, url: object) -> Markup:
+    """An HTML link ``<a href="url">text</a>`` when ``url`` is an http(s) address (:func:`web_address`), else the text alone.
+
+    The text is :func:`as_text` (so it is text in HTML and in Markdown alike, as inside a Markdown
+    table) and the address is escaped for a quoted attribute; for other text and attribute values
+    of an HTML page use :func:`as_html`.
+    """
+    address = web_address(url)
+    words = as_text(text)
+    return Markup(f'<a href="{html.escape(address, quote=True)}">{words}</a>' if address else words)
+
+
+#: Inline code a page may show as code: no backtick or line break inside, not starting with ``{``
+#: (which Quarto would read as inline code to run, such as ``{python}``) and no ``{{`` (Quarto reads
+#: shortcodes inside code too).
+_SAFE_CODE = re.compile(r"[^`{\x00-\x1f\x7f-\x9f\u2028\u2029][^`\x00-\x1f\x7f-\x9f\u2028\u2029]*")
+
+
+def code(value: object) -> Markup:
+    """``value`` as Markdown inline code (a column name, a pattern), or as :func:`as_text` when it could not be shown as code safely."""
+    text = str(value)
+    return Markup(f"`{text}`" if _SAFE_CODE.fullmatch(text) and "{{" not in text else as_text(text))
+
+
+def prose(value: object) -> Markup:
+    """A description from a data package: :func:`as_text`, except that inline code written in single backticks stays code (:func:`code`)."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: all of it is text
+        return Markup(as_text(value))
+    return Markup("".join(code(p) if i % 2 else as_text(p) for i, p in enumerate(parts)))

@@ -63,7 +63,16 @@ def refused(folder: Path, *fragments: str) -> str:
 
 
 def test_every_shape_has_a_fixture_labelled_as_made_up():
-    assert set(SHAPES) == {"four_point", "sums_do_not_close", "remainder", "percentages", "inequality", "overall_only", "case_level"}
+    assert set(SHAPES) == {
+        "four_point",
+        "sums_do_not_close",
+        "remainder",
+        "percentages",
+        "inequality",
+        "overall_only",
+        "case_level",
+        "hostile",
+    }
     for name in SHAPES:
         assert "MADE-UP" in (PACKAGES / name / "audit.json").read_text(encoding="utf-8")
 

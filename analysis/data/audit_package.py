@@ -54,6 +54,15 @@ GRADE_JOIN = " or "
 
 MIN_GRADES, MAX_GRADES = 2, 7
 
+#: Longest name or title a package may give (characters): the force, the title, the licence, a grade,
+#: a source's title, a practice area (``figures.csv``, ``area``).
+MAX_NAME_CHARS = 500
+#: Longest quoted passage or address (characters): a source's ``url``; ``figures.csv``'s ``wording``
+#: and ``source`` (every cell of a table is bounded by :data:`analysis.data.package.MAX_TEXT_CHARS`, the same).
+MAX_QUOTE_CHARS = 2000
+#: Unicode's control characters (category Cc) and the line and paragraph separators: never part of a name or a quote.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _PUBLISHED = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-[0-3][0-9])?)?")
 _PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,6})?")
@@ -195,11 +204,46 @@ def _fail(shown: str, problem: str, expected: str, found: Any, column: str | Non
     raise AuditDataError(shown, problem, column=column, expected=expected, found=shorten(repr(found)))
 
 
+def _check_text(shown: str, value: Any, field: str, limit: int) -> None:
+    """A text field of ``audit.json`` holds no control character and at most ``limit`` characters (else one line naming the field)."""
+    if not isinstance(value, str):
+        return  # its type is checked with the field
+    bad = _CONTROL.search(value)
+    if bad:
+        raise AuditDataError(
+            shown,
+            f"control character in '{field}'",
+            column=field,
+            expected="printable text (no tab or line break)",
+            found=f"U+{ord(bad.group()):04X}",
+        )
+    if len(value) > limit:
+        raise AuditDataError(
+            shown, f"'{field}' is too long", column=field, expected=f"at most {limit:,} characters", found=f"{len(value):,} characters"
+        )
+
+
+def _check_texts(doc: dict, shown: str) -> None:
+    """Every text of ``audit.json`` (names and titles up to :data:`MAX_NAME_CHARS`, a source's address up to :data:`MAX_QUOTE_CHARS`)."""
+    for key in ("id", "force", "title", "published", "licence"):
+        _check_text(shown, doc.get(key), key, MAX_NAME_CHARS)
+    grades = doc.get("grades")
+    for g in grades if isinstance(grades, list) else []:
+        _check_text(shown, g, "grades", MAX_NAME_CHARS)
+    sources = doc.get("sources")
+    for src in sources if isinstance(sources, list) else []:
+        if isinstance(src, dict):
+            _check_text(shown, src.get("title"), "sources", MAX_NAME_CHARS)
+            _check_text(shown, src.get("url"), "sources", MAX_QUOTE_CHARS)
+
+
 def parse_audit_json(text: str, shown: str) -> AuditMeta:
     """Check the fields of ``audit.json`` (already decoded UTF-8) and return them as :class:`AuditMeta`.
 
     The JSON is read within bounds (:func:`analysis.data.strict_json.parse_json_text`: nesting depth,
     number range, no key twice), so no document can raise anything but :class:`AuditDataError`.
+    No text holds a control character or is longer than :data:`MAX_NAME_CHARS` (a source's address,
+    :data:`MAX_QUOTE_CHARS`).
     """
     doc = parse_json_text(text, shown)
     if not isinstance(doc, dict):
@@ -208,6 +252,7 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
     unknown = sorted(set(doc) - known)
     if unknown:
         _fail(shown, "unknown field", "only " + ", ".join(sorted(known)), unknown[0], column=unknown[0])
+    _check_texts(doc, shown)
     for key in ("id", "force", "title", "published", "licence"):
         value = doc.get(key)
         if not isinstance(value, str) or not value.strip() or value != value.strip():
@@ -321,6 +366,8 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
             raise AuditDataError(shown, problem, row=row, column=column, expected=expected, found=shorten(str(found)))
 
         sample, rater, area = rec["sample"], rec["rater"], rec["area"] or ""
+        if len(area) > MAX_NAME_CHARS:
+            fail("area is too long", "area", f"at most {MAX_NAME_CHARS:,} characters", f"{len(area):,} characters")
         if area != area.strip() or (rec["area"] is not None and not area):
             fail("area has surrounding spaces", "area", "the area as published, without surrounding spaces", repr(area))
         if rater == "force" and sample != "force_selected":

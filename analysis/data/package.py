@@ -31,6 +31,10 @@ _YEARMONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 #: Unicode's control characters (category Cc): U+0000 to U+001F and U+007F to U+009F.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
+#: Longest text (a ``string`` cell) of any table (characters): room for a quoted passage, not for a page of
+#: text. (Numbers and dates have their own checks.)
+MAX_TEXT_CHARS = 2000
+
 #: Largest ``datapackage.json`` read (bytes); today's is about 60 kB.
 MAX_DESCRIPTOR_BYTES = 2**20
 
@@ -490,6 +494,15 @@ def _value(value: str, field: dict[str, Any], i: int, shown: str) -> Any:
     if bad:
         raise AuditDataError(
             shown, "control character in a value", row=i, column=col, expected="printable text (no NUL, tab or line break)", found=bad
+        )
+    if field.get("type", "string") == "string" and len(value) > MAX_TEXT_CHARS:
+        raise AuditDataError(
+            shown,
+            "value too long",
+            row=i,
+            column=col,
+            expected=f"at most {MAX_TEXT_CHARS:,} characters",
+            found=f"{len(value):,} characters",
         )
     if value == "":
         if cons.get("required"):

@@ -153,6 +153,8 @@ def setup_style() -> None:
             "svg.fonttype": "none",
             "svg.hashsalt": "gwent-ncpi",
             "path.simplify": True,
+            # Text is text: a "$" in a label (a package's grade or area name) is a dollar sign, never mathtext.
+            "text.parse_math": False,
         }
     )
     _inline_svg()

@@ -21,7 +21,7 @@ from analysis.stats.monte_carlo import monte_carlo_se
 from analysis.stats.multiplicity import group_comparison
 from analysis.stats.pooling import POOLING_DRAWS, POOLING_SEED, partial_pooling
 from analysis.stats.proportions import category_shares
-from analysis.text import count_share, fixed, interval_text, join_words, number_word, percent
+from analysis.text import as_text, count_share, fixed, interval_text, join_words, number_word, percent
 from analysis.words import how_certain, shown_to_differ
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
@@ -286,10 +286,10 @@ def area_profile(area: str, data: AuditData, themes: pd.DataFrame, summary: pd.D
     ``themes`` as ``data.area_themes``; ``summary`` as from :func:`area_summary`.
     Recommendations come from the raw recommendations table with their deadlines.
     """
-    label = data.practice_areas.set_index("practice_area").loc[area, "label"]
+    label = as_text(data.practice_areas.set_index("practice_area").loc[area, "label"])
     rec = summary.set_index("area").loc[area]
     n = int(rec["n"])
-    grades = join_words([f"{int(rec[grade_slug(g)])} {g}" for g in data.grades])
+    grades = join_words([f"{int(rec[grade_slug(g)])} {as_text(g)}" for g in data.grades])
     lines = [
         f"### {label}",
         "",
@@ -298,13 +298,13 @@ def area_profile(area: str, data: AuditData, themes: pd.DataFrame, summary: pd.D
         "**Common themes in the case files (our paraphrase):**",
         "",
     ]
-    lines += [f"- {t}" for t in themes.loc[themes["practice_area"] == area, "theme"]]
+    lines += [f"- {as_text(t)}" for t in themes.loc[themes["practice_area"] == area, "theme"]]
     recs = area_recommendations(data)
     recs = recs[recs["practice_area"] == area]
     lines += ["", "**Recommendations concerning this area:**", ""]
     if recs.empty:
         lines.append("- none")
-    lines += [f"- {r.recommendation_id} (act {r.deadline}): {r.summary}" for r in recs.itertuples(index=False)]
+    lines += [f"- {as_text(r.recommendation_id)} (act {as_text(r.deadline)}): {as_text(r.summary)}" for r in recs.itertuples(index=False)]
     return "\n".join(lines)
 
 
@@ -317,9 +317,10 @@ def ranked(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 
 
 def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, alpha: float = 0.05) -> str:
-    """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for."""
-    r = ranked(summary, labels)
+    """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for (Markdown; names as text)."""
+    r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
     w = grade_slug(worst_grade)
+    worst_grade = as_text(worst_grade)
     top = r.iloc[0]
     significant = r[r[f"vs_rest_p_holm_{w}"] < alpha]
     best = r.sort_values("p_weakest", ascending=False, kind="stable").iloc[0]
@@ -347,9 +348,10 @@ def _share_with_interval(row: pd.Series, w: str) -> str:
 
 
 def headline(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) -> str:
-    """The home page's sentence on the practice areas (from ``area_summary.csv`` and the areas' labels), on the worst grade."""
-    r = ranked(summary, labels)
+    """The home page's sentence on the practice areas (from ``area_summary.csv`` and the areas' labels), on the worst grade (Markdown; names as text)."""
+    r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
     w = grade_slug(worst_grade)
+    worst_grade = as_text(worst_grade)
     weak, strong = r.iloc[0], r.iloc[-1]
     widths = r[f"wilson_high_{w}"] - r[f"wilson_low_{w}"]
     text = (

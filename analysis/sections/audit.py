@@ -241,7 +241,7 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
     interval in words. ``grades`` is the scale, best first.
     """
     from analysis.stats.proportions import wilson_interval
-    from analysis.text import count_share, graded_phrase, join_words, percent
+    from analysis.text import as_text, count_share, graded_phrase, join_words, percent
 
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
     total = hm.groupby("grade")["n"].sum()
@@ -251,9 +251,9 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
     rest = ""
     if middle:
         k = int(total[middle].sum())
-        phrase = graded_phrase(middle[0]) if len(middle) == 1 else f"were graded {join_words(middle, 'or')}"
+        phrase = as_text(graded_phrase(middle[0])) if len(middle) == 1 else f"were graded {join_words([as_text(m) for m in middle], 'or')}"
         rest = f"; the rest, {count_share(k, n)}, {phrase}"
-    text = f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} {worst} and {count_share(good, n)} {best}{rest}. "
+    text = f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} {as_text(worst)} and {count_share(good, n)} {as_text(best)}{rest}. "
     if not random_force_selected:
         return (
             text
@@ -265,5 +265,5 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
     return text + (
         "Together these cases are a description of the audit, not a random sample: the inspectors chose some of them themselves. "
         f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
-        f"{worst}, so for the force's cases in general the share {worst} lies between {percent(low)} and {percent(high)}, with 95% confidence."
+        f"{as_text(worst)}, so for the force's cases in general the share {as_text(worst)} lies between {percent(low)} and {percent(high)}, with 95% confidence."
     )

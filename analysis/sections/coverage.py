@@ -22,7 +22,7 @@ from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.data.schemas import CURATED_VERDICTS
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.text import join_words
+from analysis.text import as_text, join_words
 
 #: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
 #: state it, is not what the claim is about (another document or a later inspection), gives it
@@ -465,8 +465,8 @@ def _verdict_phrase(verdict: str, k: int) -> str:
 
 
 def _in_sentence(label: str) -> str:
-    """A text label inside a sentence: lower-case first letter unless it starts an acronym (``HMICFRS``)."""
-    return label if label[:2].isupper() else label[0].lower() + label[1:]
+    """A text label inside a sentence (as text, :func:`analysis.text.as_text`): lower-case first letter unless it starts an acronym (``HMICFRS``)."""
+    return as_text(label if label[:2].isupper() else label[0].lower() + label[1:])
 
 
 def verdict_summary(checked: pd.DataFrame) -> str:
@@ -536,9 +536,9 @@ def review_note(data: AuditData) -> str:
     token_reasons = mentions["reason"].dropna().value_counts()
     return (
         f"The sentence-by-sentence pass covered {len(lines)} non-blank lines: {with_claims} hold at least one claim and "
-        f"{len(lines) - with_claims} hold none ({'; '.join(f'{k} {r}' for r, k in reasons.items())}). "
+        f"{len(lines) - with_claims} hold none ({'; '.join(f'{k} {as_text(r)}' for r, k in reasons.items())}). "
         f"The pattern pass found {len(mentions)} numbers, number words and date words: {tokens_claimed} belong to a claim and "
-        f"{len(mentions) - tokens_claimed} do not ({'; '.join(f'{k} {r}' for r, k in token_reasons.items())})."
+        f"{len(mentions) - tokens_claimed} do not ({'; '.join(f'{k} {as_text(r)}' for r, k in token_reasons.items())})."
     )
 
 

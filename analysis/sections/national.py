@@ -17,7 +17,7 @@ from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.stats import funnel
-from analysis.text import count_share, join_words, number_word, p_text
+from analysis.text import Markup, as_text, count_share, html_link, join_words, number_word, p_text
 
 #: Source kinds that are not the inspectorate's own website.
 SECONDARY_KINDS: tuple[str, ...] = ("reproduced_release", "news")
@@ -790,7 +790,8 @@ def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
     """Display table of every document: year, force, kind, counts, other figures, linked source, flags, treatment.
 
     Sorted by year, force and publication date; the source column is an HTML link labelled with
-    the publisher, so the table must be rendered without escaping.
+    the publisher (:func:`analysis.text.html_link`, only to an http(s) address), marked as
+    :class:`~analysis.text.Markup` so a pipe table keeps it; every other cell is text.
     """
     frame = docs.sort_values(["year", "force", "published"], kind="stable")
     return pd.DataFrame(
@@ -804,7 +805,7 @@ def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
             "Inadequate": frame["inadequate"].map(_int_text),
             "Other figures stated": [other_figures(r) for _, r in frame.iterrows()],
             "Source": [
-                f'<a href="{u}">{o}</a> ({"secondary" if s else "inspectorate"})'
+                Markup(f"{html_link(o, u)} ({'secondary' if s else 'inspectorate'})")
                 for u, o, s in zip(frame["source_url"], frame["source_outlet"], frame["secondary"], strict=True)
             ],
             "Flags": frame["flags"].fillna("").str.replace(";", ", ").str.replace("_", " "),
@@ -839,7 +840,7 @@ def self_assessment_table(docs: pd.DataFrame) -> pd.DataFrame:
             "Cases self-assessed": rows["n_self_assessed"].astype(int),
             "The force's grading": [grading_text(r, "force") for _, r in rows.iterrows()],
             "The inspectors' grading of the same cases": [grading_text(r, "hmicfrs") for _, r in rows.iterrows()],
-            "Source": [f'<a href="{u}">{o}</a>' for u, o in zip(rows["source_url"], rows["source_outlet"], strict=True)],
+            "Source": [html_link(o, u) for u, o in zip(rows["source_url"], rows["source_outlet"], strict=True)],
         }
     ).reset_index(drop=True)
 
@@ -942,7 +943,8 @@ def _made(row: pd.Series) -> bool:
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
-    return [f"{f} {int(y)}" for f, y in zip(frame["force"], frame["year"], strict=True)]
+    """Each row's force and year, for a sentence (the force's name as text: :func:`analysis.text.as_text`)."""
+    return [f"{as_text(f)} {int(y)}" for f, y in zip(frame["force"], frame["year"], strict=True)]
 
 
 def outside_forces(part: pd.DataFrame, kind: str) -> list[str]:
@@ -1072,7 +1074,7 @@ def secondary_sensitivity_text(dispersion: pd.DataFrame, positions: pd.DataFrame
     row = _row(dispersion, measure, "without_secondary_sources")
     what = f"the share graded {measure.replace('_', ' ')}"
     if not _made(row):
-        return f"A run without the figures known only from secondary coverage cannot be made for {what}. {row['note']}"
+        return f"A run without the figures known only from secondary coverage cannot be made for {what}. {as_text(row['note'])}"
     left = int(row["forces_left_out"])
     return (
         f"Without the figures known only from secondary coverage ({forces_phrase(left)} left out, {forces_phrase(int(row['forces']))} kept), "
@@ -1100,13 +1102,13 @@ def compared_verdict(positions: pd.DataFrame, dispersion: pd.DataFrame, measure:
     else:
         where = "; ".join(f"{POSITION_WORDS[p]} under the {join_words([LIMIT_KINDS[k] for k in ks])}" for p, ks in groups.items())
     n = int(me["n"])
-    text = f"{me['force']}'s share graded {measure.replace('_', ' ')}, {count_share(int(me['count']), n)}, lies {where}."
+    text = f"{as_text(me['force'])}'s share graded {measure.replace('_', ' ')}, {count_share(int(me['count']), n)}, lies {where}."
     if "within_95" in groups:
         inner, target = funnel.CONFIDENCE_LEVELS[0], float(row["target"])
         (lo,), (hi,) = funnel.overdispersed_limits(target, n, inner, tau2=float(row["tau2"]), scale=str(row["scale"]))
         text += (
             f" Inside the limits means that these audits cannot tell its share apart from the other forces' pooled {target:.0%}; it does "
-            f"not mean that {me['force']} is the same as them: at {n} cases the additive {_level_text(inner)} limits run from {lo:.0%} "
+            f"not mean that {as_text(me['force'])} is the same as them: at {n} cases the additive {_level_text(inner)} limits run from {lo:.0%} "
             f"to {hi:.0%}, and any share in that band would lie inside them."
         )
     else:
@@ -1162,7 +1164,7 @@ def headline(national: pd.DataFrame, positions: pd.DataFrame) -> str:
             )
         verdict = "lie as follows, " + "; ".join(parts)
     caveat = (
-        f" Inside the limits does not show that {me['force']} is the same as the forces compared, only that these audits cannot tell it "
+        f" Inside the limits does not show that {as_text(me['force'])} is the same as the forces compared, only that these audits cannot tell it "
         "apart from them."
         if "within_95" in every
         else ""
@@ -1171,7 +1173,7 @@ def headline(national: pd.DataFrame, positions: pd.DataFrame) -> str:
         f"for the share graded {m.replace('_', ' ')}, {outside_phrase(main.loc[main['measure'].eq(m)])}" for m in FUNNEL_MEASURES
     )
     return (
-        f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}), {me['force']}'s shares "
+        f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}), {as_text(me['force'])}'s shares "
         f"of cases {shares} {verdict}.{caveat} Outside the {inner} limits: {outside}. The forces found are not a complete or random set."
     )
 
@@ -1200,7 +1202,7 @@ def secondary_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
     notes = list(dict.fromkeys(str(r["note"]) for r in rows if not _made(r)))
     if len(notes) == 1 and not any(_made(r) for r in rows):
         every = "either funnel" if len(rows) == 2 else "any funnel"
-        return f"A run without the figures known only from secondary coverage cannot be made on {every}, for the same reason. {notes[0]}"
+        return f"A run without the figures known only from secondary coverage cannot be made on {every}, for the same reason. {as_text(notes[0])}"
     return " ".join(secondary_sensitivity_text(dispersion, positions, m) for m in FUNNEL_MEASURES)
 
 

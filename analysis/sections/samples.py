@@ -16,7 +16,7 @@ from analysis.data.load import AuditData
 from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import cumulative_odds_ratios, proportional_odds_test, proportional_odds_two_groups
-from analysis.text import count_share, fixed, p_text
+from analysis.text import as_text, count_share, fixed, p_text
 from analysis.words import unusual
 
 #: The samples, in the order compared (first: the cases the force selected).
@@ -137,7 +137,7 @@ def better_tie_worse(counts_1, counts_2) -> tuple[float, float, float]:
 def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str, ...]) -> str:
     """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first).
 
-    ``grades`` is the scale, best first; the sentence gives each sample's share in the worst grade.
+    ``grades`` is the scale, best first; the sentence (Markdown) gives each sample's share in the worst grade, named as text.
     """
     worst = grades[-1]
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
@@ -149,7 +149,7 @@ def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str
     reading = unusual(po["p_value"], ALPHA)
     every = {2: "both grades", 3: "all three grades"}.get(len(grades), f"all {len(grades)} grades")
     return (
-        f"The inspectors graded {count_share(ii, ni)} of the cases they selected {worst}, against {count_share(fi, nf)} of the cases "
+        f"The inspectors graded {count_share(ii, ni)} of the cases they selected {as_text(worst)}, against {count_share(fi, nf)} of the cases "
         f"the force selected. Comparing {every} in order, the odds of a better grade were "
         f"{fixed(po['effect_size'], 1)} times as high for the force-selected cases, and with 95% confidence between {fixed(po['ci_low'], 2)} "
         f"and {fixed(po['ci_high'], 2)} times as high ({p_text(po['p_value'])}, proportional-odds model; the exact Mann-Whitney test gives "

@@ -36,7 +36,7 @@ from analysis.stats.ordinal_association import goodman_kruskal_gamma
 from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
-from analysis.text import fixed, fraction_at_least, number_word, signed
+from analysis.text import as_text, fixed, fraction_at_least, number_word, signed
 from analysis.words import band_span, restates
 
 #: Significance level used in the plain-language verdicts on the tests.
@@ -170,14 +170,14 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
     Intervals treat the ``n`` cases as a random sample of the force's cases, as the report says they
     were; the gaps in the share graded in the best grade and in the mean grade score are the same
     under every pairing, and their intervals span every pairing's (Agresti's paired Wald; the
-    paired t). ``grades`` is the scale, best first.
+    paired t). ``grades`` is the scale, best first. Markdown: the grade names are :func:`~analysis.text.as_text`.
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
     score = _row(identified, "mean_score_gap")
-    best = grades[0]
-    scale = ", ".join(f"{g} = {s}" for g, s in grade_scores(grades).items())
+    best = as_text(grades[0])
+    scale = ", ".join(f"{as_text(g)} = {s}" for g, s in grade_scores(grades).items())
     return [
         f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
         f"Taking them as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's cases "
@@ -302,11 +302,12 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
+    named = as_text(best)
     return (
-        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
-        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but under every "
+        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {named}; the inspectors graded "
+        f"{int(insp[best])} of the same cases {named}. The report does not say which grade went with which case, but under every "
         f"pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
-        f"The share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
+        f"The share graded {named} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
         f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence. "
         f"Taking the cases as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's "
         "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
