@@ -797,6 +797,37 @@ def expected_headings(page: str) -> list[str]:
     return [str(title), *heads]
 
 
+#: Colour and other terminal codes in Quarto's messages (it colours a warning as ``\x1b[33mWARN``).
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+WARNING = re.compile(r"\bWARN(ING)?\b")
+
+
+def warnings_in(output: str) -> list[str]:
+    """The lines of Quarto's output that are warnings, colour codes removed first."""
+    return [line for line in ANSI.sub("", output).splitlines() if WARNING.search(line)]
+
+
+def pandoc_smart(text: str) -> str:
+    """``text`` after Pandoc's ``smart`` extension (on for Markdown input): curly quotes and apostrophes, dashes, ellipses.
+
+    Pandoc's manual: straight quotes become curly quotes, ``---`` an em dash, ``--`` an en dash and
+    ``...`` an ellipsis; an apostrophe inside or after a word is a right single quote.
+    """
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013])\"", "\\1\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013])'", "\\1\u2018", text)
+    return text.replace("'", "\u2019")
+
+
+def heading_pattern(source: str) -> re.Pattern:
+    """What a heading written as ``source`` reads as on the rendered page: Pandoc's typography applied, Markdown
+    emphasis and code marks dropped, and an inline expression (`` `{python} x` ``) matching whatever it printed."""
+    parts = re.split(r"`\{python\}[^`]*`", source)
+    plain = [pandoc_smart(re.sub(r"[*_`]", "", part)) for part in parts]
+    return re.compile(r".+?".join(re.escape(" ".join(p.split())) for p in plain))
+
+
 @pytest.mark.quarto
 @pytest.mark.skipif(
     quarto_exe() is None,
@@ -813,20 +844,29 @@ def test_site_renders_with_quarto(tmp_path):
             ".venv", "_site", ".git", ".quarto", ".build", "downloads", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
         ),
     )
-    env = {**os.environ, "QUARTO_PYTHON": sys.executable}
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=copy, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=copy, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "copy"], cwd=copy, check=True)
+    env = {**os.environ, "QUARTO_PYTHON": sys.executable, "NO_COLOR": "1"}
     proc = subprocess.run([quarto_exe(), "render"], cwd=copy, env=env, capture_output=True, text=True, timeout=3600)
     assert proc.returncode == 0, proc.stderr[-5000:]
-    warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if re.search(r"\bWARN(ING)?\b", line)]
+    warnings = warnings_in(proc.stdout + proc.stderr)
     assert not warnings, "\n".join(warnings)
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=copy, capture_output=True, text=True, check=True).stdout
+    assert not status, f"the render changed tracked files or left untracked ones: {status}"
     out = copy / "_site"
+    rendered_pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.name != "404.html")
+    assert rendered_pages == sorted(re.sub(r"\.(qmd|ipynb)$", ".html", p) for p in PAGES), "pages rendered that are not the site's"
     for page in PAGES:
         html_path = out / re.sub(r"\.(qmd|ipynb)$", ".html", page)
         assert html_path.is_file(), f"{page} was not rendered"
         parser = _Headings()
         parser.feed(html_path.read_text(encoding="utf-8"))
-        rendered = {html.unescape(h) for h in parser.headings}
+        rendered = {" ".join(html.unescape(h).split()) for h in parser.headings}
         for heading in expected_headings(page):
-            assert any(heading in h for h in rendered), f"{page}: heading {heading!r} not in the rendered page"
+            pattern = heading_pattern(heading)
+            assert any(pattern.search(h) for h in rendered), f"{page}: heading {heading!r} not in the rendered page"
         labels, _ = labels_and_refs(page)
         missing_ids = [label for label in labels if label not in parser.ids]
         assert not missing_ids, f"{page}: figures/tables missing from the rendered page: {missing_ids}"
@@ -838,3 +878,23 @@ def test_site_renders_with_quarto(tmp_path):
         patterns = THIRD_PARTY[:2] + [THIRD_PARTY[4]] if path.suffix == ".html" else [THIRD_PARTY[2], THIRD_PARTY[4]]
         found += [f"{path.relative_to(out)}: {m.group(0)[:120]}" for pat in patterns for m in pat.finditer(text)]
     assert not found, "the rendered site loads from other hosts: " + "; ".join(found)
+
+
+def test_warnings_are_found_through_colour_codes():
+    coloured = "\x1b[33mWARN\x1b[39m: Unable to resolve link target: downloads/notebooks/01_data.ipynb\nOutput created: _site/index.html"
+    assert warnings_in(coloured) == ["WARN: Unable to resolve link target: downloads/notebooks/01_data.ipynb"]
+    assert warnings_in("\x1b[1mWARNING\x1b[22m (x) something") and not warnings_in("Rendering 3/11 warnings.qmd [WARNED]")
+
+
+def test_headings_are_compared_after_pandoc_typography():
+    assert pandoc_smart("The report's totals") == "The report\u2019s totals"
+    assert pandoc_smart('"Good" -- or not... ---') == "\u201cGood\u201d \u2013 or not\u2026 \u2014"
+    assert pandoc_smart("'quoted' and the 90's") == "\u2018quoted\u2019 and the 90\u2019s"
+    assert heading_pattern("What the report's figures *settle*").search("What the report\u2019s figures settle")
+    assert heading_pattern("`{python} confidence` interval").fullmatch("95% interval")
+    assert not heading_pattern("`{python} confidence` interval").fullmatch("interval")
+    # every heading on the site's pages compiles to a pattern that its own typographic form matches
+    for page in PAGES:
+        for heading in expected_headings(page):
+            if "{python}" not in heading:
+                assert heading_pattern(heading).search(pandoc_smart(re.sub(r"[*_`]", "", heading))), (page, heading)

@@ -614,10 +614,10 @@ def rendered_site(tmp_path_factory) -> Path:
         PROJ_ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", "_site", ".git", ".quarto", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
+            ".venv", "_site", ".git", ".quarto", ".build", "downloads", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
         ),
     )
-    env = {**os.environ, "QUARTO_PYTHON": sys.executable}
+    env = {**os.environ, "QUARTO_PYTHON": sys.executable, "NO_COLOR": "1"}
     proc = subprocess.run([quarto_exe(), "render"], cwd=copy, env=env, capture_output=True, text=True, timeout=3600, check=False)
     assert proc.returncode == 0, proc.stderr[-5000:]
     return copy / "_site"
@@ -644,8 +644,9 @@ def test_rendered_site_loads_nothing_from_other_hosts(rendered_site):
 @pytest.mark.quarto
 @needs_quarto
 def test_rendered_pages_carry_the_scroll_regions_script(rendered_site):
-    sources = [p for pattern in config()["project"]["render"] for p in sorted(PROJ_ROOT.glob(pattern))]
-    pages = [rendered_site / p.relative_to(PROJ_ROOT).with_suffix(".html") for p in sources]
+    from analysis.render import render_pages
+
+    pages = [rendered_site / Path(p).with_suffix(".html") for p in render_pages()]
     assert pages and all(p.is_file() for p in pages), [str(p) for p in pages if not p.is_file()]
     missing = [str(p.relative_to(rendered_site)) for p in pages if 'id="scroll-regions-script"' not in p.read_text(encoding="utf-8")]
     assert not missing, f"pages without the scroll-regions script: {missing}"
