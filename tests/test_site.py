@@ -872,6 +872,12 @@ def test_site_renders_with_quarto(tmp_path):
         assert not missing_ids, f"{page}: figures/tables missing from the rendered page: {missing_ids}"
     for f in site.data_files():
         assert (out / f.path).is_file(), f"{f.path} is linked from the Data page but not in _site"
+    # the charts are sized for the column Quarto's own CSS gives a 390 px page (analysis.plots reads the same rules)
+    from analysis.plots import PHONE_CONTENT_PX, narrow_column_px
+
+    sheets = sorted((out / "site_libs" / "bootstrap").glob("bootstrap*.min.css"))
+    assert sheets, "no Bootstrap stylesheet in the rendered site"
+    assert narrow_column_px(sheets[0].read_text(encoding="utf-8")) == pytest.approx(PHONE_CONTENT_PX)
     found = []
     for path in itertools.chain(out.rglob("*.html"), out.rglob("*.css"), out.rglob("*.js")):
         text = path.read_text(encoding="utf-8", errors="replace")
