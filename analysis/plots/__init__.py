@@ -66,7 +66,9 @@ def narrow_column_px(css: str, viewport_px: float = PHONE_VIEWPORT_PX) -> float:
     em_px = _css_length(float(body.group(1)), body.group(2), root_px, root_px)
     length = r"([\d.]+)(px|rem|em)"
     grid = re.search(
-        r"@media\s*\(max-width:\s*767\.98px\)\s*\{[^@]*?grid-template-columns:\s*\[screen-start\]\s*" + length + r"\s*\[[^\]]*body-content-start\]\s*"
+        r"@media\s*\(max-width:\s*767\.98px\)\s*\{[^@]*?grid-template-columns:\s*\[screen-start\]\s*"
+        + length
+        + r"\s*\[[^\]]*body-content-start\]\s*"
         r"minmax\(0(?:px)?,\s*1fr\)\s*\[[^\]]*\]\s*" + length + r"\s*\[screen-end\]",
         css,
     )

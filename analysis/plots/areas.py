@@ -11,7 +11,6 @@ from matplotlib.ticker import PercentFormatter
 
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, frame_figure, new_figure, slug, wrap
 
-
 #: Room left of 0% and right of 100% (share of the axis), so that a point at either end is drawn whole.
 X_PAD = 0.04
 #: Drawing order: the dashed reference line under the row names, whose white box interrupts it.
@@ -23,7 +22,9 @@ NAME_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "n
 def _named_rows(ax: plt.Axes, y: np.ndarray, labels: Sequence[str], above: float = 0.32) -> None:
     """Write each row's name above its marks, from the left edge (so long names need no margin), on a white box over the reference line."""
     for yi, label in zip(y, labels, strict=True):
-        ax.text(0.0, yi + above, label, ha="left", va="bottom", color=TEXT, transform=ax.get_yaxis_transform(), zorder=NAME_Z, bbox=NAME_BOX)
+        ax.text(
+            0.0, yi + above, label, ha="left", va="bottom", color=TEXT, transform=ax.get_yaxis_transform(), zorder=NAME_Z, bbox=NAME_BOX
+        )
     ax.set_yticks([])
     ax.spines[["left"]].set_visible(False)
 
