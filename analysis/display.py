@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -56,6 +57,25 @@ def pipe_table(
     if caption is not None:
         lines += ["", f": {_cell(caption)}" + (f" {{#{label}}}" if label else "")]
     return "\n".join(lines) + "\n"
+
+
+#: Characters after which a long name (a file, a column) may break: a browser breaks it only there.
+SEPARATORS = "_./-"
+
+
+def breakable(name: str) -> str:
+    """``name`` (a file or column name) as inline Markdown that breaks only after a separator (``_ . / -``).
+
+    A ``<wbr>`` follows each separator that has more of the name after it, underscores are
+    escaped (so Markdown never reads them as emphasis) and ``& < >`` are written as entities.
+    """
+    text = html.escape(str(name), quote=False)
+    return re.sub(r"([_./-])(?=.)", lambda m: ("\\_" if m.group(1) == "_" else m.group(1)) + "<wbr>", text)
+
+
+def code_name(name: str) -> str:
+    """``name`` as inline code that breaks only after a separator (:func:`breakable` inside ``<code>``)."""
+    return f"<code>{breakable(name)}</code>"
 
 
 def markdown_table(frame: pd.DataFrame, right: Iterable[str] | None = None, *, index: bool = False, formats=None):

@@ -7,6 +7,7 @@ input raises :class:`analysis.data.errors.AuditDataError` naming the file: no va
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -20,7 +21,7 @@ from statsmodels.stats.power import NormalIndPower
 
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
-from analysis.display import pipe_table
+from analysis.display import breakable, code_name, pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
 from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
@@ -450,7 +451,7 @@ def download_table(files: Sequence[DataFile], kind: str, link_base: str = "") ->
     rows = [f for f in files if f.kind == kind]
     frame = pd.DataFrame(
         {
-            "File": [f"[{Path(f.path).name}]({link_base}{f.path})" for f in rows],
+            "File": [f"[{breakable(Path(f.path).name)}]({link_base}{f.path})" for f in rows],
             "What it holds": [f.title for f in rows],
             "Size": [size_text(f.bytes) for f in rows],
         }
@@ -464,7 +465,7 @@ def _constraints(field: Mapping[str, Any]) -> str:
     if cons.get("required"):
         parts.append("required")
     if "enum" in cons:
-        parts.append("one of: " + ", ".join(map(str, cons["enum"])))
+        parts.append("one of: " + ", ".join(breakable(v) for v in cons["enum"]))
     for key, word in (("minimum", "at least"), ("maximum", "at most")):
         if key in cons:
             parts.append(f"{word} {cons[key]}")
@@ -477,11 +478,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: int = 3) -> str:
+def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: int = 3, *, fold: bool = True) -> str:
     """The data dictionary of the ``kind`` ("raw" or "processed") data package, as Markdown.
 
-    One heading per file, its description and notes, and a captioned table of its columns
+    For each file: its title, its description and notes, and a captioned table of its columns
     (name, type, description, allowed values), generated from the folder's ``datapackage.json``.
+    With ``fold`` (the Data page), each file is one closed ``<details>`` block whose summary is its
+    title and file name, so that a reader opens the one they want and the page stays short on a
+    phone; without it, each file has a heading of ``heading_level``. Column and file names break
+    only after a separator (:func:`analysis.display.breakable`).
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
@@ -490,7 +495,13 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     parts = []
     for res in desc.get("resources", []):
         rel = f"data/{kind}/{res['path']}"
-        parts.append(f"{'#' * heading_level} {res.get('title', res['name'])}\n")
+        title = res.get("title", res["name"])
+        if fold:
+            parts.append(
+                f'<details class="data-dictionary-file">\n<summary>{html.escape(title, quote=False)} ({code_name(res["path"])})</summary>\n'
+            )
+        else:
+            parts.append(f"{'#' * heading_level} {title}\n")
         parts.append(f"File `{rel}`. {res.get('description', '')}\n")
         notes = [*res.get("x_notes", [])]
         if res.get("x_section"):
@@ -505,13 +516,15 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
             fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
         frame = pd.DataFrame(
             {
-                "Column": [f"`{f['name']}`" for f in fields],
+                "Column": [code_name(f["name"]) for f in fields],
                 "Type": [f.get("type", "string") for f in fields],
                 "Description": [f.get("description", f.get("title", "")) for f in fields],
                 "Allowed values": [_constraints(f) for f in fields],
             }
         )
         parts.append(pipe_table(frame, caption=f"Columns of {rel}", label=f"tbl-dict-{kind}-{_slug(res['name'])}"))
+        if fold:
+            parts.append("</details>\n")
     return "\n".join(parts)
 
 

@@ -29,6 +29,7 @@ from scipy import stats
 from analysis import site
 from analysis.data.errors import AuditDataError
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
+from analysis.display import breakable, code_name
 from analysis.grades import GRADES
 from analysis.pipeline import process
 from analysis.render import expand, render_pages
@@ -734,8 +735,8 @@ def test_data_dictionary_has_a_captioned_table_per_file():
     for res in raw["resources"]:
         assert f": Columns of data/raw/{res['path']}" in md
         for field in res.get("schema", {}).get("fields", [{"name": "grades"}]):
-            assert f"| `{field['name']}` |" in md
-    assert "one of: force_selected, inspectorate_selected, all" in md
+            assert f"| {code_name(field['name'])} |" in md
+    assert "one of: force\\_<wbr>selected, inspectorate\\_<wbr>selected, all" in md
     with pytest.raises(ValueError):
         site.data_dictionary("other")
 
@@ -904,3 +905,53 @@ def test_headings_are_compared_after_pandoc_typography():
         for heading in expected_headings(page):
             if "{python}" not in heading:
                 assert heading_pattern(heading).search(pandoc_smart(re.sub(r"[*_`]", "", heading))), (page, heading)
+
+
+# --------------------------------------------------------------------------- what readers see (issue 27)
+
+
+@pytest.mark.parametrize("page", QMD_PAGES)
+def test_readers_pages_show_no_code(page):
+    front, body = split_qmd((PROJ_ROOT / page).read_text(encoding="utf-8"))
+    if not CHUNK.search(body):
+        return  # no Python on the page (the Reproduce page shows commands as text)
+    echo = (front.get("execute") or {}).get("echo", front.get("echo"))
+    assert echo is False, f"{page}: Python chunks would show as 'Show the code' toggles (set execute: echo: false)"
+    for m in CHUNK.finditer(body):
+        assert chunk_options(m.group(1)).get("echo") in (None, False), f"{page}: a chunk shows its code"
+
+
+def test_the_site_has_a_favicon():
+    web = config()["website"]
+    icon = PROJ_ROOT / web["favicon"]
+    assert icon.is_file() and icon.suffix == ".svg"
+    svg = icon.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "<title" in svg and not THIRD_PARTY[3].search(svg) and "href" not in svg
+
+
+def test_data_dictionary_is_folded_per_file():
+    for kind in ("raw", "processed"):
+        desc = json.loads(((RAW_DIR if kind == "raw" else PROCESSED_DIR) / "datapackage.json").read_text(encoding="utf-8"))
+        md = site.data_dictionary(kind)
+        blocks = re.findall(r"^<details class=\"data-dictionary-file\">\n<summary>(.*?)</summary>\n(.*?)^</details>$", md, re.M | re.S)
+        assert len(blocks) == len(desc["resources"]), kind
+        for (summary, inner), res in zip(blocks, desc["resources"], strict=True):
+            assert code_name(res["path"]) in summary
+            assert f": Columns of data/{kind}/{res['path']}" in inner
+        outside = re.sub(r"^<details.*?^</details>$", "", md, flags=re.M | re.S)
+        assert not outside.strip(), f"{kind}: dictionary text outside the folded blocks: {outside.strip()[:200]}"
+        assert not re.search(r"^#{1,6} ", md, re.M), "no headings inside folded blocks (the contents would link to hidden text)"
+    data_page = (PROJ_ROOT / "data.qmd").read_text(encoding="utf-8")
+    assert 'site.data_dictionary("raw")' in data_page and 'site.data_dictionary("processed")' in data_page
+
+
+def test_long_names_break_only_after_separators():
+    assert breakable("national_audits.csv") == "national\\_<wbr>audits.<wbr>csv"
+    assert breakable("datapackage.json") == "datapackage.<wbr>json"
+    assert breakable("a<b") == "a&lt;b" and breakable("x-") == "x-"
+    files = site.data_files()
+    for kind in ("raw", "processed"):
+        table = site.download_table(files, kind)
+        for text, target in re.findall(r"\[([^\]]+)\]\((data/[^)]+)\)", table):
+            assert text.replace("<wbr>", "").replace("\\_", "_") == Path(target).name
+            assert all(text[: m.start()].endswith(("_", ".", "/", "-")) for m in re.finditer("<wbr>", text)), text
