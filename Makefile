@@ -27,11 +27,14 @@ process: env
 
 # Each notebook is re-executed only when it, analysis/, data/processed/ or requirements.txt changed
 # since it was last executed here (content hashes in .build/, git-ignored); `make notebooks-all` runs them all.
+# ... and the Markdown copies of the Glossary and Reproduce pages that the notebooks link to (for JupyterLab).
 notebooks: process
 	$(BIN)/python -m analysis run-notebooks --changed
+	$(BIN)/python -m analysis lab-pages --changed
 
 notebooks-all: process
 	$(BIN)/python -m analysis run-notebooks
+	$(BIN)/python -m analysis lab-pages
 
 # Each page is rendered again only when its inputs changed since it was last rendered here (stamps in
 # .build/, see analysis/render.py); a change to what every page carries renders all, saying why.

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|report|hashes|run-notebooks|render|install-kernel``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks|lab-pages|render|install-kernel``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--quarto", default=None, help="the Quarto CLI (default: $QUARTO, then quarto on PATH)")
     s.add_argument("--changed", action="store_true", help="render only what changed since the last render here")
+    lp = sub.add_parser(
+        "lab-pages",
+        help="write glossary.md and reproduce.md, the Markdown copies of those pages that the notebooks link to (for JupyterLab)",
+    )
+    lp.add_argument(
+        "--changed",
+        action="store_true",
+        help="do nothing when neither the pages, the copies, analysis/ nor the data changed since the last run here",
+    )
     sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
     return parser
 
@@ -111,6 +120,15 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
             print(f"executed {display_path(path)}")
         if len(done) < len(asked):
             print(f"up to date: {len(asked) - len(done)} notebook(s) (nothing they depend on changed)")
+    elif args.command == "lab-pages":
+        from analysis.lab_pages import LAB_PAGES, lab_pages_digest, write_lab_pages
+
+        if args.changed and stamps.is_current("lab-pages", "lab-pages", lab_pages_digest()):
+            print(f"up to date: {', '.join(LAB_PAGES.values())} (nothing they are built from changed since the last run here)")
+            return 0
+        written = write_lab_pages()
+        print("wrote " + ", ".join(written) if written else f"up to date: {', '.join(LAB_PAGES.values())}")
+        stamps.record("lab-pages", "lab-pages", lab_pages_digest())
     elif args.command == "install-kernel":
         from analysis.kernel import install_kernelspec
 

@@ -207,7 +207,7 @@ def test_make_lab_opens_jupyterlab_on_the_notebooks():
     )
     command = result.stdout.strip().splitlines()[-1].split()
     assert command[:2] == [".venv/bin/jupyter", "lab"]
-    # Lab serves the project folder (so the notebooks' links to ../glossary.qmd, ../reproduce.qmd and
+    # Lab serves the project folder (so the notebooks' links to ../glossary.md, ../reproduce.md and
     # ../data/ open those files) and opens on notebooks/
     assert f"--ServerApp.root_dir={PROJ_ROOT}" in command or f'--ServerApp.root_dir="{PROJ_ROOT}"' in command
     assert "--ServerApp.default_url=/lab/tree/notebooks" in command

@@ -109,7 +109,7 @@ def glossary_links() -> list[tuple[str, str]]:
             )
         else:
             text = path.read_text(encoding="utf-8")
-        found += [(path.name, anchor) for anchor in re.findall(r"glossary\.qmd#([a-z0-9-]+)", text)]
+        found += [(path.name, anchor) for anchor in re.findall(r"glossary\.(?:qmd|md)#([a-z0-9-]+)", text)]
     return found
 
 

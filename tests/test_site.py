@@ -873,6 +873,13 @@ def test_site_renders_with_quarto(tmp_path):
         assert not missing_ids, f"{page}: figures/tables missing from the rendered page: {missing_ids}"
     for f in site.data_files():
         assert (out / f.path).is_file(), f"{f.path} is linked from the Data page but not in _site"
+    # the notebooks' links to the Markdown copies for JupyterLab open the rendered pages on the site (post-render)
+    stray = [
+        str(p.relative_to(out))
+        for p in out.rglob("*.html")
+        if re.search(r'href="[^":]*(glossary|reproduce)\.md[#"]', p.read_text(encoding="utf-8"))
+    ]
+    assert not stray, f"pages linking to the Markdown copies instead of the rendered pages: {stray}"
     # the charts are sized for the column Quarto's own CSS gives a 390 px page (analysis.plots reads the same rules)
     from analysis.plots import PHONE_CONTENT_PX, narrow_column_px
 
