@@ -24,7 +24,7 @@ from analysis.data.errors import AuditDataError
 from analysis.display import breakable, code_name, pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, number_word, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
 from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
 #: Confidence level of every interval on the site.
@@ -617,18 +617,23 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
     facts = self_assessment.identified_facts(identified, n, c.grades)
-    caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
+    # the gap in the share graded best; the count graded better is the bottom line's, said once on the page
+    caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + facts[1]
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = float(summary[holm].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
+    # each p-value on the page is named by its test, so that two equal values are not read as one
+    holm_p = (
+        f"the smallest Holm-adjusted p-value of the {number_word(len(summary))} areas, each area's share graded {c.worst} against the rest: "
+        f"{fixed(holm_min, 2)}"
+    )
     areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for (smallest adjusted p-value {fixed(holm_min, 2)})."
+        f"are allowed for ({holm_p})."
         if holm_min >= ALPHA
-        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest "
-        f"(smallest adjusted p-value {fixed(holm_min, 2)})."
+        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest ({holm_p})."
     )
     meaning = (
         f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
@@ -646,13 +651,13 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
         chosen = (
             f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {c.worst} than of the force's "
-            f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
+            f"(proportional-odds test of the two samples over all grades: p = {fixed(p, 2)}), {chance}, and the report says the force's cases "
+            "were a random sample."
         )
-    assumptions = read_processed("assumptions.csv", ("assumption", "quantity", "low", "high", "n_tables"), processed_dir)
-    settle = self_assessment.assumption_sentences(assumptions, n)
     cannot = (
         f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
-        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. {settle[1]} Agreement statistics such as kappa therefore come as ranges; "
+        f"which allow anywhere from {same_lo} to {same_hi} of the {n} (assumptions that narrow this are on the self-assessment page). "
+        "Agreement statistics such as kappa therefore come as ranges; "
         f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
         f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
         f"{long_month(str(source['inspection_start'])[:7])}.",
