@@ -71,15 +71,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace, progress: Progress) -> int:
     if args.command == "process":
-        from analysis.pipeline import process, process_digest
-
         stamp = display_path(args.out)
-        if args.changed and stamps.is_current("process", stamp, process_digest(args.raw, args.out)):
+        if args.changed and stamps.is_current("process", stamp, stamps.process_digest(args.raw, args.out)):
             print(f"up to date: {stamp} (nothing it is built from changed since the last run here)")
             return 0
+        from analysis.pipeline import process
+
         names, changed = process(args.raw, args.out, progress)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
-        stamps.record("process", stamp, process_digest(args.raw, args.out))
+        stamps.record("process", stamp, stamps.process_digest(args.raw, args.out))
     elif args.command == "render":
         from analysis.render import render
         from analysis.report import quarto_binary

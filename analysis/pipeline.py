@@ -105,15 +105,3 @@ def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR, 
     files = payload(data)
     changed = publish(files, out_dir, progress)
     return sorted(files), changed
-
-
-def process_digest(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR) -> str:
-    """Digest of what :func:`process` reads and writes: the package, ``analysis/``, the pinned packages and the processed set in ``out_dir``.
-
-    ``python -m analysis process --changed`` (``make process``) does nothing when it equals the
-    stamp of the last run, so that ``make site`` with nothing changed is quick.
-    """
-    from analysis import stamps
-    from analysis.data.paths import PROJ_ROOT
-
-    return stamps.digest([Path(raw_dir), PROJ_ROOT / "analysis", PROJ_ROOT / "requirements.txt", Path(out_dir)])

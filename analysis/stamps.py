@@ -67,3 +67,12 @@ def record(step: str, name: str, value: str, stamp_root: Path = STAMP_ROOT) -> N
     path = stamp_path(step, name, stamp_root)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(value + "\n", encoding="utf-8")
+
+
+def process_digest(raw_dir: Path, out_dir: Path) -> str:
+    """Digest of what ``python -m analysis process`` reads and writes: the package, ``analysis/``, the pinned packages and the processed set in ``out_dir``.
+
+    ``process --changed`` (``make process``) does nothing when it equals the stamp of the last run,
+    so that ``make site`` with nothing changed is quick (this module imports nothing heavy for it).
+    """
+    return digest([Path(raw_dir), PROJ_ROOT / "analysis", PROJ_ROOT / "requirements.txt", Path(out_dir)])
