@@ -976,3 +976,14 @@ def test_table_widths_come_from_the_browser():
         if re.search(r"^\|.{73,}\|$", text, re.M) and re.search(r"^\|:?-{3}:?\|", text, re.M) and "](" not in text
     ]
     assert long_without_links, "the setting matters: some tables have long lines and no link"
+
+
+def test_the_data_page_shows_two_tables_until_a_file_is_opened(runs_on_current_data):
+    """The Data page was 83,000 px tall on a phone with 34 tables open; now only the two download lists are open."""
+    result = runs_on_current_data["data.qmd"]
+    if result["error"] is not None:
+        pytest.skip("the processed files are not built yet (test_page_code_runs_on_the_current_data reports it)")
+    shown = re.sub(r"^<details.*?^</details>$", "", result["stdout"], flags=re.M | re.S)
+    assert re.findall(r"^: (.*?) \{#tbl-", shown, re.M) == ["Downloadable raw files", "Downloadable processed files"]
+    folded = re.findall(r"^<details class=\"data-dictionary-file\">$", result["stdout"], re.M)
+    assert len(folded) >= 30, "every file's dictionary is there, folded"
