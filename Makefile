@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LAB_ARGS ?=
 
-.PHONY: site test env process notebooks notebooks-all render lint format clean benchmarks lab
+.PHONY: site test env process notebooks notebooks-all render render-all lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -20,16 +20,28 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m analysis install-kernel
 	@touch $(STAMP)
 
+# The pipeline runs only when the raw package, analysis/, requirements.txt or data/processed/ changed
+# since it last ran here (a content stamp in .build/); `python -m analysis process` always runs it.
 process: env
-	$(BIN)/python -m analysis process
+	$(BIN)/python -m analysis process --changed
 
 # Each notebook is re-executed only when it, analysis/, data/processed/ or requirements.txt changed
 # since it was last executed here (content hashes in .build/, git-ignored); `make notebooks-all` runs them all.
+# ... and the Markdown copies of the Glossary and Reproduce pages that the notebooks link to (for JupyterLab).
 notebooks: process
 	$(BIN)/python -m analysis run-notebooks --changed
+	$(BIN)/python -m analysis lab-pages --changed
 
 notebooks-all: process
 	$(BIN)/python -m analysis run-notebooks
+	$(BIN)/python -m analysis lab-pages
+
+# Each page is rendered again only when its inputs changed since it was last rendered here (stamps in
+# .build/, see analysis/render.py); a change to what every page carries renders all, saying why.
+# `make render-all` renders every page.
+RENDER_ARGS ?= --changed
+render-all: RENDER_ARGS =
+render-all: render
 
 render: env
 	@QUARTO_BIN="$${QUARTO:-$$(command -v quarto)}"; \
@@ -40,7 +52,7 @@ render: env
 	  echo "then run 'make site' again (or set QUARTO=/path/to/quarto)." >&2; \
 	  exit 1; \
 	fi; \
-	QUARTO_PYTHON="$(CURDIR)/$(BIN)/python" "$$QUARTO_BIN" render
+	QUARTO_PYTHON="$(CURDIR)/$(BIN)/python" $(BIN)/python -m analysis render --quarto "$$QUARTO_BIN" $(RENDER_ARGS)
 
 site: notebooks
 	@$(MAKE) --no-print-directory render

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|report|hashes|run-notebooks|install-kernel``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks|lab-pages|render|install-kernel``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis import stamps
 from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress
@@ -24,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--raw", type=Path, default=RAW_DIR, help="folder of the raw data package (default: data/raw)")
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="folder of the processed set (default: data/processed)")
+    p.add_argument(
+        "--changed",
+        action="store_true",
+        help="do nothing when neither the raw package, analysis/, requirements.txt nor the processed set changed since the last run here",
+    )
     r = sub.add_parser(
         "report",
         help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
@@ -45,16 +51,44 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip a notebook when neither it, analysis/, data/processed/ nor requirements.txt changed since it was last executed here",
     )
+    s = sub.add_parser(
+        "render", help="render the website with Quarto; with --changed only the pages whose inputs changed (or all, saying why)"
+    )
+    s.add_argument("--quarto", default=None, help="the Quarto CLI (default: $QUARTO, then quarto on PATH)")
+    s.add_argument("--changed", action="store_true", help="render only what changed since the last render here")
+    lp = sub.add_parser(
+        "lab-pages",
+        help="write glossary.md and reproduce.md, the Markdown copies of those pages that the notebooks link to (for JupyterLab)",
+    )
+    lp.add_argument(
+        "--changed",
+        action="store_true",
+        help="do nothing when neither the pages, the copies, analysis/ nor the data changed since the last run here",
+    )
     sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
     return parser
 
 
 def _run(args: argparse.Namespace, progress: Progress) -> int:
     if args.command == "process":
+        stamp = display_path(args.out)
+        if args.changed and stamps.is_current("process", stamp, stamps.process_digest(args.raw, args.out)):
+            print(f"up to date: {stamp} (nothing it is built from changed since the last run here)")
+            return 0
         from analysis.pipeline import process
 
         names, changed = process(args.raw, args.out, progress)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
+        stamps.record("process", stamp, stamps.process_digest(args.raw, args.out))
+    elif args.command == "render":
+        from analysis.render import render
+        from analysis.report import quarto_binary
+
+        quarto = args.quarto or quarto_binary()
+        if quarto is None:
+            print("error: the Quarto CLI was not found (looked for $QUARTO, then 'quarto' on PATH)", file=sys.stderr)
+            return 1
+        render(quarto, changed_only=args.changed)
     elif args.command == "report":
         from analysis.report import report
 
@@ -86,6 +120,15 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
             print(f"executed {display_path(path)}")
         if len(done) < len(asked):
             print(f"up to date: {len(asked) - len(done)} notebook(s) (nothing they depend on changed)")
+    elif args.command == "lab-pages":
+        from analysis.lab_pages import LAB_PAGES, lab_pages_digest, write_lab_pages
+
+        if args.changed and stamps.is_current("lab-pages", "lab-pages", lab_pages_digest()):
+            print(f"up to date: {', '.join(LAB_PAGES.values())} (nothing they are built from changed since the last run here)")
+            return 0
+        written = write_lab_pages()
+        print("wrote " + ", ".join(written) if written else f"up to date: {', '.join(LAB_PAGES.values())}")
+        stamps.record("lab-pages", "lab-pages", lab_pages_digest())
     elif args.command == "install-kernel":
         from analysis.kernel import install_kernelspec
 

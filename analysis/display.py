@@ -65,6 +65,26 @@ def pipe_table(
     return "\n".join(lines) + "\n"
 
 
+#: Characters after which a long name (a file, a column) may break: a browser breaks it only there.
+SEPARATORS = "_./-"
+
+
+def breakable(name: str) -> Markup:
+    """``name`` (a file or column name) as inline Markdown that breaks only after a separator (``_ . / -``).
+
+    A ``<wbr>`` follows each separator that has more of the name after it, underscores are
+    escaped (so Markdown never reads them as emphasis) and the rest is shown as text
+    (:func:`analysis.text.as_text`).
+    """
+    text = as_text(str(name))
+    return Markup(re.sub(r"([_./-])(?=.)", lambda m: ("\\_" if m.group(1) == "_" else m.group(1)) + "<wbr>", text))
+
+
+def code_name(name: str) -> Markup:
+    """``name`` as inline code that breaks only after a separator (:func:`breakable` inside ``<code>``)."""
+    return Markup(f"<code>{breakable(name)}</code>")
+
+
 def markdown_table(frame: pd.DataFrame, right: Iterable[str] | None = None, *, index: bool = False, formats=None):
     """:func:`pipe_table` as an IPython ``Markdown`` object: the notebook stores ``text/markdown``, and Quarto renders a native table."""
     from IPython.display import Markdown

@@ -1,8 +1,10 @@
 """The site's "Code and data" downloads: the project's source as one zip file, and a copy of each notebook.
 
 Built by the site build itself (``_quarto.yml`` runs ``assets/pre_render.py`` before every
-render, which calls :func:`build_downloads`), into ``downloads/`` (git-ignored), which the site
-publishes as a resource. The archive holds the files a fresh checkout holds, found by walking
+render, which calls :func:`build_downloads` on the project being rendered: Quarto runs the script
+from that project's folder), into its ``downloads/`` (git-ignored), which the site publishes as a
+resource. Every file is written under a temporary name of its own and renamed into place, so
+two renders at once (of the same project or of copies) never trip over each other. The archive holds the files a fresh checkout holds, found by walking
 the project and leaving out what :data:`EXCLUDED` names (environments, build output, caches), so
 it needs no git. Its bytes are the same on every build of the same files: names sorted, every
 entry dated 1980-01-01 with the same permissions, one compression level.
@@ -14,7 +16,9 @@ The project has no public repository yet. When it has one, set ``website: repo-u
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -82,18 +86,29 @@ def source_files(root: Path = PROJ_ROOT) -> list[Path]:
     return sorted(out, key=lambda p: p.as_posix())
 
 
+@contextlib.contextmanager
+def _replacing(path: Path):
+    """A temporary file beside ``path`` with a name of its own (so that two builds at once never share one), renamed to ``path`` on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_archive(path: Path, root: Path = PROJ_ROOT) -> Path:
     """Write the source archive of ``root`` to ``path``: deterministic bytes (see the module docstring)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w") as zf:
+    with _replacing(path) as tmp, zipfile.ZipFile(tmp, "w") as zf:
         for rel in source_files(root):
             info = zipfile.ZipInfo(f"{ARCHIVE_ROOT}/{rel.as_posix()}", date_time=_FIXED_DATE)
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, (Path(root) / rel).read_bytes(), compresslevel=9)
-    tmp.replace(path)
     return path
 
 
@@ -104,8 +119,10 @@ def build_downloads(out: Path = DOWNLOADS_DIR, root: Path = PROJ_ROOT) -> list[P
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     for nb in sorted((Path(root) / NOTEBOOKS_DIR.name).glob("[0-9][0-9]_*.ipynb")):
         target = out / "notebooks" / nb.name
-        if not target.is_file() or target.read_bytes() != nb.read_bytes():
-            shutil.copyfile(nb, target)
+        data = nb.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            with _replacing(target) as tmp:
+                tmp.write_bytes(data)
         written.append(target)
     return written
 

@@ -21,7 +21,7 @@ from statsmodels.stats.power import NormalIndPower
 
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
-from analysis.display import pipe_table
+from analysis.display import breakable, code_name, pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
 from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pages)
@@ -35,6 +35,7 @@ from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pa
     link,
     long_date,
     long_month,
+    number_word,
     percent,
     prose,
     signed,
@@ -466,7 +467,7 @@ def download_table(files: Sequence[DataFile], kind: str, link_base: str = "") ->
     rows = [f for f in files if f.kind == kind]
     frame = pd.DataFrame(
         {
-            "File": [Markup(f"[{as_text(Path(f.path).name)}]({quote(link_base + f.path)})") for f in rows],
+            "File": [Markup(f"[{breakable(Path(f.path).name)}]({quote(link_base + f.path)})") for f in rows],
             "What it holds": [f.title for f in rows],
             "Size": [size_text(f.bytes) for f in rows],
         }
@@ -480,7 +481,7 @@ def _constraints(field: Mapping[str, Any]) -> str:
     if cons.get("required"):
         parts.append("required")
     if "enum" in cons:
-        parts.append("one of: " + ", ".join(as_text(v) for v in cons["enum"]))
+        parts.append("one of: " + ", ".join(breakable(v) for v in cons["enum"]))
     for key, word in (("minimum", "at least"), ("maximum", "at most")):
         if key in cons:
             parts.append(f"{word} {as_text(cons[key])}")
@@ -493,11 +494,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: int = 3) -> str:
+def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: int = 3, *, fold: bool = True) -> str:
     """The data dictionary of the ``kind`` ("raw" or "processed") data package, as Markdown.
 
-    One heading per file, its description and notes, and a captioned table of its columns
+    For each file: its title, its description and notes, and a captioned table of its columns
     (name, type, description, allowed values), generated from the folder's ``datapackage.json``.
+    With ``fold`` (the Data page), each file is one closed ``<details>`` block whose summary is its
+    title and file name, so that a reader opens the one they want and the page stays short on a
+    phone; without it, each file has a heading of ``heading_level``. Column and file names break
+    only after a separator (:func:`analysis.display.breakable`).
     The descriptor's words are text (:func:`analysis.text.prose`: only its inline code stays code).
     """
     if kind not in ("raw", "processed"):
@@ -507,7 +512,11 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     parts = []
     for res in desc.get("resources", []):
         rel = f"data/{kind}/{res['path']}"
-        parts.append(f"{'#' * heading_level} {prose(res.get('title', res['name']))}\n")
+        title = res.get("title", res["name"])
+        if fold:
+            parts.append(f'<details class="data-dictionary-file">\n<summary>{as_text(title)} ({code_name(res["path"])})</summary>\n')
+        else:
+            parts.append(f"{'#' * heading_level} {prose(title)}\n")
         parts.append(f"File {code(rel)}. {prose(res.get('description', ''))}\n")
         notes = [prose(n) for n in res.get("x_notes", [])]
         if res.get("x_section"):
@@ -522,13 +531,15 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
             fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
         frame = pd.DataFrame(
             {
-                "Column": [code(f["name"]) for f in fields],
+                "Column": [code_name(f["name"]) for f in fields],
                 "Type": [f.get("type", "string") for f in fields],
                 "Description": [prose(f.get("description", f.get("title", ""))) for f in fields],
                 "Allowed values": [_constraints(f) for f in fields],
             }
         )
         parts.append(pipe_table(frame, caption=f"Columns of {rel}", label=f"tbl-dict-{kind}-{_slug(res['name'])}"))
+        if fold:
+            parts.append("</details>\n")
     return "\n".join(parts)
 
 
@@ -625,18 +636,23 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
     facts = self_assessment.identified_facts(identified, n, c.grades)
-    caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
+    # the gap in the share graded best; the count graded better is the bottom line's, said once on the page
+    caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + facts[1]
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = float(summary[holm].min())
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
+    # each p-value on the page is named by its test, so that two equal values are not read as one
+    holm_p = (
+        f"the smallest Holm-adjusted p-value of the {number_word(len(summary))} areas, each area's share graded {c.worst} against the rest: "
+        f"{fixed(holm_min, 2)}"
+    )
     areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for (smallest adjusted p-value {fixed(holm_min, 2)})."
+        f"are allowed for ({holm_p})."
         if holm_min >= ALPHA
-        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest "
-        f"(smallest adjusted p-value {fixed(holm_min, 2)})."
+        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest ({holm_p})."
     )
     meaning = (
         f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
@@ -654,13 +670,13 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
         chosen = (
             f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {as_text(c.worst)} than of the force's "
-            f"(p = {fixed(p, 2)} comparing all grades), {chance}, and the report says the force's cases were a random sample."
+            f"(proportional-odds test of the two samples over all grades: p = {fixed(p, 2)}), {chance}, and the report says the force's cases "
+            "were a random sample."
         )
-    assumptions = read_processed("assumptions.csv", ("assumption", "quantity", "low", "high", "n_tables"), processed_dir)
-    settle = self_assessment.assumption_sentences(assumptions, n)
     cannot = (
         f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
-        f"which allow anywhere from {same_lo} to {same_hi} of the {n}. {settle[1]} Agreement statistics such as kappa therefore come as ranges; "
+        f"which allow anywhere from {same_lo} to {same_hi} of the {n} (assumptions that narrow this are on the self-assessment page). "
+        "Agreement statistics such as kappa therefore come as ranges; "
         f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
         f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
         f"{long_month(str(source['inspection_start'])[:7])}.",

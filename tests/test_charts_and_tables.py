@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
@@ -16,10 +17,13 @@ from analysis.notebooks import notebook_paths
 from analysis.plots import (
     EXTENDED,
     MIN_TEXT_PX,
+    PHONE_VIEWPORT_PX,
+    QUARTO_NARROW_CSS,
     SEQUENTIAL,
     contrast_ratio,
     grade_colours,
     label_colour,
+    narrow_column_px,
     phone_px,
     relative_luminance,
     svg_text_sizes,
@@ -53,11 +57,22 @@ def test_every_notebook_chart_is_svg_with_text_as_text():
     assert found >= 10
 
 
+def quarto_column_px() -> float:
+    """Quarto's body column at a 390 px viewport, read from Quarto's CSS: the stylesheet of a rendered site when
+    ``$QUARTO_SITE_CSS`` names one (the render test checks it agrees), else Quarto 1.11's rules as compiled."""
+    import os
+
+    css = os.environ.get("QUARTO_SITE_CSS")
+    text = Path(css).read_text(encoding="utf-8") if css else QUARTO_NARROW_CSS
+    return narrow_column_px(text, PHONE_VIEWPORT_PX)
+
+
 @pytest.mark.parametrize("where,svg", list(stored_svgs()), ids=lambda v: v if isinstance(v, str) and "cell" in v else "")
 def test_every_text_in_every_chart_is_at_least_11_css_px_on_a_390_px_page(where, svg):
     width_pt, sizes = svg_text_sizes(svg)
     assert sizes, f"{where}: no text found"
-    small = [(round(phone_px(size, width_pt), 2), text) for size, text in sizes if phone_px(size, width_pt) < MIN_TEXT_PX]
+    column = quarto_column_px()
+    small = [(round(phone_px(size, width_pt, column), 2), text) for size, text in sizes if phone_px(size, width_pt, column) < MIN_TEXT_PX]
     assert not small, f"{where}: texts below {MIN_TEXT_PX} CSS px at 390 px: {small[:5]}"
     # still comfortable on a wide screen: shown at its own size, text of 14 to 20 CSS px
     assert all(14 <= size * 96 / 72 <= 20 for size, _ in sizes), where
@@ -71,9 +86,23 @@ def test_every_chart_carries_its_source_and_no_date(where, svg):
     assert "legend" not in svg, f"{where}: a legend box"
 
 
+def test_quartos_column_on_a_phone_is_read_from_its_css():
+    # Quarto 1.11 at 390 px: 390 - 2 x 1.5em at a 17 px root font = 339 px (measured in a browser: 339)
+    assert narrow_column_px(QUARTO_NARROW_CSS) == pytest.approx(339)
+    assert quarto_column_px() == pytest.approx(339)
+    # the same rules minified differently, in px, or with another root size
+    assert narrow_column_px(QUARTO_NARROW_CSS.replace("17px", "16px")) == pytest.approx(390 - 48)
+    assert narrow_column_px(QUARTO_NARROW_CSS.replace("1.5em [screen-end]", "20px [screen-end]")) == pytest.approx(390 - 25.5 - 20)
+    for broken in ("", QUARTO_NARROW_CSS.replace("767.98px", "991.98px"), QUARTO_NARROW_CSS.replace("--bs-root-font-size:17px;", "")):
+        with pytest.raises(ValueError):
+            narrow_column_px(broken)
+
+
 def test_phone_measure():
-    # a 480 px wide chart on a 358 px column shrinks by 358/480; 11.5 pt is 15.33 px, 11.44 px on the phone
-    assert phone_px(11.5, 360) == pytest.approx(11.5 * 4 / 3 * 358 / 480)
+    # a 480 px wide chart in a 339 px column shrinks by 339/480; 12 pt is 16 px, 11.3 px on the phone
+    assert phone_px(12, 360) == pytest.approx(12 * 4 / 3 * 339 / 480)
+    # the column that was assumed before (358 px) let 11.5 pt text through at 11.44 px; in Quarto's column it is 10.83 px
+    assert phone_px(11.5, 360, 358) >= MIN_TEXT_PX > phone_px(11.5, 360)
     assert phone_px(9, 200) == pytest.approx(12.0)  # narrower than the column: not scaled
     assert svg_text_sizes('<svg width="360pt" height="10pt"><text style="font-size: 12px; fill: red">a <tspan>b</tspan></text></svg>') == (
         360.0,
@@ -137,3 +166,43 @@ def test_test_tables_in_notebooks_03_and_04_are_formatted(name):
     md = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "| Test | Statistic | df | p | Effect size |" in md
     assert "p_value" not in md and "e-10" not in md and "effect_size_name" not in md
+
+
+@pytest.mark.parametrize("chart", ["share_interval_plot", "pooled_shares_plot"])
+def test_area_charts_keep_the_reference_line_off_the_names_and_draw_end_points_whole(chart):
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import areas as area_plots
+
+    summary = pd.read_csv(PROJ_ROOT / "data" / "processed" / "area_summary.csv")
+    share = summary["share_inadequate"]
+    assert (share == 0).any(), "the data have an area with no case graded inadequate: its point sits at 0%"
+    names = [f"Area {a} with a long name" for a in summary["area"]]
+    common = {"labels": names, "title": "t", "subtitle": "s", "source": "test", "reference": float(share.mean())}
+    if chart == "share_interval_plot":
+        fig = area_plots.share_interval_plot(summary, "inadequate", **common)
+    else:
+        fig = area_plots.pooled_shares_plot(summary, grade="inadequate", **common)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    [line] = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    x_line = ax.transData.transform((float(share.mean()), 0))[0]
+    crossed = 0
+    for text in ax.texts:
+        if text.get_text() not in names:
+            continue
+        box = text.get_window_extent()
+        if box.x0 <= x_line <= box.x1:
+            crossed += 1
+            patch = text.get_bbox_patch()
+            assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0) and patch.get_facecolor()[3] == 1.0, text.get_text()
+            assert text.get_zorder() > line.get_zorder(), "a name is drawn under the dashed line"
+    assert crossed, "the test names are long enough to reach the line"
+    # every point, at 0% too, lies whole inside the axes
+    for marks in ax.get_lines():
+        if marks.get_marker() != "o":
+            continue
+        radius = marks.get_markersize() / 2 * fig.dpi / 72
+        xs = ax.transData.transform(marks.get_xydata())[:, 0]
+        assert (xs - radius >= ax.bbox.x0 - 0.5).all() and (xs + radius <= ax.bbox.x1 + 0.5).all()
+    plt.close(fig)

@@ -41,7 +41,7 @@ def test_the_site_builds_and_publishes_the_downloads():
     cfg = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     assert (PROJ_ROOT / cfg["project"]["pre-render"]).is_file()
     assert "build_downloads" in (PROJ_ROOT / cfg["project"]["pre-render"]).read_text()
-    assert {"downloads/*.zip", "downloads/notebooks/*.ipynb"} <= set(cfg["project"]["resources"])
+    assert {"/downloads/*.zip", "/downloads/notebooks/*.ipynb"} <= set(cfg["project"]["resources"])
     navbar = [i for side in ("left", "right") for i in cfg["website"]["navbar"].get(side, [])]
     footer = [i for side in ("left", "center", "right") for i in (cfg["website"]["page-footer"].get(side) or []) if isinstance(i, dict)]
     for where in (navbar, footer):

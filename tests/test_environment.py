@@ -152,10 +152,12 @@ def _make_render(tmp_path, env_extra):
         pytest.skip("make is not installed")
     env = {k: v for k, v in os.environ.items() if k != "QUARTO"}
     env["PATH"] = f"{tmp_path}:/usr/bin:/bin"  # no quarto unless the test puts one in tmp_path
+    env["ANALYSIS_STAMPS"] = str(tmp_path / "stamps")  # a stub's render leaves no stamps in the project
     env.update(env_extra)
     # -o env: treat the environment as built, so only the render step runs
+    # render-all: every page in one `quarto render`, whatever stamps say
     return subprocess.run(
-        [make, "--no-print-directory", "-o", "env", "render"], cwd=PROJ_ROOT, env=env, capture_output=True, text=True, check=False
+        [make, "--no-print-directory", "-o", "env", "render-all"], cwd=PROJ_ROOT, env=env, capture_output=True, text=True, check=False
     )
 
 
@@ -205,7 +207,7 @@ def test_make_lab_opens_jupyterlab_on_the_notebooks():
     )
     command = result.stdout.strip().splitlines()[-1].split()
     assert command[:2] == [".venv/bin/jupyter", "lab"]
-    # Lab serves the project folder (so the notebooks' links to ../glossary.qmd, ../reproduce.qmd and
+    # Lab serves the project folder (so the notebooks' links to ../glossary.md, ../reproduce.md and
     # ../data/ open those files) and opens on notebooks/
     assert f"--ServerApp.root_dir={PROJ_ROOT}" in command or f'--ServerApp.root_dir="{PROJ_ROOT}"' in command
     assert "--ServerApp.default_url=/lab/tree/notebooks" in command

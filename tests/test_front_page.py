@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import nbformat
+import pandas as pd
 import pytest
 
 from analysis import site
@@ -43,13 +44,13 @@ def test_front_page_sentences_carry_the_figures(front):
     assert "at least 17 of the 33 better" in front.bottom_line and "23 of 80 (29%)" in front.bottom_line
     assert front.dates.startswith("Report published June 2019; inspection fieldwork 4 to 15 February 2019; analysis as of ")
     assert re.search(r"analysis as of (\d{1,2} \w+ \d{4}|not recorded)", front.dates)
-    assert "with 95% confidence" in front.figure_caption and "whatever the pairing" in front.figure_caption
+    assert "with 95% confidence" in front.figure_caption and "whatever the pairing" in front.figure_caption.lower()
     assert front.meaning and front.cannot_tell
     # inside the funnel is not sameness: the sentence says so, and says who lies outside under each kind of limit
     assert "no different" not in front.national
     assert "Inside the limits does not show that Gwent is the same as the forces compared" in front.national
     assert "Outside the 95% limits: for the share graded inadequate, one force under each of the three kinds of limit" in front.national
-    assert "(all 12 known only from news reports)" in front.national and "mostly" not in front.national
+    assert "(all 12 known only from news reports; 11 of them on each funnel)" in front.national and "mostly" not in front.national
     for text in (front.bottom_line, front.dates, front.figure_caption, *front.meaning, *front.cannot_tell, front.national):
         assert not re.search(r"\b(nan|None)\b", text)
 
@@ -109,7 +110,7 @@ def glossary_links() -> list[tuple[str, str]]:
             )
         else:
             text = path.read_text(encoding="utf-8")
-        found += [(path.name, anchor) for anchor in re.findall(r"glossary\.qmd#([a-z0-9-]+)", text)]
+        found += [(path.name, anchor) for anchor in re.findall(r"glossary\.(?:qmd|md)#([a-z0-9-]+)", text)]
     return found
 
 
@@ -155,3 +156,34 @@ def test_each_notebook_says_how_to_open_it_in_jupyterlab():
         nb = nbformat.read(path, as_version=4)
         intro = next(c.source for c in nb.cells if c.cell_type == "markdown")
         assert "make lab" in intro and "JupyterLab" in intro, path.name
+
+
+def test_numbers_with_several_meanings_are_each_labelled(front):
+    """Issue 27: the same figure meaning different things on one page is told apart by its words."""
+    # the count graded better is the bottom line's; the caption gives the gap in percentage points, not a second "17"
+    assert "at least 17 of the 33" in front.bottom_line and "17" not in front.figure_caption
+    assert "52 percentage points" in front.figure_caption
+    # two p-values of 0.10 in neighbouring bullets: each is named by its test
+    areas = next(t for t in front.meaning if "area" in t)
+    samples = next(t for t in front.cannot_tell if "easier cases" in t)
+    assert "Holm-adjusted p-value of the eight areas" in areas and "0.10" in areas
+    assert "proportional-odds test of the two samples over all grades: p = 0.10" in samples
+    # the assumption sentence (another 23, of the 33 graded better) is left to the self-assessment page
+    assert "23 of the 33" not in " ".join(front.cannot_tell) and "23 of 80" in front.bottom_line
+
+
+def test_funnel_counts_tell_the_forces_on_each_funnel_from_those_on_either():
+    from analysis.sections.national import funnel_counts
+
+    frame = pd.DataFrame(
+        {
+            "is_gwent": [True, False, False, False],
+            "in_funnel_inadequate": [True, True, False, True],
+            "in_funnel_good": [True, True, True, False],
+        }
+    )
+    assert funnel_counts(frame) == "2 of them on each funnel"
+    frame.loc[3, "in_funnel_good"] = True
+    assert funnel_counts(frame) == "2 on the funnel of the share graded inadequate and 3 on the funnel of the share graded good"
+    frame.loc[2, "in_funnel_inadequate"] = True
+    assert funnel_counts(frame) == "", "every force on each funnel: nothing to tell apart"

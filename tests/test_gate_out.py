@@ -20,17 +20,17 @@ from analysis.data.paths import PROCESSED_DIR, RAW_DIR
 @pytest.fixture(scope="module")
 def payload() -> dict[str, bytes]:
     """The bytes of the current processed set, built once (publishing is what these tests exercise)."""
-    return {p.name: p.read_bytes() for p in sorted(PROCESSED_DIR.iterdir())}
+    return {p.name: p.read_bytes() for p in pub.set_files(PROCESSED_DIR)}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in pub.set_files(folder)}
 
 
 def old_set(folder: Path) -> dict[str, bytes]:
     """A complete processed set that differs from the current one (an older run's), written into ``folder``."""
     folder.mkdir(parents=True)
-    for path in PROCESSED_DIR.iterdir():
+    for path in pub.set_files(PROCESSED_DIR):
         data = path.read_bytes()
         (folder / path.name).write_bytes(data + b"\n" if path.suffix == ".csv" else data)
     return snapshot(folder)

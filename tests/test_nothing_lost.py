@@ -30,10 +30,12 @@ from analysis.data.schemas import DEFAULT_MAX_BYTES, max_bytes
 
 
 def tree(root: Path) -> dict[str, object]:
-    """Every entry under ``root`` (hidden ones too): a file's bytes, a link's target, or 'dir'."""
+    """Every entry under ``root`` (hidden ones too, but not Jupyter's checkpoint folders): a file's bytes, a link's target, or 'dir'."""
     out: dict[str, object] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
+        if pub.CHECKPOINTS in path.relative_to(root).parts:
+            continue
         if path.is_symlink():
             out[rel] = ("link", os.readlink(path))
         elif path.is_dir():
@@ -46,7 +48,7 @@ def tree(root: Path) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def payload() -> dict[str, bytes]:
     """The committed processed set (what a run publishes), so that publishing tests need not run the pipeline."""
-    return {p.name: p.read_bytes() for p in PROCESSED_DIR.iterdir()}
+    return {p.name: p.read_bytes() for p in pub.set_files(PROCESSED_DIR)}
 
 
 @pytest.fixture
@@ -125,7 +127,7 @@ def test_a_users_folders_beside_out_are_never_removed_whatever_their_names(place
 
 
 def test_the_committed_processed_set_carries_the_projects_marker():
-    assert pub._marked_files(PROCESSED_DIR) == {p.name for p in PROCESSED_DIR.iterdir()} - {pub.MARKER}
+    assert pub._marked_files(PROCESSED_DIR) == {p.name for p in pub.set_files(PROCESSED_DIR)} - {pub.MARKER}
     pub.check_out(PROCESSED_DIR)
 
 
@@ -311,7 +313,8 @@ QUICK_PROCESS = """
 import sys
 from pathlib import Path
 import analysis.pipeline as pipeline
-committed = {p.name: p.read_bytes() for p in Path(sys.argv[1]).iterdir()}
+from analysis.data.publish import set_files
+committed = {p.name: p.read_bytes() for p in set_files(sys.argv[1])}
 pipeline.load_audit = lambda raw: None
 pipeline.payload = lambda data: committed
 from analysis.cli import main

@@ -53,6 +53,9 @@ ATTACKS = (
 #: Markup a page may hold: what the project's own Markdown makes (paragraphs, emphasis, lists,
 #: headings, tables, inline code and links). No image, script, raw ``<b>``/``<i>`` or anything else.
 ALLOWED_TAGS = {
+    "wbr",  # the project's own break points in file and column names (analysis.display.breakable)
+    "details",  # the Data page folds each file's dictionary
+    "summary",
     "p",
     "em",
     "strong",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from analysis.cli import main
 from analysis.data.package import sha256
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
-from analysis.data.publish import SIGNIFICANT_DIGITS, csv_bytes, format_float
+from analysis.data.publish import SIGNIFICANT_DIGITS, csv_bytes, format_float, set_files
 from analysis.grades import GRADES
 from analysis.pipeline import process
 
@@ -28,7 +29,7 @@ MIN_KERNELS_RUN = 3
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in set_files(folder)}
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +47,10 @@ def test_committed_processed_files_are_current(published):
 
 
 def test_rerun_is_byte_identical_and_changes_nothing(published):
-    stamps = {p.name: p.stat().st_mtime_ns for p in published.iterdir()}
+    stamps = {p.name: p.stat().st_mtime_ns for p in set_files(published)}
     names, changed = process(RAW_DIR, published)
     assert not changed and names == sorted(stamps)
-    assert {p.name: p.stat().st_mtime_ns for p in published.iterdir()} == stamps
+    assert {p.name: p.stat().st_mtime_ns for p in set_files(published)} == stamps
 
 
 def test_the_same_bytes_under_three_blas_kernels(tmp_path):
@@ -137,7 +138,7 @@ def test_sample_grades(published):
 
 
 def test_published_files_are_readable_by_all(published):
-    for path in published.iterdir():
+    for path in set_files(published):
         assert path.stat().st_mode & 0o444 == 0o444, path.name
     assert published.stat().st_mode & 0o555 == 0o555
 
@@ -145,7 +146,7 @@ def test_published_files_are_readable_by_all(published):
 def test_cli_success(tmp_path, capsys):
     out = tmp_path / "processed"
     assert main(["process", "--out", str(out)]) == 0
-    n = len(list(PROCESSED_DIR.iterdir()))
+    n = len(set_files(PROCESSED_DIR))
     assert f"published {n} files" in capsys.readouterr().out
     assert main(["process", "--out", str(out)]) == 0
     assert f"unchanged: {n} files" in capsys.readouterr().out
@@ -186,3 +187,37 @@ def test_cli_hashes(raw_copy, capsys):
 def test_processed_paths_are_relative():
     text = (PROCESSED_DIR / "datapackage.json").read_text()
     assert str(PROJ_ROOT) not in text
+
+
+def test_jupyter_checkpoints_in_the_processed_folder_are_ignored(tmp_path, capsys):
+    """Opening a processed CSV in JupyterLab makes .ipynb_checkpoints/ beside it: process and the readers ignore it."""
+    from analysis import site, stamps
+    from analysis.data import publish as pub
+
+    out = tmp_path / "data" / "processed"
+    shutil.copytree(PROCESSED_DIR, out)  # a copy: the tracked folder is never touched
+    checkpoints = out / ".ipynb_checkpoints"
+    checkpoints.mkdir()
+    (checkpoints / "sample_grades-checkpoint.csv").write_bytes((out / "sample_grades.csv").read_bytes())
+    digest = stamps.digest([out], tmp_path)
+    # process: the set is recognised as this project's and is current
+    pub.check_out(out)
+    names, changed = process(RAW_DIR, out)
+    assert not changed and sorted(names) == [p.name for p in set_files(PROCESSED_DIR)]
+    assert main(["process", "--out", str(out)]) == 0 and "unchanged" in capsys.readouterr().out
+    # the readers: the set's files, the site's file list and inputs, the stamps
+    assert snapshot(out) == snapshot(PROCESSED_DIR)
+    assert [f.path for f in site.data_files(processed_dir=out) if f.kind == "processed"] == [
+        f.path for f in site.data_files() if f.kind == "processed"
+    ]
+    assert site.missing_inputs(out) == []
+    (checkpoints / "other-checkpoint.csv").write_text("x\n", encoding="utf-8")
+    assert stamps.digest([out], tmp_path) == digest
+    # a set that must be replaced is replaced, checkpoints and all
+    (out / "cases.csv").write_bytes(b"an older set\n")
+    names, changed = process(RAW_DIR, out)
+    assert changed and snapshot(out) == snapshot(PROCESSED_DIR)
+    # a folder holding a checkpoint folder and nothing else counts as empty
+    lone = tmp_path / "lone"
+    (lone / ".ipynb_checkpoints").mkdir(parents=True)
+    pub.check_out(lone)

@@ -250,8 +250,11 @@ def test_long_strings_wrap():
     # Quarto gives inline code white-space: pre, which never wraps
     assert declared("main :not(pre) > code", "white-space") == "pre-wrap"
     assert declared("main :not(pre) > code", "overflow-wrap") == "anywhere"
-    for link in ("main a", ".nav-footer a", "main td a", "main th a"):
+    for link in ("main a", ".nav-footer a"):
         assert declared(link, "overflow-wrap") == "anywhere", link
+    # a file name in a table breaks only at the <wbr> the page puts after its separators, never mid-word
+    for link in ("main td a", "main th a"):
+        assert declared(link, "overflow-wrap") == "break-word", link
     for cell in ("main td", "main th"):
         assert declared(cell, "overflow-wrap") in ("break-word", "anywhere"), cell
     for code in ("main td code", "main th code"):
@@ -369,7 +372,19 @@ class El {
   }
   descendants() { return this.children.flatMap((c) => [c, ...c.descendants()]); }
   matches(selector) {
-    return selector.split(",").some((s) => s.trim() === "*" || s.trim().toUpperCase() === this.tagName);
+    // "*", a tag name, or descendant selectors of tag names ("thead th")
+    return selector.split(",").some((s) => {
+      const parts = s.trim().split(/\s+/);
+      const last = parts.pop();
+      if (!(last === "*" || last.toUpperCase() === this.tagName)) return false;
+      let e = this.parentElement;
+      for (let i = parts.length - 1; i >= 0; i--) {
+        while (e && e.tagName !== parts[i].toUpperCase()) e = e.parentElement;
+        if (!e) return false;
+        e = e.parentElement;
+      }
+      return true;
+    });
   }
   querySelectorAll(selector) { return this.descendants().filter((e) => e.matches(selector)); }
   querySelector(selector) { return this.querySelectorAll(selector)[0] || null; }
@@ -442,6 +457,22 @@ const tall = new El("div", {}, [], { style: scrolls });
 tall.scrollHeight = 500;
 out.tall = api.overflows(tall, tall.style);
 out.hidden = api.overflows({ scrollWidth: 900, clientWidth: 300, scrollHeight: 0, clientHeight: 0 }, { overflowX: "hidden", overflowY: "hidden" });
+
+// stacking on a phone: a table of four columns at once; a smaller one only when it does not fit its box
+function table(cols, extra) {
+  const cells = (tag) => Array.from({ length: cols }, (_, i) => new El(tag, {}, [], { text: tag + i }));
+  return new El("table", {}, [new El("thead", {}, [new El("tr", {}, cells("th"))]), new El("tbody", {}, [new El("tr", {}, cells("td"))])], extra);
+}
+const four = table(4, { scrollWidth: 300 });
+const twoFits = table(2, { scrollWidth: 300 });
+const twoWide = table(2, { scrollWidth: 900 });
+const one = table(1, { scrollWidth: 900 });
+const main3 = new El("main", {}, [four, twoFits, twoWide, one].map((t) => new El("div", { class: "table-scroll" }, [t], { clientWidth: 300, scrollWidth: t.scrollWidth })));
+out.stackedAtOnce = api.labelTables(main3);
+out.stackedLater = api.stackOverflowing(main3);
+out.stackedAgain = api.stackOverflowing(main3);
+out.stackClasses = [four, twoFits, twoWide, one].map((t) => t.className);
+out.cellLabel = twoWide.querySelectorAll("td")[1].getAttribute("data-label");
 console.log(JSON.stringify(out));
 """
 
@@ -502,6 +533,13 @@ def test_a_scrolling_table_keeps_its_role(node_results):
     wide = node_results["wideTable"]
     assert "role" not in wide and wide["tabindex"] == "0"
     assert wide["aria-label"] == "Table in section \u201cWide\u201d, scrolls sideways"
+
+
+def test_tables_stack_on_a_phone_when_wide_or_when_they_do_not_fit(node_results):
+    r = node_results
+    assert r["stackedAtOnce"] == 1 and r["stackedLater"] == 1 and r["stackedAgain"] == 0
+    assert r["stackClasses"] == ["table-stack", "", "table-stack", ""], "four columns at once; two only when too wide; one never"
+    assert r["cellLabel"] == "th1", "each cell is labelled with its column's header"
 
 
 def test_overflow_in_either_direction_counts_only_if_the_box_scrolls(node_results):
@@ -614,10 +652,10 @@ def rendered_site(tmp_path_factory) -> Path:
         PROJ_ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", "_site", ".git", ".quarto", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
+            ".venv", "_site", ".git", ".quarto", ".build", "downloads", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"
         ),
     )
-    env = {**os.environ, "QUARTO_PYTHON": sys.executable}
+    env = {**os.environ, "QUARTO_PYTHON": sys.executable, "NO_COLOR": "1"}
     proc = subprocess.run([quarto_exe(), "render"], cwd=copy, env=env, capture_output=True, text=True, timeout=3600, check=False)
     assert proc.returncode == 0, proc.stderr[-5000:]
     return copy / "_site"
@@ -644,8 +682,9 @@ def test_rendered_site_loads_nothing_from_other_hosts(rendered_site):
 @pytest.mark.quarto
 @needs_quarto
 def test_rendered_pages_carry_the_scroll_regions_script(rendered_site):
-    sources = [p for pattern in config()["project"]["render"] for p in sorted(PROJ_ROOT.glob(pattern))]
-    pages = [rendered_site / p.relative_to(PROJ_ROOT).with_suffix(".html") for p in sources]
+    from analysis.render import render_pages
+
+    pages = [rendered_site / Path(p).with_suffix(".html") for p in render_pages()]
     assert pages and all(p.is_file() for p in pages), [str(p) for p in pages if not p.is_file()]
     missing = [str(p.relative_to(rendered_site)) for p in pages if 'id="scroll-regions-script"' not in p.read_text(encoding="utf-8")]
     assert not missing, f"pages without the scroll-regions script: {missing}"

@@ -215,6 +215,25 @@ def with_marker(payload: Mapping[str, bytes]) -> dict[str, bytes]:
     return {**files, MARKER: marker_bytes(set(files))}
 
 
+#: The folder JupyterLab makes beside a file it opens (``.ipynb_checkpoints``): never published, never a foreign file.
+CHECKPOINTS = ".ipynb_checkpoints"
+
+
+def _is_checkpoints(entry: os.DirEntry | Path) -> bool:
+    """Whether ``entry`` is a Jupyter checkpoint folder (a real folder, not a link, named :data:`CHECKPOINTS`)."""
+    path = Path(entry.path) if isinstance(entry, os.DirEntry) else Path(entry)
+    return path.name == CHECKPOINTS and path.is_dir() and not path.is_symlink()
+
+
+def set_files(folder: str | Path) -> list[Path]:
+    """The files of a processed set in ``folder``, sorted by name: every entry but Jupyter's checkpoint folder.
+
+    The one reader of a set's folder for the tests, the site and the notebooks: opening a file
+    in JupyterLab makes ``.ipynb_checkpoints/`` beside it, which is not part of the set.
+    """
+    return sorted((p for p in Path(folder).iterdir() if not _is_checkpoints(p)), key=lambda p: p.name)
+
+
 def _marked_files(out_dir: Path) -> set[str] | None:
     """The files the :data:`MARKER` in ``out_dir`` lists, or None if there is no valid marker."""
     path = out_dir / MARKER
@@ -420,13 +439,14 @@ def _current_set(out_dir: Path) -> dict[str, int] | None:
     Refuses (:class:`PublishError`) a folder that is not empty and not a set this project published:
     one without a valid :data:`MARKER`, or with any entry that neither the marker nor the set's own
     ``datapackage.json`` lists (the latter so that a set updated by a merge, its marker not yet
-    rewritten, is still recognised).
+    rewritten, is still recognised). Jupyter's checkpoint folder (:data:`CHECKPOINTS`) is not part
+    of the set and is left out.
     """
     if not os.path.lexists(out_dir):
         return None
     _check_path(out_dir)
     try:
-        entries = sorted(os.scandir(out_dir), key=lambda e: e.name)
+        entries = sorted((e for e in os.scandir(out_dir) if not _is_checkpoints(e)), key=lambda e: e.name)
     except OSError as err:
         raise PublishError(f"{_shown(out_dir)}: cannot read the output folder: {err.strerror}") from None
     if not entries:
@@ -471,7 +491,7 @@ def check_out(out_dir: str | Path) -> None:
 
 def _only_files(folder: Path) -> bool:
     try:
-        return all(e.is_file(follow_symlinks=False) for e in os.scandir(folder))
+        return all(e.is_file(follow_symlinks=False) or _is_checkpoints(e) for e in os.scandir(folder))
     except OSError:
         return False
 

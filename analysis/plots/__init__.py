@@ -1,11 +1,12 @@
 """Charts that read on a phone: the grade palette, text sizes, SVG output and the parts every chart shares.
 
 Every chart is drawn :data:`FIG_WIDTH` inches wide and written as SVG with its text kept as text
-(``svg.fonttype: none``), in a font stack every browser has. A page 390 CSS px wide shows a chart
-at most 358 CSS px wide, so a chart wider than that is scaled down: a text of ``s`` points is then
-``s * 96 / 72 * min(1, 358 / (chart width in CSS px))`` CSS px (:func:`phone_px`). :data:`TEXT_PT`,
+(``svg.fonttype: none``), in a font stack every browser has. On a page 390 CSS px wide Quarto's
+body column is 339 CSS px (:data:`PHONE_CONTENT_PX`, from Quarto's own CSS: :func:`narrow_column_px`),
+so a chart wider than that is scaled down: a text of ``s`` points is then
+``s * 96 / 72 * min(1, 339 / (chart width in CSS px))`` CSS px (:func:`phone_px`). :data:`TEXT_PT`,
 the smallest size any chart uses, keeps every text at 11 CSS px or more on such a page; on a wide
-screen the chart is shown at its own size, 480 CSS px wide, with 15 px text. Each chart carries
+screen the chart is shown at its own size, 480 CSS px wide, with 16 px text. Each chart carries
 its title, a subtitle (what is measured, the n) and a "Source: ..." line inside the image, so a
 downloaded copy keeps them; labels sit on the marks, not in legends. Grades are passed in by the
 caller, best first, and coloured by :func:`grade_colours`. The SVG bytes are the same on every run
@@ -29,9 +30,57 @@ from matplotlib.transforms import blended_transform_factory
 
 #: Width of every chart, in inches (480 CSS px at 96 px per inch).
 FIG_WIDTH = 5.0
-#: CSS px per point, and the content width of a page 390 CSS px wide (16 px padding each side).
+#: CSS px per point.
 CSS_PX_PER_PT = 96 / 72
-PHONE_CONTENT_PX = 358
+#: The phone the charts are sized for: a viewport 390 CSS px wide.
+PHONE_VIEWPORT_PX = 390
+
+#: Quarto 1.11's CSS rules that set the body column on a page narrower than Bootstrap's md breakpoint, as its
+#: Sass compiles them: the root font size (src/resources/formats/html/bootstrap/_bootstrap-customize.scss,
+#: ``$font-size-root: 17px``; the body text is Bootstrap's ``$font-size-base``, 1rem) and the narrow grid
+#: (_bootstrap-mixins.scss, ``grid-template-columns-narrow``: a page gutter of ``$grid-column-gutter-width``,
+#: 1.5em, each side of one ``minmax(0px, 1fr)`` body track; _bootstrap-rules.scss applies it below md).
+QUARTO_NARROW_CSS = """
+:root{--bs-root-font-size:17px;--bs-body-font-size:1rem}
+@media(max-width: 767.98px){body .page-columns{display:grid;gap:0;grid-template-columns:[screen-start] 1.5em [screen-start-inset page-start page-start-inset body-start-outset body-start body-content-start] minmax(0px, 1fr) [body-content-end body-end body-end-outset page-end-inset page-end screen-end-inset] 1.5em [screen-end]}}
+"""
+
+
+def _css_length(value: float, unit: str, root_px: float, em_px: float) -> float:
+    return value * {"px": 1.0, "rem": root_px, "em": em_px}[unit]
+
+
+def narrow_column_px(css: str, viewport_px: float = PHONE_VIEWPORT_PX) -> float:
+    """The width of Quarto's body column, in CSS px, on a page ``viewport_px`` wide (below 768 px), read from a stylesheet Quarto wrote.
+
+    Reads the root font size (``--bs-root-font-size``), the body font size (``--bs-body-font-size``,
+    which an ``em`` in the grid refers to) and the narrow ``grid-template-columns`` of
+    ``.page-columns`` (the gutters each side of the body track). Raises ``ValueError`` if the
+    stylesheet lacks one of them.
+    """
+    root = re.search(r"--bs-root-font-size:\s*([\d.]+)px", css)
+    body = re.search(r"--bs-body-font-size:\s*([\d.]+)(px|rem)", css)
+    if not root or not body:
+        raise ValueError("no root or body font size (--bs-root-font-size, --bs-body-font-size) in the stylesheet")
+    root_px = float(root.group(1))
+    em_px = _css_length(float(body.group(1)), body.group(2), root_px, root_px)
+    length = r"([\d.]+)(px|rem|em)"
+    grid = re.search(
+        r"@media\s*\(max-width:\s*767\.98px\)\s*\{[^@]*?grid-template-columns:\s*\[screen-start\]\s*"
+        + length
+        + r"\s*\[[^\]]*body-content-start\]\s*"
+        r"minmax\(0(?:px)?,\s*1fr\)\s*\[[^\]]*\]\s*" + length + r"\s*\[screen-end\]",
+        css,
+    )
+    if not grid:
+        raise ValueError("no narrow grid (grid-template-columns of .page-columns below 768px) in the stylesheet")
+    start = _css_length(float(grid.group(1)), grid.group(2), root_px, em_px)
+    end = _css_length(float(grid.group(3)), grid.group(4), root_px, em_px)
+    return viewport_px - start - end
+
+
+#: The content width of a page 390 CSS px wide in Quarto 1.11: 390 - 2 x 1.5em at 17 px = 339 CSS px.
+PHONE_CONTENT_PX = narrow_column_px(QUARTO_NARROW_CSS)
 #: The smallest text any chart may show on a 390 px page, in CSS px.
 MIN_TEXT_PX = 11
 
@@ -54,14 +103,14 @@ EDGE = "#0B0C0C"
 FOCUS = "#12436D"
 
 
-def phone_scale(width_pt: float) -> float:
-    """How much a page 390 CSS px wide shrinks an image ``width_pt`` points wide: ``min(1, 358 / width in CSS px)``."""
-    return min(1.0, PHONE_CONTENT_PX / (width_pt * CSS_PX_PER_PT))
+def phone_scale(width_pt: float, column_px: float = PHONE_CONTENT_PX) -> float:
+    """How much a column ``column_px`` wide (default: Quarto's at 390 px) shrinks an image ``width_pt`` points wide."""
+    return min(1.0, column_px / (width_pt * CSS_PX_PER_PT))
 
 
-def phone_px(font_pt: float, width_pt: float) -> float:
-    """CSS px of a ``font_pt`` point text in an image ``width_pt`` points wide, on a page 390 CSS px wide."""
-    return font_pt * CSS_PX_PER_PT * phone_scale(width_pt)
+def phone_px(font_pt: float, width_pt: float, column_px: float = PHONE_CONTENT_PX) -> float:
+    """CSS px of a ``font_pt`` point text in an image ``width_pt`` points wide, in a column ``column_px`` wide (default: Quarto's at 390 px)."""
+    return font_pt * CSS_PX_PER_PT * phone_scale(width_pt, column_px)
 
 
 def min_font_pt(width_in: float = FIG_WIDTH) -> float:

@@ -11,13 +11,30 @@ from matplotlib.ticker import PercentFormatter
 
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, frame_figure, new_figure, slug, wrap
 
+#: Room left of 0% and right of 100% (share of the axis), so that a point at either end is drawn whole.
+X_PAD = 0.04
+#: Drawing order: the dashed reference line under the row names, whose white box interrupts it.
+LINE_Z, NAME_Z = 1, 4
+#: The white box behind a row name (so the reference line never runs through its letters).
+NAME_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
 
-def _named_rows(ax: plt.Axes, y: np.ndarray, labels: Sequence[str]) -> None:
-    """Write each row's name above its marks, from the left edge (so long names need no margin)."""
+
+def _named_rows(ax: plt.Axes, y: np.ndarray, labels: Sequence[str], above: float = 0.32) -> None:
+    """Write each row's name above its marks, from the left edge (so long names need no margin), on a white box over the reference line."""
     for yi, label in zip(y, labels, strict=True):
-        ax.text(0.0, yi + 0.32, label, ha="left", va="bottom", color=TEXT, transform=ax.get_yaxis_transform())
+        ax.text(
+            0.0, yi + above, label, ha="left", va="bottom", color=TEXT, transform=ax.get_yaxis_transform(), zorder=NAME_Z, bbox=NAME_BOX
+        )
     ax.set_yticks([])
     ax.spines[["left"]].set_visible(False)
+
+
+def _share_axis(ax: plt.Axes) -> None:
+    """A 0% to 100% axis with room at both ends for a whole point."""
+    ax.set_xlim(-X_PAD, 1 + X_PAD)
+    ax.spines["bottom"].set_bounds(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
 
 
 def share_interval_plot(
@@ -49,13 +66,11 @@ def share_interval_plot(
         right = hi < 0.72
         ax.text(hi + 0.02 if right else lo - 0.02, yi, f"{int(k)} of {int(n)}", color=TEXT, ha="left" if right else "right", va="center")
     if reference is not None:
-        ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1)
+        ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1, zorder=LINE_Z)
         ax.text(reference, len(summary) - 0.15, f" {reference_label}", ha="left", va="bottom", color=TEXT)
     _named_rows(ax, y, labels)
     ax.set_ylim(-0.6, len(summary) + 0.35)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    _share_axis(ax)
     ax.set_xlabel(wrap(f"Share graded {grade}. Thick: Wilson 95% interval; thin: Clopper-Pearson", FIG_WIDTH - 0.4))
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig
@@ -99,16 +114,11 @@ def pooled_shares_plot(
         va="center",
         color=FOCUS,
     )
-    ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1)
+    ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1, zorder=LINE_Z)
     ax.text(reference, y[0] + 0.95, " all cases", ha="left", va="bottom", color=TEXT)
-    for yi, label in zip(y, labels, strict=True):
-        ax.text(0.0, yi + 0.42, label, ha="left", va="bottom", color=TEXT, transform=ax.get_yaxis_transform())
-    ax.set_yticks([])
-    ax.spines[["left"]].set_visible(False)
+    _named_rows(ax, y, labels, above=0.42)
     ax.set_ylim(y[-1] - 0.7, y[0] + 1.35)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    _share_axis(ax)
     ax.set_xlabel(wrap(f"Share graded {grade}, with 95% intervals", FIG_WIDTH - 0.4))
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig

@@ -1173,9 +1173,28 @@ def headline(national: pd.DataFrame, positions: pd.DataFrame) -> str:
         f"for the share graded {m.replace('_', ' ')}, {outside_phrase(main.loc[main['measure'].eq(m)])}" for m in FUNNEL_MEASURES
     )
     return (
-        f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}), {as_text(me['force'])}'s shares "
-        f"of cases {shares} {verdict}.{caveat} Outside the {inner} limits: {outside}. The forces found are not a complete or random set."
+        f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}"
+        f"{'; ' + funnel_counts(national) if funnel_counts(national) else ''}), {as_text(me['force'])}'s shares of cases {shares} {verdict}.{caveat} "
+        f"Outside the {inner} limits: {outside}. "
+        "The forces found are not a complete or random set."
     )
+
+
+def funnel_counts(national: pd.DataFrame) -> str:
+    """How many other forces each funnel holds, in words that tell them from the count over both: ``"11 of them on each funnel"``,
+    or each funnel's count named (a force lacking one grade's count is on one funnel only); empty when every one is on each funnel."""
+    others = ~_flag(national["is_gwent"])
+    per = {m: int((_flag(national[f"in_funnel_{m}"]) & others).sum()) for m in FUNNEL_MEASURES}
+    on_any = pd.Series(False, index=national.index)
+    for m in FUNNEL_MEASURES:
+        on_any |= _flag(national[f"in_funnel_{m}"])
+    k = int((on_any & others).sum())
+    counts = set(per.values())
+    if counts == {k}:
+        return ""
+    if len(counts) == 1:
+        return f"{counts.pop()} of them on each funnel"
+    return join_words([f"{n} on the funnel of the share graded {m.replace('_', ' ')}" for m, n in per.items()])
 
 
 def methods_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:

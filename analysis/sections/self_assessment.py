@@ -37,7 +37,7 @@ from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import as_text, fixed, fraction_at_least, number_word, signed
-from analysis.words import band_span, restates
+from analysis.words import band_span, kindness, restates
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -182,12 +182,83 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
         f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
         f"Taking them as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's cases "
         f"would be graded better by the force than by the inspectors, with 95% confidence.",
-        f"The force graded {good['low'] * n:.0f} more of the same cases {best} than the inspectors did, whatever the pairing. "
-        f"The gap in the share graded {best} is {100 * good['low']:.0f} percentage points; for the force's cases in general it lies between "
-        f"{100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence.",
+        f"Whatever the pairing, the share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's grading than in "
+        f"the inspectors'; for the force's cases in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} "
+        "percentage points, with 95% confidence.",
         f"On a scale of {scale}, the force's grades were on average {fixed(score['low'], 2)} points higher, whatever the pairing "
         f"(for the force's cases in general, between {fixed(score['ci_low'], 2)} and {fixed(score['ci_high'], 2)} points, with 95% confidence).",
     ]
+
+
+#: How the notebook's table of ``identified.csv`` names each quantity (``{best}``: the best grade); others by their code.
+IDENTIFIED_LABELS: dict[str, str] = {
+    "n_force_better": "Cases the force graded better",
+    "share_force_better": "Share of the cases the force graded better",
+    "good_gap": "Gap in the share graded {best}",
+    "mean_score_gap": "Gap in the mean grade score",
+    "goodman_kruskal_gamma": "Goodman and Kruskal's gamma",
+    "kendall_tau_b": "Kendall's tau-b",
+    "spearman_rho": "Spearman's rho",
+    "probit_shift_good": "Shift in the share graded {best}, on the normal (probit) scale",
+    **{m: MEASURE_LABELS[m] for m in ("cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic")},
+}
+
+
+def _identified_value(quantity: str, x: float, unit: bool = True) -> str:
+    if quantity.startswith("n_"):
+        return f"{x:.0f}"
+    if quantity.startswith("share_"):
+        return f"{100 * x:.0f}%"
+    if quantity == "good_gap":
+        return signed(100 * x, 0) + (" points" if unit else "")
+    return signed(x)
+
+
+def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
+    """``identified.csv`` for readers: each quantity by its name, its smallest and largest value over the pairings and its 95% interval, as text.
+
+    Counts are whole numbers, shares whole percentages, the gap in the share graded best in
+    percentage points, the rest two decimals with a true minus sign. The interval reads "a to b",
+    "a or more" (one-sided) or says why there is none: a count of these cases has none (its share
+    has one), and a quantity that the pairing decides has none.
+    """
+    rows = []
+    for r in identified.itertuples(index=False):
+        q = str(r.quantity)
+        lo, hi = (not pd.isna(r.ci_low)), (not pd.isna(r.ci_high))
+        if lo and hi:
+            interval = f"{_identified_value(q, r.ci_low, unit=False)} to {_identified_value(q, r.ci_high)}"
+        elif lo:
+            interval = f"{_identified_value(q, r.ci_low)} or more (one-sided)"
+        elif q.startswith("n_"):
+            interval = "none: a count of these cases (see the share)"
+        else:
+            interval = "none: the pairing decides it"
+        rows.append(
+            {
+                "Quantity": IDENTIFIED_LABELS.get(q, q.replace("_", " ").capitalize()).format(best=grades[0]),
+                "Smallest": _identified_value(q, r.low),
+                "Largest": _identified_value(q, r.high),
+                "95% interval": interval,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def in_short(identified: pd.DataFrame, n: int, same: tuple[float, float] | None = None) -> str:
+    """The answer in two sentences: how the force graded its own cases against the inspectors (:func:`analysis.words.kindness`), and what the totals cannot show.
+
+    ``same`` is the fewest and most cases graded the same over the pairings (``agreement_bounds.csv``'s
+    ``n_same``), when the pairings are listed.
+    """
+    q = identified.set_index("quantity")
+    how = kindness(q.loc["good_gap", "ci_low"], q.loc["good_gap", "ci_high"], q.loc["share_force_better", "low"])
+    agreed = f" (somewhere between {same[0]:.0f} and {same[1]:.0f} of the {n}, depending on the pairing)" if same is not None else ""
+    return (
+        f"the force judged its own work {how} than the inspectors judged the same cases, and that conclusion does not depend on "
+        "the missing case-by-case detail. What the published figures cannot show is exactly how often the two agreed on an individual case"
+        f"{agreed}, whether they ranked the cases alike, or which cases they disagreed about."
+    )
 
 
 def kinder_kappa(tables: pd.DataFrame) -> float | None:
