@@ -34,7 +34,7 @@ def test_real_data_passes_and_reproduces_the_report():
 def test_force_sample_does_not_add_up(raw_copy):
     edit_figure(raw_copy, 1, count="28")
     msg = _error(raw_copy, "the counts add up to 34 but of = 33")
-    assert "figures.csv: rows 1–3 (force_selected, force): the counts add up to 34 but of = 33" in msg
+    assert "figures.csv: rows 1–3 (lines 2–4) (force_selected, force): the counts add up to 34 but of = 33" in msg
 
 
 def test_inspectorate_sample_does_not_add_up(raw_copy):

@@ -369,7 +369,16 @@ def _rows_text(rows: Sequence[int]) -> str:
         if cur != prev + 1:
             parts.append(f"{start}" if start == prev else f"{start}–{prev}")
             start = cur
-    return ("row " if len(rows) == 1 else "rows ") + ", ".join(parts)
+    shifted = [
+        "–".join(str(int(x) + 1) for x in part.split("–")) for part in parts
+    ]  # the file's line: the data row + 1 (the header is line 1)
+    return (
+        ("row " if len(rows) == 1 else "rows ")
+        + ", ".join(parts)
+        + (" (line " if len(rows) == 1 else " (lines ")
+        + ", ".join(shifted)
+        + ")"
+    )
 
 
 def _group_text(group: tuple[str, str, str]) -> str:

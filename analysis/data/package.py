@@ -151,6 +151,13 @@ def load_descriptor(raw_dir: str | Path = RAW_DIR) -> dict[str, Any]:
         )
     path = raw_dir / "datapackage.json"
     shown = display_path(path)
+    if not path.exists() and not path.is_symlink():
+        raise AuditDataError(
+            shown,
+            "data package descriptor not found",
+            expected=f"datapackage.json beside the package's files: run `python -m analysis hashes --update --raw {display_path(raw_dir)}` to write it",
+            found="no file",
+        )
     descriptor = read_json(path, shown, "data package descriptor", limit=MAX_DESCRIPTOR_BYTES)
     return _check_descriptor(descriptor, shown)
 

@@ -258,3 +258,69 @@ def grade_bars(counts: pd.DataFrame, *, grades: Sequence[str], title: str, subti
     ax.spines[["bottom", "top", "right", "left"]].set_visible(False)
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig
+
+
+def grade_share_bars(shares: pd.DataFrame, *, grades: Sequence[str], title: str, subtitle: str, source: str) -> plt.Figure:
+    """Each grade's share of each group of ``grade_shares.csv`` as labelled bars, ranges drawn as ranges.
+
+    One group per (sample, rater, area) with a known size, headed with its name and n; one bar per
+    grade in the grade's colour (:func:`grade_colours`): solid up to ``share_low`` and hatched on to
+    ``share_high`` where the figures leave the count open, labelled "k of n (p%)" or "k to k' of n
+    (p% to q%)". Printed shares of a sample of unknown size are drawn as one bar each, labelled with
+    the percentage only.
+    """
+    grades = list(grades)
+    colours = grade_colours(grades)
+    names = {"force_selected": "Force-selected cases", "inspectorate_selected": "Inspectorate-selected cases", "all": "All cases"}
+    raters = {"force": "graded by the force", "inspectorate": "graded by the inspectors"}
+    groups = list(shares.groupby(["sample", "rater", "area"], sort=False, dropna=False))
+    headings = []
+    for (sample, rater, area), part in groups:
+        size = part["of"].iloc[0]
+        where = f", {area}" if isinstance(area, str) and area else ""
+        n = f" (n\u00a0=\u00a0{int(size)})" if pd.notna(size) else " (number of cases not published)"
+        headings.append(wrap(f"{names.get(sample, sample)}{where}, {raters.get(rater, rater)}{n}", FIG_WIDTH - 0.3))
+    rows = sum(len(part) + 0.9 * (h.count("\n") + 1) + 0.5 for (_, part), h in zip(groups, headings, strict=True))
+    fig, ax = new_figure(0.27 * rows + 1.7)
+    to_heading = blended_transform_factory(fig.transFigure, ax.transData)
+    y = 0.0
+    ticks, tick_labels = [], []
+    for (_, part), heading in zip(groups, headings, strict=True):
+        ax.text(0.12 / FIG_WIDTH, y, heading, transform=to_heading, ha="left", va="top", fontweight="bold", in_layout=False)
+        y -= 0.9 * (heading.count("\n") + 1) - 0.2
+        for r in part.itertuples(index=False):
+            y -= 1
+            colour = colours.get(r.grade, GREY)
+            lo, hi = float(r.share_low), float(r.share_high)
+            ax.barh(y, lo, color=colour, edgecolor=EDGE, linewidth=0.6, height=0.72)
+            if hi > lo:
+                ax.barh(y, hi - lo, left=lo, color="white", edgecolor=colour, hatch="////", linewidth=0.6, height=0.72)
+            if pd.isna(r.of):
+                label = f"{100 * lo:g}% as printed"
+            elif r.low == r.high:
+                label = f"{int(r.low)} of {int(r.of)} ({lo:.0%})"
+            else:
+                label = f"{int(r.low)} to {int(r.high)} of {int(r.of)} ({lo:.0%} to {hi:.0%})"
+            if hi > 0.55 and lo == hi:
+                ax.text(hi - 0.015, y, label, ha="right", va="center", color=label_colour(colour))
+            else:
+                ax.text(
+                    min(hi, 0.45) + 0.015 if hi > 0.55 else hi + 0.015,
+                    y,
+                    label,
+                    ha="left",
+                    va="center",
+                    color=TEXT,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5} if hi > 0.55 else None,
+                )
+            ticks.append(y)
+            tick_labels.append(str(r.grade).capitalize())
+        y -= 0.9
+    ax.set_yticks(ticks, tick_labels)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(y + 0.4, 0.1)
+    ax.set_xticks([])
+    ax.spines[["bottom", "top", "right", "left"]].set_visible(False)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    return fig

@@ -416,3 +416,24 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
         f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
         f"{worst}, so for the force's cases in general the share {worst} lies between {percent(low)} and {percent(high)}, with 95% confidence."
     )
+
+
+def selection_sentence(meta, *samples: str) -> str:
+    """What the document says about how each of ``samples`` was chosen, quoted with its source; where it says nothing, that it does not.
+
+    ``meta`` is the package's :class:`~analysis.data.audit_package.AuditMeta` (``audit.json``:
+    ``samples.<sample>.selection``). Nothing is said of how cases were chosen beyond the quotation.
+    """
+    names = {
+        "force_selected": "the cases the force selected",
+        "inspectorate_selected": "the cases the inspectors selected",
+        "all": "the audited cases",
+    }
+    parts = []
+    for sample in samples:
+        chosen = meta.selected(sample)
+        if chosen is None:
+            parts.append(f"The document does not say how {names[sample]} were chosen.")
+        else:
+            parts.append(f"On how {names[sample]} were chosen, the document says: \u201c{chosen.quote}\u201d ({chosen.source}).")
+    return " ".join(parts)

@@ -79,9 +79,13 @@ def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, f
             if b_lo == b_hi
             else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({values}), depending on the pairing."
         )
-        if interval is not None and signed(interval[0]) != signed(interval[1]):
+        if interval is not None and abs(interval[1] - interval[0]) >= 0.005:  # an interval of no width at two decimals is not an interval
             band = band_span(landis_koch_band(interval[0]), landis_koch_band(interval[1]))
-            taken = "the cases taken as the random sample the report says they were" if said_random else "the cases taken as standing for the force's cases in general"
+            taken = (
+                "the cases taken as the random sample the report says they were"
+                if said_random
+                else "the cases taken as standing for the force's cases in general"
+            )
             text += (
                 f" Allowing for sampling error (95% intervals, {taken}), agreement "
                 f"between the force's and the inspectors' grading of the force's cases in general could lie anywhere from {signed(interval[0])} "
@@ -100,7 +104,11 @@ def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, f
     if measure in ("gwet_ac1", "gwet_ac2_linear"):
         return f"For these {n} cases, {values}, {'under every pairing' if ' to ' not in values else 'depending on the pairing'} (no conventional scale is applied)."
     if one and measure in ("n_force_better", "n_force_worse", "n_same"):
-        what = {"n_force_better": "graded exactly {k} of the {n} cases better than HMICFRS did", "n_force_worse": "graded exactly {k} of the {n} cases worse than HMICFRS did", "n_same": "and HMICFRS gave the same grade to exactly {k} of the {n} cases"}[measure]
+        what = {
+            "n_force_better": "graded exactly {k} of the {n} cases better than HMICFRS did",
+            "n_force_worse": "graded exactly {k} of the {n} cases worse than HMICFRS did",
+            "n_same": "and HMICFRS gave the same grade to exactly {k} of the {n} cases",
+        }[measure]
         return "Under every pairing the force " + what.format(k=f"{lo:.0f}", n=n) + "."
     if measure == "n_force_better":
         return f"Under every pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
@@ -323,7 +331,7 @@ def _gamma_sentence(gamma: pd.Series) -> str:
 def _kappa_reach(row: pd.Series, name: str, first: bool) -> str | None:
     """How high a kappa could be allowing for sampling error, or ``None`` where its interval is missing or of zero width."""
     lo, hi = row["ci_low"], row["ci_high"]
-    if not (np.isfinite(lo) and np.isfinite(hi)) or fixed(lo, 2) == fixed(hi, 2):
+    if not (np.isfinite(lo) and np.isfinite(hi)) or abs(hi - lo) < 0.005:
         return None
     band = landis_koch_band(hi)
     tail = " on the Landis and Koch scale, a technical label, not praise" if first else ""
@@ -436,7 +444,7 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=names).T.rename_axis("Measure")
 
 
-def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str]) -> str:
+def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str], said_random: bool = False) -> str:
     """The home page's sentences on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first).
 
     Each sentence gives each number one meaning; intervals are said in words ("between 25 and 78
@@ -451,15 +459,30 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
-    return (
-        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
-        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but under every "
-        f"pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
-        f"The share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
-        f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence. "
-        f"Taking the cases as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's "
-        "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
+    gap = float(good["low"])
+    way = "higher" if gap > 0 else "lower"
+    share_text = (
+        f"The share graded {best} was the same in both gradings"
+        if round(100 * gap) == 0
+        else f"The share graded {best} was {abs(100 * gap):.0f} percentage points {way} in the force's own grading"
     )
+    at_least = (
+        f"under every pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did"
+        if better["low"] > 0
+        else "some pairings that fit its totals have the force grading no case better than the inspectors did"
+    )
+    text = (
+        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
+        f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but {at_least}. "
+        f"{share_text}; for the force's cases "
+        f"in general the gap lies between {signed(100 * good['ci_low'], 0)} and {signed(100 * good['ci_high'], 0)} percentage points, with 95% confidence."
+    )
+    if better["low"] > 0 and share["ci_low"] > 0:
+        text += (
+            f" {sample_reading(said_random).replace('them', 'the cases', 1)}, at least {fraction_at_least(share['ci_low'])} of the force's "
+            "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
+        )
+    return text
 
 
 _MEASURE_DOCS: dict[str, str] = {
@@ -533,7 +556,8 @@ def _add_verdicts(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, said_r
         if m in by_q.index and np.isfinite(by_q.loc[m, "ci_low"]) and np.isfinite(by_q.loc[m, "ci_high"])
     }
     bounds["verdict"] = [
-        verdict(m, lo, hi, n, intervals.get(m), said_random) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
+        verdict(m, lo, hi, n, intervals.get(m), said_random)
+        for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
     ]
 
 
