@@ -247,8 +247,7 @@ WHY_NOT = {
     "recommendations.csv": "The audit package has no recommendations.",
     "cases.csv": "The practice areas are not said to partition the audited cases (audit.json has no areas_partition), so no list of cases is made "
     "from them; area_grades.csv gives the areas' figures.",
-    "grade_counts.csv": "The document gives no number of cases for any group (audit.json: n_unknown), so no count has a range; "
-    "grade_shares.csv gives the shares as printed.",
+    "grade_counts.csv": "No group of cases has a known size, so no count has a range; grade_shares.csv gives the shares as printed.",
 }
 
 
