@@ -322,7 +322,8 @@ def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir:
     absent = "\n".join(f"<li><code>{esc(r.table)}</code>: {esc(r.reason)}</li>" for r in left_out.itertuples(index=False))
     books = "\n".join(f'<li><a href="notebooks/{esc(p.name)}">{esc(p.name)}</a></li>' for p in notebooks)
     css = (paths.PROJ_ROOT / "styles.css").read_text(encoding="utf-8") if (paths.PROJ_ROOT / "styles.css").is_file() else ""
-    chart = _chart_svg(shares, data) if len(shares) else ""
+    overall = shares[shares["area"].fillna("") == ""]  # the chart shows all areas together; grade_shares.csv has each area
+    chart = _chart_svg(overall, data) if len(overall) else ""
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

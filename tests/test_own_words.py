@@ -136,7 +136,10 @@ def test_no_report_but_gwents_speaks_of_gwent_or_of_a_selection_its_document_doe
 def test_the_summary_page_is_self_contained_and_links_every_table_and_notebook(reports, name):
     page = (reports[name] / "index.html").read_text(encoding="utf-8")
     assert "<svg" in page and "<style>" in page
-    loads = re.findall(r"""(?:src|srcset)\s*=\s*["']([^"']*)|<link\b[^>]*href=["']([^"']*)|@import\s+(?:url\()?["']?([^"')\s;]*)|url\(\s*["']?([^"')]*)""", page)
+    loads = re.findall(
+        r"""(?:src|srcset)\s*=\s*["']([^"']*)|<link\b[^>]*href=["']([^"']*)|@import\s+(?:url\()?["']?([^"')\s;]*)|url\(\s*["']?([^"')]*)""",
+        page,
+    )
     for found in loads:
         target = next(x for x in found if x)
         assert not re.match(r"(https?:)?//", target), (name, target)
@@ -214,7 +217,19 @@ def test_grade_shares_are_clopper_pearson_where_pinned_and_the_union_over_the_ra
     for name in ("overall_only", "percentages", "inequality"):
         data = load_audit(PACKAGES / name)
         shares = grade_shares(data)
-        assert list(shares.columns) == ["sample", "rater", "area", "grade", "low", "high", "of", "share_low", "share_high", "ci_low", "ci_high"]
+        assert list(shares.columns) == [
+            "sample",
+            "rater",
+            "area",
+            "grade",
+            "low",
+            "high",
+            "of",
+            "share_low",
+            "share_high",
+            "ci_low",
+            "ci_high",
+        ]
         for r in shares.itertuples(index=False):
             intervals = [binomtest(k, int(r.of)).proportion_ci(0.95, method="exact") for k in range(int(r.low), int(r.high) + 1)]
             assert np.isclose(r.ci_low, min(i.low for i in intervals), atol=1e-9), (name, r)
@@ -293,7 +308,11 @@ def test_at_least_is_not_said_of_zero_and_the_sample_is_introduced_as_the_packag
 
 def test_direction_words_need_both_ends_and_ranges_say_one_value_when_the_ends_agree():
     assert direction(0.1, 0.5, "more", "fewer") == "more" and direction(-0.5, -0.1, "more", "fewer") == "fewer"
-    assert direction(-0.1, 0.5, "more", "fewer") is None and direction(0, 0.5, "more", "fewer") is None and direction(0, 0, "up", "down") is None
+    assert (
+        direction(-0.1, 0.5, "more", "fewer") is None
+        and direction(0, 0.5, "more", "fewer") is None
+        and direction(0, 0, "up", "down") is None
+    )
     assert span(8, 8) == "8" and span(8, 9) == "between 8 and 9" and span(1, 2, joiner="to") == "from 1 to 2"
     assert tables_fit(1) == "exactly one table of whole cases fits" and tables_fit(2) == "two tables of whole cases fit"
     assert sa.listed_intro(1).startswith("Exactly one table of whole cases fits") and sa.listed_intro(28).startswith("Exactly 28 tables")
@@ -311,7 +330,9 @@ def test_count_verdicts_say_exactly_when_the_ends_agree(lo, hi, want):
 
 
 def test_undefined_measures_are_said_with_the_reason_and_zero_width_intervals_are_not_given():
-    assert "undefined" in sa.verdict("cohen_kappa", np.nan, np.nan, 20).lower() and "nan" not in sa.verdict("cohen_kappa", np.nan, np.nan, 20)
+    assert "undefined" in sa.verdict("cohen_kappa", np.nan, np.nan, 20).lower() and "nan" not in sa.verdict(
+        "cohen_kappa", np.nan, np.nan, 20
+    )
     text = sa.verdict("cohen_kappa", 0.0, 0.0, 20, (-1e-12, 1e-12))
     assert "sampling error" not in text and "(0.00)" in text
     assert "from 0.10 to 0.30" in sa.verdict("cohen_kappa", 0.1, 0.3, 20, (0.1, 0.3), said_random=False)
@@ -330,7 +351,12 @@ def _audit(**extra) -> str:
 
 def test_audit_json_carries_the_documents_own_sentence_on_selection_and_unknown_sizes():
     meta = parse_audit_json(
-        _audit(samples={"force_selected": {"selection": {"quote": "They were chosen at random.", "source": "p. 4", "random": True}}, "all": {"n_unknown": True}}),
+        _audit(
+            samples={
+                "force_selected": {"selection": {"quote": "They were chosen at random.", "source": "p. 4", "random": True}},
+                "all": {"n_unknown": True},
+            }
+        ),
         "audit.json",
     )
     assert meta.said_random("force_selected") and not meta.said_random("inspectorate_selected") and meta.n_unknown == {"all"}
@@ -364,7 +390,7 @@ def test_an_empty_of_is_refused_unless_the_sample_is_said_to_be_of_unknown_size(
         encoding="utf-8",
     )
     update_hashes(folder)
-    with pytest.raises(AuditDataError, match=r"figures.csv, row 1 \(line 2\), column 'of': of is empty: .*n_unknown"):
+    with pytest.raises(AuditDataError, match=r"figures.csv, row 1 \(line 2\), column 'of': missing value: .*n_unknown"):
         load_audit(folder)
     (folder / "audit.json").write_text(_audit(samples={"all": {"n_unknown": True}}), encoding="utf-8")
     (folder / "figures.csv").write_text(

@@ -422,7 +422,7 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
         if (rec["of"] is None) != (sample in meta.n_unknown):
             if rec["of"] is None:
                 fail(
-                    "of is empty",
+                    "missing value",
                     "of",
                     f'the number of cases the figure is out of (or, if the document never prints it, "samples": {{"{sample}": {{"n_unknown": true}}}} in audit.json)',
                     "nothing",

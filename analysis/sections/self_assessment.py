@@ -37,7 +37,7 @@ from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import fixed, fraction_at_least, number_word, signed
-from analysis.words import band_span, direction, restates, span
+from analysis.words import band_span, direction, kindness, restates, span
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -414,6 +414,29 @@ def plain_reading(
     else:
         out.append("Whether the tests find a significant difference depends on the unknown pairing, so no verdict is given.")
     return out
+
+
+def in_short(identified: pd.DataFrame, bounds: pd.DataFrame, n: int) -> str:
+    """The self-assessment in two sentences: how the force judged its own work (:func:`analysis.words.kindness`), and what the totals leave open.
+
+    The second sentence follows the cases graded the same over the consistent tables: a range
+    "depending on the pairing", or, where one table fits, the one count, known.
+    """
+    q = identified.set_index("quantity")
+    how = kindness(q.loc["good_gap", "ci_low"], q.loc["good_gap", "ci_high"], q.loc["share_force_better", "low"])
+    same = bounds.set_index("measure").loc["n_same"]
+    lo, hi = int(same["min"]), int(same["max"])
+    first = (
+        f"In short: the force judged its own work {how} than the inspectors judged the same cases, and that conclusion does not depend on "
+        "the missing case-by-case detail."
+    )
+    if lo == hi:
+        return first + f" Only one pairing fits the totals, so how often the two agreed on an individual case is known: {lo} of the {n}."
+    return first + (
+        " What the published figures cannot show is exactly how often the two agreed on an individual case "
+        f"(somewhere between {lo} and {hi} of the {n}, depending on the pairing), whether they ranked the cases alike, "
+        "or which cases they disagreed about."
+    )
 
 
 def contrast_tables(tables: pd.DataFrame) -> dict[str, np.ndarray]:
