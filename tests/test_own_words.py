@@ -37,7 +37,7 @@ LOADABLE = sorted(p.name for p in PACKAGES.iterdir() if (p / "datapackage.json")
 #: Words that belong to Gwent's package only: its name, its statute, its practice areas' labels.
 GWENT_WORDS = ("Gwent", "Children Act", *pd.read_csv(RAW_DIR / "practice_areas.csv")["label"])
 #: What may be said of how cases were chosen only where the package quotes its document saying so.
-SELECTION_WORDS = ("random sample", "at random", "the report says they were")
+SELECTION_WORDS = ("random sample", "drawn at random", "chosen at random", "selected at random", "the report says they were")
 
 
 @pytest.fixture(scope="module")
