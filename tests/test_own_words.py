@@ -455,3 +455,19 @@ def test_a_successful_report_prints_no_kernel_error(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "ERROR" not in result.stderr + result.stdout and "KeyboardInterrupt" not in result.stderr + result.stdout
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_a_fragility_no_moves_can_reach_is_said_with_why():
+    table = sa.sensitivity_table(np.array([20, 0, 0]), np.array([0, 0, 20])).set_index("quantity")
+    assert np.isnan(table.loc["sign_test_moves_to_lose_significance", "value"])
+    assert table.loc["sign_test_moves_to_lose_significance", "detail"].startswith("not reachable: even with every one")
+    reachable = sa.sensitivity_table(np.array([27, 6, 0]), np.array([10, 17, 6])).set_index("quantity")
+    assert reachable.loc["sign_test_moves_to_lose_significance", "detail"] == "17/10/6"
+
+
+def test_the_data_dictionary_says_the_cases_were_random_only_for_a_package_whose_document_says_so():
+    from analysis.pipeline import payload
+
+    gwent = payload(load_audit())["datapackage.json"].decode("utf-8")
+    other = payload(load_audit(PACKAGES / "four_point"))["datapackage.json"].decode("utf-8")
+    assert "the report says they were drawn at random" in gwent and "the report says they were drawn at random" not in other

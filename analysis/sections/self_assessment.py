@@ -851,10 +851,10 @@ def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
         + ", ".join(f"{g} = {s}" for g, s in grade_scores(labels).items())
         + "."
     )
-    return _specs(labels, note)
+    return _specs(labels, note, data.meta.said_random())
 
 
-def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
+def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, ...]:
     return (
         TableSpec(
             "agreement_bounds.csv",
@@ -917,7 +917,10 @@ def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
                 "method": "How the row is computed, in a few words.",
             },
             (
-                "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise.",
+                "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise."
+                if said_random
+                else "The intervals treat the cases as standing for the force's cases in general; the document does not say how they were chosen, "
+                "so they measure only the uncertainty of a sample of that size.",
                 "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
             ),
         ),
