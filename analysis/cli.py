@@ -95,6 +95,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         done = report(args.raw, args.out, timeout=args.timeout)
         print(f"published {len(done['processed'])} files in {display_path(args.out / 'processed')}")
         print(f"executed {len(done['notebooks'])} notebooks into {display_path(args.out / 'notebooks')}")
+        print(f"wrote the summary page {display_path(args.out / 'index.html')}")
         if done["site"] is None:
             print("the site was not rendered: the Quarto CLI was not found (set $QUARTO or put quarto on PATH)")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> No
         nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False, resources={"metadata": {"path": str(Path(folder).resolve())}}
     )
     try:
-        client.execute()
+        # The kernel's own log goes to a discarded stream: jupyter_client interrupts a kernel before shutting it down, and ipykernel
+        # logs that interrupt as an error after a run that succeeded. A failing cell is reported below from the notebook's outputs.
+        client.execute(stderr=subprocess.DEVNULL)
     except CellExecutionError as err:
         index = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
         last = f"{err.ename}: {err.evalue}".splitlines()[0] if getattr(err, "ename", None) else str(err).strip().splitlines()[-1]

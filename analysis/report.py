@@ -26,7 +26,7 @@ from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
 from analysis.notebooks import METADATA_KEY
-from analysis.text import Markup, as_text, link
+from analysis.text import Markup, as_html, as_text, html_link, link
 
 #: Marker file that says a folder holds a report this command wrote (so it may be written again).
 MARKER = ".analysis-report"
@@ -284,6 +284,111 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
     return out_dir / "_site"
 
 
+def _chart_svg(shares: pd.DataFrame, data) -> str:
+    """The grade-share chart (:func:`analysis.plots.grade_share_bars`) as an SVG element, text kept as text, no XML header."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import grade_share_bars
+
+    fig = grade_share_bars(
+        shares,
+        grades=data.grades,
+        title="What the published figures give for each grade",
+        subtitle="Share of each group of cases in each grade; a hatched bar is a range the figures leave open",
+        source=data.source_line,
+    )
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir: Path) -> Path:
+    """Write ``out_dir/index.html``: a self-contained summary of the report that needs no Quarto and loads nothing from another host.
+
+    The project's stylesheet inlined, the audit's title and sources, the headline sentences (what
+    the grade shares show, and what the figures settle about the self-assessment where they give
+    one), the grade chart as inline SVG, and relative links to every processed table and executed
+    notebook copy. Every string from the package is text (:func:`analysis.text.as_html`), and a source
+    is a link only when its address is http(s) (:func:`analysis.text.html_link`).
+    """
+    from analysis.data.load import load_audit
+    from analysis.pipeline import build_stage
+    from analysis.sections.audit import shares_sentence
+
+    data = load_audit(raw_dir)
+    meta = data.meta
+    esc = as_html
+    contents = pd.read_csv(processed / "contents.csv", keep_default_na=False)
+    shares = build_stage("audit", data)["grade_shares.csv"]
+    sentences = [shares_sentence(shares, meta)]
+    if (processed / "identified.csv").is_file():
+        from analysis.sections import self_assessment as sa
+
+        identified = pd.read_csv(processed / "identified.csv")
+        n = data.size("force_selected", "force")
+        sentences += sa.identified_facts(identified, n, data.grades, meta.said_random())
+    left_out = contents[contents["published"] != "yes"]
+    sources = "; ".join(html_link(title, url) for title, url in meta.sources)
+    tables = "\n".join(
+        f'<li><a href="processed/{esc(r.table)}">{esc(r.table)}</a></li>' for r in contents.itertuples(index=False) if r.published == "yes"
+    )
+    absent = "\n".join(f"<li><code>{esc(r.table)}</code>: {esc(r.reason)}</li>" for r in left_out.itertuples(index=False))
+    books = "\n".join(f'<li><a href="notebooks/{esc(p.name)}">{esc(p.name)}</a></li>' for p in notebooks)
+    css = (paths.PROJ_ROOT / "styles.css").read_text(encoding="utf-8") if (paths.PROJ_ROOT / "styles.css").is_file() else ""
+    overall = shares[shares["area"].fillna("") == ""]  # the chart shows all areas together; grade_shares.csv has each area
+    chart = _chart_svg(overall, data) if len(overall) else ""
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(meta.title)}</title>
+<style>
+{css}
+body {{ font-family: sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; line-height: 1.5; }}
+figure svg {{ max-width: 100%; height: auto; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{esc(meta.title)}</h1>
+<p>{esc(meta.force)}, published {esc(meta.published)}. Figures from: {sources}. Licence: {esc(meta.licence)}.
+Written by <code>python -m analysis report</code> from the audit package; only published figures are data.</p>
+<h2>What the figures show</h2>
+{"".join(f"<p>{esc(t)}</p>" for t in sentences)}
+<figure role="img" aria-label="{esc("Bars of each grade's share of each group of cases the figures give, labelled with counts and shares; hatched parts are ranges the figures leave open.")}">
+{chart}
+</figure>
+<h2>Tables</h2>
+<ul>
+{tables}
+</ul>
+<h2>Left out, and why</h2>
+<ul>
+{absent}
+</ul>
+<h2>Notebooks, executed for this package</h2>
+<ul>
+{books}
+</ul>
+</main>
+</body>
+</html>
+"""
+    target = out_dir / "index.html"
+    tmp = target.with_name(".index.html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
 def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600) -> dict[str, object]:
     """Publish, execute the notebooks and (with Quarto) render the site for the audit package ``raw_dir`` into ``out_dir``.
 
@@ -301,6 +406,7 @@ def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600) -> d
     processed = out_dir / "processed"
     names, _ = process(raw_dir, processed)
     notebooks = run_notebook_copies(raw_dir, processed, out_dir / "notebooks", timeout=timeout)
+    summary_page(raw_dir, processed, notebooks, out_dir)
     quarto = quarto_binary()
     site = render_site(raw_dir, processed, out_dir / "notebooks", out_dir, quarto) if quarto else None
     return {"processed": names, "notebooks": notebooks, "site": site}

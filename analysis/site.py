@@ -263,6 +263,7 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
         scale(processed_dir),
+        random_force_selected(),
     )
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
@@ -635,7 +636,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
-    facts = self_assessment.identified_facts(identified, n, c.grades)
+    facts = self_assessment.identified_facts(identified, n, c.grades, random_force_selected())
     # the gap in the share graded best; the count graded better is the bottom line's, said once on the page
     caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + facts[1]
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]

@@ -110,3 +110,29 @@ def more_or_fewer(a: float, b: float, noun: str = "") -> str:
 def inside_words(position: str) -> str:
     """A funnel position in words: ``"inside"`` the 95% limits or ``"outside"`` them (above or below)."""
     return "inside" if position in ("within_95", "inside") else "outside"
+
+
+def direction(low: float, high: float, up: str, down: str) -> str | None:
+    """The direction both ends of a range agree on: ``up`` when ``low > 0``, ``down`` when ``high < 0``, else ``None``.
+
+    A range that touches or crosses zero gets no direction word: no sentence may say "more" or
+    "higher" of a quantity that some consistent table makes zero or negative.
+    """
+    if low > 0:
+        return up
+    if high < 0:
+        return down
+    return None
+
+
+def span(low: float, high: float, show=str, *, joiner: str = "and") -> str:
+    """A range as words from both ends: ``show(low)`` when they are equal, else ``"between {low} and {high}"`` (``joiner`` "to": ``"from ... to ..."``)."""
+    if show(low) == show(high):
+        return show(low)
+    return f"between {show(low)} and {show(high)}" if joiner == "and" else f"from {show(low)} to {show(high)}"
+
+
+def tables_fit(n_tables: int, what: str = "table of whole cases") -> str:
+    """How many consistent tables fit, with the verb agreeing: ``"exactly one table of whole cases fits"``, ``"28 tables of whole cases fit"``."""
+    plural = what.replace("table", "tables", 1)
+    return f"exactly one {what} fits" if n_tables == 1 else f"{number_word(n_tables)} {plural} fit"

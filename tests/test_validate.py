@@ -34,7 +34,7 @@ def test_real_data_passes_and_reproduces_the_report():
 def test_force_sample_does_not_add_up(raw_copy):
     edit_figure(raw_copy, 1, count="28")
     msg = _error(raw_copy, "the counts add up to 34 but of = 33")
-    assert "figures.csv: rows 1–3 (force_selected, force): the counts add up to 34 but of = 33" in msg
+    assert "figures.csv: rows 1–3 (lines 2–4) (force_selected, force): the counts add up to 34 but of = 33" in msg
 
 
 def test_inspectorate_sample_does_not_add_up(raw_copy):
@@ -90,7 +90,7 @@ def test_area_grade_totals_off_but_overall_right(raw_copy):
     edit_figure(raw_copy, 16, count="4")
     edit_figure(raw_copy, 18, count="4")
     msg = _error(raw_copy, "'good' adds up to 19 over the areas but all has 20")
-    assert "rows 10, 13, 16, 19, 22, 25, 28, 31, 34 (all, inspectorate; its areas)" in msg
+    assert "rows 10, 13, 16, 19, 22, 25, 28, 31, 34 (lines 11, 14, 17, 20, 23, 26, 29, 32, 35) (all, inspectorate; its areas)" in msg
 
 
 def test_samples_disagree_with_report_grade_total(raw_copy):

@@ -106,8 +106,9 @@ FIGURES_SCHEMA: dict[str, Any] = {
         {
             "name": "of",
             "type": "integer",
-            "description": "The number of cases the figure is out of (the same for every row of one sample, rater and area).",
-            "constraints": {"required": True, "minimum": 1},
+            "description": "The number of cases the figure is out of (the same for every row of one sample, rater and area); empty only for a percent "
+            "of a sample whose audit.json says its number of cases is unknown (samples: n_unknown).",
+            "constraints": {"minimum": 1},
         },
         {"name": "wording", "type": "string", "description": "The published words of the figure (optional)."},
         {"name": "source", "type": "string", "description": "Where the figure is printed (optional)."},
@@ -129,7 +130,23 @@ AUDIT_FIELDS: tuple[tuple[str, str, str], ...] = (
         "boolean",
         "Optional: true when the practice areas given for a sample and rater partition its cases (their figures add up to the sample's).",
     ),
+    (
+        "samples",
+        "object",
+        "Optional: what the document states about each sample (force_selected, inspectorate_selected, all): 'selection', how its cases "
+        "were chosen, as {quote, source, random} (the document's sentence, where it is printed, and true only if it says the cases were "
+        "drawn at random); 'n_unknown': true when the document prints shares of the sample but not its number of cases.",
+    ),
 )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How a sample's cases were chosen, as the document states it: its sentence, where it is printed, and whether it says "at random"."""
+
+    quote: str
+    source: str
+    random: bool
 
 
 @dataclass(frozen=True)
@@ -144,10 +161,21 @@ class AuditMeta:
     sources: tuple[tuple[str, str], ...]
     licence: str
     areas_partition: bool = False
+    selection: tuple[tuple[str, Selection], ...] = ()
+    n_unknown: frozenset = frozenset()
 
     @property
     def k(self) -> int:
         return len(self.grades)
+
+    def selected(self, sample: str) -> Selection | None:
+        """What the document states about how ``sample``'s cases were chosen (``None``: it states nothing)."""
+        return dict(self.selection).get(sample)
+
+    def said_random(self, sample: str = "force_selected") -> bool:
+        """Whether the document says ``sample``'s cases were drawn at random (from ``audit.json``'s ``samples``)."""
+        chosen = self.selected(sample)
+        return chosen is not None and chosen.random
 
 
 @dataclass(frozen=True)
@@ -159,7 +187,7 @@ class Figure:
     rater: str
     area: str
     grades: tuple[int, ...]
-    kind: str  # count, percent or bound
+    kind: str  # count, percent, bound, or share (a percent of a sample of unknown size: of is 0)
     low: int
     high: int
     of: int
@@ -187,6 +215,7 @@ class FigureSet:
     figures: tuple[Figure, ...]
     system: CountSystem
     implied: frozenset = field(default_factory=frozenset)
+    shares: tuple[Figure, ...] = ()  # printed percentages of samples of unknown size: in no count, reported as printed
 
     @property
     def groups(self) -> dict[Hashable, int]:
@@ -248,7 +277,7 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
     doc = parse_json_text(text, shown)
     if not isinstance(doc, dict):
         _fail(shown, "not a JSON object", "an object with id, force, title, published, grades, sources, licence", type(doc).__name__)
-    known = {"id", "force", "title", "published", "grades", "sources", "licence", "areas_partition"}
+    known = {"id", "force", "title", "published", "grades", "sources", "licence", "areas_partition", "samples"}
     unknown = sorted(set(doc) - known)
     if unknown:
         _fail(shown, "unknown field", "only " + ", ".join(sorted(known)), unknown[0], column=unknown[0])
@@ -308,7 +337,55 @@ def parse_audit_json(text: str, shown: str) -> AuditMeta:
     partition = doc.get("areas_partition", False)
     if not isinstance(partition, bool):
         _fail(shown, "areas_partition must be true or false", "a JSON boolean", partition, "areas_partition")
-    return AuditMeta(doc["id"], doc["force"], doc["title"], published, tuple(grades), tuple(parsed), doc["licence"], partition)
+    selection, n_unknown = _parse_samples(doc.get("samples", {}), shown)
+    return AuditMeta(
+        doc["id"], doc["force"], doc["title"], published, tuple(grades), tuple(parsed), doc["licence"], partition, selection, n_unknown
+    )
+
+
+def _parse_samples(samples: Any, shown: str) -> tuple[tuple[tuple[str, Selection], ...], frozenset]:
+    """``audit.json``'s optional ``samples``: each sample's ``selection`` ({quote, source, random}) and ``n_unknown`` flag."""
+    if not isinstance(samples, dict):
+        _fail(shown, "samples must be an object", "an object keyed by " + ", ".join(SAMPLES), samples, "samples")
+    selection, unknown = [], set()
+    for sample in SAMPLES:
+        if sample not in samples:
+            continue
+        entry = samples[sample]
+        if not isinstance(entry, dict) or not entry or not set(entry) <= {"selection", "n_unknown"}:
+            _fail(shown, f"samples.{sample} is not usable", "an object with selection and/or n_unknown, nothing else", entry, "samples")
+        if "n_unknown" in entry:
+            if entry["n_unknown"] is not True:
+                _fail(
+                    shown,
+                    f"samples.{sample}.n_unknown must be true",
+                    "true (leave it out when the count is printed)",
+                    entry["n_unknown"],
+                    "samples",
+                )
+            unknown.add(sample)
+        if "selection" in entry:
+            sel = entry["selection"]
+            if (
+                not isinstance(sel, dict)
+                or set(sel) != {"quote", "source", "random"}
+                or not all(isinstance(sel[k], str) and sel[k].strip() and sel[k] == sel[k].strip() for k in ("quote", "source"))
+                or not isinstance(sel["random"], bool)
+            ):
+                _fail(
+                    shown,
+                    f"samples.{sample}.selection is not {{quote, source, random}}",
+                    "the document's sentence and where it is printed (non-empty strings) and random true or false",
+                    sel,
+                    "samples",
+                )
+            _check_text(shown, sel["quote"], f"samples.{sample}.selection.quote", MAX_QUOTE_CHARS)
+            _check_text(shown, sel["source"], f"samples.{sample}.selection.source", MAX_QUOTE_CHARS)
+            selection.append((sample, Selection(sel["quote"], sel["source"], sel["random"])))
+    extra = sorted(set(samples) - set(SAMPLES))
+    if extra:
+        _fail(shown, "unknown sample in samples", "only " + ", ".join(SAMPLES), extra[0], "samples")
+    return tuple(selection), frozenset(unknown)
 
 
 # --------------------------------------------------------------------------- figures.csv
@@ -339,7 +416,16 @@ def _rows_text(rows: Sequence[int]) -> str:
         if cur != prev + 1:
             parts.append(f"{start}" if start == prev else f"{start}–{prev}")
             start = cur
-    return ("row " if len(rows) == 1 else "rows ") + ", ".join(parts)
+    shifted = [
+        "–".join(str(int(x) + 1) for x in part.split("–")) for part in parts
+    ]  # the file's line: the data row + 1 (the header is line 1)
+    return (
+        ("row " if len(rows) == 1 else "rows ")
+        + ", ".join(parts)
+        + (" (line " if len(rows) == 1 else " (lines ")
+        + ", ".join(shifted)
+        + ")"
+    )
 
 
 def _group_text(group: tuple[str, str, str]) -> str:
@@ -382,7 +468,21 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
             if index[name] in grades:
                 fail("grade named twice", "grades", "each grade once", name)
             grades.append(index[name])
-        of = int(rec["of"])
+        if (rec["of"] is None) != (sample in meta.n_unknown):
+            if rec["of"] is None:
+                fail(
+                    "missing value",
+                    "of",
+                    f'the number of cases the figure is out of (or, if the document never prints it, "samples": {{"{sample}": {{"n_unknown": true}}}} in audit.json)',
+                    "nothing",
+                )
+            fail(
+                "of is given for a sample whose number of cases audit.json says is unknown",
+                "of",
+                "an empty of (samples: n_unknown)",
+                rec["of"],
+            )
+        of = 0 if rec["of"] is None else int(rec["of"])
         kinds = [
             k
             for k, present in (
@@ -400,6 +500,14 @@ def parse_figures(frame: pd.DataFrame, meta: AuditMeta, shown: str) -> tuple[Fig
                 "none" if not kinds else " and ".join(kinds),
             )
         kind = kinds[0]
+        if not of:
+            if kind != "percent":
+                fail("a sample of unknown size can only be given as printed percentages", "percent", "a percent (no count or bound)", kind)
+            printed = rec["percent"]
+            if Fraction(printed) > 100:
+                fail("percentage above 100", "percent", "a percentage from 0 to 100", printed)
+            out.append(Figure(i, sample, rater, area, tuple(grades), "share", 0, 0, 0, printed, rec["wording"] or "", rec["source"] or ""))
+            continue
         if kind == "count":
             low = high = int(rec["count"])
             printed = str(low)
@@ -484,6 +592,8 @@ def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str, kno
     pair of the same cases. Sizes that do not add up, and figures that cannot all hold, are
     refused with the rows and the arithmetic.
     """
+    shares = tuple(f for f in figures if f.kind == "share")
+    figures = [f for f in figures if f.kind != "share"]  # shares of a sample of unknown size enter no count
     groups: dict[tuple, int] = {}
     first_row: dict[tuple, list[int]] = {}
     for f in figures:
@@ -563,12 +673,12 @@ def build_figure_set(figures: Sequence[Figure], meta: AuditMeta, shown: str, kno
         pair = (force, insp)
     rows = [Row(f.group, f.grades, f.low, f.high, f.row) for f in figures]
     system = CountSystem(meta.k, groups, rows, links, pair)
-    fs = FigureSet(meta, tuple(figures), system, frozenset(implied))
+    fs = FigureSet(meta, tuple(figures), system, frozenset(implied), shares)
     if not system.feasible():
         _refuse(fs, shown)
     if known is not None and pair is not None:
         fixed = CountSystem(meta.k, groups, rows, links, pair, known=known)
-        fs = FigureSet(meta, tuple(figures), fixed, frozenset(implied))
+        fs = FigureSet(meta, tuple(figures), fixed, frozenset(implied), shares)
     return fs
 
 

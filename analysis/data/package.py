@@ -155,6 +155,13 @@ def load_descriptor(raw_dir: str | Path = RAW_DIR) -> dict[str, Any]:
         )
     path = raw_dir / "datapackage.json"
     shown = display_path(path)
+    if not path.exists() and not path.is_symlink():
+        raise AuditDataError(
+            shown,
+            "data package descriptor not found",
+            expected=f"datapackage.json beside the package's files: run `python -m analysis hashes --update --raw {display_path(raw_dir)}` to write it",
+            found="no file",
+        )
     descriptor = read_json(path, shown, "data package descriptor", limit=MAX_DESCRIPTOR_BYTES)
     return _check_descriptor(descriptor, shown)
 
@@ -302,6 +309,8 @@ def update_hashes(raw_dir: str | Path = RAW_DIR) -> list[str]:
     if raw_dir.is_dir() and not path.exists() and not path.is_symlink():
         return new_descriptor(raw_dir)
     descriptor = load_descriptor(raw_dir)
+    described = {r["path"] for r in descriptor["resources"]}
+    added = [_known_resource(raw_dir, name) for name in _undescribed(raw_dir, described)]
     changed = []
     for res in descriptor["resources"]:
         data, shown = resource_bytes(raw_dir, res, check=False)
@@ -310,9 +319,53 @@ def update_hashes(raw_dir: str | Path = RAW_DIR) -> list[str]:
             _converted_line_endings(res, data, shown)
             res["hash"], res["bytes"] = new
             changed.append(res["name"])
+    descriptor["resources"].extend(added)
+    changed.extend(r["name"] for r in added)
     if changed:
         _write_descriptor(path, descriptor)
     return changed
+
+
+def _undescribed(raw_dir: Path, described: set[str]) -> list[str]:
+    """The resource names of the ``.csv``/``.json`` files in ``raw_dir`` that no resource describes; refuse a file the project cannot read.
+
+    The project reads ``audit.json`` and the CSV files named by :data:`analysis.data.schemas.SCHEMAS`
+    (``figures.csv``, ``cases.csv``, ``national_audits.csv``, ...); any other such file is refused,
+    naming it, before anything is written.
+    """
+    from analysis.data.schemas import SCHEMAS
+
+    known = {f"{name}.csv": name for name in SCHEMAS} | {"audit.json": "audit"}
+    out = []
+    for p in sorted(raw_dir.iterdir()):
+        if p.name == "datapackage.json" or p.suffix not in (".csv", ".json") or p.name in described or not p.is_file():
+            continue
+        if p.name not in known:
+            raise AuditDataError(
+                display_path(p),
+                "the project does not know how to read this file, so hashes --update will not describe it",
+                expected="only files of an audit package: " + ", ".join(sorted(known)),
+                found=p.name,
+            )
+        out.append(known[p.name])
+    return out
+
+
+def _known_resource(raw_dir: Path, name: str) -> dict[str, Any]:
+    """The descriptor entry of a further CSV the project reads (:data:`analysis.data.schemas.SCHEMAS`): its schema, size and sha256."""
+    from analysis.data.schemas import SCHEMAS
+
+    path = raw_dir / f"{name}.csv"
+    data = read_file_bytes(path, display_path(path))
+    return {
+        "name": name,
+        "path": path.name,
+        "title": name.replace("_", " ").capitalize(),
+        "description": f"The package's {name.replace('_', ' ')} table, read with the project's schema for it.",
+        "schema": json.loads(json.dumps(SCHEMAS[name])),
+        "bytes": len(data),
+        "hash": sha256_bytes(data),
+    }
 
 
 def _control_character(value: str) -> str | None:
@@ -730,6 +783,7 @@ def new_descriptor(raw_dir: str | Path) -> list[str]:
             },
         ],
     }
+    further = _undescribed(raw_dir, {AUDIT_FILE, FIGURES_FILE, "cases.csv"})
     if (raw_dir / "cases.csv").exists():
         from analysis.data.schemas import CASES_SCHEMA
 
@@ -745,5 +799,6 @@ def new_descriptor(raw_dir: str | Path) -> list[str]:
                 "hash": sha256_bytes(cases_bytes),
             }
         )
+    descriptor["resources"].extend(_known_resource(raw_dir, name) for name in further)
     _write_descriptor(raw_dir / "datapackage.json", descriptor)
     return [r["name"] for r in descriptor["resources"]]

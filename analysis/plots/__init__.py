@@ -265,6 +265,47 @@ def text_width_in(ax: plt.Axes, text: str, size_pt: float = TEXT_PT) -> float:
     return width
 
 
+def _labelled_bars(
+    groups: list[tuple[str, list[tuple[str, str, float, float, str]]]], *, title: str, subtitle: str, source: str
+) -> plt.Figure:
+    """Groups of labelled horizontal bars, one group under another: each group ``(heading, bars)``, each bar ``(name, colour, low, high, label)``.
+
+    A bar is solid up to ``low`` and, where ``high`` is larger, hatched on to ``high`` (a range the
+    figures leave open); its label sits inside a long solid bar and after the bar otherwise.
+    """
+    headings = [wrap(heading, FIG_WIDTH - 0.3) for heading, _ in groups]
+    rows = sum(len(bars) + 0.9 * (h.count("\n") + 1) + 0.5 for (_, bars), h in zip(groups, headings, strict=True))
+    fig, ax = new_figure(0.27 * rows + 1.7)
+    to_heading = blended_transform_factory(fig.transFigure, ax.transData)
+    y = 0.0
+    ticks, tick_labels = [], []
+    for (_, bars), heading in zip(groups, headings, strict=True):
+        ax.text(0.12 / FIG_WIDTH, y, heading, transform=to_heading, ha="left", va="top", fontweight="bold", in_layout=False)
+        y -= 0.9 * (heading.count("\n") + 1) - 0.2
+        for name, colour, low, high, label in bars:
+            y -= 1
+            ax.barh(y, low, color=colour, edgecolor=EDGE, linewidth=0.6, height=0.72)
+            if high > low:
+                ax.barh(y, high - low, left=low, color="white", edgecolor=colour, hatch="////", linewidth=0.6, height=0.72)
+            if high > 0.55 and low == high:
+                ax.text(high - 0.015, y, label, ha="right", va="center", color=label_colour(colour))
+            elif high > 0.55:  # a long open range: the label on a white ground over the hatching
+                ax.text(0.465, y, label, ha="left", va="center", color=TEXT, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+            else:
+                ax.text(high + 0.015, y, label, ha="left", va="center", color=TEXT)
+            ticks.append(y)
+            tick_labels.append(name)
+        y -= 0.9
+    ax.set_yticks(ticks, tick_labels)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(y + 0.4, 0.1)
+    ax.set_xticks([])
+    ax.spines[["bottom", "top", "right", "left"]].set_visible(False)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    return fig
+
+
 def grade_bars(counts: pd.DataFrame, *, grades: Sequence[str], title: str, subtitle: str, source: str) -> plt.Figure:
     """Grade counts of each group as labelled bars, one group under another: a phone-readable alternative to stacked bars.
 
@@ -278,34 +319,43 @@ def grade_bars(counts: pd.DataFrame, *, grades: Sequence[str], title: str, subti
     grades = list(grades)
     colours = grade_colours(grades)
     counts = counts[grades]
-    totals = counts.sum(axis=1).to_numpy()
-    headings = [wrap(f"{name} (n\u00a0=\u00a0{int(n)})", FIG_WIDTH - 0.3) for name, n in zip(counts.index, totals, strict=True)]
-    rows = sum(len(grades) + 0.9 * (h.count("\n") + 1) + 0.5 for h in headings)
-    fig, ax = new_figure(0.27 * rows + 1.7)
-    to_heading = blended_transform_factory(fig.transFigure, ax.transData)
-    y = 0.0
-    ticks, tick_labels = [], []
-    for (_, row), n, heading in zip(counts.iterrows(), totals, headings, strict=True):
-        lines = heading.count("\n") + 1
-        ax.text(0.12 / FIG_WIDTH, y, heading, transform=to_heading, ha="left", va="top", fontweight="bold", in_layout=False)
-        y -= 0.9 * lines - 0.2
+    groups = []
+    for name, row in counts.iterrows():
+        n = int(row.sum())
+        bars = []
         for grade in grades:
-            y -= 1
             share = row[grade] / n if n else 0.0
-            ax.barh(y, share, color=colours[grade], edgecolor=EDGE, linewidth=0.6, height=0.72)
-            label = f"{int(row[grade])} of {int(n)} ({share:.0%})"
-            if share > 0.55:
-                ax.text(share - 0.015, y, label, ha="right", va="center", color=label_colour(colours[grade]))
+            bars.append((grade.capitalize(), colours[grade], share, share, f"{int(row[grade])} of {n} ({share:.0%})"))
+        groups.append((f"{name} (n\u00a0=\u00a0{n})", bars))
+    return _labelled_bars(groups, title=title, subtitle=subtitle, source=source)
+
+
+def grade_share_bars(shares: pd.DataFrame, *, grades: Sequence[str], title: str, subtitle: str, source: str) -> plt.Figure:
+    """Each grade's share of each group of ``grade_shares.csv`` as labelled bars, ranges drawn as ranges.
+
+    One group per (sample, rater, area), headed with its name and n; one bar per grade in the
+    grade's colour (:func:`grade_colours`): solid up to ``share_low`` and hatched on to
+    ``share_high`` where the figures leave the count open, labelled "k of n (p%)" or "k to k' of n
+    (p% to q%)". Printed shares of a sample of unknown size are drawn as one bar each, labelled with
+    the percentage only.
+    """
+    colours = grade_colours(list(grades))
+    names = {"force_selected": "Force-selected cases", "inspectorate_selected": "Inspectorate-selected cases", "all": "All cases"}
+    raters = {"force": "graded by the force", "inspectorate": "graded by the inspectors"}
+    groups = []
+    for (sample, rater, area), part in shares.groupby(["sample", "rater", "area"], sort=False, dropna=False):
+        size = part["of"].iloc[0]
+        where = f", {area}" if isinstance(area, str) and area else ""
+        n = f" (n\u00a0=\u00a0{int(size)})" if pd.notna(size) else " (number of cases not published)"
+        bars = []
+        for r in part.itertuples(index=False):
+            lo, hi = float(r.share_low), float(r.share_high)
+            if pd.isna(r.of):
+                label = f"{100 * lo:g}% as printed"
+            elif r.low == r.high:
+                label = f"{int(r.low)} of {int(r.of)} ({lo:.0%})"
             else:
-                ax.text(share + 0.015, y, label, ha="left", va="center", color=TEXT)
-            ticks.append(y)
-            tick_labels.append(grade.capitalize())
-        y -= 0.9
-    ax.set_yticks(ticks, tick_labels)
-    ax.tick_params(axis="y", length=0)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(y + 0.4, 0.1)
-    ax.set_xticks([])
-    ax.spines[["bottom", "top", "right", "left"]].set_visible(False)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    return fig
+                label = f"{int(r.low)} to {int(r.high)} of {int(r.of)} ({lo:.0%} to {hi:.0%})"
+            bars.append((str(r.grade).capitalize(), colours.get(r.grade, GREY), lo, hi, label))
+        groups.append((f"{names.get(sample, sample)}{where}, {raters.get(rater, rater)}{n}", bars))
+    return _labelled_bars(groups, title=title, subtitle=subtitle, source=source)

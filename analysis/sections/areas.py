@@ -370,3 +370,14 @@ def headline(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) ->
         text
         + f"Allowing for the {len(r)} comparisons, {join_words(list(shown['label']))} {'is' if len(shown) == 1 else 'are'} still shown to differ from the rest."
     )
+
+
+def area_descriptions(data: AuditData) -> str:
+    """The practice areas as the package describes them (``practice_areas.csv``'s descriptions), one line each; empty when it gives none."""
+    areas = data.practice_areas[data.practice_areas["practice_area"].isin(data.areas())]
+    described = [(r.label, r.description) for r in areas.itertuples(index=False) if str(r.description).strip()]
+    if not described:
+        return ""
+    return "The areas, as the audit package describes them:\n\n" + "\n".join(
+        f"- **{as_text(label)}**: {as_text(text)}" for label, text in described
+    )

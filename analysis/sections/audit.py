@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from analysis.data.audit_package import RATERS
@@ -11,7 +12,7 @@ from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_rank
-from analysis.text import join_words
+from analysis.text import as_text, join_words
 
 #: Plain-English names of the graded samples, for tables and charts.
 SAMPLE_LABELS: dict[tuple[str, str], str] = {
@@ -44,6 +45,120 @@ def grade_counts(data: AuditData) -> pd.DataFrame:
             rows.append((*key, grade, int(low), int(high), int(fs.groups[key]), "yes" if key in fs.implied else "no"))
     frame = pd.DataFrame(rows, columns=["sample", "rater", "area", "grade", "low", "high", "of", "implied"])
     return frame.astype({"low": "int64", "high": "int64", "of": "int64"})
+
+
+#: The columns of ``grade_shares.csv``, exactly and in this order.
+SHARE_COLUMNS = ("sample", "rater", "area", "grade", "low", "high", "of", "share_low", "share_high", "ci_low", "ci_high")
+
+
+def grade_shares(data: AuditData) -> pd.DataFrame:
+    """``grade_shares.csv``: each grade's share of each group of cases the figures give, with its count and a 95% interval.
+
+    One row per group (as in :func:`grade_counts`) and grade: ``low``/``high`` the count's exact
+    range, ``of`` the group's size, ``share_low``/``share_high`` those over ``of``, and
+    ``ci_low``/``ci_high`` the exact (Clopper-Pearson) 95% interval of the share where the count is
+    pinned, and otherwise the union of those intervals over every count in the range (the exact
+    limits are monotone in the count, so the union runs from the interval of ``low`` to that of
+    ``high``). Then, for a sample whose size is unknown (``audit.json``: ``n_unknown``), each printed
+    percentage as printed: ``share_low = share_high`` = the percentage over 100, its grade(s) as
+    printed, and no count, size or interval.
+    """
+    from analysis.stats.proportions import proportion_interval
+
+    counts = grade_counts(data)
+    frame = counts.drop(columns="implied")
+    of = frame["of"].to_numpy()
+    frame["share_low"] = frame["low"].to_numpy() / of
+    frame["share_high"] = frame["high"].to_numpy() / of
+    frame["ci_low"] = proportion_interval(frame["low"].to_numpy(), of, method="exact")[0] if len(frame) else []
+    frame["ci_high"] = proportion_interval(frame["high"].to_numpy(), of, method="exact")[1] if len(frame) else []
+    extra = [
+        (
+            f.sample,
+            f.rater,
+            f.area,
+            " or ".join(data.grades[i] for i in f.grades),
+            pd.NA,
+            pd.NA,
+            pd.NA,
+            float(f.printed) / 100,
+            float(f.printed) / 100,
+            np.nan,
+            np.nan,
+        )
+        for f in data.figure_set.shares
+    ]
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra, columns=list(SHARE_COLUMNS))], ignore_index=True)
+    frame = frame.astype(
+        {"low": "Int64", "high": "Int64", "of": "Int64", "share_low": float, "share_high": float, "ci_low": float, "ci_high": float}
+    )
+    return frame[list(SHARE_COLUMNS)].reset_index(drop=True)
+
+
+def _case_words(n: int) -> str:
+    return "one case" if n == 1 else f"{n} cases"
+
+
+def shares_sentence(shares: pd.DataFrame, meta) -> str:
+    """One plain sentence (or two) on what the grade shares of ``grade_shares.csv`` do and do not show, for any package.
+
+    Says how many groups are described, whether every count is pinned, and that the intervals
+    measure only the uncertainty of a sample of that size: they hold for the force's cases in
+    general only if the cases were drawn at random, which is said only where the document says so
+    (``meta``: :class:`~analysis.data.audit_package.AuditMeta`).
+    """
+    known = shares[shares["of"].notna()]
+    printed = shares[shares["of"].isna()]
+    parts = []
+    if len(known):
+        groups = known.groupby(["sample", "rater", "area"], sort=False).ngroups
+        pinned = bool((known["low"] == known["high"]).all())
+        parts.append(
+            f"The figures give each grade's share of {'one group' if groups == 1 else f'{groups} groups'} of cases"
+            + (", every count pinned" if pinned else "; where they leave a count open, its share is a range")
+            + ". Each 95% interval is exact (Clopper-Pearson"
+            + ("" if pinned else ", the union over every count the figures allow")
+            + ") and measures only the uncertainty of a sample of that size"
+        )
+        random = [s for s in dict.fromkeys(known["sample"]) if meta.said_random(s)]
+        parts[-1] += (
+            ": the document says the cases were drawn at random, so the interval reaches the force's cases of that kind in general."
+            if random and len(random) == len(set(known["sample"]))
+            else "; it describes the force's work in general only as far as these cases stand for it, which the figures cannot show."
+        )
+    if len(printed):
+        parts.append(
+            f"{'One share is' if len(printed) == 1 else f'{len(printed)} shares are'} given as printed, with no count and no interval, "
+            "because the document does not say how many cases it is of."
+        )
+    return " ".join(parts) if parts else "The figures give no grade shares."
+
+
+def areas_sentence(data: AuditData, cases: pd.DataFrame | None) -> str:
+    """Which cases the practice areas cover, in words: all of them (with the case list) only where ``audit.json`` says the areas partition the cases.
+
+    ``cases`` is ``cases.csv`` when it is published (the areas partition every audited case), else ``None``.
+    """
+    areas = data.areas()
+    sizes = [data.size("all", "inspectorate", a) for a in areas]
+    low, high = min(sizes), max(sizes)
+    each = f"{low} cases each" if low == high else f"from {low} to {high} cases each"
+    if cases is not None:
+        return (
+            f"The report breaks all {data.size('all')} cases into {len(areas)} practice areas, {each}. Because it gives each area's "
+            f"grade counts, the area breakdown can be expanded exactly into one row per case: "
+            f"`data/processed/cases.csv` has {len(cases)} rows with a practice area and an HMICFRS grade each."
+        )
+    total = data.size("all") if data.has("all", "inspectorate") else None
+    which = f"The figures give the inspectors' grades in {'one practice area' if len(areas) == 1 else f'{len(areas)} practice areas'} " + (
+        f"({_case_words(low)})" if len(areas) == 1 else f"({each}, {sum(sizes)} in all)"
+    )
+    of_all = f" of the {total} audited cases" if total is not None else ""
+    return (
+        f"{which}{of_all}. The document does not say that the areas cover every audited case once, so they are published as area "
+        "figures only: no list of cases is made from them and they are not added up to the totals."
+    )
 
 
 def sample_grades(data: AuditData) -> pd.DataFrame:
@@ -130,7 +245,15 @@ WHY_NOT = {
     "and the inspectors' grading of the inspectorate-selected cases; grade_counts.csv gives the range of each count they allow.",
     "area_grades.csv": "The figures do not give every grade's count in every practice area for all cases; grade_counts.csv gives the range of each count they allow.",
     "recommendations.csv": "The audit package has no recommendations.",
+    "cases.csv": "The practice areas are not said to partition the audited cases (audit.json has no areas_partition), so no list of cases is made "
+    "from them; area_grades.csv gives the areas' figures.",
+    "grade_counts.csv": "No group of cases has a known size, so no count has a range; grade_shares.csv gives the shares as printed.",
 }
+
+
+def _partitioned(data: AuditData) -> bool:
+    """Whether the practice areas of all cases are said to partition them (``areas_partition``), so they can be listed case by case."""
+    return data.meta.areas_partition and data.has("all", "inspectorate")
 
 
 def audit_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
@@ -140,9 +263,10 @@ def audit_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     """
     pinned_areas = data.area_grades is not None
     return {
-        "grade_counts.csv": grade_counts(data),
+        "grade_counts.csv": grade_counts(data) if data.figure_set.groups else WHY_NOT["grade_counts.csv"],
+        "grade_shares.csv": grade_shares(data),
         "sample_grades.csv": sample_grades(data) if data.case_samples is not None else WHY_NOT["sample_grades.csv"],
-        "cases.csv": case_table(data) if pinned_areas else WHY_NOT["area_grades.csv"],
+        "cases.csv": (case_table(data) if _partitioned(data) else WHY_NOT["cases.csv"]) if pinned_areas else WHY_NOT["area_grades.csv"],
         "area_grades.csv": area_table(data) if pinned_areas else WHY_NOT["area_grades.csv"],
         "recommendations.csv": recommendation_table(data) if data.recommendations is not None else WHY_NOT["recommendations.csv"],
     }
@@ -171,6 +295,30 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
             },
             (
                 "Exact ranges by integer programming over every count consistent with the figures (scipy milp, HiGHS); nothing is estimated.",
+            ),
+        ),
+        TableSpec(
+            "grade_shares.csv",
+            "Each grade's share of each group of cases, with its count and an exact 95% interval",
+            "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
+            "each grade's count range, its share of the group and an exact 95% interval for the share. Where the document prints only "
+            "percentages of a sample whose number of cases it never gives, those percentages as printed. " + note,
+            {
+                "sample": "force_selected, inspectorate_selected or all, as in grade_counts.csv.",
+                "rater": "force or inspectorate.",
+                "area": "Practice area as in the figures; empty for all areas.",
+                "grade": f"Grade: {grades}; for a printed percentage of several grades together, the grades joined by ' or '.",
+                "low": "Fewest cases of the group with this grade consistent with every published figure; empty where the group's size is unknown.",
+                "high": "Most cases of the group with this grade; empty where the group's size is unknown.",
+                "of": "Number of cases in the group; empty where the document does not give it.",
+                "share_low": "low / of: the smallest share; for a sample of unknown size, the printed percentage / 100.",
+                "share_high": "high / of: the largest share; for a sample of unknown size, the printed percentage / 100.",
+                "ci_low": "Lower end of the exact (Clopper-Pearson) 95% interval of the share, at low (the lowest over the count's range); empty without a count.",
+                "ci_high": "Upper end of the exact 95% interval, at high (the highest over the count's range); empty without a count.",
+            },
+            (
+                "Where the count is pinned the interval is the Clopper-Pearson interval; where it is open, the union of the intervals over every count "
+                "in its range (the limits are monotone in the count). The interval measures the uncertainty of a sample of that size only.",
             ),
         ),
         TableSpec(
@@ -267,3 +415,26 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
         f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
         f"{as_text(worst)}, so for the force's cases in general the share {as_text(worst)} lies between {percent(low)} and {percent(high)}, with 95% confidence."
     )
+
+
+def selection_sentence(meta, *samples: str) -> str:
+    """What the document says about how each of ``samples`` was chosen, quoted with its source; where it says nothing, that it does not.
+
+    ``meta`` is the package's :class:`~analysis.data.audit_package.AuditMeta` (``audit.json``:
+    ``samples.<sample>.selection``). Nothing is said of how cases were chosen beyond the quotation.
+    """
+    names = {
+        "force_selected": "the cases the force selected",
+        "inspectorate_selected": "the cases the inspectors selected",
+        "all": "the audited cases",
+    }
+    parts = []
+    for sample in samples:
+        chosen = meta.selected(sample)
+        if chosen is None:
+            parts.append(f"The document does not say how {names[sample]} were chosen.")
+        else:
+            parts.append(
+                f"On how {names[sample]} were chosen, the document says: \u201c{as_text(chosen.quote)}\u201d ({as_text(chosen.source)})."
+            )
+    return " ".join(parts)

@@ -29,11 +29,17 @@ def contents_table(
     stages: Sequence[Stage], data: AuditData, tables: Mapping[str, pd.DataFrame], absent: Mapping[str, tuple[str, str]]
 ) -> pd.DataFrame:
     """One row per table of every stage, in pipeline order: published or not, and why not."""
+    unknown = [s for s in ("force_selected", "inspectorate_selected", "all") if s in data.meta.n_unknown]
+    counts_note = (
+        f" The document gives no number of cases for {' or '.join(unknown)} (audit.json: n_unknown), so its printed shares enter no count."
+        if unknown
+        else ""
+    )
     rows = []
     for s in stages:
         for spec in s.specs(data):
             if spec.path in tables:
                 rows.append((s.name, spec.path, "yes", ""))
             else:
-                rows.append((s.name, spec.path, "no", absent[spec.path][1]))
+                rows.append((s.name, spec.path, "no", absent[spec.path][1] + counts_note))
     return pd.DataFrame(rows, columns=list(SPEC.columns))

@@ -569,7 +569,7 @@ def claims_table(checked: pd.DataFrame) -> pd.DataFrame:
 def coverage_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     """``coverage_claims_checked.csv``: every press claim with its reference figure and verdict (Gwent's package only)."""
     if data.coverage_claims is None:
-        return {"coverage_claims_checked.csv": "The audit package has no review of press coverage (Gwent's package does)."}
+        return {"coverage_claims_checked.csv": "The audit package has no review of press coverage (the coverage_* resources)."}
     return {"coverage_claims_checked.csv": checked_claims(data)}
 
 

@@ -651,7 +651,7 @@ def national_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     ``funnel_positions.csv`` (each force under each kind of limit).
     """
     if data.national_audits is None or data.counts("all", "inspectorate") is None:
-        why = "The audit package has no table of other forces' audits to compare with (Gwent's package does)."
+        why = "The audit package has no table of other forces' audits to compare with (a national_audits.csv resource)."
         return {spec.path: why for spec in _SPECS}
     docs = documents(data)
     runs = overdispersion_runs(docs)

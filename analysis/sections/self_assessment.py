@@ -37,7 +37,7 @@ from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import as_text, fixed, fraction_at_least, number_word, signed
-from analysis.words import band_span, kindness, restates
+from analysis.words import band_span, direction, kindness, restates, span
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -47,42 +47,69 @@ def _p(p: float) -> str:
     return f"{p:.2g}" if p >= 0.001 else "below 0.001"
 
 
-def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, float] | None = None) -> str:
+def _undefined_reason(measure: str) -> str:
+    if measure in ("goodman_kruskal_gamma", "kendall_tau_b", "spearman_rho"):
+        return "no two cases are ranked apart by both gradings, as when one side gives every case the same grade"
+    return "the chance agreement it corrects for is complete, as when both sides give every case the same grade"
+
+
+def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, float] | None = None, said_random: bool = True) -> str:
     """A plain-language statement about ``measure`` that is true for every value in ``[lo, hi]`` (these ``n`` cases, every pairing).
 
     Each coefficient is read on its own scale: Landis and Koch's bands only for Cohen's kappa and
     its weighted forms (:data:`LANDIS_KOCH_MEASURES`); Krippendorff's alpha against his thresholds
     (:data:`KRIPPENDORFF_THRESHOLDS`); Gwet's AC1 and AC2 as numbers, with no borrowed scale. Where
-    ``interval`` (the union of the per-pairing 95% intervals) is given, the statement also says
-    what holds beyond these cases. p-values: below :data:`SIGNIFICANCE` under every pairing, under
-    none, or depending on the pairing. Counts: the least and most cases.
+    ``interval`` (the union of the per-pairing 95% intervals) is given and has width, the statement
+    also says what holds beyond these cases (introduced by :func:`sample_reading`'s choice,
+    ``said_random``). p-values: below :data:`SIGNIFICANCE` under every pairing, under none, or
+    depending on the pairing. Counts: the least and most cases, or the one count where they agree.
     """
     if np.isnan(lo) or np.isnan(hi):
-        return "Undefined for every consistent pairing."
+        return f"Undefined for every consistent pairing: {_undefined_reason(measure)}."
+    one = lo == hi
     if measure == "observed_agreement":
+        if round(lo * n) == round(hi * n):
+            return f"For these {n} cases, the two gradings agree on {round(lo * n)} ({lo:.0%}) under every pairing."
         return f"For these {n} cases, the two gradings agree on between {round(lo * n)} and {round(hi * n)} ({lo:.0%} to {hi:.0%}), depending on the pairing."
     if measure in LANDIS_KOCH_MEASURES:
         b_lo, b_hi = landis_koch_band(lo), landis_koch_band(hi)
+        values = signed(lo) if signed(lo) == signed(hi) else f"{signed(lo)} to {signed(hi)}"
         text = (
-            f"For these {n} cases, '{b_lo}' on the Landis and Koch scale under every pairing ({signed(lo)} to {signed(hi)})."
+            f"For these {n} cases, '{b_lo}' on the Landis and Koch scale under every pairing ({values})."
             if b_lo == b_hi
-            else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({signed(lo)} to {signed(hi)}), depending on the pairing."
+            else f"For these {n} cases, from '{b_lo}' to '{b_hi}' on the Landis and Koch scale ({values}), depending on the pairing."
         )
-        if interval is not None:
-            span = band_span(landis_koch_band(interval[0]), landis_koch_band(interval[1]))
+        if interval is not None and abs(interval[1] - interval[0]) >= 0.005:  # an interval of no width at two decimals is not an interval
+            band = band_span(landis_koch_band(interval[0]), landis_koch_band(interval[1]))
+            taken = (
+                "the cases taken as the random sample the report says they were"
+                if said_random
+                else "the cases taken as standing for the force's cases in general"
+            )
             text += (
-                f" Allowing for sampling error (95% intervals, the cases taken as the random sample the report says they were), agreement "
+                f" Allowing for sampling error (95% intervals, {taken}), agreement "
                 f"between the force's and the inspectors' grading of the force's cases in general could lie anywhere from {signed(interval[0])} "
-                f"to {signed(interval[1])}: {span} on that scale."
+                f"to {signed(interval[1])}: {band} on that scale."
             )
         return text
+    values = signed(lo) if signed(lo) == signed(hi) else f"{signed(lo)} to {signed(hi)}"
     if measure == "krippendorff_alpha_ordinal":
         low_t, high_t = KRIPPENDORFF_THRESHOLDS
-        where = "below" if hi < low_t else ("between" if hi < high_t else "at or above")
-        limit = f"{low_t:g}" if where == "below" else (f"{low_t:g} and {high_t:g}" if where == "between" else f"{high_t:g}")
-        return f"For these {n} cases, {signed(lo)} to {signed(hi)}: {where} {limit} under every pairing (Krippendorff's thresholds for data to be relied on)."
+
+        def zone(x: float) -> str:
+            return f"below {low_t:g}" if x < low_t else (f"between {low_t:g} and {high_t:g}" if x < high_t else f"at or above {high_t:g}")
+
+        where = f"{zone(lo)} under every pairing" if zone(lo) == zone(hi) else f"from {zone(lo)} to {zone(hi)}, depending on the pairing"
+        return f"For these {n} cases, {values}: {where} (Krippendorff's thresholds for data to be relied on)."
     if measure in ("gwet_ac1", "gwet_ac2_linear"):
-        return f"For these {n} cases, {signed(lo)} to {signed(hi)}, depending on the pairing (no conventional scale is applied)."
+        return f"For these {n} cases, {values}, {'under every pairing' if ' to ' not in values else 'depending on the pairing'} (no conventional scale is applied)."
+    if one and measure in ("n_force_better", "n_force_worse", "n_same"):
+        what = {
+            "n_force_better": "graded exactly {k} of the {n} cases better than HMICFRS did",
+            "n_force_worse": "graded exactly {k} of the {n} cases worse than HMICFRS did",
+            "n_same": "and HMICFRS gave the same grade to exactly {k} of the {n} cases",
+        }[measure]
+        return "Under every pairing the force " + what.format(k=f"{lo:.0f}", n=n) + "."
     if measure == "n_force_better":
         return f"Under every pairing the force graded at least {lo:.0f} of the {n} cases better than HMICFRS did (and at most {hi:.0f})."
     if measure == "n_force_worse":
@@ -164,13 +191,83 @@ def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
     return identified.set_index("quantity").loc[quantity]
 
 
-def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
-    """What the published totals settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
+def sample_reading(said_random: bool) -> str:
+    """How a sentence that reaches beyond these cases introduces itself: as the document's own word on the sample, or as a condition.
 
-    Intervals treat the ``n`` cases as a random sample of the force's cases, as the report says they
-    were; the gaps in the share graded in the best grade and in the mean grade score are the same
-    under every pairing, and their intervals span every pairing's (Agresti's paired Wald; the
-    paired t). ``grades`` is the scale, best first. Markdown: the grade names are :func:`~analysis.text.as_text`.
+    ``said_random``: the package's ``audit.json`` quotes the document saying the force's cases were
+    drawn at random (:meth:`analysis.data.audit_package.AuditMeta.said_random`). Otherwise nothing
+    is said of how they were chosen; the sentence is a condition.
+    """
+    return "Taking them as the random sample the report says they were" if said_random else "If they stand for the force's cases in general"
+
+
+def _points(x: float) -> str:
+    return f"{100 * x:.0f}"
+
+
+def _gap_sentence(row: pd.Series, n: int, best: str) -> str:
+    """The gap in the share graded ``best`` (force minus inspectors, same cases) in words, from its low and high over the consistent set."""
+    lo, hi = round(row["low"] * n), round(row["high"] * n)
+    ci = f"for the force's cases in general it lies between {signed(100 * row['ci_low'], 0)} and {signed(100 * row['ci_high'], 0)} percentage points, with 95% confidence."
+    if lo == hi:
+        if lo == 0:
+            return f"The force and the inspectors graded as many of the same cases {best}, whatever the pairing: the gap in the share graded {best} is 0 percentage points; {ci}"
+        word = "more" if lo > 0 else "fewer"
+        gap = (
+            f"is {_points(row['low'])} percentage points"
+            if lo > 0
+            else f"is {_points(-row['low'])} percentage points the other way (the force's share lower)"
+        )
+        return f"The force graded {abs(lo)} {word} of the same cases {best} than the inspectors did, whatever the pairing. The gap in the share graded {best} {gap}; {ci}"
+    way = direction(row["low"], row["high"], "more", "fewer")
+    if way is None:
+        return (
+            f"The figures leave the totals open, and with them the direction of the gap: the force's count of cases graded {best} runs from "
+            f"{abs(lo) if lo < 0 else lo} {'fewer' if lo < 0 else 'more'} to {abs(hi) if hi < 0 else hi} {'fewer' if hi < 0 else 'more'} than the inspectors' "
+            f"(a gap in the share graded {best} from {signed(100 * row['low'], 0)} to {signed(100 * row['high'], 0)} percentage points), so no direction holds "
+            f"for every set of counts the figures allow; {ci}"
+        )
+    a, b = sorted((abs(lo), abs(hi)))
+    pa, pb = sorted((abs(100 * row["low"]), abs(100 * row["high"])))
+    return (
+        f"Depending on the totals the figures leave open, the force graded between {a} and {b} {way} of the same cases {best} than the inspectors did: "
+        f"a gap in the share graded {best} of between {pa:.0f} and {pb:.0f} percentage points{'' if way == 'more' else ' the other way'}; {ci}"
+    )
+
+
+def _score_sentence(row: pd.Series, scale: str) -> str:
+    """The mean grade-score gap in words, from its low and high over the consistent set."""
+    ci = f"(for the force's cases in general, between {signed(row['ci_low'])} and {signed(row['ci_high'])} points, with 95% confidence)"
+    lo, hi = fixed(row["low"], 2), fixed(row["high"], 2)
+    if lo == hi:
+        if float(lo) == 0:
+            return f"On a scale of {scale}, the force's grades and the inspectors' were the same on average, whatever the pairing {ci}."
+        word = "higher" if row["low"] > 0 else "lower"
+        return f"On a scale of {scale}, the force's grades were on average {fixed(abs(row['low']), 2)} points {word}, whatever the pairing {ci}."
+    way = direction(row["low"], row["high"], "higher", "lower")
+    if way is None:
+        return (
+            f"On a scale of {scale}, the force's grades were on average from {signed(row['low'])} to {signed(row['high'])} points above the inspectors', "
+            f"depending on the totals the figures leave open, so neither higher nor lower holds for every set of counts {ci}."
+        )
+    a, b = sorted((abs(row["low"]), abs(row["high"])))
+    return (
+        f"On a scale of {scale}, the force's grades were on average between {fixed(a, 2)} and {fixed(b, 2)} points {way}, depending on the "
+        f"totals the figures leave open {ci}."
+    )
+
+
+def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str], said_random: bool = False) -> list[str]:
+    """What the published figures settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
+
+    Each sentence is built from the low and the high of its quantity over the consistent set: a
+    single value where they agree, a range where the figures leave the totals open, and a direction
+    word ("more", "higher") only where both ends agree (:func:`analysis.words.direction`).
+    Intervals treat the ``n`` cases as standing for the force's cases in general; ``said_random``
+    (the document says they were drawn at random) decides how that is introduced
+    (:func:`sample_reading`). The gaps in the share graded in the best grade and in the mean grade
+    score do not depend on the pairing, and their intervals span every pairing's (Agresti's paired
+    Wald; the paired t). ``grades`` is the scale, best first. Markdown: the grade names are :func:`~analysis.text.as_text`.
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
@@ -178,16 +275,32 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
     score = _row(identified, "mean_score_gap")
     best = as_text(grades[0])
     scale = ", ".join(f"{as_text(g)} = {s}" for g, s in grade_scores(grades).items())
-    return [
-        f"Whatever the pairing, the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
-        f"Taking them as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's cases "
-        f"would be graded better by the force than by the inspectors, with 95% confidence.",
-        f"Whatever the pairing, the share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's grading than in "
-        f"the inspectors'; for the force's cases in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} "
-        "percentage points, with 95% confidence.",
-        f"On a scale of {scale}, the force's grades were on average {fixed(score['low'], 2)} points higher, whatever the pairing "
-        f"(for the force's cases in general, between {fixed(score['ci_low'], 2)} and {fixed(score['ci_high'], 2)} points, with 95% confidence).",
-    ]
+    low, high = int(round(better["low"])), int(round(better["high"]))
+    if low > 0:
+        first = f"Whatever the pairing, the force graded at least {low} of the {n} cases better than the inspectors did."
+    else:
+        first = (
+            f"Some pairings that fit the figures have the force grading no case better than the inspectors did "
+            f"(at most {high} of the {n}), so no case is graded better under every pairing."
+        )
+    if low > 0 and np.isfinite(share["ci_low"]) and share["ci_low"] > 0:
+        first += (
+            f" {sample_reading(said_random)}, at least {fraction_at_least(share['ci_low'])} of the force's cases "
+            "would be graded better by the force than by the inspectors, with 95% confidence."
+        )
+    return [first, _gap_sentence(good, n, best), _score_sentence(score, scale)]
+
+
+def listed_intro(n_tables: int | None) -> str:
+    """The sentence that opens the list of what the figures settle: how many tables fit (in words that agree in number), or none listed."""
+    if n_tables is None:
+        return "Some things are the same in every table of whole cases that fits the published figures, and so are known despite the missing detail:"
+    if n_tables == 1:
+        return "Exactly one table of whole cases fits the published totals, so the pairing is known and every quantity below is exact:"
+    return (
+        f"Exactly {n_tables} tables of whole cases fit the published totals. Some things are the same in every one of them, "
+        "and so are known despite the missing detail:"
+    )
 
 
 #: How the notebook's table of ``identified.csv`` names each quantity (``{best}``: the best grade); others by their code.
@@ -246,17 +359,26 @@ def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.Data
 
 
 def in_short(identified: pd.DataFrame, n: int, same: tuple[float, float] | None = None) -> str:
-    """The answer in two sentences: how the force graded its own cases against the inspectors (:func:`analysis.words.kindness`), and what the totals cannot show.
+    """The answer in two sentences: how the force graded its own cases against the inspectors (:func:`analysis.words.kindness`), and what the totals leave open.
 
     ``same`` is the fewest and most cases graded the same over the pairings (``agreement_bounds.csv``'s
-    ``n_same``), when the pairings are listed.
+    ``n_same``), when the pairings are listed: a range "depending on the pairing", or, where one
+    table fits, the one count, known.
     """
     q = identified.set_index("quantity")
     how = kindness(q.loc["good_gap", "ci_low"], q.loc["good_gap", "ci_high"], q.loc["share_force_better", "low"])
-    agreed = f" (somewhere between {same[0]:.0f} and {same[1]:.0f} of the {n}, depending on the pairing)" if same is not None else ""
-    return (
+    first = (
         f"the force judged its own work {how} than the inspectors judged the same cases, and that conclusion does not depend on "
-        "the missing case-by-case detail. What the published figures cannot show is exactly how often the two agreed on an individual case"
+        "the missing case-by-case detail."
+    )
+    if same is not None and int(same[0]) == int(same[1]):
+        return (
+            first
+            + f" Only one pairing fits the totals, so how often the two agreed on an individual case is known: {int(same[0])} of the {n}."
+        )
+    agreed = f" (somewhere between {same[0]:.0f} and {same[1]:.0f} of the {n}, depending on the pairing)" if same is not None else ""
+    return first + (
+        " What the published figures cannot show is exactly how often the two agreed on an individual case"
         f"{agreed}, whether they ranked the cases alike, or which cases they disagreed about."
     )
 
@@ -269,24 +391,64 @@ def kinder_kappa(tables: pd.DataFrame) -> float | None:
     return float(tables["cohen_kappa"].iloc[kinder[0]]) if len(kinder) else None
 
 
+def _gamma_sentence(gamma: pd.Series) -> str:
+    if not (np.isfinite(gamma["low"]) and np.isfinite(gamma["high"])):
+        return (
+            "Whether the force ranked the cases as the inspectors did cannot be asked of these figures: Goodman and Kruskal's gamma is undefined "
+            "on every table that fits them, because one of the two gradings puts every case in the same grade, so no two cases are ranked apart by both."
+        )
+    if fixed(gamma["low"], 2) == fixed(gamma["high"], 2):
+        return f"Goodman and Kruskal's gamma, which says how far the force ranked the cases as the inspectors did, is {signed(gamma['low'])} on every table that fits the figures."
+    return (
+        f"Whether the force ranked the cases as the inspectors did is not known: over the pairings that fit the totals, "
+        f"Goodman and Kruskal's gamma runs from {signed(gamma['low'])}"
+        + (" (opposite rankings)" if gamma["low"] <= -1 else "")
+        + f" to {signed(gamma['high'])}"
+        + (" (the same ranking)." if gamma["high"] >= 1 else ".")
+    )
+
+
+def _kappa_reach(row: pd.Series, name: str, first: bool) -> str | None:
+    """How high a kappa could be allowing for sampling error, or ``None`` where its interval is missing or of zero width."""
+    lo, hi = row["ci_low"], row["ci_high"]
+    if not (np.isfinite(lo) and np.isfinite(hi)) or abs(hi - lo) < 0.005:
+        return None
+    band = landis_koch_band(hi)
+    tail = " on the Landis and Koch scale, a technical label, not praise" if first else ""
+    return f"{name} as high as {signed(hi)} ('{band}'{tail})"
+
+
 def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int, kinder: float | None = None) -> list[str]:
     """What the totals cannot settle: whether the two rank the cases alike, and how far they agree case by case.
 
-    ``kinder`` is Cohen's kappa on the "same ranking, one grade kinder" pairing (:func:`kinder_kappa`),
-    which decides how far a low kappa restates the leniency (:func:`analysis.words.restates`).
+    Each sentence follows the low and high of its quantity (a single value on one table, "undefined"
+    with the reason where a measure is undefined on every table, never ``nan``). ``kinder`` is
+    Cohen's kappa on the "same ranking, one grade kinder" pairing (:func:`kinder_kappa`), which
+    decides how far a low kappa restates the leniency (:func:`analysis.words.restates`).
     """
     gamma = _row(identified, "goodman_kruskal_gamma")
     b = bounds.set_index("measure")
     kappa = _row(identified, "cohen_kappa")
     quad = _row(identified, "weighted_kappa_quadratic")
-    out = [
-        f"Whether the force ranked the cases as the inspectors did is not known: over the pairings that fit the totals, "
-        f"Goodman and Kruskal's gamma runs from {signed(gamma['low'])} (opposite rankings) to {signed(gamma['high'])} (the same ranking).",
-        f"The same grade was given to between {b.loc['n_same', 'min']:.0f} and {b.loc['n_same', 'max']:.0f} of the {n} cases. "
-        f"Cohen's kappa lies between {signed(kappa['low'])} and {signed(kappa['high'])} for these cases; allowing for sampling error it could be "
-        f"as high as {signed(kappa['ci_high'])} ('{landis_koch_band(kappa['ci_high'])}' on the Landis and Koch scale, a technical label, not praise), "
-        f"and quadratic-weighted kappa as high as {signed(quad['ci_high'])} ('{landis_koch_band(quad['ci_high'])}').",
-    ]
+    same_lo, same_hi = int(b.loc["n_same", "min"]), int(b.loc["n_same", "max"])
+    same = (
+        f"The same grade was given to {same_lo} of the {n} cases."
+        if same_lo == same_hi
+        else f"The same grade was given to between {same_lo} and {same_hi} of the {n} cases."
+    )
+    if not (np.isfinite(kappa["low"]) and np.isfinite(kappa["high"])):
+        kappa_text = " Cohen's kappa is undefined on every table that fits the totals: chance agreement is already complete when one side uses a single grade."
+    else:
+        k_span = span(kappa["low"], kappa["high"], signed)
+        kappa_text = f" Cohen's kappa {'is' if ' and ' not in k_span else 'lies'} {k_span} for these cases"
+        reach = [r for r in (_kappa_reach(kappa, "it could be", True), _kappa_reach(quad, "quadratic-weighted kappa", False)) if r]
+        if len(reach) == 2:
+            kappa_text += f"; allowing for sampling error {reach[0]}, and {reach[1]}."
+        elif reach:
+            kappa_text += f"; allowing for sampling error {reach[0]}."
+        else:
+            kappa_text += "; no interval is given, because the figures leave it none of non-zero width."
+    out = [_gamma_sentence(gamma), same + kappa_text]
     how = restates(kinder)
     if how is not None:
         out.append(
@@ -296,21 +458,25 @@ def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int, kinde
     return out
 
 
-def plain_reading(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades: Sequence[str], kinder: float | None = None) -> list[str]:
+def plain_reading(
+    bounds: pd.DataFrame, identified: pd.DataFrame, n: int, grades: Sequence[str], kinder: float | None = None, said_random: bool = False
+) -> list[str]:
     """Short plain-English statements for a general reader, identified facts first, then what the totals cannot settle, then the tests.
 
     Built from ``agreement_bounds.csv`` and ``identified.csv``. Each statement holds under every
     pairing consistent with the totals; those about the force's grading in general also hold over
-    the union of the per-pairing 95% intervals.
+    the union of the per-pairing 95% intervals (``said_random``: see :func:`identified_facts`).
     """
     b = bounds.set_index("measure")
     n_tables = int(b["n_tables"].iloc[0])
-    out = [
-        f"The report does not say which of the force's grades went with which of the inspectors' grades. {n_tables} ways of matching them "
-        "case by case fit the published totals (each is a 'consistent pairing'); every statement below holds for all of them.",
-        *identified_facts(identified, n, grades),
-        *not_identified(identified, bounds, n, kinder),
-    ]
+    opening = (
+        "The report does not say which of the force's grades went with which of the inspectors' grades. Only one way of matching them "
+        "case by case fits the published totals, so the pairing is known and every statement below is exact."
+        if n_tables == 1
+        else f"The report does not say which of the force's grades went with which of the inspectors' grades. {n_tables:,} ways of matching them "
+        "case by case fit the published totals (each is a 'consistent pairing'); every statement below holds for all of them."
+    )
+    out = [opening, *identified_facts(identified, n, grades, said_random), *not_identified(identified, bounds, n, kinder)]
     p_max = b.loc[list(P_VALUES), "max"]
     p_min = b.loc[list(P_VALUES), "min"]
     if (p_max < SIGNIFICANCE).all():
@@ -358,7 +524,7 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=names).T.rename_axis("Measure")
 
 
-def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str]) -> str:
+def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str], said_random: bool = False) -> str:
     """The home page's sentences on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first).
 
     Each sentence gives each number one meaning; intervals are said in words ("between 25 and 78
@@ -374,15 +540,37 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     share = _row(identified, "share_force_better")
     good = _row(identified, "good_gap")
     named = as_text(best)
-    return (
-        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {named}; the inspectors graded "
-        f"{int(insp[best])} of the same cases {named}. The report does not say which grade went with which case, but under every "
-        f"pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
-        f"The share graded {named} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
-        f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence. "
-        f"Taking the cases as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's "
-        "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
+    lo, hi = float(good["low"]), float(good["high"])
+    way = direction(lo, hi, "higher", "lower")
+    if round(100 * lo) == round(100 * hi) == 0:
+        share_text = f"The share graded {named} was the same in both gradings"
+    elif round(100 * lo) == round(100 * hi):
+        share_text = f"The share graded {named} was {abs(100 * lo):.0f} percentage points {way} in the force's own grading"
+    elif way is None:
+        share_text = (
+            f"The gap in the share graded {named} runs from {signed(100 * lo, 0)} to {signed(100 * hi, 0)} percentage points over the totals "
+            "the figures allow, so neither higher nor lower holds for all of them"
+        )
+    else:
+        a, b = sorted((abs(100 * lo), abs(100 * hi)))
+        share_text = f"The share graded {named} was between {a:.0f} and {b:.0f} percentage points {way} in the force's own grading"
+    at_least = (
+        f"under every pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did"
+        if better["low"] > 0
+        else "some pairings that fit its totals have the force grading no case better than the inspectors did"
     )
+    text = (
+        f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {named}; the inspectors graded "
+        f"{int(insp[best])} of the same cases {named}. The report does not say which grade went with which case, but {at_least}. "
+        f"{share_text}; for the force's cases "
+        f"in general the gap lies between {signed(100 * good['ci_low'], 0)} and {signed(100 * good['ci_high'], 0)} percentage points, with 95% confidence."
+    )
+    if better["low"] > 0 and share["ci_low"] > 0:
+        text += (
+            f" {sample_reading(said_random).replace('them', 'the cases', 1)}, at least {fraction_at_least(share['ci_low'])} of the force's "
+            "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
+        )
+    return text
 
 
 _MEASURE_DOCS: dict[str, str] = {
@@ -420,7 +608,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
         return dict.fromkeys(TABLES, NO_PAIR)
     labels = list(data.grades)
     if data.known_table is not None:
-        return _from_known_table(data.known_table, labels)
+        return _from_known_table(data.known_table, labels, data.meta.said_random())
     try:
         rows, cols = published_margins(data)
     except ValueError as err:
@@ -437,7 +625,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     else:
         return _from_margin_sets(data, f"{n_tables:,} tables fit the totals")
     identified = _with_probit(identified, int(rows[0]), int(cols[0]), n, labels[0])
-    _add_verdicts(bounds, identified, n)
+    _add_verdicts(bounds, identified, n, data.meta.said_random())
     return {
         "agreement_bounds.csv": bounds,
         "consistent_tables.csv": tables,
@@ -447,7 +635,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     }
 
 
-def _add_verdicts(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> None:
+def _add_verdicts(bounds: pd.DataFrame, identified: pd.DataFrame, n: int, said_random: bool = False) -> None:
     """Give ``bounds`` its ``verdict`` column: each measure's range (with its interval from ``identified`` where the Landis-Koch words apply) in words."""
     by_q = identified.set_index("quantity")
     intervals = {
@@ -456,11 +644,12 @@ def _add_verdicts(bounds: pd.DataFrame, identified: pd.DataFrame, n: int) -> Non
         if m in by_q.index and np.isfinite(by_q.loc[m, "ci_low"]) and np.isfinite(by_q.loc[m, "ci_high"])
     }
     bounds["verdict"] = [
-        verdict(m, lo, hi, n, intervals.get(m)) for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
+        verdict(m, lo, hi, n, intervals.get(m), said_random)
+        for m, lo, hi in zip(bounds["measure"], bounds["min"], bounds["max"], strict=True)
     ]
 
 
-def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.DataFrame | str]:
+def _from_known_table(table: np.ndarray, labels: list[str], said_random: bool = False) -> dict[str, pd.DataFrame | str]:
     """The self-assessment tables when a case-level file gives the pairing: one consistent table, every measure exact.
 
     ``consistent_tables.csv`` holds the one table; ``agreement_bounds.csv`` has ``min = max`` (its
@@ -495,7 +684,7 @@ def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.Data
         }
     )
     identified = _with_probit(identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
-    _add_verdicts(bounds, identified, n)
+    _add_verdicts(bounds, identified, n, said_random)
     by_q = identified.set_index("quantity")
     records = []
     for name, words in ASSUMPTIONS.items():
@@ -548,6 +737,11 @@ def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFI
     worst = sign_test_max_p(rows, cols)
     frag = sign_test_fragility(rows, cols, alpha)
     moved = "" if frag.col_sums is None else "/".join(str(int(c)) for c in frag.col_sums)
+    unreachable = (
+        f"not reachable: even with every one of the inspectors' grades that can move one step kinder moved once, the largest p-value stays below {alpha:g}"
+        if frag.moves is None and worst.p_value < alpha
+        else ""
+    )
     records = [
         (
             "sign_test_largest_p",
@@ -558,14 +752,14 @@ def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFI
         (
             "sign_test_moves_to_lose_significance",
             np.nan if frag.moves is None else float(frag.moves),
-            moved,
+            moved or unreachable,
             f"fewest of the inspectors' grades that would have to move one step kinder for that largest p-value to reach {alpha:g} "
             "(exact, by integer programming); detail: the inspectors' totals after the moves, best first",
         ),
         (
             "sign_test_largest_p_after_moves",
             np.nan if frag.p_value is None else float(frag.p_value),
-            moved,
+            moved or unreachable,
             "largest sign-test p-value over the pairings once those grades have moved",
         ),
     ]
@@ -722,10 +916,10 @@ def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
         + ", ".join(f"{g} = {s}" for g, s in grade_scores(labels).items())
         + "."
     )
-    return _specs(labels, note)
+    return _specs(labels, note, data.meta.said_random())
 
 
-def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
+def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, ...]:
     return (
         TableSpec(
             "agreement_bounds.csv",
@@ -788,7 +982,10 @@ def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
                 "method": "How the row is computed, in a few words.",
             },
             (
-                "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise.",
+                "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise."
+                if said_random
+                else "The intervals treat the cases as standing for the force's cases in general; the document does not say how they were chosen, "
+                "so they measure only the uncertainty of a sample of that size.",
                 "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
             ),
         ),

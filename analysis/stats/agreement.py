@@ -641,7 +641,9 @@ def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequenc
     """The illustrative tables behind ``bounds``: closest to independence, most and fewest cases graded the same.
 
     Keys name each table; values are k x k arrays taken from ``tables`` (``consistent_tables.csv``)
-    by the table ids recorded in ``bounds``. They are reference points, not estimates of the pairing.
+    by the table ids recorded in ``bounds``; a table that is more than one of them appears once, with its names joined, and a
+    reference table absent from ``tables`` (id 0: a known pairing differs from it) is left out. They are reference points, not
+    estimates of the pairing.
     The cells are read as by :func:`tables_of` (from ``labels`` if given, else from the frame).
     """
     b = bounds.set_index("measure")
@@ -653,4 +655,11 @@ def reference_tables(bounds: pd.DataFrame, tables: pd.DataFrame, labels: Sequenc
     }
     cols = _cell_columns_of(tables) if labels is None else cell_columns(labels)
     k = int(round(len(cols) ** 0.5))
-    return {name: cells.loc[i, cols].to_numpy(dtype=np.int64).reshape(k, k) for name, i in ids.items()}
+    names: dict[int, list[str]] = {}
+    for name, i in ids.items():
+        if i in cells.index:  # a reference table that is not among the consistent tables (a known pairing) is not shown
+            names.setdefault(i, []).append(name)
+    return {
+        "; ".join([group[0], *(n[0].lower() + n[1:] for n in group[1:])]): cells.loc[i, cols].to_numpy(dtype=np.int64).reshape(k, k)
+        for i, group in names.items()
+    }

@@ -199,6 +199,8 @@ class CountSystem:
 
     def feasible(self, rows: Sequence[Row] | None = None, fixed: dict[int, int] | None = None) -> bool:
         """Whether some integer counts (and pair table) satisfy every figure (or only ``rows``), with ``fixed`` variables."""
+        if not self.n_vars:  # no group at all (every figure a share of a sample of unknown size): nothing to contradict
+            return True
         if rows is None and fixed is None:
             if self._feasible is None:
                 self._feasible = self._solve(np.zeros(self.n_vars)) is not None
