@@ -18,6 +18,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m analysis install-kernel
+	$(BIN)/python -m analysis warm-up
 	@touch $(STAMP)
 
 process: env

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|report|hashes|run-notebooks|install-kernel``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks|install-kernel|warm-up``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         help="skip a notebook when neither it, analysis/, data/processed/ nor requirements.txt changed since it was last executed here",
     )
     sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
+    sub.add_parser("warm-up", help="compile the exact test's loops now and cache them on disk, so that no first call pays for it (make env runs it)")
     return parser
 
 
@@ -91,6 +92,10 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
 
         path = install_kernelspec()
         print(f"installed the python3 kernelspec: {path.parent.name} in the environment's share/jupyter/kernels")
+    elif args.command == "warm-up":
+        from analysis.stats.fisher_network import warm_up
+
+        print(f"compiled loops ready: {warm_up()} (cached on disk in analysis/stats/__pycache__)")
     return 0
 
 

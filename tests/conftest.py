@@ -112,3 +112,18 @@ def drop_figures(raw: Path, *rows: int) -> None:
     path = raw / "figures.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join(line for i, line in enumerate(lines) if i not in rows), encoding="utf-8")
+
+
+def pytest_configure(config):
+    """Compile the exact test's loops once, in the controlling process, when numba's cache does not hold them yet.
+
+    ``make env`` leaves them cached (``python -m analysis warm-up``); this covers an edit of
+    ``analysis/stats/_fisher_kernels.py`` since, so that the test workers load the loops instead of
+    each compiling them.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    from analysis.stats.fisher_network import kernels_cached, warm_up
+
+    if not kernels_cached():
+        warm_up()
