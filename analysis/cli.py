@@ -14,6 +14,22 @@ from pathlib import Path
 from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress
+from analysis.wall import DEFAULT_SECONDS, TimeLimitExceeded
+
+_WALL_HELP = (
+    f"hard limit on the seconds spent reading and computing before publishing (default {DEFAULT_SECONDS:g}); past it, one error line names "
+    "the stage still running and nothing is published"
+)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, found {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--raw", type=Path, default=RAW_DIR, help="folder of the raw data package (default: data/raw)")
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="folder of the processed set (default: data/processed)")
+    p.add_argument("--max-seconds", type=_positive, default=DEFAULT_SECONDS, help=_WALL_HELP)
     r = sub.add_parser(
         "report",
         help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
@@ -31,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--raw", type=Path, required=True, help="folder of the audit package (audit.json, figures.csv, datapackage.json)")
     r.add_argument("--out", type=Path, required=True, help="a new or empty folder (or one an earlier report wrote)")
     r.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell")
+    r.add_argument("--max-seconds", type=_positive, default=DEFAULT_SECONDS, help=_WALL_HELP)
     h = sub.add_parser(
         "hashes",
         help="check (or --update) the sha256 and size of each raw file in datapackage.json; --update writes datapackage.json for a new audit package",
@@ -46,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
         help="skip a notebook when neither it, analysis/, data/processed/ nor requirements.txt changed since it was last executed here",
     )
     sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
-    sub.add_parser("warm-up", help="compile the exact test's loops now and cache them on disk, so that no first call pays for it (make env runs it)")
+    sub.add_parser(
+        "warm-up", help="compile the exact test's loops now and cache them on disk, so that no first call pays for it (make env runs it)"
+    )
     return parser
 
 
@@ -54,12 +74,12 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     if args.command == "process":
         from analysis.pipeline import process
 
-        names, changed = process(args.raw, args.out, progress)
+        names, changed = process(args.raw, args.out, progress, max_seconds=args.max_seconds)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
     elif args.command == "report":
         from analysis.report import report
 
-        done = report(args.raw, args.out, timeout=args.timeout)
+        done = report(args.raw, args.out, timeout=args.timeout, max_seconds=args.max_seconds)
         print(f"published {len(done['processed'])} files in {display_path(args.out / 'processed')}")
         print(f"executed {len(done['notebooks'])} notebooks into {display_path(args.out / 'notebooks')}")
         if done["site"] is None:
@@ -105,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress(getattr(args, "out", PROCESSED_DIR))
     try:
         return _run(args, progress)
-    except (AuditDataError, PublishError) as err:
+    except (AuditDataError, PublishError, TimeLimitExceeded) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except OSError as err:  # anything the checks above did not foresee still gets one line, not a traceback

@@ -263,7 +263,7 @@ def render_site(raw_dir: Path, processed: Path, notebooks: Path, out_dir: Path, 
     return out_dir / "_site"
 
 
-def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600) -> dict[str, object]:
+def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600, max_seconds: float | None = None) -> dict[str, object]:
     """Publish, execute the notebooks and (with Quarto) render the site for the audit package ``raw_dir`` into ``out_dir``.
 
     Returns what was written: ``processed`` (file names), ``notebooks`` (paths) and ``site``
@@ -278,7 +278,7 @@ def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600) -> d
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text("written by python -m analysis report\n", encoding="utf-8")
     processed = out_dir / "processed"
-    names, _ = process(raw_dir, processed)
+    names, _ = process(raw_dir, processed, max_seconds=max_seconds)
     notebooks = run_notebook_copies(raw_dir, processed, out_dir / "notebooks", timeout=timeout)
     quarto = quarto_binary()
     site = render_site(raw_dir, processed, out_dir / "notebooks", out_dir, quarto) if quarto else None

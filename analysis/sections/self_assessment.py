@@ -31,9 +31,10 @@ from analysis.stats.agreement import (
     table_measures,
     tables_of,
 )
+from analysis.stats.budget import OverBudget
 from analysis.stats.identification import IDENTIFIED_QUANTITIES, identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
-from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
+from analysis.stats.pair_bounds import LISTING_LIMIT, CountTooLarge, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import fixed, fraction_at_least, number_word, signed
@@ -354,7 +355,10 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     except ValueError as err:
         return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    n_tables = count_tables(rows, cols)
+    try:
+        n_tables = count_tables(rows, cols)
+    except CountTooLarge as err:
+        return _from_margin_sets(data, f"counting them would take an array of {err.cells:,} cells, past the budget of {err.limit:,}")
     if n_tables <= LISTING_LIMIT:
         bounds, tables = agreement_bounds(rows, cols, labels)
         identified = identified_summary(tables_of(tables, labels), labels=labels)
@@ -370,8 +374,8 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
         "agreement_bounds.csv": bounds,
         "consistent_tables.csv": tables,
         "identified.csv": identified,
-        "sensitivity.csv": sensitivity_table(rows, cols),
-        "assumptions.csv": assumption_table(rows[None], cols[None], labels),
+        "sensitivity.csv": _sensitivity(rows, cols),
+        "assumptions.csv": _assumptions(rows[None], cols[None], labels),
     }
 
 
@@ -465,6 +469,22 @@ def _with_probit(identified: pd.DataFrame, force_best: int, inspectors_best: int
     return pd.concat([identified, pd.DataFrame([row])], ignore_index=True)
 
 
+def _sensitivity(rows: np.ndarray, cols: np.ndarray) -> pd.DataFrame | str:
+    """:func:`sensitivity_table`, or why it is left out when its integer programmes would pass their budget."""
+    try:
+        return sensitivity_table(rows, cols)
+    except OverBudget as err:
+        return f"The sign test's sensitivity is not computed: {err} (its programmes grow with the square of the number of cases)."
+
+
+def _assumptions(force: np.ndarray, inspectors: np.ndarray, labels: Sequence[str]) -> pd.DataFrame | str:
+    """:func:`assumption_table`, or why it is left out (a step over its budget, or no exact answer)."""
+    try:
+        return assumption_table(force, inspectors, labels)
+    except (ValueError, ArithmeticError) as err:  # OverBudget is a ValueError
+        return f"The ranges under each assumption could not be computed exactly for these figures ({err})."
+
+
 def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
     """``sensitivity.csv``: how far the one-sided gap would have to shrink before the sign test, at its least favourable pairing, loses significance.
 
@@ -538,32 +558,41 @@ def assumption_table(force: np.ndarray, inspectors: np.ndarray, labels: Sequence
     (:func:`analysis.stats.pair_bounds.count_tables_over`, exact), and each quantity of
     :data:`PAIRING_QUANTITIES` gets its exact smallest and largest value over them
     (:func:`analysis.stats.pair_bounds.pair_bounds` with that mask). Where the published totals rule
-    the assumption out, ``n_tables`` is 0 and ``low``/``high`` are empty.
+    the assumption out, ``n_tables`` is 0 and ``low``/``high`` are empty. Where counting the tables
+    would pass its budget (:class:`analysis.stats.pair_bounds.CountTooLarge`), ``n_tables`` is empty
+    and ``method`` says why; the ranges (closed forms or linear programming) need no count.
     """
     from analysis.stats.pair_bounds import count_tables_over, pair_bounds
 
     k = len(labels)
     records = []
+    counted = True
     for name, words in ASSUMPTIONS.items():
-        mask = assumption_mask(name, k)
-        n_tables = count_tables_over(force, inspectors, None if name == "none" else mask)
+        mask = None if name == "none" else assumption_mask(name, k)
+        try:
+            n_tables, uncounted = count_tables_over(force, inspectors, mask), []
+        except CountTooLarge as err:
+            n_tables, uncounted, counted = None, [f"tables not counted ({err})"], False
+        bounds = None if n_tables == 0 else pair_bounds(force, inspectors, allowed=mask, labels=list(labels))
+        if bounds is not None and bounds.attrs["n_pairs_with_tables"] == 0:
+            n_tables = 0
         if n_tables == 0:
             for q in PAIRING_QUANTITIES:
                 records.append((name, q, np.nan, np.nan, 0, f"{words}: the published totals rule this out (no table fits them)"))
             continue
-        bounds = pair_bounds(force, inspectors, allowed=None if name == "none" else mask, labels=list(labels)).set_index("quantity")
+        bounds = bounds.set_index("quantity")
         for q in PAIRING_QUANTITIES:
             how = [part for part in str(bounds.loc[q, "method"]).split("; ") if "interval" not in part and "ci_low" not in part]
-            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([words, *how])))
+            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([words, *how, *uncounted])))
     frame = pd.DataFrame.from_records(records, columns=["assumption", "quantity", "low", "high", "n_tables", "method"])
-    frame["n_tables"] = frame["n_tables"].astype("int64")
+    frame["n_tables"] = frame["n_tables"].astype("int64" if counted else "Int64")
     return frame
 
 
 def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
     """What each assumption would settle, one sentence each, from ``assumptions.csv`` (the words follow the counts)."""
     a = assumptions.set_index(["assumption", "quantity"])
-    total = int(a.loc[("none", "n_force_better"), "n_tables"])
+    total = a.loc[("none", "n_force_better"), "n_tables"]
     clauses = {
         "force_never_harsher": "the force never graded a case worse than the inspectors did",
         "at_most_one_grade_apart": "no case was graded two or more grades apart",
@@ -572,13 +601,16 @@ def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
     out = []
     for name, clause in clauses.items():
         row = a.loc[name]
-        tables = int(row["n_tables"].iloc[0])
-        if tables == 0:
+        tables = row["n_tables"].iloc[0]
+        if not pd.isna(tables) and tables == 0:
             out.append(f"The published totals rule out that {clause}: no pairing that fits them meets it.")
             continue
         lo, hi = row.loc["n_force_better", "low"], row.loc["n_force_better", "high"]
         kappa_lo, kappa_hi = row.loc["cohen_kappa", "low"], row.loc["cohen_kappa", "high"]
-        remain = "exactly one pairing remains" if tables == 1 else f"{tables:,} of the {total:,} pairings remain"
+        if pd.isna(tables) or pd.isna(total):
+            remain = "some of the pairings remain (too many to count)"
+        else:
+            remain = "exactly one pairing remains" if tables == 1 else f"{int(tables):,} of the {int(total):,} pairings remain"
         better = (
             f"the force graded {lo:.0f} of the {n} cases better"
             if lo == hi
@@ -622,16 +654,11 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         )
         return dict.fromkeys(TABLES, text)
     sensitivity: pd.DataFrame | str = (
-        sensitivity_table(force[0], insp[0])
-        if pinned
-        else "The figures leave the totals open, so the sign test's sensitivity is not computed."
+        _sensitivity(force[0], insp[0]) if pinned else "The figures leave the totals open, so the sign test's sensitivity is not computed."
     )
     if pinned:
         identified = _with_probit(identified, int(force[0][0]), int(insp[0][0]), int(force[0].sum()), data.grades[0])
-    try:
-        assumptions: pd.DataFrame | str = assumption_table(force, insp, data.grades)
-    except (ValueError, ArithmeticError) as err:
-        assumptions = f"The ranges under each assumption could not be computed exactly for these figures ({err})."
+    assumptions = _assumptions(force, insp, data.grades)
     return {
         "agreement_bounds.csv": reason,
         "consistent_tables.csv": reason,

@@ -32,6 +32,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from analysis.stats.budget import OverBudget
+
 #: Most candidate count vectors :meth:`CountSystem.vectors` builds for one group before it gives up.
 MAX_CANDIDATES = 2_000_000
 
@@ -39,12 +41,15 @@ MAX_CANDIDATES = 2_000_000
 MAX_CHECKED = 20_000
 
 
-class TooManyVectors(ValueError):
+class TooManyVectors(OverBudget):
     """The figures allow more count vectors for a group than can be listed; ``count`` is how many (or a lower bound)."""
 
     def __init__(self, group: Hashable, count: int, limit: int):
         self.group, self.count, self.limit = group, count, limit
-        super().__init__(f"the figures allow {count:,} or more count vectors for group {group!r}, more than {limit:,} can be listed")
+        self.what, self.needed, self.budget, self.unit = "listing every count vector a group's figures allow", count, limit, "vectors"
+        ValueError.__init__(
+            self, f"the figures allow {count:,} or more count vectors for group {group!r}, more than {limit:,} can be listed"
+        )
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from analysis.stats.agreement import cohen_kappa, direction_counts, weighted_kappa
+from analysis.stats.budget import OverBudget
 from analysis.stats.contingency import lexicographic_optimum
 from analysis.stats.identification import IDENTIFIED_QUANTITIES, best_grade_text, score_text, tables_summary, undefined_text
 from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
@@ -94,33 +95,37 @@ _CHUNK = 20_000  # pairs per vectorised block
 _LP_CHUNK = 200  # pairs per block-diagonal linear programme
 
 
-class TooManyMarginPairs(ValueError):
+class TooManyMarginPairs(OverBudget):
     """More pairs of possible margins than the limit: ``n_pairs`` (``n_force`` x ``n_inspectorate``) against ``limit``."""
 
     def __init__(self, n_force: int, n_inspectorate: int, limit: int, masked: bool):
         self.n_force, self.n_inspectorate, self.limit, self.masked = n_force, n_inspectorate, limit, masked
         self.n_pairs = n_force * n_inspectorate
         how = "with an assumption on the cells (linear programmes for each pair)" if masked else "(closed forms, vectorised)"
-        super().__init__(
+        self.what, self.needed, self.budget, self.unit = "bounding every pairing measure", self.n_pairs, limit, "pairs of possible totals"
+        ValueError.__init__(
+            self,
             f"{self.n_pairs:,} pairs of possible totals ({n_force:,} for the force x {n_inspectorate:,} for the inspectors) "
-            f"exceed the limit of {limit:,} {how}; narrow the published figures' ranges or raise the limit"
+            f"exceed the limit of {limit:,} {how}; narrow the published figures' ranges or raise the limit",
         )
 
 
-class TooManyTables(ValueError):
+class TooManyTables(OverBudget):
     """More consistent tables than the listing limit (``limit``); raised by :func:`enumerate_tables`."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        super().__init__(f"more than {limit:,} consistent tables: too many to list")
+        self.what, self.needed, self.budget, self.unit = "listing the consistent tables", None, limit, "tables"
+        ValueError.__init__(self, f"more than {limit:,} consistent tables: too many to list")
 
 
-class CountTooLarge(ValueError):
+class CountTooLarge(OverBudget):
     """The dynamic programme of :func:`count_tables` would need more than ``limit`` cells (``cells``)."""
 
     def __init__(self, cells: int, limit: int):
         self.cells, self.limit = cells, limit
-        super().__init__(f"counting these tables needs an array of {cells:,} cells, more than the limit of {limit:,}")
+        self.what, self.needed, self.budget, self.unit = "counting the consistent tables", cells, limit, "array cells"
+        ValueError.__init__(self, f"counting these tables needs an array of {cells:,} cells, more than the limit of {limit:,}")
 
 
 # --- inputs -----------------------------------------------------------------------------------------
