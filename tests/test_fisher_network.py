@@ -283,7 +283,9 @@ def test_the_warm_up_compiles_every_loop_the_search_calls():
     from analysis.stats.fisher_network import kernels_cached, warm_up
 
     source = Path(fisher_network.__file__).read_text(encoding="utf-8")
-    called = set(re.findall(r"\b(?:kern|self\.k)\.(\w+)\(", source)) | set(re.findall(r"from analysis.stats._fisher_kernels import (\w+)", source))
+    called = set(re.findall(r"\b(?:kern|self\.k)\.(\w+)\(", source)) | set(
+        re.findall(r"from analysis.stats._fisher_kernels import (\w+)", source)
+    )
     assert len(called) >= 10 and called <= set(vars(kern))
     assert warm_up() >= len(called)
     assert sorted(name for name in called if not getattr(kern, name).signatures) == []

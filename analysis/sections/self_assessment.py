@@ -734,11 +734,12 @@ def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
             "One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a 95% interval that "
             "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
             {
-                "quantity": "n_force_better, share_force_better, good_gap, mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, "
-                "cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
+                "quantity": "n_force_better, share_force_better, n_same (cases graded the same by both), percent_agreement (n_same over n), good_gap, "
+                "mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
                 "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
                 "high": "Largest value over the consistent pairings.",
-                "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases); empty where none is given.",
+                "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases; for "
+                "percent_agreement, the two-sided Clopper-Pearson lower end at the fewest); empty where none is given.",
                 "ci_high": "Upper end of the 95% interval, spanning every pairing's; empty where none is given.",
                 "method": "How the row is computed, in a few words.",
             },

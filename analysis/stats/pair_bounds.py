@@ -65,7 +65,15 @@ from scipy.optimize import linprog
 from analysis.stats.agreement import cohen_kappa, direction_counts, weighted_kappa
 from analysis.stats.budget import OverBudget
 from analysis.stats.contingency import lexicographic_optimum
-from analysis.stats.identification import IDENTIFIED_QUANTITIES, best_grade_text, score_text, tables_summary, undefined_text
+from analysis.stats.identification import (
+    AGREEMENT_METHOD,
+    IDENTIFIED_QUANTITIES,
+    agreement_interval,
+    best_grade_text,
+    score_text,
+    tables_summary,
+    undefined_text,
+)
 from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
 from analysis.stats.paired_intervals import mean_score_gap, paired_proportion_difference
 from analysis.stats.proportions import clopper_pearson_lower
@@ -462,7 +470,7 @@ def _counts(f: np.ndarray, g: np.ndarray, mask: np.ndarray | None, max_cells: in
     return out
 
 
-def count_tables(rows, cols, allowed=None, *, max_cells: int = MAX_COUNT_CELLS) -> int:
+def count_tables(rows, cols, allowed=None, *, max_cells: int | None = None) -> int:
     """Exact number of k x k tables of non-negative integers with these margins that are zero outside ``allowed``.
 
     A Python int of any size, by dynamic programming over the rows (see :func:`_dense_counts`),
@@ -484,10 +492,10 @@ def count_tables(rows, cols, allowed=None, *, max_cells: int = MAX_COUNT_CELLS) 
     mask = _mask(allowed, r.size)
     if not has_table(r, c, mask):
         return 0
-    return int(_counts(r[None], c[None], mask, max_cells)[0, 0])
+    return int(_counts(r[None], c[None], mask, MAX_COUNT_CELLS if max_cells is None else max_cells)[0, 0])
 
 
-def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_cells: int = MAX_COUNT_CELLS) -> int:
+def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_cells: int | None = None) -> int:
     """Exact number of consistent tables over every pair of ``F x G`` (row sums in ``F``, column sums in ``G``), zero outside ``allowed``.
 
     Distinct rows of ``F`` and ``G`` count once. One dynamic programme per force margin gives the
@@ -495,7 +503,7 @@ def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_
     """
     f, g, _, k = _margin_sets(force_margins, inspectorate_margins)
     mask = _mask(allowed, k)
-    return int(sum(_counts(f, g, mask, max_cells).ravel().tolist()))
+    return int(sum(_counts(f, g, mask, MAX_COUNT_CELLS if max_cells is None else max_cells).ravel().tolist()))
 
 
 # --- optimisation under a mask --------------------------------------------------------------------------
@@ -728,6 +736,8 @@ def _closed_form_chunk(r: np.ndarray, c: np.ndarray, n: int, confidence: float, 
     expected = ((r.sum(axis=1) ** 2) - (r * c).sum(axis=1)).astype(float)
     most_same = np.minimum(r, c).sum(axis=1)
     fewest_same = np.maximum((r + c).max(axis=1) - n, 0)
+    acc.add("n_same_low", fewest_same, True)
+    acc.add("n_same_high", most_same, False)
     with np.errstate(divide="ignore", invalid="ignore"):
         acc.add("cohen_kappa_low", np.where(expected > 0, 1.0 - float(n) * (n - fewest_same).astype(float) / expected, np.nan), True)
         acc.add("cohen_kappa_high", np.where(expected > 0, 1.0 - float(n) * (n - most_same).astype(float) / expected, np.nan), False)
@@ -752,10 +762,12 @@ def _masked_chunk(r, c, n, confidence, mask, acc: _Extremes, unresolved: dict[st
     acc.add("good_gap_high", gap.estimate, False)
     acc.add("good_gap_ci_low", gap.low, True)
     acc.add("good_gap_ci_high", gap.high, False)
-    t = _optimum(r, c, (i == j).astype(float), mask, True)
+    t = _optimum(r, c, (i == j).astype(float), mask, True)  # most cases on the diagonal: also the highest kappa of the pair
     acc.add("cohen_kappa_high", cohen_kappa(t), False)
+    acc.add("n_same_high", np.trace(t, axis1=-2, axis2=-1), False)
     t = _optimum(r, c, (i == j).astype(float), mask, False)
     acc.add("cohen_kappa_low", cohen_kappa(t), True)
+    acc.add("n_same_low", np.trace(t, axis1=-2, axis2=-1), True)
     for name, d in (("weighted_kappa_linear", np.abs(i - j)), ("weighted_kappa_quadratic", (i - j) ** 2)):
         d = d.astype(float)
         t = _optimum(r, c, d, mask, False, up)
@@ -836,6 +848,12 @@ def _methods(confidence: float, labels, scores: str, masked: bool, why: str) -> 
                 f"fewest and most cases the force graded better: closed form for each pair of totals (max-flow/min-cut of the transportation problem); {why}",
                 False,
             ),
+            "n_same": (
+                f"fewest and most cases graded the same by both: closed form for each pair of totals, max(0, max_i force_i + inspectors_i - n) "
+                f"and sum_i min(force_i, inspectors_i) (Fréchet bounds on the diagonal); {why}",
+                False,
+            ),
+            "percent_agreement": (f"{AGREEMENT_METHOD.format(pct=pct)} (closed form; {why})", True),
             "share_force_better": (
                 f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest (closed form; {why})",
                 True,
@@ -868,6 +886,8 @@ def _methods(confidence: float, labels, scores: str, masked: bool, why: str) -> 
     or_frechet = "or the comonotone (north-west corner) or countermonotone table where it meets them"
     return {
         "n_force_better": (f"fewest and most cases the force graded better: {lp}; {why}", False),
+        "n_same": (f"fewest and most cases graded the same by both: {lp}; {why}", False),
+        "percent_agreement": (f"{AGREEMENT_METHOD.format(pct=pct)} (linear programming; {why})", True),
         "share_force_better": (
             f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest (linear programming; {why})",
             True,
@@ -1006,13 +1026,16 @@ def pair_bounds(
     methods = _methods(confidence, labels, scores, mask is not None, why)
     records = []
     for q in IDENTIFIED_QUANTITIES:
-        source = "n_force_better" if q == "share_force_better" else q
+        source = {"share_force_better": "n_force_better", "percent_agreement": "n_same"}.get(q, q)
         low, high = acc.get(f"{source}_low", True), acc.get(f"{source}_high", False)
         method, has_ci = methods[q]
         ci_low = ci_high = np.nan
         if q == "share_force_better":
             low, high = low / n, high / n
             ci_low = clopper_pearson_lower(acc.get("n_force_better_low", True), n, confidence)
+        elif q == "percent_agreement":
+            ci_low, ci_high = agreement_interval(low, high, n, confidence)
+            low, high = low / n, high / n
         elif has_ci:
             ci_low, ci_high = acc.get(f"{q}_ci_low", True), acc.get(f"{q}_ci_high", False)
         gaps = [missing[f"{q}_{side}"] for side in ("low", "high") if f"{q}_{side}" in missing]

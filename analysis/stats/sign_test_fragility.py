@@ -109,12 +109,12 @@ def _margins(row_sums: Sequence[int], col_sums: Sequence[int]) -> tuple[np.ndarr
     return rows, cols
 
 
-def _p_matrix(n: int, max_work: float = MAX_WORK) -> np.ndarray:
+def _p_matrix(n: int, max_work: float | None = None) -> np.ndarray:
     """``P[m, b]``: the two-sided sign-test p-value with ``b`` better of ``m`` discordant cases (NaN where ``b > m``).
 
     Raises :class:`analysis.stats.budget.OverBudget` past ``max_work`` entries, before building it.
     """
-    check(f"the sign test's table of p-values for {n:,} cases", (n + 1) ** 2, max_work, "entries")
+    check(f"the sign test's table of p-values for {n:,} cases", (n + 1) ** 2, MAX_WORK if max_work is None else max_work, "entries")
     m = np.arange(n + 1)[:, None]
     b = np.arange(n + 1)[None, :]
     p = sign_test(b, m - b)
@@ -344,7 +344,7 @@ def _bisect(rows: np.ndarray, cols: np.ndarray, p: np.ndarray, ceiling: float) -
     return best
 
 
-def sign_test_max_p(row_sums: Sequence[int], col_sums: Sequence[int], *, max_work: float = MAX_WORK) -> SignTestExtreme:
+def sign_test_max_p(row_sums: Sequence[int], col_sums: Sequence[int], *, max_work: float | None = None) -> SignTestExtreme:
     """Largest two-sided sign-test p-value over every ``k x k`` table with the given margins, with a table attaining it.
 
     Rows are the first grader's grades and columns the second's, best first, so ``better`` counts
@@ -369,7 +369,7 @@ def sign_test_fragility(
     *,
     towards: str = "better",
     each_grade_once: bool = True,
-    max_work: float = MAX_WORK,
+    max_work: float | None = None,
 ) -> SignTestFragility:
     """Fewest of the second grader's grades that must move one step for the sign test to lose significance under every pairing.
 
