@@ -214,7 +214,12 @@ def test_a_million_cases_in_rounded_percentages_are_bounded_at_once(tmp_path):
     start = time.perf_counter()
     tables, absent = built(raw)
     assert time.perf_counter() - start < 60  # it used to run for more than five minutes; the benchmark times it
-    assert "or more different totals" in absent["identified.csv"][1]
+    assert "or more different totals" in absent["consistent_tables.csv"][1]
+    got = tables["identified.csv"].set_index("quantity")
+    n = sum(force)
+    assert got.loc["n_same", "high"] > got.loc["n_same", "low"] >= 0
+    assert got.loc["percent_agreement", "high"] == got.loc["n_same", "high"] / n
+    assert "integer programming" in got.loc["n_same", "method"]
 
 
 # --- the hard wall --------------------------------------------------------------------------------------------
@@ -243,3 +248,41 @@ def test_max_seconds_must_be_a_positive_number(tmp_path, value, capsys):
         main(["process", "--out", str(tmp_path / "out"), "--max-seconds", value])
     assert exit_.value.code == 2
     assert "positive number of seconds" in capsys.readouterr().err
+
+
+# --- totals too many to list: the linear quantities by integer programming over the whole consistent set ---------
+
+
+@pytest.mark.parametrize(
+    ("force", "inspectors", "spread"), [([6, 3, 2], [2, 5, 4], 1), ([4, 3, 2, 2], [1, 3, 3, 4], 1), ([1, 1, 8], [8, 1, 1], 2)]
+)
+def test_the_integer_programme_over_the_figures_gives_the_ranges_of_every_pair_of_totals(tmp_path, force, inspectors, spread):
+    data = load_audit(write_package(tmp_path / "p", force, inspectors, spread=spread))
+    f, g = self_assessment.margin_sets(data)
+    listed = pb.pair_bounds(f, g).set_index("quantity")
+    got = pb.system_bounds(data.figure_set.system, why="test").set_index("quantity")
+    assert list(got.index) == list(IDENTIFIED_QUANTITIES)
+    for q in pb.LINEAR_QUANTITIES:
+        assert (got.loc[q, "low"], got.loc[q, "high"]) == pytest.approx((listed.loc[q, "low"], listed.loc[q, "high"]), abs=1e-12), q
+    for q in ("share_force_better", "percent_agreement"):
+        assert got.loc[q, ["ci_low", "ci_high"]].tolist() == pytest.approx(listed.loc[q, ["ci_low", "ci_high"]].tolist(), nan_ok=True)
+    others = [q for q in IDENTIFIED_QUANTITIES if q not in pb.LINEAR_QUANTITIES]
+    assert got.loc[others, "low"].isna().all() and got.loc[others, "method"].str.startswith("not computed: test").all()
+
+
+def test_totals_too_many_to_list_still_publish_the_linear_quantities(tmp_path, monkeypatch):
+    from analysis.stats.consistent_set import TooManyVectors
+
+    raw = write_package(tmp_path / "raw", [6, 3, 2], [2, 5, 4], spread=1)
+    exact, _ = built(raw)
+
+    def too_many(data):
+        raise TooManyVectors(("force_selected", "force"), 3_000_000, 2_000_000)
+
+    monkeypatch.setattr(self_assessment, "margin_sets", too_many)
+    tables, absent = built(raw)
+    assert set(tables) == {"identified.csv"}
+    assert "3,000,000 or more different totals" in absent["assumptions.csv"][1]
+    got, want = tables["identified.csv"].set_index("quantity"), exact["identified.csv"].set_index("quantity")
+    for q in ("n_same", "percent_agreement", "n_force_better"):
+        assert (got.loc[q, "low"], got.loc[q, "high"]) == (want.loc[q, "low"], want.loc[q, "high"])

@@ -635,9 +635,9 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
     except TooManyVectors as err:
         text = (
             f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
-            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
+            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range"
         )
-        return dict.fromkeys(TABLES, text)
+        return _from_system(data, text, f"the figures allow {err.count:,} or more different totals for one grading, too many to list")
     pinned = len(force) == 1 and len(insp) == 1
     reason = (
         f"Too many tables of case counts fit the published totals to list them one by one ({why}); identified.csv gives the exact range of each measure."
@@ -650,9 +650,9 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
     except TooManyMarginPairs as err:
         text = (
             f"The figures allow {err.n_force:,} force totals and {err.n_inspectorate:,} inspectors' totals, {err.n_pairs:,} combinations in all: "
-            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
+            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range"
         )
-        return dict.fromkeys(TABLES, text)
+        return _from_system(data, text, f"the figures allow {err.n_pairs:,} pairs of totals, too many to list")
     sensitivity: pd.DataFrame | str = (
         _sensitivity(force[0], insp[0]) if pinned else "The figures leave the totals open, so the sign test's sensitivity is not computed."
     )
@@ -666,6 +666,15 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         "sensitivity.csv": sensitivity,
         "assumptions.csv": assumptions,
     }
+
+
+def _from_system(data: AuditData, text: str, why: str) -> dict[str, pd.DataFrame | str]:
+    """When the possible totals are too many to list: identified.csv's linear quantities by integer programming, the rest left out (``text``)."""
+    from analysis.stats.pair_bounds import system_bounds
+
+    out: dict[str, pd.DataFrame | str] = dict.fromkeys(TABLES, text + ".")
+    out["identified.csv"] = system_bounds(data.figure_set.system, labels=list(data.grades), why=why)
+    return out
 
 
 def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:

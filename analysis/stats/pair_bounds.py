@@ -1049,3 +1049,78 @@ def pair_bounds(
     out = pd.DataFrame.from_records(records, columns=list(COLUMNS)).astype({c: float for c in ("low", "high", "ci_low", "ci_high")})
     out.attrs = attrs
     return out
+
+
+# --- too many totals to list: the linear quantities over the whole consistent set ---------------------------------
+
+#: The quantities :func:`system_bounds` gives (linear in the counts and cells, so integer programming bounds them exactly).
+LINEAR_QUANTITIES: tuple[str, ...] = ("n_force_better", "share_force_better", "n_same", "percent_agreement", "good_gap", "mean_score_gap")
+
+
+def system_bounds(system, *, confidence: float = 0.95, labels: Sequence[str] | None = None, why: str = "") -> pd.DataFrame:
+    """The rows of :func:`pair_bounds` for a pair whose possible totals are too many to list, from the integer programme of the figures.
+
+    ``system`` is the :class:`analysis.stats.consistent_set.CountSystem` of the published figures,
+    with the pair's cells as variables. The quantities of :data:`LINEAR_QUANTITIES` are linear in
+    the cells and counts (cases the force graded better, cases graded the same, the gap in the share
+    in the best grade, the mean score gap), so their exact smallest and largest values over every
+    consistent table of every possible pair of totals are two integer programmes each (HiGHS via
+    :meth:`~analysis.stats.consistent_set.CountSystem.linear_range`): no total and no table is
+    listed, and the cost does not grow with the number of cases. The share graded better and the
+    share graded the same keep their exact (Clopper-Pearson) intervals, which need only the counts;
+    the others (the gaps' intervals, the ordinal measures and the kappas, which are not linear once
+    the totals vary) are left empty and ``method`` says why (``why``).
+    """
+    if system.pair is None:
+        raise ValueError("the figures give no pair of gradings of the same cases")
+    force, insp = system.pair
+    k, n = system.k, system.groups[force]
+    if n == 0:
+        raise ValueError("the totals hold no cases")
+    pct = f"{100 * confidence:g}%"
+    best = best_grade_text(labels)
+    ip = f"integer programming over every table of every pair of totals the figures allow; {why}"
+
+    def span(coefs: dict[int, float]) -> tuple[float, float]:
+        lo, hi, _, _ = system.linear_range(coefs)
+        return round(lo), round(hi)
+
+    better = span({system.cell(i, j): 1.0 for i in range(k) for j in range(k) if i < j})
+    same = span({system.cell(i, i): 1.0 for i in range(k)})
+    gap = span({system.var(force, 0): 1.0, system.var(insp, 0): -1.0})
+    score = span({**{system.var(force, i): float(k - i) for i in range(k)}, **{system.var(insp, i): -float(k - i) for i in range(k)}})
+    rows = {
+        "n_force_better": (*better, np.nan, np.nan, f"fewest and most cases the force graded better: {ip}"),
+        "share_force_better": (
+            better[0] / n,
+            better[1] / n,
+            clopper_pearson_lower(better[0], n, confidence),
+            np.nan,
+            f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest",
+        ),
+        "n_same": (*same, np.nan, np.nan, f"fewest and most cases graded the same by both: {ip}"),
+        "percent_agreement": (same[0] / n, same[1] / n, *agreement_interval(*same, n, confidence), AGREEMENT_METHOD.format(pct=pct)),
+        "good_gap": (
+            gap[0] / n,
+            gap[1] / n,
+            np.nan,
+            np.nan,
+            f"force share {best} minus inspectors' share {best}, same cases: {ip}; no interval (the widest needs the totals listed)",
+        ),
+        "mean_score_gap": (
+            score[0] / n,
+            score[1] / n,
+            np.nan,
+            np.nan,
+            f"mean of force minus inspectors' score ({score_text(k, labels)}): {ip}; no interval (the widest needs the totals listed)",
+        ),
+    }
+    records = []
+    for q in IDENTIFIED_QUANTITIES:
+        if q in rows:
+            low, high, ci_low, ci_high, method = rows[q]
+        else:
+            low = high = ci_low = ci_high = np.nan
+            method = f"not computed: {why}; its range needs every pair of totals, and it is not linear in the cells once the totals vary"
+        records.append({"quantity": q, "low": low, "high": high, "ci_low": ci_low, "ci_high": ci_high, "method": method})
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS)).astype({c: float for c in ("low", "high", "ci_low", "ci_high")})
