@@ -286,3 +286,107 @@ def test_totals_too_many_to_list_still_publish_the_linear_quantities(tmp_path, m
     got, want = tables["identified.csv"].set_index("quantity"), exact["identified.csv"].set_index("quantity")
     for q in ("n_same", "percent_agreement", "n_force_better"):
         assert (got.loc[q, "low"], got.loc[q, "high"]) == (want.loc[q, "low"], want.loc[q, "high"])
+
+
+# --- case-level files: large ones read column by column, with the same checks and the same messages -----------
+
+CASE_GRADES = ["good", "requires improvement", "inadequate"]
+
+
+def write_case_package(path: Path, n: int, *, edit=None) -> Path:
+    """A made-up package (test fixture) with a case-level file of ``n`` cases; ``edit(lines)`` may break the file's lines."""
+    rng = np.random.default_rng(7)
+    force = rng.integers(0, 3, n)
+    inspectors = np.clip(force + rng.integers(-1, 2, n), 0, 2)
+    path.mkdir(parents=True, exist_ok=True)
+    audit = {
+        "id": "fixture-many-cases",
+        "force": "Made-up Constabulary (test fixture)",
+        "title": "MADE-UP FIGURES for tests: many case-level grades",
+        "published": "2021-03",
+        "grades": CASE_GRADES,
+        "sources": [{"title": "None: made up for the tests", "url": "https://example.org/made-up"}],
+        "licence": "CC0-1.0",
+    }
+    (path / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    rows = ["sample,rater,area,grades,count,percent,at_least,at_most,of,wording,source"]
+    for rater, grades in (("force", force), ("inspectorate", inspectors)):
+        rows += [f"force_selected,{rater},,{g},{int((grades == i).sum())},,,,{n},,made up" for i, g in enumerate(CASE_GRADES)]
+    (path / "figures.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    lines = ["case_id,practice_area,force_grade,hmicfrs_grade"] + [
+        f"CASE-{i:07d},area {'one two three'.split()[i % 3]},{CASE_GRADES[a]},{CASE_GRADES[b]}"
+        for i, (a, b) in enumerate(zip(force, inspectors, strict=True))
+    ]
+    if edit is not None:
+        edit(lines)
+    (path / "cases.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    update_hashes(path)
+    return path
+
+
+def test_a_large_case_file_reads_the_same_by_both_roads(tmp_path, monkeypatch):
+    from analysis.data import package
+
+    raw = write_case_package(tmp_path / "raw", 3_000)
+    monkeypatch.setattr(package, "_PLAIN_FROM_BYTES", 2**10)  # the same road as a file of a megabyte or more, on a small file
+    fast = load_audit(raw)
+    monkeypatch.setattr(package, "_PLAIN_FROM_BYTES", 10**12)
+    slow = load_audit(raw)
+    pd.testing.assert_frame_equal(fast.cases, slow.cases)
+    assert np.array_equal(fast.known_table, slow.known_table) and fast.known_table.sum() == 3_000
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "message"),
+    [
+        (2_000, "CASE-0000007,area two,good,good", "duplicate key"),
+        (2_500, "CASE-0002500 ,area two,good,good", "white space"),
+        (1_234, "CASE-0001234,area two,,good", "missing value"),
+        (2_999, 'CASE-0002999,"area two",good,good', ""),
+        (2_998, "CASE-0002997,area two,excellent,good", "excellent"),
+        (5, "CASE-0000005,area two,good,good,extra", "wrong number of values"),
+        (17, "CASE-0000017,area two,good\tgood,good", "control character"),
+    ],
+)
+def test_a_large_case_file_with_a_fault_gets_the_message_of_the_row_by_row_reader(tmp_path, monkeypatch, where, line, message):
+    from analysis.data import package
+    from analysis.data.errors import AuditDataError
+
+    def edit(lines):
+        lines[where] = line
+
+    raw = write_case_package(tmp_path / "raw", 3_000, edit=edit)
+    outcomes = []
+    for limit in (2**10, 10**12):
+        monkeypatch.setattr(package, "_PLAIN_FROM_BYTES", limit)
+        try:
+            outcomes.append(("read", load_audit(raw).known_table.sum()))
+        except AuditDataError as err:
+            outcomes.append(("refused", str(err)))
+    assert outcomes[0] == outcomes[1]
+    if message:
+        assert outcomes[0][0] == "refused" and message in outcomes[0][1]
+
+
+@pytest.mark.parametrize("road", [10**12, 2**10])  # the row-by-row road and the column-by-column one
+def test_a_case_file_past_the_row_limit_is_refused_naming_the_limit(tmp_path, monkeypatch, road, capsys):
+    from analysis.data import package, schemas
+
+    n = 300
+    monkeypatch.setattr(package, "_PLAIN_FROM_BYTES", road)
+    monkeypatch.setitem(schemas.MAX_ROWS, "cases", n - 50)
+    raw = write_case_package(tmp_path / "raw", n)
+    assert main(["process", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cases.csv" in err and f"at most {n - 50:,} data rows" in err and f"row {n - 49}" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_case_file_limit_is_a_million_rows_and_the_readme_says_so():
+    from analysis.data.paths import PROJ_ROOT
+    from analysis.data.schemas import MAX_CASE_ROWS, max_bytes, max_rows
+
+    assert MAX_CASE_ROWS == max_rows("cases") == 1_000_000
+    assert max_bytes("cases") >= MAX_CASE_ROWS * len("CASE-0000000,area one,requires improvement,requires improvement\n")
+    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{MAX_CASE_ROWS:,} cases" in readme and f"{max_bytes('cases') // 2**20} MiB" in readme
