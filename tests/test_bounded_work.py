@@ -314,7 +314,7 @@ def write_case_package(path: Path, n: int, *, edit=None) -> Path:
         rows += [f"force_selected,{rater},,{g},{int((grades == i).sum())},,,,{n},,made up" for i, g in enumerate(CASE_GRADES)]
     (path / "figures.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     lines = ["case_id,practice_area,force_grade,hmicfrs_grade"] + [
-        f"CASE-{i:07d},area {'one two three'.split()[i % 3]},{CASE_GRADES[a]},{CASE_GRADES[b]}"
+        f"CASE-{i:07d},area {['one', 'two', 'three'][i % 3]},{CASE_GRADES[a]},{CASE_GRADES[b]}"
         for i, (a, b) in enumerate(zip(force, inspectors, strict=True))
     ]
     if edit is not None:
