@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LAB_ARGS ?=
 
-.PHONY: site test env process notebooks notebooks-all render lint format clean benchmarks lab
+.PHONY: site test test-quick env process notebooks notebooks-all render lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -59,6 +59,10 @@ format: env
 # Tests run on every core; a notebook's cells stay together on one worker (--dist loadfile).
 test: env
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# While working: every test but those marked slow (make test, which CI runs, runs them all).
+test-quick: env
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 # JupyterLab from the project's environment, with the project's python3 kernel (ipykernel in .venv,
 # analysis/ installed editable, so imports work from the notebooks' folder). It serves the project

@@ -49,6 +49,44 @@ def load_edited(raw: Path) -> AuditData:
     return load_audit(raw)
 
 
+@pytest.fixture(scope="session")
+def gwent_published(request, tmp_path_factory) -> Path:
+    """Gwent's processed set as ``process`` publishes it from data/raw, built once per test run and shared by every worker; read it only.
+
+    The first worker to ask builds it under a lock in the run's shared temporary folder; the others
+    wait for it and reuse it (the pytest-xdist recipe for a session fixture computed once).
+    """
+    import fcntl
+
+    from analysis.data.publish import MARKER
+    from analysis.pipeline import process
+
+    root = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        root = root.parent
+    out = root / "gwent_published" / "processed"
+    with open(root / "gwent_published.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / MARKER).exists():
+            out.parent.mkdir(exist_ok=True)
+            process(RAW_DIR, out)
+    return out
+
+
+#: ``python -c QUICK_PROCESS PROCESSED_DIR process ...``: the command line's ``process`` with the committed processed set as
+#: its payload (nothing loaded or computed), for tests of publishing in a child process (kills, interrupts, mounts).
+QUICK_PROCESS = """
+import sys
+from pathlib import Path
+import analysis.pipeline as pipeline
+committed = {p.name: p.read_bytes() for p in Path(sys.argv[1]).iterdir()}
+pipeline.load_audit = lambda raw: None
+pipeline.payload = lambda data: committed
+from analysis.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 # --------------------------------------------------------------------------- the suite leaves the working tree as it found it
 
 
