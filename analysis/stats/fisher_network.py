@@ -155,7 +155,9 @@ def _two_by_c(arr: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_wor
     """Exact p-value of a 2 x c table with the one-pass 2 x c network (:func:`~analysis.stats._fisher_kernels.two_by_c`)."""
     from analysis.stats._fisher_kernels import two_by_c
 
-    cols = np.sort(arr.sum(axis=0))[::-1].copy()
+    cols = np.sort(
+        arr.sum(axis=0)
+    )  # smallest column first: fewer undecided past values than largest first (benchmarks/bench_bounded_work.py)
     p, spent, needed, status = two_by_c(cols, int(arr[0].sum()), lf, thr, log_k, float(max_work), LIST_BYTES // _TWO_BY_C_ENTRY, ENTRY_WORK)
     _Stats(work=spent, nodes=[int(arr[0].sum()) + 1] * (len(cols) + 1)).report(report)
     if status == 1:
