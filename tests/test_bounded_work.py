@@ -97,19 +97,24 @@ def test_percent_agreement_under_an_assumption_equals_enumeration():
 # --- large exact pairs: identified.csv from closed forms, checked against the linear programme and its dual ---
 
 
-def _lp_same(rows, cols, maximise: bool) -> float:
-    """The fewest (most) cases on the diagonal by HiGHS, with the dual objective equal to the primal (strong duality)."""
+def _lp(rows, cols, weights, maximise: bool) -> float:
+    """The smallest (largest) ``sum(weights * T)`` over the tables with these margins by HiGHS, certified by the dual (strong duality)."""
     k = len(rows)
     a = np.zeros((2 * k, k * k))
     for i in range(k):
         a[i, i * k : (i + 1) * k] = 1
         a[k + i, i::k] = 1
     b = np.concatenate([rows, cols]).astype(float)
-    cost = np.eye(k).ravel() * (-1.0 if maximise else 1.0)
+    cost = np.asarray(weights, float).ravel() * (-1.0 if maximise else 1.0)
     res = linprog(cost, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
     assert res.status == 0
-    assert res.eqlin.marginals @ b == pytest.approx(res.fun, abs=1e-6)  # the dual certifies the optimum
+    assert res.eqlin.marginals @ b == pytest.approx(res.fun, rel=1e-9, abs=1e-6)  # the dual certifies the optimum
     return -res.fun if maximise else res.fun
+
+
+def _lp_same(rows, cols, maximise: bool) -> float:
+    """The fewest (most) cases on the diagonal."""
+    return _lp(rows, cols, np.eye(len(rows)), maximise)
 
 
 @pytest.mark.parametrize(
@@ -129,6 +134,12 @@ def test_large_exact_pairs_agree_with_the_linear_programme_and_its_dual(rows, co
     expected = float(n * n - np.dot(rows, cols))  # Cohen's kappa from the cases on the diagonal and the margins
     for end, same in (("low", fewest), ("high", most)):
         assert got.loc["cohen_kappa", end] == pytest.approx(1 - n * (n - same) / expected, abs=1e-12), end
+    i, j = np.indices((len(rows), len(rows)))
+    for name, d in (("weighted_kappa_linear", np.abs(i - j)), ("weighted_kappa_quadratic", (i - j) ** 2)):
+        chance = float(np.asarray(rows) @ d @ np.asarray(cols))  # expected disagreement times n
+        for end, maximise in (("low", True), ("high", False)):  # most disagreement: lowest kappa
+            disagreement = _lp(rows, cols, d, maximise)
+            assert got.loc[name, end] == pytest.approx(1 - n * disagreement / chance, abs=1e-9), (name, end)
 
 
 def test_process_on_a_four_grade_thousand_case_pair_publishes_the_kappa_range_of_the_linear_programme(tmp_path):
