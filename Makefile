@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LAB_ARGS ?=
 
-.PHONY: site test env process notebooks notebooks-all render render-all lint format clean benchmarks lab
+.PHONY: site test test-quick env process notebooks notebooks-all render render-all lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -18,6 +18,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m analysis install-kernel
+	$(BIN)/python -m analysis warm-up
 	@touch $(STAMP)
 
 # The pipeline runs only when the raw package, analysis/, requirements.txt or data/processed/ changed
@@ -70,6 +71,10 @@ format: env
 # Tests run on every core; a notebook's cells stay together on one worker (--dist loadfile).
 test: env
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# While working: every test but those marked slow (make test, which CI runs, runs them all).
+test-quick: env
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 # JupyterLab from the project's environment, with the project's python3 kernel (ipykernel in .venv,
 # analysis/ installed editable, so imports work from the notebooks' folder). It serves the project

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|report|hashes|run-notebooks|lab-pages|render|install-kernel``.
+"""Command line: ``python -m analysis process|report|hashes|run-notebooks|lab-pages|render|install-kernel|warm-up``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
@@ -15,6 +15,22 @@ from analysis import stamps
 from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress
+from analysis.wall import DEFAULT_SECONDS, TimeLimitExceeded
+
+_WALL_HELP = (
+    f"hard limit on the seconds spent reading and computing before publishing (default {DEFAULT_SECONDS:g}); past it, one error line names "
+    "the stage still running and nothing is published"
+)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, found {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do nothing when neither the raw package, analysis/, requirements.txt nor the processed set changed since the last run here",
     )
+    p.add_argument("--max-seconds", type=_positive, default=DEFAULT_SECONDS, help=_WALL_HELP)
     r = sub.add_parser(
         "report",
         help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
@@ -37,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--raw", type=Path, required=True, help="folder of the audit package (audit.json, figures.csv, datapackage.json)")
     r.add_argument("--out", type=Path, required=True, help="a new or empty folder (or one an earlier report wrote)")
     r.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell")
+    r.add_argument("--max-seconds", type=_positive, default=DEFAULT_SECONDS, help=_WALL_HELP)
     h = sub.add_parser(
         "hashes",
         help="check (or --update) the sha256 and size of each raw file in datapackage.json; --update writes datapackage.json for a new audit package",
@@ -66,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
         help="do nothing when neither the pages, the copies, analysis/ nor the data changed since the last run here",
     )
     sub.add_parser("install-kernel", help="install the project's python3 Jupyter kernelspec (encrypted transport) into this environment")
+    sub.add_parser(
+        "warm-up", help="compile the exact test's loops now and cache them on disk, so that no first call pays for it (make env runs it)"
+    )
     return parser
 
 
@@ -77,7 +98,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
             return 0
         from analysis.pipeline import process
 
-        names, changed = process(args.raw, args.out, progress)
+        names, changed = process(args.raw, args.out, progress, max_seconds=args.max_seconds)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
         stamps.record("process", stamp, stamps.process_digest(args.raw, args.out))
     elif args.command == "render":
@@ -92,7 +113,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     elif args.command == "report":
         from analysis.report import report
 
-        done = report(args.raw, args.out, timeout=args.timeout)
+        done = report(args.raw, args.out, timeout=args.timeout, max_seconds=args.max_seconds)
         print(f"published {len(done['processed'])} files in {display_path(args.out / 'processed')}")
         print(f"executed {len(done['notebooks'])} notebooks into {display_path(args.out / 'notebooks')}")
         print(f"wrote the summary page {display_path(args.out / 'index.html')}")
@@ -135,6 +156,10 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
 
         path = install_kernelspec()
         print(f"installed the python3 kernelspec: {path.parent.name} in the environment's share/jupyter/kernels")
+    elif args.command == "warm-up":
+        from analysis.stats.fisher_network import warm_up
+
+        print(f"compiled loops ready: {warm_up()} (cached on disk in analysis/stats/__pycache__)")
     return 0
 
 
@@ -144,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress(getattr(args, "out", PROCESSED_DIR))
     try:
         return _run(args, progress)
-    except (AuditDataError, PublishError) as err:
+    except (AuditDataError, PublishError, TimeLimitExceeded) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except OSError as err:  # anything the checks above did not foresee still gets one line, not a traceback

@@ -18,6 +18,9 @@ from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress, Stage, TableSpec, check_out, package_header, publish, serialise
 from analysis.sections import areas, audit, contents, coverage, national, self_assessment
+from analysis.stats.budget import OverBudget
+from analysis.wall import stage as entering
+from analysis.wall import wall
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
 STAGES: tuple[Stage, ...] = (audit.STAGE, self_assessment.STAGE, areas.STAGE, coverage.STAGE, national.STAGE)
@@ -37,12 +40,22 @@ def specs(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> dict[str, Tabl
 
 
 def build_all(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, str]]]:
-    """Build ``stages`` in memory: the tables the figures support, and for each other table ``(stage, reason)``."""
+    """Build ``stages`` in memory: the tables the figures support, and for each other table ``(stage, reason)``.
+
+    A step whose counted cost passes its budget (:class:`analysis.stats.budget.OverBudget`) and that
+    its section does not handle itself leaves that stage's tables out, each with the reason.
+    """
     tables: dict[str, pd.DataFrame] = {}
     absent: dict[str, tuple[str, str]] = {}
     for s in stages:
-        built = s.build(data)
         expected = {t.path for t in s.specs(data)}
+        with entering(s.name):
+            try:
+                built = s.build(data)
+            except OverBudget as err:
+                built = dict.fromkeys(
+                    expected, f"Left out because {err}: the work is counted before it starts, and this would take too long."
+                )
         if set(built) != expected:
             raise ValueError(f"stage {s.name!r} built {sorted(built)}, its specs list {sorted(expected)}")
         for name, value in built.items():
@@ -89,7 +102,13 @@ def payload(data: AuditData) -> dict[str, bytes]:
     return serialise(tables, chosen, data.grades, package_header(data.descriptor))
 
 
-def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR, progress: Progress | None = None) -> tuple[list[str], bool]:
+def process(
+    raw_dir: str | Path = RAW_DIR,
+    out_dir: str | Path = PROCESSED_DIR,
+    progress: Progress | None = None,
+    *,
+    max_seconds: float | None = None,
+) -> tuple[list[str], bool]:
     """Validate every file of the audit package in ``raw_dir``, build every table it supports, and publish the set into ``out_dir``.
 
     Everything is validated and computed in memory first; then :func:`analysis.data.publish.publish`
@@ -97,11 +116,15 @@ def process(raw_dir: str | Path = RAW_DIR, out_dir: str | Path = PROCESSED_DIR, 
     run can say which set is in place). Returns the file names of the set and whether anything changed.
     Raises :class:`analysis.data.errors.AuditDataError` on bad input and
     :class:`analysis.data.errors.PublishError` when the set cannot be written; either way the
-    previous set is left as it was.
+    previous set is left as it was. With ``max_seconds``, loading and building stop with
+    :class:`analysis.wall.TimeLimitExceeded` (naming the stage) once they have run that long, before
+    anything is published.
     """
     check_folders(raw_dir, out_dir)
     check_out(out_dir)
-    data = load_audit(raw_dir)
-    files = payload(data)
+    with wall(max_seconds):
+        with entering("load"):
+            data = load_audit(raw_dir)
+        files = payload(data)
     changed = publish(files, out_dir, progress)
     return sorted(files), changed

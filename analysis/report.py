@@ -318,6 +318,8 @@ def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir:
     notebook copy. Every string from the package is text (:func:`analysis.text.as_html`), and a source
     is a link only when its address is http(s) (:func:`analysis.text.html_link`).
     """
+    from mistune import html as markdown_html  # the sentences are Markdown whose package words are already text (as_text)
+
     from analysis.data.load import load_audit
     from analysis.pipeline import build_stage
     from analysis.sections.audit import shares_sentence
@@ -362,7 +364,7 @@ figure svg {{ max-width: 100%; height: auto; }}
 <p>{esc(meta.force)}, published {esc(meta.published)}. Figures from: {sources}. Licence: {esc(meta.licence)}.
 Written by <code>python -m analysis report</code> from the audit package; only published figures are data.</p>
 <h2>What the figures show</h2>
-{"".join(f"<p>{esc(t)}</p>" for t in sentences)}
+{"".join(markdown_html(t) for t in sentences)}
 <figure role="img" aria-label="{esc("Bars of each grade's share of each group of cases the figures give, labelled with counts and shares; hatched parts are ranges the figures leave open.")}">
 {chart}
 </figure>
@@ -389,7 +391,7 @@ Written by <code>python -m analysis report</code> from the audit package; only p
     return target
 
 
-def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600) -> dict[str, object]:
+def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600, max_seconds: float | None = None) -> dict[str, object]:
     """Publish, execute the notebooks and (with Quarto) render the site for the audit package ``raw_dir`` into ``out_dir``.
 
     Returns what was written: ``processed`` (file names), ``notebooks`` (paths) and ``site``
@@ -404,7 +406,7 @@ def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600) -> d
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text("written by python -m analysis report\n", encoding="utf-8")
     processed = out_dir / "processed"
-    names, _ = process(raw_dir, processed)
+    names, _ = process(raw_dir, processed, max_seconds=max_seconds)
     notebooks = run_notebook_copies(raw_dir, processed, out_dir / "notebooks", timeout=timeout)
     summary_page(raw_dir, processed, notebooks, out_dir)
     quarto = quarto_binary()

@@ -49,6 +49,45 @@ def load_edited(raw: Path) -> AuditData:
     return load_audit(raw)
 
 
+@pytest.fixture(scope="session")
+def gwent_published(request, tmp_path_factory) -> Path:
+    """Gwent's processed set as ``process`` publishes it from data/raw, built once per test run and shared by every worker; read it only.
+
+    The first worker to ask builds it under a lock in the run's shared temporary folder; the others
+    wait for it and reuse it (the pytest-xdist recipe for a session fixture computed once).
+    """
+    import fcntl
+
+    from analysis.data.publish import MARKER
+    from analysis.pipeline import process
+
+    root = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        root = root.parent
+    out = root / "gwent_published" / "processed"
+    with open(root / "gwent_published.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / MARKER).exists():
+            out.parent.mkdir(exist_ok=True)
+            process(RAW_DIR, out)
+    return out
+
+
+#: ``python -c QUICK_PROCESS PROCESSED_DIR process ...``: the command line's ``process`` with the committed processed set as
+#: its payload (nothing loaded or computed), for tests of publishing in a child process (kills, interrupts, mounts).
+QUICK_PROCESS = """
+import sys
+from pathlib import Path
+import analysis.pipeline as pipeline
+from analysis.data.publish import set_files
+committed = {p.name: p.read_bytes() for p in set_files(sys.argv[1])}
+pipeline.load_audit = lambda raw: None
+pipeline.payload = lambda data: committed
+from analysis.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 # --------------------------------------------------------------------------- the suite leaves the working tree as it found it
 
 
@@ -112,3 +151,18 @@ def drop_figures(raw: Path, *rows: int) -> None:
     path = raw / "figures.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join(line for i, line in enumerate(lines) if i not in rows), encoding="utf-8")
+
+
+def pytest_configure(config):
+    """Compile the exact test's loops once, in the controlling process, when numba's cache does not hold them yet.
+
+    ``make env`` leaves them cached (``python -m analysis warm-up``); this covers an edit of
+    ``analysis/stats/_fisher_kernels.py`` since, so that the test workers load the loops instead of
+    each compiling them.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    from analysis.stats.fisher_network import kernels_cached, warm_up
+
+    if not kernels_cached():
+        warm_up()

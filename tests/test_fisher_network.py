@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -274,3 +275,18 @@ def test_hybrid_approximates_large_sub_tables_and_stays_close_to_exact():
     p, approximated = hybrid_p_value(table)
     exact = exact_p_value(table)
     assert approximated > 0 and p != exact and abs(p / exact - 1) < 0.05
+
+
+def test_the_warm_up_compiles_every_loop_the_search_calls():
+    import re
+
+    from analysis.stats.fisher_network import kernels_cached, warm_up
+
+    source = Path(fisher_network.__file__).read_text(encoding="utf-8")
+    called = set(re.findall(r"\b(?:kern|self\.k)\.(\w+)\(", source)) | set(
+        re.findall(r"from analysis.stats._fisher_kernels import (\w+)", source)
+    )
+    assert len(called) >= 10 and called <= set(vars(kern))
+    assert warm_up() >= len(called)
+    assert sorted(name for name in called if not getattr(kern, name).signatures) == []
+    assert kernels_cached()

@@ -39,8 +39,8 @@ def test_rows_and_columns(summary):
     assert list(summary.reset_index().columns) == ["quantity", "low", "high", "ci_low", "ci_high", "method"]
     assert summary["method"].str.len().gt(0).all()
     # an interval only where the issue defines one
-    assert summary["ci_low"].isna().tolist() == [True, False, False, False, True, True, True, False, False, False]
-    assert summary["ci_high"].isna().tolist() == [True, True, False, False, True, True, True, False, False, False]
+    assert summary["ci_low"].isna().tolist() == [True, False, True, False, False, False, True, True, True, False, False, False]
+    assert summary["ci_high"].isna().tolist() == [True, True, True, False, False, False, True, True, True, False, False, False]
 
 
 def test_counts_and_share(summary, bounds_and_tables):

@@ -19,6 +19,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import QUICK_PROCESS
 
 from analysis.cli import main
 from analysis.data import publish as pub
@@ -26,7 +27,7 @@ from analysis.data.cases import load_paired_cases
 from analysis.data.errors import AuditDataError
 from analysis.data.package import update_hashes
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
-from analysis.data.schemas import DEFAULT_MAX_BYTES, max_bytes
+from analysis.data.schemas import max_bytes
 
 
 def tree(root: Path) -> dict[str, object]:
@@ -307,21 +308,6 @@ def test_a_file_with_a_real_change_still_points_to_hashes_update(place, capsys):
 # --------------------------------------------------------------------------- 4. an interrupt that says which set is in place
 
 
-#: ``python -m analysis process`` with the load and the build replaced by the committed set (argv: the set's folder, then the
-#: CLI's arguments): the same path through the CLI, the pipeline and publish, without four seconds of computing.
-QUICK_PROCESS = """
-import sys
-from pathlib import Path
-import analysis.pipeline as pipeline
-from analysis.data.publish import set_files
-committed = {p.name: p.read_bytes() for p in set_files(sys.argv[1])}
-pipeline.load_audit = lambda raw: None
-pipeline.payload = lambda data: committed
-from analysis.cli import main
-sys.exit(main(sys.argv[2:]))
-"""
-
-
 def interrupted_run(place: Path, point: str) -> tuple[int, str]:
     env = {**os.environ, pub.INTERRUPT_AT_ENV: point}
     result = subprocess.run(
@@ -465,10 +451,10 @@ def test_a_200_mb_raw_file_is_refused_in_bounded_memory(place):
 def test_a_case_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "cases.csv"
     with path.open("wb") as fh:
-        fh.truncate(DEFAULT_MAX_BYTES + 1)  # sparse: no disk used, nothing to read
+        fh.truncate(max_bytes("cases") + 1)  # sparse: no disk used, nothing to read
     with pytest.raises(AuditDataError, match="larger than the project reads") as err:
         load_paired_cases(path, allow_unknown_areas=True)
-    assert "cases.csv" in str(err.value) and "\n" not in str(err.value)
+    assert "cases.csv" in str(err.value) and "\n" not in str(err.value) and f"{max_bytes('cases'):,} bytes" in str(err.value)
 
 
 # --------------------------------------------------------------------------- 7. case-level files: one rule for white space

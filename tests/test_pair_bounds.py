@@ -116,7 +116,12 @@ def test_gwent_closed_forms_give_the_published_ranges_and_exact_intervals():
         for col in ("low", "high"):
             assert format_float(got.loc[q, col]) == format_float(published.loc[q, col]), (q, col)
         assert got.loc[q, "method"].startswith("closed form") or "closed form" in got.loc[q, "method"]
-    for q, cols in (("share_force_better", ("ci_low",)), ("good_gap", ("ci_low", "ci_high")), ("mean_score_gap", ("ci_low", "ci_high"))):
+    for q, cols in (
+        ("share_force_better", ("ci_low",)),
+        ("percent_agreement", ("ci_low", "ci_high")),
+        ("good_gap", ("ci_low", "ci_high")),
+        ("mean_score_gap", ("ci_low", "ci_high")),
+    ):
         for col in cols:
             assert format_float(got.loc[q, col]) == format_float(published.loc[q, col]), (q, col)
     assert got.loc[["cohen_kappa", "kendall_tau_b"], ["ci_low", "ci_high"]].isna().all().all()

@@ -33,10 +33,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("published") / "processed"
-    process(RAW_DIR, out)
-    return out
+def published(gwent_published) -> Path:
+    return gwent_published
 
 
 def test_committed_processed_files_are_current(published):
@@ -53,6 +51,7 @@ def test_rerun_is_byte_identical_and_changes_nothing(published):
     assert {p.name: p.stat().st_mtime_ns for p in set_files(published)} == stamps
 
 
+@pytest.mark.slow
 def test_the_same_bytes_under_three_blas_kernels(tmp_path):
     """The committed files, not just a re-run here: every kernel must give them, whatever this machine's default."""
     runs = []

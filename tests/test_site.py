@@ -31,7 +31,6 @@ from analysis.data.errors import AuditDataError
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
 from analysis.display import breakable, code_name
 from analysis.grades import GRADES
-from analysis.pipeline import process
 from analysis.render import expand, render_pages
 
 QUARTO_YML = PROJ_ROOT / "_quarto.yml"
@@ -509,11 +508,9 @@ def check_output(page: str, result: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def complete_processed(tmp_path_factory) -> Path:
-    """A processed folder with every file the site reads, as ``python -m analysis process`` publishes it (in a temporary folder)."""
-    out = tmp_path_factory.mktemp("complete_processed") / "processed"
-    process(RAW_DIR, out)
-    return out
+def complete_processed(gwent_published) -> Path:
+    """A processed folder with every file the site reads, as ``python -m analysis process`` publishes it (built once per run)."""
+    return gwent_published
 
 
 @pytest.fixture(scope="module")
@@ -522,16 +519,15 @@ def runs_on_synthetic(complete_processed, tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def pipeline_output(tmp_path_factory) -> Path:
-    """Everything ``python -m analysis process`` writes, in a temporary folder (the real stages' code)."""
-    out = tmp_path_factory.mktemp("pipeline_output") / "processed"
-    process(RAW_DIR, out)
-    return out
+def pipeline_output(gwent_published) -> Path:
+    """Everything ``python -m analysis process`` writes (the real stages' code), in a temporary folder: the same set as above."""
+    return gwent_published
 
 
 @pytest.fixture(scope="module")
-def runs_on_pipeline_output(pipeline_output, tmp_path_factory) -> dict:
-    return run_pages(tmp_path_factory.mktemp("runs_pipeline"), pipeline_output)
+def runs_on_pipeline_output(runs_on_synthetic) -> dict:
+    """The pages run on the pipeline's output: the same folder as :func:`runs_on_synthetic`, so the same run."""
+    return runs_on_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.data.errors import AuditDataError
 from analysis.data.package import parse_table, read_file_bytes
 from analysis.data.paths import display_path
+from analysis.data.schemas import max_bytes, max_rows
 from analysis.grades import grade_dtype
 from analysis.stats.agreement import cell_columns, table_measures
 
@@ -70,8 +71,8 @@ def load_paired_cases(
     """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
 
     The file is parsed strictly (:func:`analysis.data.package.parse_table`) against
-    :func:`paired_schema`: a regular, readable file of at most
-    :data:`analysis.data.schemas.DEFAULT_MAX_BYTES` bytes, UTF-8 without BOM, valid CSV, exact
+    :func:`paired_schema`: a regular, readable file of at most ``max_bytes("cases")`` bytes and
+    :data:`analysis.data.schemas.MAX_CASE_ROWS` rows, UTF-8 without BOM, valid CSV, exact
     header, one value per column, no blanks or control characters, grades spelt exactly as on the
     scale ``grades`` (by default the default package's scale), unique case ids. One rule for white space: a value (a case id, an area, a
     grade) that starts or ends with a space is refused, never stripped, so ``" A1"`` and ``"A1"``
@@ -89,7 +90,9 @@ def load_paired_cases(
 
         practice_areas = load_audit().practice_areas["practice_area"].tolist()
     scale = _scale(grades)
-    frame = parse_table(read_file_bytes(path, shown), paired_schema(None, scale), shown)
+    frame = parse_table(
+        read_file_bytes(path, shown, limit=max_bytes("cases")), paired_schema(None, scale), shown, max_rows=max_rows("cases")
+    )
     if practice_areas is not None and not allow_unknown_areas:
         known = [str(a) for a in practice_areas]
         bad = ~frame["practice_area"].isin(known)

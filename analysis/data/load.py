@@ -387,7 +387,7 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
                 + "/".join(str(int(v)) for v in known.sum(axis=0)),
             )
 
-    present = [n for n in OPTIONAL if n in described]
+    present = [n for n in OPTIONAL if n in described and n != "cases"]  # the case-level file is read above, once
     raw = {name: read_resource(raw_dir, name, descriptor) for name in present}
     check_foreign_keys(raw, descriptor, files)
     areas = raw.pop("practice_areas", None)

@@ -18,13 +18,26 @@ from analysis.data.audit_package import FIGURES_SCHEMA
 #: Today's largest raw table is about 35 kB; a file over the limit is refused before it is read.
 DEFAULT_MAX_BYTES = 4 * 2**20
 
-#: Per-resource size limits (bytes) that differ from :data:`DEFAULT_MAX_BYTES`.
-MAX_BYTES: dict[str, int] = {}
+#: Most cases a case-level file (``cases.csv``) may hold: a force's own records for several years. Read in bounded
+#: memory (about 300 MB at the limit; ``benchmarks/bench_bounded_work.py`` measures it); a file with more rows is refused.
+MAX_CASE_ROWS = 1_000_000
+
+#: Per-resource size limits (bytes) that differ from :data:`DEFAULT_MAX_BYTES`: a case-level file of
+#: :data:`MAX_CASE_ROWS` rows with case ids of up to about 30 characters.
+MAX_BYTES: dict[str, int] = {"cases": 64 * 2**20}
+
+#: Per-resource row limits (data rows); other resources are bounded by their size alone.
+MAX_ROWS: dict[str, int] = {"cases": MAX_CASE_ROWS}
 
 
 def max_bytes(resource: str) -> int:
     """The largest file the reader opens for ``resource`` (bytes)."""
     return MAX_BYTES.get(resource, DEFAULT_MAX_BYTES)
+
+
+def max_rows(resource: str) -> int | None:
+    """The most data rows the reader takes for ``resource`` (None: bounded by its size alone)."""
+    return MAX_ROWS.get(resource)
 
 
 #: Every table resource's schema: ``figures`` (every audit package has it) is

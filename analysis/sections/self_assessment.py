@@ -31,9 +31,10 @@ from analysis.stats.agreement import (
     table_measures,
     tables_of,
 )
+from analysis.stats.budget import OverBudget
 from analysis.stats.identification import IDENTIFIED_QUANTITIES, identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
-from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
+from analysis.stats.pair_bounds import LISTING_LIMIT, CountTooLarge, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 from analysis.text import as_text, fixed, fraction_at_least, number_word, signed
@@ -208,7 +209,11 @@ def _points(x: float) -> str:
 def _gap_sentence(row: pd.Series, n: int, best: str) -> str:
     """The gap in the share graded ``best`` (force minus inspectors, same cases) in words, from its low and high over the consistent set."""
     lo, hi = round(row["low"] * n), round(row["high"] * n)
-    ci = f"for the force's cases in general it lies between {signed(100 * row['ci_low'], 0)} and {signed(100 * row['ci_high'], 0)} percentage points, with 95% confidence."
+    ci = (
+        f"for the force's cases in general it lies between {signed(100 * row['ci_low'], 0)} and {signed(100 * row['ci_high'], 0)} percentage points, with 95% confidence."
+        if np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
+        else "no interval is given, because the tables that fit the figures are too many to list."
+    )
     if lo == hi:
         if lo == 0:
             return f"The force and the inspectors graded as many of the same cases {best}, whatever the pairing: the gap in the share graded {best} is 0 percentage points; {ci}"
@@ -237,7 +242,11 @@ def _gap_sentence(row: pd.Series, n: int, best: str) -> str:
 
 def _score_sentence(row: pd.Series, scale: str) -> str:
     """The mean grade-score gap in words, from its low and high over the consistent set."""
-    ci = f"(for the force's cases in general, between {signed(row['ci_low'])} and {signed(row['ci_high'])} points, with 95% confidence)"
+    ci = (
+        f"(for the force's cases in general, between {signed(row['ci_low'])} and {signed(row['ci_high'])} points, with 95% confidence)"
+        if np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
+        else "(no interval: the tables that fit the figures are too many to list)"
+    )
     lo, hi = fixed(row["low"], 2), fixed(row["high"], 2)
     if lo == hi:
         if float(lo) == 0:
@@ -614,7 +623,10 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     except ValueError as err:
         return _from_margin_sets(data, str(err))
     n = int(np.sum(rows))
-    n_tables = count_tables(rows, cols)
+    try:
+        n_tables = count_tables(rows, cols)
+    except CountTooLarge as err:
+        return _from_margin_sets(data, f"counting them would take an array of {err.cells:,} cells, past the budget of {err.limit:,}")
     if n_tables <= LISTING_LIMIT:
         bounds, tables = agreement_bounds(rows, cols, labels)
         identified = identified_summary(tables_of(tables, labels), labels=labels)
@@ -630,8 +642,8 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
         "agreement_bounds.csv": bounds,
         "consistent_tables.csv": tables,
         "identified.csv": identified,
-        "sensitivity.csv": sensitivity_table(rows, cols),
-        "assumptions.csv": assumption_table(rows[None], cols[None], labels),
+        "sensitivity.csv": _sensitivity(rows, cols),
+        "assumptions.csv": _assumptions(rows[None], cols[None], labels),
     }
 
 
@@ -726,6 +738,22 @@ def _with_probit(identified: pd.DataFrame, force_best: int, inspectors_best: int
     return pd.concat([identified, pd.DataFrame([row])], ignore_index=True)
 
 
+def _sensitivity(rows: np.ndarray, cols: np.ndarray) -> pd.DataFrame | str:
+    """:func:`sensitivity_table`, or why it is left out when its integer programmes would pass their budget."""
+    try:
+        return sensitivity_table(rows, cols)
+    except OverBudget as err:
+        return f"The sign test's sensitivity is not computed: {err} (its programmes grow with the square of the number of cases)."
+
+
+def _assumptions(force: np.ndarray, inspectors: np.ndarray, labels: Sequence[str]) -> pd.DataFrame | str:
+    """:func:`assumption_table`, or why it is left out (a step over its budget, or no exact answer)."""
+    try:
+        return assumption_table(force, inspectors, labels)
+    except (ValueError, ArithmeticError) as err:  # OverBudget is a ValueError
+        return f"The ranges under each assumption could not be computed exactly for these figures ({err})."
+
+
 def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
     """``sensitivity.csv``: how far the one-sided gap would have to shrink before the sign test, at its least favourable pairing, loses significance.
 
@@ -804,32 +832,41 @@ def assumption_table(force: np.ndarray, inspectors: np.ndarray, labels: Sequence
     (:func:`analysis.stats.pair_bounds.count_tables_over`, exact), and each quantity of
     :data:`PAIRING_QUANTITIES` gets its exact smallest and largest value over them
     (:func:`analysis.stats.pair_bounds.pair_bounds` with that mask). Where the published totals rule
-    the assumption out, ``n_tables`` is 0 and ``low``/``high`` are empty.
+    the assumption out, ``n_tables`` is 0 and ``low``/``high`` are empty. Where counting the tables
+    would pass its budget (:class:`analysis.stats.pair_bounds.CountTooLarge`), ``n_tables`` is empty
+    and ``method`` says why; the ranges (closed forms or linear programming) need no count.
     """
     from analysis.stats.pair_bounds import count_tables_over, pair_bounds
 
     k = len(labels)
     records = []
+    counted = True
     for name, words in ASSUMPTIONS.items():
-        mask = assumption_mask(name, k)
-        n_tables = count_tables_over(force, inspectors, None if name == "none" else mask)
+        mask = None if name == "none" else assumption_mask(name, k)
+        try:
+            n_tables, uncounted = count_tables_over(force, inspectors, mask), []
+        except CountTooLarge as err:
+            n_tables, uncounted, counted = None, [f"tables not counted ({err})"], False
+        bounds = None if n_tables == 0 else pair_bounds(force, inspectors, allowed=mask, labels=list(labels))
+        if bounds is not None and bounds.attrs["n_pairs_with_tables"] == 0:
+            n_tables = 0
         if n_tables == 0:
             for q in PAIRING_QUANTITIES:
                 records.append((name, q, np.nan, np.nan, 0, f"{words}: the published totals rule this out (no table fits them)"))
             continue
-        bounds = pair_bounds(force, inspectors, allowed=None if name == "none" else mask, labels=list(labels)).set_index("quantity")
+        bounds = bounds.set_index("quantity")
         for q in PAIRING_QUANTITIES:
             how = [part for part in str(bounds.loc[q, "method"]).split("; ") if "interval" not in part and "ci_low" not in part]
-            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([words, *how])))
+            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([words, *how, *uncounted])))
     frame = pd.DataFrame.from_records(records, columns=["assumption", "quantity", "low", "high", "n_tables", "method"])
-    frame["n_tables"] = frame["n_tables"].astype("int64")
+    frame["n_tables"] = frame["n_tables"].astype("int64" if counted else "Int64")
     return frame
 
 
 def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
     """What each assumption would settle, one sentence each, from ``assumptions.csv`` (the words follow the counts)."""
     a = assumptions.set_index(["assumption", "quantity"])
-    total = int(a.loc[("none", "n_force_better"), "n_tables"])
+    total = a.loc[("none", "n_force_better"), "n_tables"]
     clauses = {
         "force_never_harsher": "the force never graded a case worse than the inspectors did",
         "at_most_one_grade_apart": "no case was graded two or more grades apart",
@@ -838,13 +875,16 @@ def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
     out = []
     for name, clause in clauses.items():
         row = a.loc[name]
-        tables = int(row["n_tables"].iloc[0])
-        if tables == 0:
+        tables = row["n_tables"].iloc[0]
+        if not pd.isna(tables) and tables == 0:
             out.append(f"The published totals rule out that {clause}: no pairing that fits them meets it.")
             continue
         lo, hi = row.loc["n_force_better", "low"], row.loc["n_force_better", "high"]
         kappa_lo, kappa_hi = row.loc["cohen_kappa", "low"], row.loc["cohen_kappa", "high"]
-        remain = "exactly one pairing remains" if tables == 1 else f"{tables:,} of the {total:,} pairings remain"
+        if pd.isna(tables) or pd.isna(total):
+            remain = "some of the pairings remain (too many to count)"
+        else:
+            remain = "exactly one pairing remains" if tables == 1 else f"{int(tables):,} of the {int(total):,} pairings remain"
         better = (
             f"the force graded {lo:.0f} of the {n} cases better"
             if lo == hi
@@ -869,9 +909,9 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
     except TooManyVectors as err:
         text = (
             f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
-            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
+            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range"
         )
-        return dict.fromkeys(TABLES, text)
+        return _from_system(data, text, f"the figures allow {err.count:,} or more different totals for one grading, too many to list")
     pinned = len(force) == 1 and len(insp) == 1
     reason = (
         f"Too many tables of case counts fit the published totals to list them one by one ({why}); identified.csv gives the exact range of each measure."
@@ -884,20 +924,15 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
     except TooManyMarginPairs as err:
         text = (
             f"The figures allow {err.n_force:,} force totals and {err.n_inspectorate:,} inspectors' totals, {err.n_pairs:,} combinations in all: "
-            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range."
+            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range"
         )
-        return dict.fromkeys(TABLES, text)
+        return _from_system(data, text, f"the figures allow {err.n_pairs:,} pairs of totals, too many to list")
     sensitivity: pd.DataFrame | str = (
-        sensitivity_table(force[0], insp[0])
-        if pinned
-        else "The figures leave the totals open, so the sign test's sensitivity is not computed."
+        _sensitivity(force[0], insp[0]) if pinned else "The figures leave the totals open, so the sign test's sensitivity is not computed."
     )
     if pinned:
         identified = _with_probit(identified, int(force[0][0]), int(insp[0][0]), int(force[0].sum()), data.grades[0])
-    try:
-        assumptions: pd.DataFrame | str = assumption_table(force, insp, data.grades)
-    except (ValueError, ArithmeticError) as err:
-        assumptions = f"The ranges under each assumption could not be computed exactly for these figures ({err})."
+    assumptions = _assumptions(force, insp, data.grades)
     return {
         "agreement_bounds.csv": reason,
         "consistent_tables.csv": reason,
@@ -905,6 +940,15 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
         "sensitivity.csv": sensitivity,
         "assumptions.csv": assumptions,
     }
+
+
+def _from_system(data: AuditData, text: str, why: str) -> dict[str, pd.DataFrame | str]:
+    """When the possible totals are too many to list: identified.csv's linear quantities by integer programming, the rest left out (``text``)."""
+    from analysis.stats.pair_bounds import system_bounds
+
+    out: dict[str, pd.DataFrame | str] = dict.fromkeys(TABLES, text + ".")
+    out["identified.csv"] = system_bounds(data.figure_set.system, labels=list(data.grades), why=why)
+    return out
 
 
 def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
@@ -973,11 +1017,12 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
             "One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a 95% interval that "
             "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
             {
-                "quantity": "n_force_better, share_force_better, good_gap, mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, "
-                "cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
+                "quantity": "n_force_better, share_force_better, n_same (cases graded the same by both), percent_agreement (n_same over n), good_gap, "
+                "mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
                 "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
                 "high": "Largest value over the consistent pairings.",
-                "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases); empty where none is given.",
+                "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases; for "
+                "percent_agreement, the two-sided Clopper-Pearson lower end at the fewest); empty where none is given.",
                 "ci_high": "Upper end of the 95% interval, spanning every pairing's; empty where none is given.",
                 "method": "How the row is computed, in a few words.",
             },

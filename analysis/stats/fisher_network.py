@@ -155,7 +155,9 @@ def _two_by_c(arr: np.ndarray, lf: np.ndarray, log_k: float, thr: float, max_wor
     """Exact p-value of a 2 x c table with the one-pass 2 x c network (:func:`~analysis.stats._fisher_kernels.two_by_c`)."""
     from analysis.stats._fisher_kernels import two_by_c
 
-    cols = np.sort(arr.sum(axis=0))[::-1].copy()
+    cols = np.sort(
+        arr.sum(axis=0)
+    )  # smallest column first: fewer undecided past values than largest first (benchmarks/bench_bounded_work.py)
     p, spent, needed, status = two_by_c(cols, int(arr[0].sum()), lf, thr, log_k, float(max_work), LIST_BYTES // _TWO_BY_C_ENTRY, ENTRY_WORK)
     _Stats(work=spent, nodes=[int(arr[0].sum()) + 1] * (len(cols) + 1)).report(report)
     if status == 1:
@@ -612,3 +614,37 @@ def hybrid_p_value(
         return net.p_value(log_k, thr), stats.approximated
     finally:
         stats.report(report)
+
+
+#: Small tables whose exact and hybrid p-values between them run every compiled loop once (checked in the tests).
+WARM_UP_TABLES: tuple[tuple[tuple[int, ...], ...], ...] = (
+    ((3, 1, 2), (1, 3, 2)),
+    ((3, 1, 2), (1, 3, 2), (2, 2, 1)),
+    ((2, 1, 0, 1), (1, 2, 1, 0), (0, 1, 2, 1), (1, 0, 1, 2)),
+    ((1, 2, 2, 1, 1, 0, 1), (2, 0, 0, 2, 3, 0, 0), (0, 1, 1, 1, 2, 7, 3), (1, 1, 2, 0, 0, 0, 1), (0, 1, 1, 1, 1, 0, 0)),
+)
+
+
+def kernels_cached() -> bool:
+    """Whether numba's on-disk cache holds the compiled loops of the current source (an index file newer than it)."""
+    from pathlib import Path
+
+    source = Path(__file__).with_name("_fisher_kernels.py")
+    index = list((source.parent / "__pycache__").glob("_fisher_kernels.*.nbi"))
+    return bool(index) and min(p.stat().st_mtime for p in index) >= source.stat().st_mtime
+
+
+def warm_up() -> int:
+    """Compile every loop of :mod:`analysis.stats._fisher_kernels` now (or load it from the cache) by testing :data:`WARM_UP_TABLES`.
+
+    numba caches the compiled code on disk beside the module (``cache=True``), so after this runs
+    once (``make env`` runs it: ``python -m analysis warm-up``) no later process, notebook or test
+    worker compiles anything: the first exact test answers about as fast as a warm one. Returns the
+    number of compiled loops.
+    """
+    from analysis.stats import _fisher_kernels as kern
+
+    for table in WARM_UP_TABLES:
+        exact_p_value(table)
+        hybrid_p_value(table)
+    return sum(len(f.signatures) for f in vars(kern).values() if hasattr(f, "signatures"))

@@ -27,12 +27,14 @@ from scipy import stats
 from analysis.stats.agreement import direction_counts
 from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
 from analysis.stats.paired_intervals import kappa_interval, mean_score_gap, paired_proportion_difference
-from analysis.stats.proportions import clopper_pearson_lower
+from analysis.stats.proportions import clopper_pearson_lower, proportion_interval
 
 #: The rows of :func:`identified_summary`, in order (the ``quantity`` column of ``identified.csv``).
 IDENTIFIED_QUANTITIES: tuple[str, ...] = (
     "n_force_better",
     "share_force_better",
+    "n_same",
+    "percent_agreement",
     "good_gap",
     "mean_score_gap",
     "goodman_kruskal_gamma",
@@ -83,6 +85,9 @@ def table_intervals(tables, confidence: float = 0.95) -> pd.DataFrame:
     better = np.atleast_1d(better)
     out = pd.DataFrame({"n_force_better": better.astype(np.int64) if np.array_equal(better, np.rint(better)) else better})
     out["share_force_better"] = better / n
+    same = np.trace(t, axis1=-2, axis2=-1)
+    out["n_same"] = same.astype(np.int64) if np.array_equal(same, np.rint(same)) else same
+    out["percent_agreement"] = same / n
     gap = paired_proportion_difference(t, 0, confidence)
     out["good_gap"], out["good_gap_low"], out["good_gap_high"] = (np.atleast_1d(v) for v in (gap.estimate, gap.low, gap.high))
     msg = mean_score_gap(t, confidence)
@@ -98,6 +103,24 @@ def table_intervals(tables, confidence: float = 0.95) -> pd.DataFrame:
         out[f"{name}_low"] = np.atleast_1d(res.low)
         out[f"{name}_high"] = np.atleast_1d(res.high)
     return out
+
+
+#: ``method`` of ``percent_agreement`` (``{pct}``: the confidence, e.g. "95%").
+AGREEMENT_METHOD = (
+    "those counts over n (observed agreement); span of two-sided {pct} Clopper-Pearson intervals over the tables: "
+    "lower end at the fewest, upper end at the most"
+)
+
+
+def agreement_interval(fewest: float, most: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The span of the two-sided exact (Clopper-Pearson) intervals of the share graded the same, over tables with ``fewest`` to ``most`` such cases.
+
+    Each end of the interval increases with the count, so the span runs from the lower end at the
+    fewest to the upper end at the most. Reference: Clopper and Pearson, *Biometrika* 26, 1934.
+    """
+    low = proportion_interval(fewest, n, "exact", 1 - confidence)[0]
+    high = proportion_interval(most, n, "exact", 1 - confidence)[1]
+    return float(low), float(high)
 
 
 def score_text(k: int, labels: Sequence[str] | None = None) -> str:
@@ -124,6 +147,8 @@ def best_grade_text(labels: Sequence[str] | None = None) -> str:
 UNDEFINED_BECAUSE: dict[str, str] = {
     "n_force_better": "no cases",
     "share_force_better": "no cases",
+    "n_same": "no cases",
+    "percent_agreement": "no cases",
     "good_gap": "no cases",
     "mean_score_gap": "fewer than two cases",
     "goodman_kruskal_gamma": "no pair of cases is separated by both graders",
@@ -152,6 +177,8 @@ def identified_summary(tables, confidence: float = 0.95, *, labels: Sequence[str
     - ``share_force_better``: those counts over n; ``ci_low`` is the one-sided Clopper-Pearson
       lower bound at ``confidence`` for the fewest
       (:func:`analysis.stats.proportions.clopper_pearson_lower`), which holds on every table;
+    - ``n_same`` and ``percent_agreement``: fewest and most cases graded the same, and those over n,
+      with the span of the two-sided Clopper-Pearson intervals (:func:`agreement_interval`);
     - ``good_gap`` (share in the best grade) and ``mean_score_gap``: the same on every table
       (``low = high``); ``ci_low`` and ``ci_high`` span every table's paired Wald (resp. paired t)
       interval;
@@ -213,7 +240,7 @@ def tables_summary(tables, confidence: float = 0.95, *, labels: Sequence[str] | 
             }
         )
 
-    b = per["n_force_better"]
+    b, same = per["n_force_better"], per["n_same"]
     add("n_force_better", b.min(), b.max(), method="fewest and most cases the force graded better, over the consistent tables")
     add(
         "share_force_better",
@@ -221,6 +248,14 @@ def tables_summary(tables, confidence: float = 0.95, *, labels: Sequence[str] | 
         b.max() / n,
         ci_low=clopper_pearson_lower(b.min(), n, confidence),
         method=f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest",
+    )
+    add("n_same", same.min(), same.max(), method="fewest and most cases graded the same by both, over the consistent tables")
+    add(
+        "percent_agreement",
+        same.min() / n,
+        same.max() / n,
+        *agreement_interval(same.min(), same.max(), n, confidence),
+        method=AGREEMENT_METHOD.format(pct=pct),
     )
     add(
         "good_gap",

@@ -63,8 +63,17 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from analysis.stats.agreement import cohen_kappa, direction_counts, weighted_kappa
+from analysis.stats.budget import OverBudget
 from analysis.stats.contingency import lexicographic_optimum
-from analysis.stats.identification import IDENTIFIED_QUANTITIES, best_grade_text, score_text, tables_summary, undefined_text
+from analysis.stats.identification import (
+    AGREEMENT_METHOD,
+    IDENTIFIED_QUANTITIES,
+    agreement_interval,
+    best_grade_text,
+    score_text,
+    tables_summary,
+    undefined_text,
+)
 from analysis.stats.ordinal_association import goodman_kruskal_gamma, kendall_tau_b, spearman_rho
 from analysis.stats.paired_intervals import mean_score_gap, paired_proportion_difference
 from analysis.stats.proportions import clopper_pearson_lower
@@ -94,33 +103,37 @@ _CHUNK = 20_000  # pairs per vectorised block
 _LP_CHUNK = 200  # pairs per block-diagonal linear programme
 
 
-class TooManyMarginPairs(ValueError):
+class TooManyMarginPairs(OverBudget):
     """More pairs of possible margins than the limit: ``n_pairs`` (``n_force`` x ``n_inspectorate``) against ``limit``."""
 
     def __init__(self, n_force: int, n_inspectorate: int, limit: int, masked: bool):
         self.n_force, self.n_inspectorate, self.limit, self.masked = n_force, n_inspectorate, limit, masked
         self.n_pairs = n_force * n_inspectorate
         how = "with an assumption on the cells (linear programmes for each pair)" if masked else "(closed forms, vectorised)"
-        super().__init__(
+        self.what, self.needed, self.budget, self.unit = "bounding every pairing measure", self.n_pairs, limit, "pairs of possible totals"
+        ValueError.__init__(
+            self,
             f"{self.n_pairs:,} pairs of possible totals ({n_force:,} for the force x {n_inspectorate:,} for the inspectors) "
-            f"exceed the limit of {limit:,} {how}; narrow the published figures' ranges or raise the limit"
+            f"exceed the limit of {limit:,} {how}; narrow the published figures' ranges or raise the limit",
         )
 
 
-class TooManyTables(ValueError):
+class TooManyTables(OverBudget):
     """More consistent tables than the listing limit (``limit``); raised by :func:`enumerate_tables`."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        super().__init__(f"more than {limit:,} consistent tables: too many to list")
+        self.what, self.needed, self.budget, self.unit = "listing the consistent tables", None, limit, "tables"
+        ValueError.__init__(self, f"more than {limit:,} consistent tables: too many to list")
 
 
-class CountTooLarge(ValueError):
+class CountTooLarge(OverBudget):
     """The dynamic programme of :func:`count_tables` would need more than ``limit`` cells (``cells``)."""
 
     def __init__(self, cells: int, limit: int):
         self.cells, self.limit = cells, limit
-        super().__init__(f"counting these tables needs an array of {cells:,} cells, more than the limit of {limit:,}")
+        self.what, self.needed, self.budget, self.unit = "counting the consistent tables", cells, limit, "array cells"
+        ValueError.__init__(self, f"counting these tables needs an array of {cells:,} cells, more than the limit of {limit:,}")
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -457,7 +470,7 @@ def _counts(f: np.ndarray, g: np.ndarray, mask: np.ndarray | None, max_cells: in
     return out
 
 
-def count_tables(rows, cols, allowed=None, *, max_cells: int = MAX_COUNT_CELLS) -> int:
+def count_tables(rows, cols, allowed=None, *, max_cells: int | None = None) -> int:
     """Exact number of k x k tables of non-negative integers with these margins that are zero outside ``allowed``.
 
     A Python int of any size, by dynamic programming over the rows (see :func:`_dense_counts`),
@@ -479,10 +492,10 @@ def count_tables(rows, cols, allowed=None, *, max_cells: int = MAX_COUNT_CELLS) 
     mask = _mask(allowed, r.size)
     if not has_table(r, c, mask):
         return 0
-    return int(_counts(r[None], c[None], mask, max_cells)[0, 0])
+    return int(_counts(r[None], c[None], mask, MAX_COUNT_CELLS if max_cells is None else max_cells)[0, 0])
 
 
-def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_cells: int = MAX_COUNT_CELLS) -> int:
+def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_cells: int | None = None) -> int:
     """Exact number of consistent tables over every pair of ``F x G`` (row sums in ``F``, column sums in ``G``), zero outside ``allowed``.
 
     Distinct rows of ``F`` and ``G`` count once. One dynamic programme per force margin gives the
@@ -490,7 +503,7 @@ def count_tables_over(force_margins, inspectorate_margins, allowed=None, *, max_
     """
     f, g, _, k = _margin_sets(force_margins, inspectorate_margins)
     mask = _mask(allowed, k)
-    return int(sum(_counts(f, g, mask, max_cells).ravel().tolist()))
+    return int(sum(_counts(f, g, mask, MAX_COUNT_CELLS if max_cells is None else max_cells).ravel().tolist()))
 
 
 # --- optimisation under a mask --------------------------------------------------------------------------
@@ -723,6 +736,8 @@ def _closed_form_chunk(r: np.ndarray, c: np.ndarray, n: int, confidence: float, 
     expected = ((r.sum(axis=1) ** 2) - (r * c).sum(axis=1)).astype(float)
     most_same = np.minimum(r, c).sum(axis=1)
     fewest_same = np.maximum((r + c).max(axis=1) - n, 0)
+    acc.add("n_same_low", fewest_same, True)
+    acc.add("n_same_high", most_same, False)
     with np.errstate(divide="ignore", invalid="ignore"):
         acc.add("cohen_kappa_low", np.where(expected > 0, 1.0 - float(n) * (n - fewest_same).astype(float) / expected, np.nan), True)
         acc.add("cohen_kappa_high", np.where(expected > 0, 1.0 - float(n) * (n - most_same).astype(float) / expected, np.nan), False)
@@ -747,10 +762,12 @@ def _masked_chunk(r, c, n, confidence, mask, acc: _Extremes, unresolved: dict[st
     acc.add("good_gap_high", gap.estimate, False)
     acc.add("good_gap_ci_low", gap.low, True)
     acc.add("good_gap_ci_high", gap.high, False)
-    t = _optimum(r, c, (i == j).astype(float), mask, True)
+    t = _optimum(r, c, (i == j).astype(float), mask, True)  # most cases on the diagonal: also the highest kappa of the pair
     acc.add("cohen_kappa_high", cohen_kappa(t), False)
+    acc.add("n_same_high", np.trace(t, axis1=-2, axis2=-1), False)
     t = _optimum(r, c, (i == j).astype(float), mask, False)
     acc.add("cohen_kappa_low", cohen_kappa(t), True)
+    acc.add("n_same_low", np.trace(t, axis1=-2, axis2=-1), True)
     for name, d in (("weighted_kappa_linear", np.abs(i - j)), ("weighted_kappa_quadratic", (i - j) ** 2)):
         d = d.astype(float)
         t = _optimum(r, c, d, mask, False, up)
@@ -831,6 +848,12 @@ def _methods(confidence: float, labels, scores: str, masked: bool, why: str) -> 
                 f"fewest and most cases the force graded better: closed form for each pair of totals (max-flow/min-cut of the transportation problem); {why}",
                 False,
             ),
+            "n_same": (
+                f"fewest and most cases graded the same by both: closed form for each pair of totals, max(0, max_i force_i + inspectors_i - n) "
+                f"and sum_i min(force_i, inspectors_i) (Fréchet bounds on the diagonal); {why}",
+                False,
+            ),
+            "percent_agreement": (f"{AGREEMENT_METHOD.format(pct=pct)} (closed form; {why})", True),
             "share_force_better": (
                 f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest (closed form; {why})",
                 True,
@@ -863,6 +886,8 @@ def _methods(confidence: float, labels, scores: str, masked: bool, why: str) -> 
     or_frechet = "or the comonotone (north-west corner) or countermonotone table where it meets them"
     return {
         "n_force_better": (f"fewest and most cases the force graded better: {lp}; {why}", False),
+        "n_same": (f"fewest and most cases graded the same by both: {lp}; {why}", False),
+        "percent_agreement": (f"{AGREEMENT_METHOD.format(pct=pct)} (linear programming; {why})", True),
         "share_force_better": (
             f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest (linear programming; {why})",
             True,
@@ -1001,13 +1026,16 @@ def pair_bounds(
     methods = _methods(confidence, labels, scores, mask is not None, why)
     records = []
     for q in IDENTIFIED_QUANTITIES:
-        source = "n_force_better" if q == "share_force_better" else q
+        source = {"share_force_better": "n_force_better", "percent_agreement": "n_same"}.get(q, q)
         low, high = acc.get(f"{source}_low", True), acc.get(f"{source}_high", False)
         method, has_ci = methods[q]
         ci_low = ci_high = np.nan
         if q == "share_force_better":
             low, high = low / n, high / n
             ci_low = clopper_pearson_lower(acc.get("n_force_better_low", True), n, confidence)
+        elif q == "percent_agreement":
+            ci_low, ci_high = agreement_interval(low, high, n, confidence)
+            low, high = low / n, high / n
         elif has_ci:
             ci_low, ci_high = acc.get(f"{q}_ci_low", True), acc.get(f"{q}_ci_high", False)
         gaps = [missing[f"{q}_{side}"] for side in ("low", "high") if f"{q}_{side}" in missing]
@@ -1021,3 +1049,78 @@ def pair_bounds(
     out = pd.DataFrame.from_records(records, columns=list(COLUMNS)).astype({c: float for c in ("low", "high", "ci_low", "ci_high")})
     out.attrs = attrs
     return out
+
+
+# --- too many totals to list: the linear quantities over the whole consistent set ---------------------------------
+
+#: The quantities :func:`system_bounds` gives (linear in the counts and cells, so integer programming bounds them exactly).
+LINEAR_QUANTITIES: tuple[str, ...] = ("n_force_better", "share_force_better", "n_same", "percent_agreement", "good_gap", "mean_score_gap")
+
+
+def system_bounds(system, *, confidence: float = 0.95, labels: Sequence[str] | None = None, why: str = "") -> pd.DataFrame:
+    """The rows of :func:`pair_bounds` for a pair whose possible totals are too many to list, from the integer programme of the figures.
+
+    ``system`` is the :class:`analysis.stats.consistent_set.CountSystem` of the published figures,
+    with the pair's cells as variables. The quantities of :data:`LINEAR_QUANTITIES` are linear in
+    the cells and counts (cases the force graded better, cases graded the same, the gap in the share
+    in the best grade, the mean score gap), so their exact smallest and largest values over every
+    consistent table of every possible pair of totals are two integer programmes each (HiGHS via
+    :meth:`~analysis.stats.consistent_set.CountSystem.linear_range`): no total and no table is
+    listed, and the cost does not grow with the number of cases. The share graded better and the
+    share graded the same keep their exact (Clopper-Pearson) intervals, which need only the counts;
+    the others (the gaps' intervals, the ordinal measures and the kappas, which are not linear once
+    the totals vary) are left empty and ``method`` says why (``why``).
+    """
+    if system.pair is None:
+        raise ValueError("the figures give no pair of gradings of the same cases")
+    force, insp = system.pair
+    k, n = system.k, system.groups[force]
+    if n == 0:
+        raise ValueError("the totals hold no cases")
+    pct = f"{100 * confidence:g}%"
+    best = best_grade_text(labels)
+    ip = f"integer programming over every table of every pair of totals the figures allow; {why}"
+
+    def span(coefs: dict[int, float]) -> tuple[float, float]:
+        lo, hi, _, _ = system.linear_range(coefs)
+        return round(lo), round(hi)
+
+    better = span({system.cell(i, j): 1.0 for i in range(k) for j in range(k) if i < j})
+    same = span({system.cell(i, i): 1.0 for i in range(k)})
+    gap = span({system.var(force, 0): 1.0, system.var(insp, 0): -1.0})
+    score = span({**{system.var(force, i): float(k - i) for i in range(k)}, **{system.var(insp, i): -float(k - i) for i in range(k)}})
+    rows = {
+        "n_force_better": (*better, np.nan, np.nan, f"fewest and most cases the force graded better: {ip}"),
+        "share_force_better": (
+            better[0] / n,
+            better[1] / n,
+            clopper_pearson_lower(better[0], n, confidence),
+            np.nan,
+            f"those counts over n; ci_low: one-sided {pct} Clopper-Pearson lower bound at the fewest",
+        ),
+        "n_same": (*same, np.nan, np.nan, f"fewest and most cases graded the same by both: {ip}"),
+        "percent_agreement": (same[0] / n, same[1] / n, *agreement_interval(*same, n, confidence), AGREEMENT_METHOD.format(pct=pct)),
+        "good_gap": (
+            gap[0] / n,
+            gap[1] / n,
+            np.nan,
+            np.nan,
+            f"force share {best} minus inspectors' share {best}, same cases: {ip}; no interval (the widest needs the totals listed)",
+        ),
+        "mean_score_gap": (
+            score[0] / n,
+            score[1] / n,
+            np.nan,
+            np.nan,
+            f"mean of force minus inspectors' score ({score_text(k, labels)}): {ip}; no interval (the widest needs the totals listed)",
+        ),
+    }
+    records = []
+    for q in IDENTIFIED_QUANTITIES:
+        if q in rows:
+            low, high, ci_low, ci_high, method = rows[q]
+        else:
+            low = high = ci_low = ci_high = np.nan
+            method = f"not computed: {why}; its range needs every pair of totals, and it is not linear in the cells once the totals vary"
+        records.append({"quantity": q, "low": low, "high": high, "ci_low": ci_low, "ci_high": ci_high, "method": method})
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS)).astype({c: float for c in ("low", "high", "ci_low", "ci_high")})

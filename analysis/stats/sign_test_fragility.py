@@ -51,6 +51,11 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from analysis.stats.agreement import direction_counts, sign_test
+from analysis.stats.budget import check
+
+#: Largest p-value matrix (entries, ``(n + 1)^2`` for n cases) the sign-test programmes build: about 1,400 cases; each
+#: programme also has one binary variable per possible number of discordant cases, so their cost grows with n too.
+MAX_WORK = 2_000_000
 
 #: Directions in which the second grader's grades may be moved.
 DIRECTIONS: tuple[str, ...] = ("better", "worse")
@@ -104,8 +109,12 @@ def _margins(row_sums: Sequence[int], col_sums: Sequence[int]) -> tuple[np.ndarr
     return rows, cols
 
 
-def _p_matrix(n: int) -> np.ndarray:
-    """``P[m, b]``: the two-sided sign-test p-value with ``b`` better of ``m`` discordant cases (NaN where ``b > m``)."""
+def _p_matrix(n: int, max_work: float | None = None) -> np.ndarray:
+    """``P[m, b]``: the two-sided sign-test p-value with ``b`` better of ``m`` discordant cases (NaN where ``b > m``).
+
+    Raises :class:`analysis.stats.budget.OverBudget` past ``max_work`` entries, before building it.
+    """
+    check(f"the sign test's table of p-values for {n:,} cases", (n + 1) ** 2, MAX_WORK if max_work is None else max_work, "entries")
     m = np.arange(n + 1)[:, None]
     b = np.arange(n + 1)[None, :]
     p = sign_test(b, m - b)
@@ -335,7 +344,7 @@ def _bisect(rows: np.ndarray, cols: np.ndarray, p: np.ndarray, ceiling: float) -
     return best
 
 
-def sign_test_max_p(row_sums: Sequence[int], col_sums: Sequence[int]) -> SignTestExtreme:
+def sign_test_max_p(row_sums: Sequence[int], col_sums: Sequence[int], *, max_work: float | None = None) -> SignTestExtreme:
     """Largest two-sided sign-test p-value over every ``k x k`` table with the given margins, with a table attaining it.
 
     Rows are the first grader's grades and columns the second's, best first, so ``better`` counts
@@ -350,7 +359,7 @@ def sign_test_max_p(row_sums: Sequence[int], col_sums: Sequence[int]) -> SignTes
     via :func:`scipy.optimize.milp`.
     """
     rows, cols = _margins(row_sums, col_sums)
-    return _max_p(rows, cols, _p_matrix(int(rows.sum())))
+    return _max_p(rows, cols, _p_matrix(int(rows.sum()), max_work))
 
 
 def sign_test_fragility(
@@ -360,6 +369,7 @@ def sign_test_fragility(
     *,
     towards: str = "better",
     each_grade_once: bool = True,
+    max_work: float | None = None,
 ) -> SignTestFragility:
     """Fewest of the second grader's grades that must move one step for the sign test to lose significance under every pairing.
 
@@ -381,7 +391,9 @@ def sign_test_fragility(
     ``alpha`` (possible when every grade is moved and the difference remains), ``moves`` is None.
 
     Exact: one mixed-integer programme (see the module docstring), checked in the tests against
-    enumeration of every set of moves and every table on small margins.
+    enumeration of every set of moves and every table on small margins. Both functions raise
+    :class:`analysis.stats.budget.OverBudget` before any work when the p-value matrix would pass
+    ``max_work`` entries (:data:`MAX_WORK`).
 
     References: Walsh et al., *J. Clin. Epidemiol.* 67 (2014) 622-628 (fragility index); Conover
     (1999), section 3.4 (sign test).
@@ -394,7 +406,7 @@ def sign_test_fragility(
     flip = towards == "worse"
     if flip:  # moving towards the worse grades is moving towards the better ones on the reversed scale
         rows, cols = rows[::-1].copy(), cols[::-1].copy()
-    p = _p_matrix(int(rows.sum()))
+    p = _p_matrix(int(rows.sum()), max_work)
     before = _max_p(rows, cols, p).p_value
     common = {"p_value_before": before, "alpha": alpha, "towards": towards, "each_grade_once": each_grade_once}
     caps = cols[1:].copy() if each_grade_once else np.full(cols.size - 1, int(cols.sum()))
