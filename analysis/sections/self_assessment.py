@@ -31,7 +31,7 @@ from analysis.stats.agreement import (
     table_measures,
     tables_of,
 )
-from analysis.stats.identification import IDENTIFIED_QUANTITIES, identified_summary, same_ranking_kinder
+from analysis.stats.identification import IDENTIFIED_QUANTITIES, best_gap_rows, identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
 from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
@@ -164,6 +164,23 @@ def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
     return identified.set_index("quantity").loc[quantity]
 
 
+#: The good gap's intervals of ``identified.csv`` that hold whatever the pairing, with how a sentence names each.
+GAP_INTERVALS: dict[str, str] = {
+    "good_gap_newcombe": "Newcombe's score interval, widest over the pairings",
+    "good_gap_imbens_manski": "Imbens and Manski's interval, at the least favourable pairing",
+}
+
+
+def sharper_gap(identified: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The narrower of the good gap's two valid intervals in ``identified.csv`` (:data:`GAP_INTERVALS`), and its name in words.
+
+    Both hold whichever pairing is true; the narrower is the sharper statement (ties go to the first).
+    """
+    by_q = identified.set_index("quantity")
+    rows = [(by_q.loc[q], words) for q, words in GAP_INTERVALS.items()]
+    return min(rows, key=lambda r: float(r[0]["ci_high"] - r[0]["ci_low"]))
+
+
 def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> list[str]:
     """What the published totals settle whatever the pairing, each with its 95% interval (from ``identified.csv``).
 
@@ -174,7 +191,7 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
-    good = _row(identified, "good_gap")
+    good, how = sharper_gap(identified)
     score = _row(identified, "mean_score_gap")
     best = grades[0]
     scale = ", ".join(f"{g} = {s}" for g, s in grade_scores(grades).items())
@@ -184,7 +201,7 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str]) ->
         f"would be graded better by the force than by the inspectors, with 95% confidence.",
         f"The force graded {good['low'] * n:.0f} more of the same cases {best} than the inspectors did, whatever the pairing. "
         f"The gap in the share graded {best} is {100 * good['low']:.0f} percentage points; for the force's cases in general it lies between "
-        f"{100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence.",
+        f"{100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence ({how}).",
         f"On a scale of {scale}, the force's grades were on average {fixed(score['low'], 2)} points higher, whatever the pairing "
         f"(for the force's cases in general, between {fixed(score['ci_low'], 2)} and {fixed(score['ci_high'], 2)} points, with 95% confidence).",
     ]
@@ -301,13 +318,13 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     n = int(force.sum())
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
-    good = _row(identified, "good_gap")
+    good, how = sharper_gap(identified)
     return (
         f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {best}; the inspectors graded "
         f"{int(insp[best])} of the same cases {best}. The report does not say which grade went with which case, but under every "
         f"pairing that fits its totals the force graded at least {better['low']:.0f} of the {n} cases better than the inspectors did. "
         f"The share graded {best} was {100 * good['low']:.0f} percentage points higher in the force's own grading; for the force's cases "
-        f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence. "
+        f"in general the gap lies between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points, with 95% confidence ({how}). "
         f"Taking the cases as the random sample the report says they were, at least {fraction_at_least(share['ci_low'])} of the force's "
         "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
     )
@@ -422,7 +439,9 @@ def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.Data
             "n_undefined": ranges["n_undefined"],
         }
     )
-    identified = _with_probit(identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
+    identified = _with_probit(
+        identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0], both_best=int(table[0, 0])
+    )
     _add_verdicts(bounds, identified, n)
     by_q = identified.set_index("quantity")
     records = []
@@ -443,13 +462,23 @@ def _from_known_table(table: np.ndarray, labels: list[str]) -> dict[str, pd.Data
     }
 
 
-def _with_probit(identified: pd.DataFrame, force_best: int, inspectors_best: int, n: int, best: str) -> pd.DataFrame:
-    """``identified.csv`` with the row ``probit_shift_good``, where both shares graded best lie strictly between 0 and 1.
+def _with_probit(
+    identified: pd.DataFrame, force_best: int, inspectors_best: int, n: int, best: str, both_best: int | None = None
+) -> pd.DataFrame:
+    """``identified.csv`` with the good gap's score and Imbens-Manski rows, and the row ``probit_shift_good`` where both shares graded best lie strictly between 0 and 1.
 
-    The leniency as an effect size: Phi^-1(force's share best) - Phi^-1(inspectors' share best) on the
+    The gap's rows are :func:`analysis.stats.identification.best_gap_rows` over every number of cases
+    both graded best that the totals allow (Fréchet's range), or ``both_best`` when the pairing is
+    known. The leniency as an effect size: Phi^-1(force's share best) - Phi^-1(inspectors' share best) on the
     same cases (:func:`analysis.stats.probit_shift.probit_shift`), the same under every pairing, with
     a 95% delta-method interval at the least favourable within-case correlation.
     """
+    both = (
+        np.arange(max(0, force_best + inspectors_best - n), min(force_best, inspectors_best) + 1)
+        if both_best is None
+        else np.array([both_best])
+    )
+    identified = pd.concat([identified, best_gap_rows(force_best, inspectors_best, n, both, best=best)], ignore_index=True)
     if not (0 < force_best < n and 0 < inspectors_best < n):
         return identified
     shift = probit_shift(force_best, inspectors_best, n)
@@ -708,7 +737,9 @@ def _specs(labels, _GRADE_NOTE) -> tuple[TableSpec, ...]:
             "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
             {
                 "quantity": "n_force_better, share_force_better, good_gap, mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, "
-                "cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
+                "cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic; then good_gap_newcombe (the good gap with the union of Newcombe's paired "
+                "score intervals over the pairings), good_gap_imbens_manski (the good gap with Imbens and Manski's interval for the identified set) "
+                "and probit_shift_good, where they apply.",
                 "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
                 "high": "Largest value over the consistent pairings.",
                 "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases); empty where none is given.",
