@@ -94,6 +94,13 @@ def restates(kinder_kappa: float | None) -> str | None:
     return "largely restates" if kinder_kappa < LOW_KAPPA else "only partly explains"
 
 
+def spread_beyond_chance(p: float, alpha: float = ALPHA) -> str:
+    """The reading of a calibrated over-dispersion test: whether units' shares spread more than chance alone would make them."""
+    if p < alpha:
+        return "the forces' shares spread more than chance alone would make them"
+    return "the test finds no more spread than chance alone could give"
+
+
 def unusual(p: float, alpha: float = ALPHA) -> str:
     """The reading of a two-sample comparison: unusual under no difference, or could arise by chance."""
     if p < alpha:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import words
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
@@ -348,6 +349,9 @@ def dispersion_table(runs: list[OverdispersionRun]) -> pd.DataFrame:
                 "df": d.df if d else pd.NA,
                 "p_value": d.p_value if d else np.nan,
                 "tau2": d.tau2 if d else np.nan,
+                "p_unwinsorised": d.p_unwinsorised if d else np.nan,
+                "tau2_low": d.tau2_low if d else np.nan,
+                "tau2_high": d.tau2_high if d else np.nan,
                 "winsorised": ";".join(r.pulled_in),
                 "note": r.reason,
             }
@@ -468,9 +472,16 @@ DISPERSION_COLUMNS: dict[str, str] = {
     "phi": "Spiegelhalter's dispersion statistic: the mean squared Winsorised z-score (about 1 when forces differ by chance alone).",
     "statistic": "forces * phi, compared with a chi-squared distribution on df degrees of freedom.",
     "df": "Degrees of freedom of the test: forces - 1.",
-    "p_value": "Upper-tail chi-squared p-value of statistic: small when the forces' shares spread more than chance alone would make them.",
+    "p_value": "Upper-tail chi-squared p-value of statistic. Winsorising pulls the statistic's mean under no over-dispersion below df, "
+    "so this p-value is too large when the z-scores are Winsorised: the test of over-dispersion is p_unwinsorised.",
     "tau2": "Between-force variance of the true shares in the additive random-effects model (moment estimate from the Winsorised "
     "z-scores, as DerSimonian and Laird); 0 when statistic <= df.",
+    "p_unwinsorised": "The calibrated test of over-dispersion: upper-tail chi-squared p-value (df degrees of freedom) of the sum of the "
+    "forces' squared z-scores, not Winsorised (Spiegelhalter 2005 Winsorises only to estimate phi and tau2); small when the forces' "
+    "shares spread more than chance alone would make them.",
+    "tau2_low": "Lower end of the 95% Q-profile interval for tau2 (Viechtbauer 2007), from the forces' shares not Winsorised; 0 when "
+    "the data are consistent with no spread between forces.",
+    "tau2_high": "Upper end of that 95% Q-profile interval for tau2.",
     "winsorised": "Documents (document_id, ';'-separated) whose z-scores Winsorisation pulled in; empty if none.",
     "note": "Why the analysis cannot be made (empty when it is made).",
 }
@@ -1037,23 +1048,27 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
     pulled = _labels(part.set_index("document_id").loc[ids].reset_index()) if ids else []
     level = float(main["winsor_level"])
     pulled_text = (
-        f" (Winsorised at {level:.0%}, which pulls in the z-scores of {join_words(pulled)})"
+        f" at {level:.0%} (pulling in the z-scores of {join_words(pulled)})"
         if pulled
-        else f" (Winsorised at {level:.0%}, which changes no z-score here)"
+        else f" at {level:.0%} (which changes no z-score here)"
     )
-    spread = (
-        "the forces' shares spread more than chance alone would make them"
-        if float(main["p_value"]) < 0.05
-        else "the test finds no more spread than chance alone could give"
+    p_raw = float(main["p_unwinsorised"])
+    spread = words.spread_beyond_chance(p_raw)
+    raw_statistic = f"{float(raw['statistic']):.1f}" if _made(raw) else None
+    tested = (
+        f"have squares summing to {raw_statistic} on {int(main['df'])} degrees of freedom"
+        if raw_statistic
+        else f"are tested on {int(main['df'])} degrees of freedom"
     )
     text = (
-        f"For {what}, the {int(main['forces'])} other forces' z-scores{pulled_text} give a dispersion statistic φ of {float(main['phi']):.2f} "
-        f"(test statistic {float(main['statistic']):.1f} on {int(main['df'])} degrees of freedom, {p_text(float(main['p_value']))}): "
-        f"{spread}. {_limits_words(float(main['phi']), float(main['tau2']))}"
+        f"For {what}, the {int(main['forces'])} other forces' z-scores, not Winsorised, {tested} ({p_text(p_raw)}): {spread}. "
+        f"To estimate the spread, the z-scores are Winsorised{pulled_text}; that gives a dispersion "
+        f"statistic φ of {float(main['phi']):.2f}. {_limits_words(float(main['phi']), float(main['tau2']))} "
+        f"{tau2_interval_words(float(main['tau2_low']), float(main['tau2_high']), int(main['forces']))}"
     )
     if not _made(raw):
         return text
-    text += f" Without Winsorisation φ would be {float(raw['phi']):.2f} ({p_text(float(raw['p_value']))}) and τ² {float(raw['tau2']):.2g}; "
+    text += f" Without Winsorisation φ would be {float(raw['phi']):.2f} and τ² {float(raw['tau2']):.2g}; "
     changes = winsorisation_changes(positions, measure)
     if not changes:
         return text + "no force would change band under either kind of over-dispersed limit."
@@ -1065,6 +1080,44 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
             "their own distance from the others widens the limits they are judged against"
         )
     return text + "."
+
+
+def tau2_interval_words(low: float, high: float, forces: int) -> str:
+    """The Q-profile 95% interval for τ² in one sentence, with what so few forces can say about the spread."""
+    if high == 0:
+        return f"The 95% interval for τ² is the single value 0: the {forces} forces' shares are consistent with no spread between them."
+    start = "0" if low == 0 else f"{low:.2g}"
+    return (
+        f"The 95% interval for τ² (Q-profile, from the shares not Winsorised) runs from {start} to {high:.2g}, "
+        f"a spread of up to about {100 * math.sqrt(high):.1f} percentage points: {number_word(forces)} forces say little about how far forces differ."
+    )
+
+
+def chance_outside_text(positions: pd.DataFrame, analysis: str = MAIN_ANALYSIS) -> str:
+    """How many points of every funnel lie outside the 95% limits for chance alone, against how many chance alone would put there, and which lie beyond 99.8%.
+
+    Forces are flagged only beyond the outer (99.8%) limits; the inner (95%) limits are drawn for
+    orientation, since with this many points about one in twenty lies outside them by chance alone.
+    """
+    part = positions.loc[positions["analysis"].eq(analysis) & ~_flag(positions["is_gwent"])]
+    inner, outer = funnel.CONFIDENCE_LEVELS
+    points = len(part)
+    if points == 0:
+        return ""
+    outside = int(part["position_binomial"].ne("within_95").sum())
+    beyond = part.loc[part["position_binomial"].isin(["above_99.8", "below_99.8"])]
+    expected = points * (1 - inner)
+    names = [f"{f} {int(y)} (share graded {m.replace('_', ' ')})" for f, y, m in zip(beyond["force"], beyond["year"], beyond["measure"], strict=True)]
+    flagged = (
+        f"{join_words(names)} {'lies' if len(names) == 1 else 'lie'} beyond the {_level_text(outer)} limits and "
+        f"{'is' if len(names) == 1 else 'are'} flagged"
+        if names
+        else f"no force lies beyond the {_level_text(outer)} limits, so none is flagged"
+    )
+    return (
+        f"Of the {points} points the other forces make on the funnels, {outside} lie outside the {_level_text(inner)} limits for chance alone, "
+        f"where chance alone would put about {expected:.1f}; forces are flagged only beyond the {_level_text(outer)} limits, and {flagged}."
+    )
 
 
 def secondary_sensitivity_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: str) -> str:
@@ -1172,7 +1225,9 @@ def headline(national: pd.DataFrame, positions: pd.DataFrame) -> str:
     )
     return (
         f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}), {me['force']}'s shares "
-        f"of cases {shares} {verdict}.{caveat} Outside the {inner} limits: {outside}. The forces found are not a complete or random set."
+        f"of cases {shares} {verdict}.{caveat} Outside the {inner} limits: {outside}. "
+        + (f"{chance} " if (chance := chance_outside_text(positions)) else "")
+        + "The forces found are not a complete or random set."
     )
 
 
@@ -1187,11 +1242,12 @@ def methods_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
             continue
         changes = winsorisation_changes(positions, m) if _made(_row(dispersion, m, "not_winsorised")) else {}
         parts.append(
-            f"For {what}, φ is {float(row['phi']):.2f} ({p_text(float(row['p_value']))}) and τ² {float(row['tau2']):.2g}; outside the "
+            f"For {what}, the test of over-dispersion on the z-scores not Winsorised gives {p_text(float(row['p_unwinsorised']))}; "
+            f"φ is {float(row['phi']):.2f} and τ² {float(row['tau2']):.2g} (95% interval {float(row['tau2_low']):.2g} to {float(row['tau2_high']):.2g}); outside the "
             f"{_level_text(funnel.CONFIDENCE_LEVELS[0])} limits, {outside_phrase(_part(positions, m, MAIN_ANALYSIS))}"
             + (f"; without Winsorisation {_changes_words(changes, then='')}." if changes else "; Winsorisation changes no force's band.")
         )
-    return " ".join([*parts, secondary_summary(dispersion, positions)])
+    return " ".join(p for p in [*parts, chance_outside_text(positions), secondary_summary(dispersion, positions)] if p)
 
 
 def secondary_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:

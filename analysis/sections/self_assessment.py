@@ -307,7 +307,7 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
 def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str]) -> str:
     """The home page's sentences on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first).
 
-    Each sentence gives each number one meaning; intervals are said in words ("between 25 and 78
+    Each sentence gives each number one meaning; intervals are said in words ("between 21 and 72
     percentage points, with 95% confidence"), and the lower bound on the share graded better as a
     simple fraction it exceeds.
     """
