@@ -23,7 +23,7 @@ from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import grade_scores, grade_slug
 from analysis.stats.proportions import wilson_interval
-from analysis.text import count_share, date_range, fixed, interval_text, long_date, long_month, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.text import count_share, date_range, exact_percent, fixed, interval_text, long_date, long_month, p_text, percent, signed  # noqa: F401  (site.percent etc. are used by the pages)
 from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
 #: Confidence level of every interval on the site.
@@ -574,7 +574,7 @@ def analysis_as_of() -> str:
 def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
     """The home page's first screen, computed from the published tables (and the source record of the raw data package)."""
     from analysis.data.load import load_audit
-    from analysis.sections import national, self_assessment
+    from analysis.sections import areas, national, self_assessment
 
     source = load_audit(_raw_dir(raw_dir)).source
     c = sample_counts(processed_dir)
@@ -591,7 +591,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
-    gap = idq.loc["good_gap"]
+    gap, _ = self_assessment.sharper_gap(identified)
     share_better = float(idq.loc["share_force_better", "low"])
     how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
     bad = c.hmicfrs_all[c.worst]
@@ -606,16 +606,16 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     facts = self_assessment.identified_facts(identified, n, c.grades)
     caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + " ".join(facts[:2])
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
-    holm_min = float(summary[holm].min())
+    holm_min = areas.smallest_adjusted(summary)
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
     areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for (smallest adjusted p-value {fixed(holm_min, 2)})."
+        f"are allowed for (smallest adjusted p-value {p_text(holm_min).removeprefix('p = ')})."
         if holm_min >= ALPHA
         else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest "
-        f"(smallest adjusted p-value {fixed(holm_min, 2)})."
+        f"(smallest adjusted p-value {p_text(holm_min).removeprefix('p = ')})."
     )
     meaning = (
         f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
