@@ -52,7 +52,8 @@ def brute(ag, sg, low=None, high=None):
             std.append(value)
             if ((totals - d) > 0).all():
                 rest = sum(
-                    Fraction(int(totals[s]), int(totals.sum())) * Fraction(int(sg[s, g] - x[a, s, g]), int(totals[s] - d[s])) for s in range(2)
+                    Fraction(int(totals[s]), int(totals.sum())) * Fraction(int(sg[s, g] - x[a, s, g]), int(totals[s] - d[s]))
+                    for s in range(2)
                 )
                 excess.append(value - rest)
         out["std"][a, g] = (float(min(std)), float(max(std))) if std else (np.nan, np.nan)

@@ -545,7 +545,9 @@ def family_words(summary: pd.DataFrame, grades_named: list[str]) -> str:
     return f"all {number_word(k)} area-against-rest tests ({join_words(grades_named)})"
 
 
-def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None, alpha: float = 0.05) -> str:
+def multiplicity_reading(
+    summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None, alpha: float = 0.05
+) -> str:
     """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for.
 
     ``ranks`` is ``area_ranks.csv``; the verdict on the most likely weakest area takes the lowest of

@@ -689,7 +689,8 @@ _SPECS = (
         (
             "Shares are computed only for rows treated used, used_with_caution or partial on the good / requires improvement / inadequate scale, and only where the count and the number of cases are both stated; nothing is inferred.",
             "Funnels hold full inspections only; post-inspection reviews and updates audit smaller, differently chosen samples and are never pooled with inspections.",
-            "Every other force's inspection figure comes from secondary coverage; only Gwent's comes from the inspectorate's report.",
+            "Gwent's figures come from the inspectorate's report; each other row names the kind of source its figures come from "
+            "(source_kind: the inspectorate's report or news release, a news report, or a release copied elsewhere) and its address (source_url).",
         ),
     ),
     TableSpec(
@@ -1107,7 +1108,10 @@ def chance_outside_text(positions: pd.DataFrame, analysis: str = MAIN_ANALYSIS) 
     outside = int(part["position_binomial"].ne("within_95").sum())
     beyond = part.loc[part["position_binomial"].isin(["above_99.8", "below_99.8"])]
     expected = points * (1 - inner)
-    names = [f"{f} {int(y)} (share graded {m.replace('_', ' ')})" for f, y, m in zip(beyond["force"], beyond["year"], beyond["measure"], strict=True)]
+    names = [
+        f"{f} {int(y)} (share graded {m.replace('_', ' ')})"
+        for f, y, m in zip(beyond["force"], beyond["year"], beyond["measure"], strict=True)
+    ]
     flagged = (
         f"{join_words(names)} {'lies' if len(names) == 1 else 'lie'} beyond the {_level_text(outer)} limits and "
         f"{'is' if len(names) == 1 else 'are'} flagged"
@@ -1261,7 +1265,11 @@ def secondary_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
 
 
 def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
-    """Display table of ``funnel_dispersion.csv``: funnel, analysis in words, forces used, φ, the test, τ² (a dash where a run cannot be made)."""
+    """Display table of ``funnel_dispersion.csv``: funnel, analysis in words, forces used, φ, the calibrated test, τ² with its 95% interval.
+
+    The test is the one on the z-scores not Winsorised (``p_unwinsorised``; its statistic is the
+    ``not_winsorised`` row's), whichever analysis estimates φ and τ²; a dash where a run cannot be made.
+    """
     words = {
         "all_sources": f"All sources, Winsorised at {funnel.WINSOR_LEVEL:.0%} (main)",
         "not_winsorised": "All sources, not Winsorised",
@@ -1271,6 +1279,11 @@ def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
     def num(value, fmt: str) -> str:
         return "–" if pd.isna(value) else format(float(value), fmt)
 
+    raw = dispersion.loc[dispersion["analysis"].eq("not_winsorised")].set_index("measure")["statistic"]
+    raw_statistic = [
+        raw.get(m, np.nan) if a != "without_secondary_sources" else np.nan
+        for m, a in zip(dispersion["measure"], dispersion["analysis"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "Share graded": dispersion["measure"].str.replace("_", " "),
@@ -1278,9 +1291,14 @@ def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
             "Other forces": dispersion["forces"].astype(int),
             "φ": [num(v, ".2f") for v in dispersion["phi"]],
             "Test statistic (df)": [
-                "–" if pd.isna(s) else f"{float(s):.1f} ({int(d)})" for s, d in zip(dispersion["statistic"], dispersion["df"], strict=True)
+                "–" if pd.isna(s) or pd.isna(d) else f"{float(s):.1f} ({int(d)})"
+                for s, d in zip(raw_statistic, dispersion["df"], strict=True)
             ],
-            "p": ["–" if pd.isna(p) else p_text(float(p)).removeprefix("p = ") for p in dispersion["p_value"]],
+            "p": ["–" if pd.isna(p) else p_text(float(p)).removeprefix("p = ") for p in dispersion["p_unwinsorised"]],
             "τ²": [num(v, ".2g") for v in dispersion["tau2"]],
+            "τ² 95% interval": [
+                "–" if pd.isna(lo) else f"{float(lo):.2g} to {float(hi):.2g}"
+                for lo, hi in zip(dispersion["tau2_low"], dispersion["tau2_high"], strict=True)
+            ],
         }
     ).reset_index(drop=True)

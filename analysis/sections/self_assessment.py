@@ -175,9 +175,13 @@ def sharper_gap(identified: pd.DataFrame) -> tuple[pd.Series, str]:
     """The narrower of the good gap's two valid intervals in ``identified.csv`` (:data:`GAP_INTERVALS`), and its name in words.
 
     Both hold whichever pairing is true; the narrower is the sharper statement (ties go to the first).
+    Where the figures leave the totals open the two are not computed, and the span of the paired
+    Wald intervals (``good_gap``) is used.
     """
     by_q = identified.set_index("quantity")
-    rows = [(by_q.loc[q], words) for q, words in GAP_INTERVALS.items()]
+    rows = [(by_q.loc[q], words) for q, words in GAP_INTERVALS.items() if q in by_q.index]
+    if not rows:
+        return by_q.loc["good_gap"], "the paired Wald interval, widest over the pairings"
     return min(rows, key=lambda r: float(r[0]["ci_high"] - r[0]["ci_low"]))
 
 

@@ -117,9 +117,7 @@ def rank_probabilities_given(x: np.ndarray, n: np.ndarray, mu: np.ndarray, m: np
     wt = wq[None, :] * (hi - lo)[:, None] / 2
     k = x.size
     pdf = np.exp(
-        (a[:, None, :] - 1) * np.log(t[:, :, None])
-        + (b[:, None, :] - 1) * np.log1p(-t[:, :, None])
-        - special.betaln(a, b)[:, None, :]
+        (a[:, None, :] - 1) * np.log(t[:, :, None]) + (b[:, None, :] - 1) * np.log1p(-t[:, :, None]) - special.betaln(a, b)[:, None, :]
     )  # (G, Q, K)
     above = special.betaincc(a[:, None, :], b[:, None, :], t[:, :, None])  # P(theta_j > t)
     out = np.zeros((mu.size, k, k))
@@ -202,7 +200,9 @@ def profile_set(counts, nobs, confidence: float = 0.95, m_max: float = M_MAX, po
     rows = []
     for m in ms:
         res = optimize.minimize_scalar(
-            lambda u: -beta_binomial_log_likelihood(x, n, float(special.expit(u)), 1.0 / m), bounds=(-12, 12), method="bounded",
+            lambda u: -beta_binomial_log_likelihood(x, n, float(special.expit(u)), 1.0 / m),
+            bounds=(-12, 12),
+            method="bounded",
             options={"xatol": 1e-10},
         )
         rows.append((m, float(special.expit(res.x)), -float(res.fun)))

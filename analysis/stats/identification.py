@@ -320,7 +320,9 @@ def imbens_manski_interval(low: float, high: float, se_low: float, se_high: floa
     return float(low - c * se_low), float(high + c * se_high)
 
 
-def best_gap_rows(force_best: int, inspectors_best: int, n: int, both_best, confidence: float = 0.95, best: str = "in the best grade") -> pd.DataFrame:
+def best_gap_rows(
+    force_best: int, inspectors_best: int, n: int, both_best, confidence: float = 0.95, best: str = "in the best grade"
+) -> pd.DataFrame:
     """The gap in the share given the best grade with Newcombe's score interval and with Imbens and Manski's: two rows of ``identified.csv``.
 
     The gap ``(force_best - inspectors_best) / n`` is the same under every pairing; its sampling
