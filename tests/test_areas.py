@@ -13,11 +13,11 @@ from analysis.data.publish import csv_bytes
 from analysis.grades import GRADES
 from analysis.pipeline import build_stage, stage
 from analysis.sections.areas import (
-    area_tables,
     area_counts,
     area_profile,
     area_recommendations,
     area_summary,
+    area_tables,
     association_tests,
     format_share_table,
     mean_score,

@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import sampling
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
-from analysis import sampling
 from analysis.grades import grade_scores, grade_slug
 from analysis.sections.association import ASSOCIATION_COLUMNS, contingency_rows, result_row
+from analysis.stats import hierarchical, sample_mix
 from analysis.stats.association import fisher_freeman_halton, kruskal_wallis
 from analysis.stats.monte_carlo import monte_carlo_se
-from analysis.stats import hierarchical, sample_mix
 from analysis.stats.multiplicity import fisher_vs_rest, group_comparison, holm
 from analysis.stats.proportions import category_shares
 from analysis.text import count_share, fixed, interval_text, join_words, number_word, p_text, percent

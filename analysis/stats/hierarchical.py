@@ -200,7 +200,7 @@ def profile_set(counts, nobs, confidence: float = 0.95, m_max: float = M_MAX, po
     rows = []
     for m in ms:
         res = optimize.minimize_scalar(
-            lambda u: -beta_binomial_log_likelihood(x, n, float(special.expit(u)), 1.0 / m),
+            lambda u, m=m: -beta_binomial_log_likelihood(x, n, float(special.expit(u)), 1.0 / m),
             bounds=(-12, 12),
             method="bounded",
             options={"xatol": 1e-10},
