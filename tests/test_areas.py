@@ -208,7 +208,7 @@ def test_areas_multiplicity_and_pooling(data):
     overall = s["inadequate"].sum() / s["n"].sum()
     raw = s["share_inadequate"]
     assert ((s["pooled_share_inadequate"] - overall).abs() <= (raw - overall).abs() + 1e-12).all()
-    assert s["p_weakest"].sum() == pytest.approx(1, abs=5e-4)  # each rounded to four decimals
+    assert s["p_weakest"].sum() == pytest.approx(1, abs=5e-3)  # each rounded to three decimals
     assert s["p_weakest"].idxmax() == "child_sexual_exploitation"
 
 

@@ -170,11 +170,28 @@ def _summary(p_weakest: float, holm: float) -> pd.DataFrame:
     return pd.DataFrame(base)
 
 
-def test_the_areas_reading_follows_holm_and_the_posterior():
+def _ranks(p_weakest: float, lowest: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area": ["a", "b"],
+            "p_weakest": [p_weakest, 1 - p_weakest],
+            "p_weakest_low": [lowest, 0.0],
+            "p_weakest_high": [0.99, 0.5],
+            "rank_low": [1, 1],
+            "rank_high": [2, 2],
+        }
+    )
+
+
+def test_the_areas_reading_follows_holm_and_the_posterior_taking_the_lowest_probability():
     labels = {"a": "Area A", "b": "Area B"}
-    unsure = areas.multiplicity_reading(_summary(0.54, 0.095), labels, "inadequate")
-    assert "is not shown to differ" in unsure and "No area's share differs" not in unsure
+    unsure = areas.multiplicity_reading(_summary(0.54, 0.095), labels, "inadequate", _ranks(0.54, 0.54))
+    assert "No area is shown to differ" in unsure and "is not shown" not in unsure
     assert "far from certainly" in unsure
-    sure = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate")
-    assert "still shown to differ" in sure and "almost certainly the weakest area" in sure and "far from certainly" not in sure
+    sure = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate", _ranks(0.97, 0.96))
+    assert "Area A is shown to differ" in sure and "almost certainly the weakest area" in sure and "far from certainly" not in sure
+    # the verdict follows the lowest probability over the pooling strengths, not the full model's alone
+    low = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate", _ranks(0.97, 0.3))
+    assert "though more likely than not another area is weaker" in low and "almost certainly" not in low
     assert "no area is not shown" not in areas.headline(_summary(0.54, 0.01), labels, "inadequate")
+    assert "no area is shown to differ" in areas.headline(_summary(0.54, 0.2), labels, "inadequate")

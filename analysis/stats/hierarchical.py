@@ -29,20 +29,20 @@ from analysis.stats.pooling import beta_binomial_log_likelihood
 from analysis.stats.tables import group_counts
 
 #: Grid points per hyperparameter axis (logit of the mean, log of the pooling strength).
-GRID_POINTS = 51
+GRID_POINTS = 41
 
 #: Gauss-Legendre nodes of the integral over a share.
-QUADRATURE_NODES = 64
+QUADRATURE_NODES = 48
 
 #: Grid points below this share of the largest posterior weight are dropped (their total is negligible).
 NEGLIGIBLE = 1e-10
 
-#: Decimals kept of every probability :func:`area_ranks` returns: finer grids change them by less than 1e-5.
-DIGITS = 4
+#: Decimals kept of every probability :func:`area_ranks` returns: finer grids change them by about 1e-5.
+DIGITS = 3
 
 #: Decimals kept of the posterior shares and their interval ends: a posterior near complete pooling is almost a point
-#: on each grid value of the mean, so finer grids move an interval end by up to about 5e-4.
-SHARE_DIGITS = 3
+#: on each grid value of the mean, so finer grids move an interval end by up to about 1e-3.
+SHARE_DIGITS = 2
 
 #: Largest pooling strength M of the sensitivity grid (the profile-likelihood set can reach infinity).
 M_MAX = 1e6
@@ -159,7 +159,7 @@ class RankPosterior:
 
 def _mixture_quantile(a: np.ndarray, b: np.ndarray, w: np.ndarray, q: float) -> float:
     """The ``q`` quantile of the mixture ``sum_g w_g Beta(a_g, b_g)``, by bisection on its distribution function."""
-    return float(optimize.brentq(lambda t: float((w * special.betainc(a, b, t)).sum()) - q, 0.0, 1.0, xtol=1e-14))
+    return float(optimize.brentq(lambda t: float((w * special.betainc(a, b, t)).sum()) - q, 0.0, 1.0, xtol=1e-8))
 
 
 def rank_posterior(counts, nobs, points: int = GRID_POINTS, nodes: int = QUADRATURE_NODES, confidence: float = 0.95) -> RankPosterior:
