@@ -458,6 +458,9 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             ASSOCIATION_COLUMNS,
             (
                 "The samples are compared on the HMICFRS grades the report publishes for each sample; no split by area is used.",
+                sampling.note(sampling.AS_IF_RANDOM),
+                "Primary analyses: for the areas, the exact Fisher-Freeman-Halton test; for the two samples, the proportional-odds model's "
+                "likelihood-ratio test; every other row is a sensitivity analysis (Methods, primary analyses).",
                 f"The Monte Carlo test uses numpy's default generator with seed {MONTE_CARLO_SEED}.",
             ),
         ),
