@@ -30,12 +30,14 @@ from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pa
     code,
     count_share,
     date_range,
+    exact_percent,
     fixed,
     interval_text,
     link,
     long_date,
     long_month,
     number_word,
+    p_text,
     percent,
     prose,
     signed,
@@ -607,7 +609,7 @@ def analysis_as_of() -> str:
 def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
     """The home page's first screen, computed from the published tables (and the source record of the raw data package)."""
     from analysis.data.load import load_audit
-    from analysis.sections import national, self_assessment
+    from analysis.sections import areas, national, self_assessment
 
     source = load_audit(_raw_dir(raw_dir)).source
     c = sample_counts(processed_dir)
@@ -624,7 +626,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
-    gap = idq.loc["good_gap"]
+    gap, _ = self_assessment.sharper_gap(identified)
     share_better = float(idq.loc["share_force_better", "low"])
     how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
     bad = c.hmicfrs_all[c.worst]
@@ -640,15 +642,12 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     # the gap in the share graded best; the count graded better is the bottom line's, said once on the page
     caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + facts[1]
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
-    holm_min = float(summary[holm].min())
+    holm_min = areas.smallest_adjusted(summary)
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
     # each p-value on the page is named by its test, so that two equal values are not read as one
-    holm_p = (
-        f"the smallest Holm-adjusted p-value of the {number_word(len(summary))} areas, each area's share graded {c.worst} against the rest: "
-        f"{fixed(holm_min, 2)}"
-    )
+    holm_p = f"the smallest Holm-adjusted p-value of the area-against-rest tests: {p_text(holm_min).removeprefix('p = ')}"
     areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
         f"are allowed for ({holm_p})."

@@ -49,6 +49,11 @@ def percent(share: float) -> str:
     return f"{share:.0%}"
 
 
+def exact_percent(share: float) -> str:
+    """A share as a percentage with every decimal it needs (up to six significant figures), e.g. ``1 - 0.05/8 -> "99.375%"``."""
+    return f"{100 * share:.6g}%"
+
+
 def interval_text(low: float, high: float, confidence: float = 0.95) -> str:
     """An interval of shares as words, the one wording used everywhere: ``"95% interval 17% to 48%"``."""
     return f"{confidence:.0%} interval {percent(low)} to {percent(high)}"

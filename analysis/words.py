@@ -60,6 +60,32 @@ def shown_to_differ(p: float, alpha: float = ALPHA) -> str:
     return "is shown to differ" if p < alpha else "is not shown to differ"
 
 
+def areas_shown(names: list[str]) -> str:
+    """Which areas a multiplicity-adjusted test shows to differ, as the subject and verb of a sentence (never a double negative).
+
+    ``"no area is shown to differ"``, ``"Custody is shown to differ"``, ``"Custody and Missing are shown to differ"``.
+    """
+    if not names:
+        return "no area is shown to differ"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{listed} {'is' if len(names) == 1 else 'are'} shown to differ"
+
+
+def mix_verdict(crude_excess: float, adjusted_low: float, adjusted_high: float) -> str:
+    """Whether an area's excess over the other areas survives the sample mix, from its crude excess and the range of its standardised excess.
+
+    ``"has no excess over the other areas to explain"`` when its crude share is not above theirs
+    (or the standardised excess is undefined); ``"keeps an excess over the other areas however its cases
+    split between the samples"`` when the standardised excess is above zero in every consistent table;
+    ``"has an excess that could be the sample mix"`` when some consistent table puts it at zero or below.
+    """
+    if not crude_excess > 0 or adjusted_low != adjusted_low or adjusted_high != adjusted_high:
+        return "has no excess over the other areas to explain"
+    if adjusted_low > 0:
+        return "keeps an excess over the other areas however its cases split between the samples"
+    return "has an excess that could be the sample mix"
+
+
 def how_certain(probability: float) -> str:
     """What a posterior probability of being the weakest makes of the most likely weakest area, as a phrase.
 
@@ -92,6 +118,13 @@ def restates(kinder_kappa: float | None) -> str | None:
     if kinder_kappa is None:
         return None
     return "largely restates" if kinder_kappa < LOW_KAPPA else "only partly explains"
+
+
+def spread_beyond_chance(p: float, alpha: float = ALPHA) -> str:
+    """The reading of a calibrated over-dispersion test: whether units' shares spread more than chance alone would make them."""
+    if p < alpha:
+        return "the forces' shares spread more than chance alone would make them"
+    return "the test finds no more spread than chance alone could give"
 
 
 def unusual(p: float, alpha: float = ALPHA) -> str:

@@ -415,7 +415,7 @@ def test_plain_reading_leads_with_what_is_identified(built):
     text = sa.plain_reading(bounds, identified, 33, GRADES)
     assert "28 ways" in text[0]
     assert "at least 17 of the 33 cases better" in text[1] and "at least a third of the force's cases" in text[1]
-    assert "the share graded good was 52 percentage points higher" in text[2] and "between 25 and 78 percentage points" in text[2]
+    assert "The gap in the share graded good is 52 percentage points" in text[2] and "between 21 and 72 percentage points" in text[2]
     assert "0.70 points higher" in text[3]
     assert "gamma runs from \u22121.00" in text[4]
     assert "as high as 0.38 ('fair'" in text[5] and "as high as 0.51 ('moderate')" in text[5]

@@ -269,3 +269,29 @@ def test_under_dispersion_does_not_narrow_the_multiplicative_limits():
 def test_bad_overdispersion_arguments_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", ["inadequate", "good", "spread", "tight"])
+def test_calibrated_test_and_q_profile_interval_match_an_independent_computation(name):
+    # tests/fixtures/funnel_qprofile.csv: plain-Python loops and bisection (see the .py file beside it)
+    ref = pd.read_csv(FIXTURES / "funnel_qprofile.csv").set_index("name").loc[name]
+    counts = [int(v) for v in ref["counts"].split()]
+    sizes = [int(v) for v in ref["sizes"].split()]
+    got = funnel.dispersion(counts, sizes)
+    assert got.target == pytest.approx(ref["target"], rel=1e-14)
+    assert got.p_unwinsorised == pytest.approx(ref["p_unwinsorised"], rel=1e-10)
+    assert got.tau2_low == pytest.approx(ref["tau2_low"], rel=1e-8, abs=1e-15)
+    assert got.tau2_high == pytest.approx(ref["tau2_high"], rel=1e-8, abs=1e-15)
+    # the Winsorised statistic is not the test: its p-value differs wherever Winsorisation changes a z-score
+    raw = funnel.dispersion(counts, sizes, winsor_level=0.0)
+    assert raw.p_value == pytest.approx(got.p_unwinsorised, rel=1e-12)
+
+
+def test_winsorised_statistic_has_a_null_mean_below_its_degrees_of_freedom_so_only_the_raw_test_is_calibrated():
+    rng = np.random.default_rng(20050101)
+    sizes = np.array([69, 81, 79, 83, 89, 81, 73, 101, 72, 70, 74])
+    draws = [funnel.dispersion(rng.binomial(sizes, 0.24), sizes) for _ in range(2000)]
+    winsorised = np.mean([d.statistic for d in draws])
+    raw_rejections = np.mean([d.p_unwinsorised < 0.05 for d in draws])
+    assert winsorised < 8.5  # about 7, not 10 (df)
+    assert 0.03 < raw_rejections < 0.075

@@ -282,7 +282,7 @@ def test_the_dispersion_verdict_and_tau2_words_move_with_the_figures():
     dispersion, positions = made_up_tables({"inadequate": made_up(TIGHT)})
     words = nat.dispersion_text(dispersion, positions, "inadequate")
     assert "the test finds no more spread than chance alone could give" in words
-    assert "Winsorised at 10%, which changes no z-score here" in words  # ties at both ends: nothing to pull in
+    assert "Winsorised at 10% (which changes no z-score here)" in words  # ties at both ends: nothing to pull in
     assert "τ² is 0, so the additive limits are the binomial limits in their Wilson-score form" in words
     assert "with φ at most 1 the multiplicative limits are the binomial ones too" in words
     assert "no force would change band" in words

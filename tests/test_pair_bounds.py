@@ -102,7 +102,7 @@ def test_gwent_margins_reproduce_identified_csv_byte_for_byte():
     got = pb.pair_bounds(GWENT_FORCE, GWENT_INSPECTORS, labels=GWENT_LABELS)
     assert got.attrs == {"n_pairs": 1, "n_pairs_with_tables": 1, "n_tables": 28}
     published = (PROCESSED_DIR / "identified.csv").read_bytes()
-    extra = b"\nprobit_shift_good,"  # the section appends the leniency effect size, which does not depend on the pairing
+    extra = b"\ngood_gap_newcombe,"  # the section appends the gap's score intervals and the leniency effect size
     assert csv_bytes(got) == published[: published.index(extra) + 1]
     # the score scale in words can also be given as it is
     again = pb.pair_bounds(GWENT_FORCE, GWENT_INSPECTORS, labels=GWENT_LABELS, scores=GWENT_SCORES)

@@ -641,8 +641,8 @@ def test_headlines_carry_the_computed_values(complete_processed):
     assert f"at least {int(bounds.loc['n_force_better', 'min'])} of the 33" in text
     assert f"was {round(100 * identified.loc['good_gap', 'low'])} percentage points higher" in text
     assert (
-        f"between {round(100 * identified.loc['good_gap', 'ci_low'])} and {round(100 * identified.loc['good_gap', 'ci_high'])} percentage points, with 95% confidence"
-        in text
+        f"between {round(100 * identified.loc['good_gap_newcombe', 'ci_low'])} and {round(100 * identified.loc['good_gap_newcombe', 'ci_high'])} "
+        "percentage points, with 95% confidence (Newcombe's score interval, widest over the pairings)" in text
     )
     assert "graded 27 good" in text and "graded 10 of the same cases good" in text
     assert "23 of 80 (29%) inadequate" in h["overall"].text

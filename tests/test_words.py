@@ -81,11 +81,15 @@ def test_the_kappa_verdict_reads_agreement_and_spans_the_bands():
     assert "'fair' throughout" in narrow
 
 
-def _identified(gap_low: float, gap_ci: tuple[float, float], better_low: int, share_ci_low: float) -> pd.DataFrame:
+def _identified(
+    gap_low: float, gap_ci: tuple[float, float], better_low: int, share_ci_low: float, score_ci: tuple[float, float] = (0.21, 0.72)
+) -> pd.DataFrame:
     rows = [
         ("n_force_better", better_low, better_low + 6, np.nan, np.nan),
         ("share_force_better", better_low / 33, (better_low + 6) / 33, share_ci_low, np.nan),
         ("good_gap", gap_low, gap_low, *gap_ci),
+        ("good_gap_newcombe", gap_low, gap_low, *score_ci),
+        ("good_gap_imbens_manski", gap_low, gap_low, *gap_ci),
         ("mean_score_gap", 0.7, 0.7, 0.35, 1.05),
     ]
     return pd.DataFrame(rows, columns=["quantity", "low", "high", "ci_low", "ci_high"]).assign(method="")
@@ -94,7 +98,10 @@ def _identified(gap_low: float, gap_ci: tuple[float, float], better_low: int, sh
 def test_identified_facts_say_intervals_in_words_and_one_meaning_per_number():
     facts = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607), 33, GRADES)
     assert "at least a third of the force's cases" in facts[0] and "with 95% confidence" in facts[0]
-    assert "between 25 and 78 percentage points" in facts[1]
+    assert "between 21 and 72 percentage points, with 95% confidence (Newcombe's score interval, widest over the pairings)" in facts[1]
+    # the narrower valid interval is the one said, and named
+    wider = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607, score_ci=(0.2, 0.8)), 33, GRADES)
+    assert "between 25 and 78 percentage points, with 95% confidence (Imbens and Manski's interval" in wider[1]
     for sentence in " ".join(facts).split(". "):
         numbers = [t for t in sentence.replace(",", " ").split() if t.isdigit()]
         assert len(numbers) == len(set(numbers)) or set(numbers) <= {"33"}, sentence
@@ -163,11 +170,28 @@ def _summary(p_weakest: float, holm: float) -> pd.DataFrame:
     return pd.DataFrame(base)
 
 
-def test_the_areas_reading_follows_holm_and_the_posterior():
+def _ranks(p_weakest: float, lowest: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area": ["a", "b"],
+            "p_weakest": [p_weakest, 1 - p_weakest],
+            "p_weakest_low": [lowest, 0.0],
+            "p_weakest_high": [0.99, 0.5],
+            "rank_low": [1, 1],
+            "rank_high": [2, 2],
+        }
+    )
+
+
+def test_the_areas_reading_follows_holm_and_the_posterior_taking_the_lowest_probability():
     labels = {"a": "Area A", "b": "Area B"}
-    unsure = areas.multiplicity_reading(_summary(0.54, 0.095), labels, "inadequate")
-    assert "is not shown to differ" in unsure and "No area's share differs" not in unsure
+    unsure = areas.multiplicity_reading(_summary(0.54, 0.095), labels, "inadequate", _ranks(0.54, 0.54))
+    assert "No area is shown to differ" in unsure and "is not shown" not in unsure
     assert "far from certainly" in unsure
-    sure = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate")
-    assert "still shown to differ" in sure and "almost certainly the weakest area" in sure and "far from certainly" not in sure
+    sure = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate", _ranks(0.97, 0.96))
+    assert "Area A is shown to differ" in sure and "almost certainly the weakest area" in sure and "far from certainly" not in sure
+    # the verdict follows the lowest probability over the pooling strengths, not the full model's alone
+    low = areas.multiplicity_reading(_summary(0.97, 0.01), labels, "inadequate", _ranks(0.97, 0.3))
+    assert "though more likely than not another area is weaker" in low and "almost certainly" not in low
     assert "no area is not shown" not in areas.headline(_summary(0.54, 0.01), labels, "inadequate")
+    assert "no area is shown to differ" in areas.headline(_summary(0.54, 0.2), labels, "inadequate")

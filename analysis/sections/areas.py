@@ -12,17 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import sampling
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores, grade_slug
 from analysis.sections.association import ASSOCIATION_COLUMNS, contingency_rows, result_row
+from analysis.stats import hierarchical, sample_mix
 from analysis.stats.association import fisher_freeman_halton, kruskal_wallis
 from analysis.stats.monte_carlo import monte_carlo_se
-from analysis.stats.multiplicity import group_comparison
-from analysis.stats.pooling import POOLING_DRAWS, POOLING_SEED, partial_pooling
+from analysis.stats.multiplicity import fisher_vs_rest, group_comparison, holm
 from analysis.stats.proportions import category_shares
-from analysis.text import as_text, count_share, fixed, interval_text, join_words, number_word, percent
-from analysis.words import how_certain, shown_to_differ
+from analysis.text import as_text, count_share, fixed, interval_text, join_words, number_word, p_text, percent
+from analysis.words import areas_shown, how_certain, mix_verdict
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
 MONTE_CARLO_SEED = 20190204
@@ -45,16 +46,17 @@ def area_counts(data: AuditData) -> pd.DataFrame:
     return counts.reindex(index=areas, columns=list(data.grades)).fillna(0).astype("int64").rename_axis(columns=None)
 
 
-def area_summary(data: AuditData) -> pd.DataFrame:
+def area_summary(data: AuditData, ranks: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per practice area (report order): the columns of ``area_summary.csv``.
 
     ``area``, ``n``, counts per grade, and per grade its share with Wilson and Clopper-Pearson 95%
     intervals (:func:`analysis.stats.proportions.category_shares`); then, for the share graded
-    inadequate, what allows for comparing eight areas at once: the Wilson interval at confidence
-    1 - 0.05/8 (Bonferroni), the two-sided Fisher exact test of the area against the other seven
-    and its Holm-adjusted p-value (:func:`analysis.stats.multiplicity.group_comparison`), and the
-    empirical-Bayes beta-binomial pooled share with its 95% interval and the probability that the
-    area has the highest true share (:func:`analysis.stats.pooling.partial_pooling`, seeded).
+    inadequate, the Wilson interval at confidence 1 - 0.05/(number of areas) (Bonferroni), and for
+    the worst and the best grade the two-sided Fisher exact test of the area against the other
+    areas with Holm's adjustment over every one of those tests together
+    (:func:`family_tests`); then the full hierarchical beta-binomial posterior share graded
+    inadequate with its 95% interval and the probability that the area has the highest true share
+    (:func:`analysis.stats.hierarchical.area_ranks`, the same as ``area_ranks.csv``).
     """
     counts = area_counts(data)
     slugs = [grade_slug(g) for g in data.grades]
@@ -62,19 +64,123 @@ def area_summary(data: AuditData) -> pd.DataFrame:
     shares = category_shares(counts, slugs).rename_axis("area").reset_index()
     x, n = counts[data.grades[-1]].to_numpy(), counts.sum(axis=1).to_numpy()
     comparison = group_comparison(x, n)
-    pooled = partial_pooling(x, n)
+    tests = family_tests(counts, data.grades)
+    ranks = hierarchical.area_ranks(x, n) if ranks is None else ranks
     return shares.assign(
         **{
             f"adjusted_low_{worst}": comparison["adjusted_low"].to_numpy(),
             f"adjusted_high_{worst}": comparison["adjusted_high"].to_numpy(),
-            f"vs_rest_p_{worst}": comparison["vs_rest_p"].to_numpy(),
-            f"vs_rest_p_holm_{worst}": comparison["vs_rest_p_holm"].to_numpy(),
-            f"pooled_share_{worst}": pooled["pooled_share"].to_numpy(),
-            f"pooled_low_{worst}": pooled["pooled_low"].to_numpy(),
-            f"pooled_high_{worst}": pooled["pooled_high"].to_numpy(),
-            "p_weakest": pooled["p_weakest"].to_numpy(),
+            **tests,
+            f"pooled_share_{worst}": ranks["posterior_mean"].to_numpy(),
+            f"pooled_low_{worst}": ranks["posterior_low"].to_numpy(),
+            f"pooled_high_{worst}": ranks["posterior_high"].to_numpy(),
+            "p_weakest": ranks["p_weakest"].to_numpy(),
         }
     )
+
+
+def family_grades(grades) -> list[str]:
+    """The grades whose area-against-rest tests form one family: the worst, and the best when it is a different test (three or more grades)."""
+    return [grades[-1], grades[0]] if len(grades) > 2 else [grades[-1]]
+
+
+def family_tests(counts: pd.DataFrame, grades) -> dict[str, np.ndarray]:
+    """``vs_rest_p_<grade>`` and ``vs_rest_p_holm_<grade>`` for the worst and the best grade, Holm-adjusted over all of them together.
+
+    Each area's share of the grade against the other areas' (:func:`analysis.stats.multiplicity.fisher_vs_rest`);
+    one family holds every area's test for both grades, so the adjustment covers "good" as well as
+    "inadequate" (Holm 1979). With two grades the best grade's test is the worst grade's, and only it is made.
+    """
+    n = counts.sum(axis=1).to_numpy()
+    family = family_grades(grades)
+    raw = {g: fisher_vs_rest(counts[g].to_numpy(), n) for g in family}
+    adjusted = holm(np.concatenate([raw[g] for g in family])).reshape(len(family), -1)
+    out = {}
+    for g, adj in zip(family, adjusted, strict=True):
+        out[f"vs_rest_p_{grade_slug(g)}"] = raw[g]
+        out[f"vs_rest_p_holm_{grade_slug(g)}"] = adj
+    return out
+
+
+#: The samples of the area x sample x grade bounds, in order.
+MIX_SAMPLES: tuple[str, ...] = ("force_selected", "inspectorate_selected")
+
+
+def mix_problem(data: AuditData) -> sample_mix.MixProblem:
+    """The area x sample x grade problem: the published area x grade table (all cases), the inspectors' grades of each sample, and any per-area ranges per sample."""
+    counts = area_counts(data)
+    areas = list(counts.index)
+    samples = np.array([data.counts(s, "inspectorate") for s in MIX_SAMPLES])
+    low = np.zeros((len(areas), len(MIX_SAMPLES), len(data.grades)), np.int64)
+    high = np.minimum(counts.to_numpy()[:, None, :], samples[None, :, :])
+    groups = set(data.figure_set.groups)
+    for i, a in enumerate(areas):
+        for j, s in enumerate(MIX_SAMPLES):
+            if (s, "inspectorate", a) in groups:
+                r = data.count_ranges(s, "inspectorate", a)
+                low[i, j] = np.maximum(low[i, j], r[:, 0])
+                high[i, j] = np.minimum(high[i, j], r[:, 1])
+    return sample_mix.mix_problem(counts.to_numpy(), samples, low, high)
+
+
+def area_sample_bounds(data: AuditData) -> pd.DataFrame:
+    """``area_sample_bounds.csv``: each cell of the area x sample x grade table, its fewest (``low``) and most (``high``) cases over every consistent table."""
+    problem = mix_problem(data)
+    low, high = sample_mix.cell_bounds(problem)
+    areas = list(area_counts(data).index)
+    rows = [
+        (a, s, g, int(low[i, j, k]), int(high[i, j, k]))
+        for i, a in enumerate(areas)
+        for j, s in enumerate(MIX_SAMPLES)
+        for k, g in enumerate(data.grades)
+    ]
+    return pd.DataFrame(rows, columns=["area", "sample", "grade", "low", "high"])
+
+
+def adjusted_quantities(grades) -> list[tuple[str, str, int, str | None]]:
+    """The quantities of ``area_adjusted.csv``: (name, grade, grade index, sample or None for the standardised ones)."""
+    out = []
+    for g in family_grades(grades):
+        k = list(grades).index(g)
+        slug = grade_slug(g)
+        out += [(f"share_{slug}_{s}", g, k, s) for s in MIX_SAMPLES]
+        out += [(f"standardised_share_{slug}", g, k, None), (f"standardised_excess_{slug}", g, k, "excess")]
+    return out
+
+
+def area_adjusted(data: AuditData) -> pd.DataFrame:
+    """``area_adjusted.csv``: for each area, the range of its within-sample shares, its sample-standardised share and that share's excess over the other areas.
+
+    Ranges over every consistent area x sample x grade table (:mod:`analysis.stats.sample_mix`),
+    for the worst grade and (with three or more grades) the best.
+    """
+    problem = mix_problem(data)
+    areas = list(area_counts(data).index)
+    rows = []
+    for i, a in enumerate(areas):
+        for name, _, k, how in adjusted_quantities(data.grades):
+            if how is None:
+                low, high = sample_mix.standardised_range(problem, i, k)
+            elif how == "excess":
+                low, high = sample_mix.standardised_range(problem, i, k, excess=True)
+            else:
+                low, high = sample_mix.share_range(problem, i, MIX_SAMPLES.index(how), k)
+            rows.append((a, name, low, high))
+    return pd.DataFrame(rows, columns=["area", "quantity", "low", "high"])
+
+
+def area_ranks(data: AuditData, full: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``area_ranks.csv``: each area's probability of the highest true share of the worst grade, its range over the pooling strengths the data allow, and a 95% interval for its rank.
+
+    :func:`analysis.stats.hierarchical.area_ranks` on the areas' counts of the worst grade (``full``, when already computed).
+    """
+    counts = area_counts(data)
+    ranks = _full_ranks(data) if full is None else full
+    return pd.DataFrame({"area": list(counts.index), **{c: ranks[c].to_numpy() for c in RANK_COLUMNS}})
+
+
+#: The columns of ``area_ranks.csv`` after ``area``.
+RANK_COLUMNS: tuple[str, ...] = ("p_weakest", "p_weakest_low", "p_weakest_high", "rank_low", "rank_high")
 
 
 def mean_score(counts: pd.DataFrame, grades) -> pd.Series:
@@ -188,16 +294,29 @@ def area_summary_columns(grades, n_areas: int) -> dict[str, str]:
                 f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) 95% interval for the share graded {g}.",
             }
         )
+    family = family_grades(grades)
+    tests = number_word(n_areas * len(family))
     columns.update(
         {
             f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - 0.05/{n_areas} (Bonferroni over the {many} areas).",
             f"adjusted_high_{w}": "Upper limit of that Bonferroni-adjusted Wilson interval.",
-            f"vs_rest_p_{w}": f"Two-sided Fisher exact test of the area against the other areas together ({worst} against not).",
-            f"vs_rest_p_holm_{w}": f"That p-value after Holm's adjustment over the {many} areas.",
-            f"pooled_share_{w}": f"Empirical-Bayes beta-binomial pooled share graded {worst}: posterior mean with the hyperparameters fitted by maximum marginal likelihood over the areas.",
-            f"pooled_low_{w}": "Lower end of the equal-tailed 95% posterior interval of the pooled share.",
+        }
+    )
+    for g in family:
+        columns.update(
+            {
+                f"vs_rest_p_{slugs[g]}": f"Two-sided Fisher exact test of the area against the other areas together ({g} against not).",
+                f"vs_rest_p_holm_{slugs[g]}": f"That p-value after Holm's adjustment over all {tests} area-against-rest tests "
+                f"({join_words(list(family))}, every area).",
+            }
+        )
+    columns.update(
+        {
+            f"pooled_share_{w}": f"Posterior mean share graded {worst} in the full hierarchical beta-binomial model, integrated over its "
+            "hyperparameters on a grid (Gelman et al., Bayesian Data Analysis, 3rd ed., section 5.3 hyperprior).",
+            f"pooled_low_{w}": "Lower end of the equal-tailed 95% posterior interval of that share.",
             f"pooled_high_{w}": "Upper end of that interval.",
-            "p_weakest": f"Posterior probability that the area has the highest true share graded {worst} ({POOLING_DRAWS:,} posterior draws, numpy seed {POOLING_SEED}).",
+            "p_weakest": f"Posterior probability, in the same model, that the area has the highest true share graded {worst} (as in area_ranks.csv).",
         }
     )
     return columns
@@ -218,15 +337,42 @@ def _areas_supported(data: AuditData) -> str | None:
     return None
 
 
+def _mix_supported(data: AuditData) -> str | None:
+    """``None`` when the area x sample x grade bounds can be computed (areas supported, both samples' inspectors' grades pinned); else why not."""
+    why = _areas_supported(data)
+    if why is not None:
+        return why
+    if any(data.counts(s, "inspectorate") is None for s in MIX_SAMPLES):
+        return "The figures do not give the inspectors' grades of both samples, so the areas cannot be split between the samples."
+    if not sample_mix.feasible(mix_problem(data)):
+        return "No table of whole cases by area, sample and grade fits the published figures."
+    return None
+
+
 def area_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
-    """``area_summary.csv`` (shares and intervals by practice area) and ``association_tests.csv``, or why the figures cannot support them."""
+    """``area_summary.csv``, ``area_ranks.csv``, ``area_sample_bounds.csv``, ``area_adjusted.csv`` and ``association_tests.csv``, or why the figures cannot support them."""
     why = _areas_supported(data)
     tests: pd.DataFrame | str = (
         association_tests(data)
         if why is None or data.case_samples is not None
         else why.replace("are not computed", "are not computed, and the two samples' grades are not both given")
     )
-    return {"area_summary.csv": area_summary(data) if why is None else why, "association_tests.csv": tests}
+    full = _full_ranks(data) if why is None else None
+    ranks = area_ranks(data, full) if why is None else why
+    summary = area_summary(data, full) if why is None else why
+    mix_why = _mix_supported(data)
+    return {
+        "area_summary.csv": summary,
+        "area_ranks.csv": ranks,
+        "area_sample_bounds.csv": area_sample_bounds(data) if mix_why is None else mix_why,
+        "area_adjusted.csv": area_adjusted(data) if mix_why is None else mix_why,
+        "association_tests.csv": tests,
+    }
+
+
+def _full_ranks(data: AuditData) -> pd.DataFrame:
+    counts = area_counts(data)
+    return hierarchical.area_ranks(counts[data.grades[-1]].to_numpy(), counts.sum(axis=1).to_numpy())
 
 
 def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
@@ -239,9 +385,70 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             "For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson 95% intervals.",
             area_summary_columns(data.grades, n_areas),
             (
-                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion and the area's cases as a random sample; the plain 95% intervals are not simultaneous: compare areas with the adjusted columns.",
-                "The pooled shares borrow strength across areas, pulling small areas towards the overall share; their intervals do not allow for the uncertainty in the fitted hyperparameters and are somewhat too narrow.",
-                "The report does not split the areas between the force-selected and the inspectorate-selected samples.",
+                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain 95% intervals are not simultaneous: compare areas with the adjusted columns.",
+                sampling.note(sampling.AS_IF_RANDOM),
+                "The pooled shares borrow strength across areas, pulling small areas towards the overall share; the model integrates over "
+                "how strongly to pool (its hyperparameters), so their intervals allow for that uncertainty.",
+                "The report does not split the areas between the force-selected and the inspectorate-selected samples: area_sample_bounds.csv "
+                "and area_adjusted.csv bound what that split could be.",
+            ),
+        ),
+        TableSpec(
+            "area_ranks.csv",
+            "Which practice area is weakest: probabilities and rank intervals",
+            f"For each practice area, the probability that it has the highest true share graded {data.grades[-1]} in a full hierarchical "
+            "beta-binomial model, the range of that probability over the pooling strengths the data allow, and a 95% interval for its rank.",
+            {
+                "area": "Practice area code, in report order.",
+                "p_weakest": f"Posterior probability that the area has the highest true share graded {data.grades[-1]}, integrating over the "
+                "hyperparameters on a grid with the weakly informative hyperprior of Gelman et al. (Bayesian Data Analysis, 3rd ed., section 5.3).",
+                "p_weakest_low": "Smallest value of that probability over the profile-likelihood 95% set of the pooling strength (the mean at its "
+                "best value for each), a sensitivity analysis: what the probability could be without the hyperprior.",
+                "p_weakest_high": "Largest value of that probability over the same set.",
+                "rank_low": f"Lower end of the equal-tailed 95% posterior interval of the area's rank (1: the highest share graded {data.grades[-1]}).",
+                "rank_high": "Upper end of that interval.",
+            },
+            (
+                sampling.note(sampling.AS_IF_RANDOM),
+                f"The profile-likelihood set of the pooling strength runs up to complete pooling (every area the same), where each area's probability "
+                f"tends to one in {number_word(n_areas)}; the grid stops at a pooling strength of {hierarchical.M_MAX:g} cases.",
+                "Probabilities are computed by quadrature on a grid, not by simulation: every run gives the same values.",
+            ),
+        ),
+        TableSpec(
+            "area_sample_bounds.csv",
+            "The practice areas split between the two samples: what the figures allow",
+            "For each cell of the table of cases by practice area, sample and grade, the fewest and most cases over every table of whole "
+            "cases consistent with the published areas-by-grade table (all cases) and the inspectors' grades of each sample.",
+            {
+                "area": "Practice area code, in report order.",
+                "sample": "force_selected or inspectorate_selected.",
+                "grade": "HMICFRS grade.",
+                "low": "Fewest cases the cell can hold in any consistent table (exact, by integer programming).",
+                "high": "Most cases the cell can hold in any consistent table.",
+            },
+            (
+                "The report publishes the areas by grade over all cases and each sample by grade, not the areas by sample; nothing is assumed "
+                "about that split. The bounds are exact (scipy milp with HiGHS, checked against enumeration on smaller problems).",
+            ),
+        ),
+        TableSpec(
+            "area_adjusted.csv",
+            "Practice areas adjusted for the sample mix: exact ranges",
+            "For each practice area, the range over every consistent table (area_sample_bounds.csv) of its share of a grade among each "
+            "sample's cases, of its share standardised to the two samples' sizes, and of that standardised share minus the other areas'.",
+            {
+                "area": "Practice area code, in report order.",
+                "quantity": "share_<grade>_<sample> (the area's share of the grade among its cases in that sample), standardised_share_<grade> "
+                "(the two within-sample shares weighted by the samples' sizes) or standardised_excess_<grade> (that standardised share minus the "
+                f"other areas' standardised share); for {join_words(list(family_grades(data.grades)))}.",
+                "low": "Smallest value over the consistent tables in which the shares are defined (exact).",
+                "high": "Largest value over those tables.",
+            },
+            (
+                "A standardised excess above zero in every consistent table means the area's excess over the other areas cannot come from how "
+                "its cases were spread between the force's and the inspectors' samples alone.",
+                "Empty when the quantity is defined in no consistent table (the area can have no case in a sample).",
             ),
         ),
         TableSpec(
@@ -251,6 +458,9 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             ASSOCIATION_COLUMNS,
             (
                 "The samples are compared on the HMICFRS grades the report publishes for each sample; no split by area is used.",
+                sampling.note(sampling.AS_IF_RANDOM),
+                "Primary analyses: for the areas, the exact Fisher-Freeman-Halton test; for the two samples, the proportional-odds model's "
+                "likelihood-ratio test; every other row is a sensitivity analysis (Methods, primary analyses).",
                 f"The Monte Carlo test uses numpy's default generator with seed {MONTE_CARLO_SEED}.",
             ),
         ),
@@ -316,30 +526,95 @@ def ranked(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return frame.drop(columns="_report").reset_index(drop=True)
 
 
-def multiplicity_reading(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, alpha: float = 0.05) -> str:
-    """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for (Markdown; names as text)."""
+def holm_columns(summary: pd.DataFrame) -> list[str]:
+    """The Holm-adjusted p-value columns of ``area_summary.csv``: one per grade of the family of area-against-rest tests."""
+    return [c for c in summary.columns if c.startswith("vs_rest_p_holm_")]
+
+
+def smallest_adjusted(summary: pd.DataFrame) -> float:
+    """The smallest Holm-adjusted p-value over every area-against-rest test of the family (both grades)."""
+    return float(summary[holm_columns(summary)].min().min())
+
+
+def shown_areas(summary: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> list[str]:
+    """The areas with any Holm-adjusted p-value below ``alpha`` (ordered by :func:`order_rule`), by label (Markdown: names as text)."""
+    r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
+    return list(r.loc[(r[holm_columns(summary)] < alpha).any(axis=1), "label"])
+
+
+def family_words(summary: pd.DataFrame, grades_named: list[str]) -> str:
+    """How many tests the familywise adjustment covers, in words: ``"all 16 area-against-rest tests (inadequate and good)"``."""
+    k = len(summary) * len(holm_columns(summary))
+    return f"all {number_word(k)} area-against-rest tests ({join_words(grades_named)})"
+
+
+def multiplicity_reading(
+    summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None, alpha: float = 0.05
+) -> str:
+    """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for.
+
+    ``ranks`` is ``area_ranks.csv``; the verdict on the most likely weakest area takes the lowest of
+    its probabilities (the full model's and the range over the pooling strengths), so it holds
+    whichever of them is right (:func:`analysis.words.how_certain`). Markdown; names as text.
+    """
     r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
     w = grade_slug(worst_grade)
     worst_grade = as_text(worst_grade)
     top = r.iloc[0]
-    significant = r[r[f"vs_rest_p_holm_{w}"] < alpha]
-    best = r.sort_values("p_weakest", ascending=False, kind="stable").iloc[0]
+    best_grade = [c[len("vs_rest_p_holm_") :] for c in holm_columns(summary)]
     text = (
         f"{top['label']} had the largest share graded {worst_grade}, {count_share(int(top[w]), int(top['n']))}. Against the other "
-        f"areas together its Fisher test gives p = {top[f'vs_rest_p_{w}']:.3f}, but {len(r)} areas were compared: after Holm's adjustment "
-        f"p = {top[f'vs_rest_p_holm_{w}']:.3f}. "
+        f"areas together its Fisher test gives {p_text(float(top[f'vs_rest_p_{w}']))}, but {len(r)} areas were compared"
+        + (f" on {number_word(len(best_grade))} grades" if len(best_grade) > 1 else "")
+        + f": after Holm's adjustment over {family_words(summary, [g.replace('_', ' ') for g in best_grade])} it is "
+        f"{p_text(float(top[f'vs_rest_p_holm_{w}']))}, and the smallest adjusted p-value of any area is {p_text(smallest_adjusted(summary))}. "
     )
-    if significant.empty:
-        text += f"No area's share {shown_to_differ(1.0, alpha)} from the rest once the number of comparisons is allowed for. "
-    else:
-        text += f"After adjustment, {join_words(list(significant['label']))} {'is' if len(significant) == 1 else 'are'} still shown to differ from the rest at the {alpha:g} level. "
+    shown = shown_areas(summary, labels, alpha)
+    sentence = areas_shown(shown)
+    text += f"{sentence[0].upper()}{sentence[1:]} from the rest once the number of comparisons is allowed for. "
+    if ranks is None:
+        return text
+    by_area = ranks.set_index("area")
+    likely = by_area["p_weakest"].idxmax()
+    row = by_area.loc[likely]
+    name = labels.get(likely, likely)
+    lowest = float(min(row["p_weakest"], row["p_weakest_low"]))
     text += (
-        f"Pooling the areas' information (partial pooling) pulls every share towards the overall figure: {top['label']}'s pooled share is "
-        f"{percent(top[f'pooled_share_{w}'])} ({interval_text(top[f'pooled_low_{w}'], top[f'pooled_high_{w}'])}), "
-        f"and the posterior probability that {best['label']} truly has the highest share of all {number_word(len(r))} areas is {fixed(best['p_weakest'], 2)}: "
-        f"{how_certain(best['p_weakest'])}."
+        f"A hierarchical model that lets the areas' true shares differ, and learns from the data how far, puts the probability that "
+        f"{name} truly has the highest share of all {number_word(len(r))} areas at {fixed(float(row['p_weakest']), 2)}; over the pooling "
+        f"strengths the data allow, that probability runs from {fixed(float(row['p_weakest_low']), 2)} to {fixed(float(row['p_weakest_high']), 2)}, "
+        f"so taking the lowest, {name} is {how_certain(lowest)}. Its rank lies between {int(row['rank_low'])} and {int(row['rank_high'])} "
+        f"of {len(r)} with 95% probability."
     )
     return text
+
+
+def mix_reading(adjusted: pd.DataFrame, summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) -> list[str]:
+    """Per area (weakest first), whether its excess share of the worst grade over the other areas survives the sample mix, in words.
+
+    From ``area_adjusted.csv`` (the range of the standardised excess over every consistent area x
+    sample split) and ``area_summary.csv`` (the crude shares); the verdict is
+    :func:`analysis.words.mix_verdict`.
+    """
+    w = grade_slug(worst_grade)
+    r = ranked(summary, labels)
+    total_x, total_n = int(r[w].sum()), int(r["n"].sum())
+    adj = adjusted.set_index(["area", "quantity"])
+    out = []
+    for row in r.itertuples(index=False):
+        k, n = int(getattr(row, w)), int(row.n)
+        crude = k / n - (total_x - k) / (total_n - n)
+        low, high = (float(v) for v in adj.loc[(row.area, f"standardised_excess_{w}"), ["low", "high"]])
+        verdict = mix_verdict(crude, low, high)
+        if verdict.startswith("has no excess"):
+            out.append(f"{row.label} ({count_share(k, n)} {worst_grade}) {verdict}.")
+            continue
+        out.append(
+            f"{row.label} ({count_share(k, n)} {worst_grade}, {round(100 * crude)} points above the other areas) {verdict}: "
+            f"compared sample by sample, its excess runs from {round(100 * low)} to {round(100 * high)} percentage points "
+            "over the ways its cases could split between the samples."
+        )
+    return out
 
 
 def _share_with_interval(row: pd.Series, w: str) -> str:
@@ -357,18 +632,14 @@ def headline(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) ->
     text = (
         f"{weak['label']} had the largest share graded {worst_grade}, {_share_with_interval(weak, w)}, and {strong['label']} the smallest, "
         f"{_share_with_interval(strong, w)}. Each area holds between {int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are "
-        f"uncertain: the widest 95% interval for an area's share graded {worst_grade} spans {round(100 * widths.max())} percentage points. "
+        f"uncertain: the widest 95% interval for an area's share graded {worst_grade} spans {round(100 * widths.max())} percentage points "
+        "(intervals that treat each area's cases as if drawn at random). "
     )
-    smallest = float(r[f"vs_rest_p_holm_{w}"].min())
-    if smallest >= 0.05:
-        return text + (
-            f"Allowing for the {len(r)} comparisons, no area {shown_to_differ(smallest)} from the rest "
-            f"(the smallest adjusted p-value is {fixed(smallest, 2)})."
-        )
-    shown = r[r[f"vs_rest_p_holm_{w}"] < 0.05]
-    return (
-        text
-        + f"Allowing for the {len(r)} comparisons, {join_words(list(shown['label']))} {'is' if len(shown) == 1 else 'are'} still shown to differ from the rest."
+    tests = len(summary) * len(holm_columns(summary))
+    sentence = areas_shown(shown_areas(summary, labels))
+    return text + (
+        f"Allowing for the {tests} area-against-rest comparisons, {sentence} from the rest "
+        f"(the smallest adjusted p-value is {p_text(smallest_adjusted(summary)).removeprefix('p = ')})."
     )
 
 

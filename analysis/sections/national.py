@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import words
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
@@ -348,6 +349,9 @@ def dispersion_table(runs: list[OverdispersionRun]) -> pd.DataFrame:
                 "df": d.df if d else pd.NA,
                 "p_value": d.p_value if d else np.nan,
                 "tau2": d.tau2 if d else np.nan,
+                "p_unwinsorised": d.p_unwinsorised if d else np.nan,
+                "tau2_low": d.tau2_low if d else np.nan,
+                "tau2_high": d.tau2_high if d else np.nan,
                 "winsorised": ";".join(r.pulled_in),
                 "note": r.reason,
             }
@@ -468,9 +472,16 @@ DISPERSION_COLUMNS: dict[str, str] = {
     "phi": "Spiegelhalter's dispersion statistic: the mean squared Winsorised z-score (about 1 when forces differ by chance alone).",
     "statistic": "forces * phi, compared with a chi-squared distribution on df degrees of freedom.",
     "df": "Degrees of freedom of the test: forces - 1.",
-    "p_value": "Upper-tail chi-squared p-value of statistic: small when the forces' shares spread more than chance alone would make them.",
+    "p_value": "Upper-tail chi-squared p-value of statistic. Winsorising pulls the statistic's mean under no over-dispersion below df, "
+    "so this p-value is too large when the z-scores are Winsorised: the test of over-dispersion is p_unwinsorised.",
     "tau2": "Between-force variance of the true shares in the additive random-effects model (moment estimate from the Winsorised "
     "z-scores, as DerSimonian and Laird); 0 when statistic <= df.",
+    "p_unwinsorised": "The calibrated test of over-dispersion: upper-tail chi-squared p-value (df degrees of freedom) of the sum of the "
+    "forces' squared z-scores, not Winsorised (Spiegelhalter 2005 Winsorises only to estimate phi and tau2); small when the forces' "
+    "shares spread more than chance alone would make them.",
+    "tau2_low": "Lower end of the 95% Q-profile interval for tau2 (Viechtbauer 2007), from the forces' shares not Winsorised; 0 when "
+    "the data are consistent with no spread between forces.",
+    "tau2_high": "Upper end of that 95% Q-profile interval for tau2.",
     "winsorised": "Documents (document_id, ';'-separated) whose z-scores Winsorisation pulled in; empty if none.",
     "note": "Why the analysis cannot be made (empty when it is made).",
 }
@@ -678,7 +689,8 @@ _SPECS = (
         (
             "Shares are computed only for rows treated used, used_with_caution or partial on the good / requires improvement / inadequate scale, and only where the count and the number of cases are both stated; nothing is inferred.",
             "Funnels hold full inspections only; post-inspection reviews and updates audit smaller, differently chosen samples and are never pooled with inspections.",
-            "Every other force's inspection figure comes from secondary coverage; only Gwent's comes from the inspectorate's report.",
+            "Gwent's figures come from the inspectorate's report; each other row names the kind of source its figures come from "
+            "(source_kind: the inspectorate's report or news release, a news report, or a release copied elsewhere) and its address (source_url).",
         ),
     ),
     TableSpec(
@@ -1039,23 +1051,27 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
     pulled = _labels(part.set_index("document_id").loc[ids].reset_index()) if ids else []
     level = float(main["winsor_level"])
     pulled_text = (
-        f" (Winsorised at {level:.0%}, which pulls in the z-scores of {join_words(pulled)})"
+        f" at {level:.0%} (pulling in the z-scores of {join_words(pulled)})"
         if pulled
-        else f" (Winsorised at {level:.0%}, which changes no z-score here)"
+        else f" at {level:.0%} (which changes no z-score here)"
     )
-    spread = (
-        "the forces' shares spread more than chance alone would make them"
-        if float(main["p_value"]) < 0.05
-        else "the test finds no more spread than chance alone could give"
+    p_raw = float(main["p_unwinsorised"])
+    spread = words.spread_beyond_chance(p_raw)
+    raw_statistic = f"{float(raw['statistic']):.1f}" if _made(raw) else None
+    tested = (
+        f"have squares summing to {raw_statistic} on {int(main['df'])} degrees of freedom"
+        if raw_statistic
+        else f"are tested on {int(main['df'])} degrees of freedom"
     )
     text = (
-        f"For {what}, the {int(main['forces'])} other forces' z-scores{pulled_text} give a dispersion statistic φ of {float(main['phi']):.2f} "
-        f"(test statistic {float(main['statistic']):.1f} on {int(main['df'])} degrees of freedom, {p_text(float(main['p_value']))}): "
-        f"{spread}. {_limits_words(float(main['phi']), float(main['tau2']))}"
+        f"For {what}, the {int(main['forces'])} other forces' z-scores, not Winsorised, {tested} ({p_text(p_raw)}): {spread}. "
+        f"To estimate the spread, the z-scores are Winsorised{pulled_text}; that gives a dispersion "
+        f"statistic φ of {float(main['phi']):.2f}. {_limits_words(float(main['phi']), float(main['tau2']))} "
+        f"{tau2_interval_words(float(main['tau2_low']), float(main['tau2_high']), int(main['forces']))}"
     )
     if not _made(raw):
         return text
-    text += f" Without Winsorisation φ would be {float(raw['phi']):.2f} ({p_text(float(raw['p_value']))}) and τ² {float(raw['tau2']):.2g}; "
+    text += f" Without Winsorisation φ would be {float(raw['phi']):.2f} and τ² {float(raw['tau2']):.2g}; "
     changes = winsorisation_changes(positions, measure)
     if not changes:
         return text + "no force would change band under either kind of over-dispersed limit."
@@ -1067,6 +1083,47 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
             "their own distance from the others widens the limits they are judged against"
         )
     return text + "."
+
+
+def tau2_interval_words(low: float, high: float, forces: int) -> str:
+    """The Q-profile 95% interval for τ² in one sentence, with what so few forces can say about the spread."""
+    if high == 0:
+        return f"The 95% interval for τ² is the single value 0: the {forces} forces' shares are consistent with no spread between them."
+    start = "0" if low == 0 else f"{low:.2g}"
+    return (
+        f"The 95% interval for τ² (Q-profile, from the shares not Winsorised) runs from {start} to {high:.2g}, "
+        f"a spread of up to about {100 * math.sqrt(high):.1f} percentage points: {number_word(forces)} forces say little about how far forces differ."
+    )
+
+
+def chance_outside_text(positions: pd.DataFrame, analysis: str = MAIN_ANALYSIS) -> str:
+    """How many points of every funnel lie outside the 95% limits for chance alone, against how many chance alone would put there, and which lie beyond 99.8%.
+
+    Forces are flagged only beyond the outer (99.8%) limits; the inner (95%) limits are drawn for
+    orientation, since with this many points about one in twenty lies outside them by chance alone.
+    """
+    part = positions.loc[positions["analysis"].eq(analysis) & ~_flag(positions["is_gwent"])]
+    inner, outer = funnel.CONFIDENCE_LEVELS
+    points = len(part)
+    if points == 0:
+        return ""
+    outside = int(part["position_binomial"].ne("within_95").sum())
+    beyond = part.loc[part["position_binomial"].isin(["above_99.8", "below_99.8"])]
+    expected = points * (1 - inner)
+    names = [
+        f"{f} {int(y)} (share graded {m.replace('_', ' ')})"
+        for f, y, m in zip(beyond["force"], beyond["year"], beyond["measure"], strict=True)
+    ]
+    flagged = (
+        f"{join_words(names)} {'lies' if len(names) == 1 else 'lie'} beyond the {_level_text(outer)} limits and "
+        f"{'is' if len(names) == 1 else 'are'} flagged"
+        if names
+        else f"no force lies beyond the {_level_text(outer)} limits, so none is flagged"
+    )
+    return (
+        f"Of the {points} points the other forces make on the funnels, {outside} lie outside the {_level_text(inner)} limits for chance alone, "
+        f"where chance alone would put about {expected:.1f}; forces are flagged only beyond the {_level_text(outer)} limits, and {flagged}."
+    )
 
 
 def secondary_sensitivity_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: str) -> str:
@@ -1176,7 +1233,8 @@ def headline(national: pd.DataFrame, positions: pd.DataFrame) -> str:
         f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}"
         f"{'; ' + funnel_counts(national) if funnel_counts(national) else ''}), {as_text(me['force'])}'s shares of cases {shares} {verdict}.{caveat} "
         f"Outside the {inner} limits: {outside}. "
-        "The forces found are not a complete or random set."
+        + (f"{chance} " if (chance := chance_outside_text(positions)) else "")
+        + "The forces found are not a complete or random set."
     )
 
 
@@ -1208,11 +1266,12 @@ def methods_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
             continue
         changes = winsorisation_changes(positions, m) if _made(_row(dispersion, m, "not_winsorised")) else {}
         parts.append(
-            f"For {what}, φ is {float(row['phi']):.2f} ({p_text(float(row['p_value']))}) and τ² {float(row['tau2']):.2g}; outside the "
+            f"For {what}, the test of over-dispersion on the z-scores not Winsorised gives {p_text(float(row['p_unwinsorised']))}; "
+            f"φ is {float(row['phi']):.2f} and τ² {float(row['tau2']):.2g} (95% interval {float(row['tau2_low']):.2g} to {float(row['tau2_high']):.2g}); outside the "
             f"{_level_text(funnel.CONFIDENCE_LEVELS[0])} limits, {outside_phrase(_part(positions, m, MAIN_ANALYSIS))}"
             + (f"; without Winsorisation {_changes_words(changes, then='')}." if changes else "; Winsorisation changes no force's band.")
         )
-    return " ".join([*parts, secondary_summary(dispersion, positions)])
+    return " ".join(p for p in [*parts, chance_outside_text(positions), secondary_summary(dispersion, positions)] if p)
 
 
 def secondary_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
@@ -1226,7 +1285,11 @@ def secondary_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
 
 
 def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
-    """Display table of ``funnel_dispersion.csv``: funnel, analysis in words, forces used, φ, the test, τ² (a dash where a run cannot be made)."""
+    """Display table of ``funnel_dispersion.csv``: funnel, analysis in words, forces used, φ, the calibrated test, τ² with its 95% interval.
+
+    The test is the one on the z-scores not Winsorised (``p_unwinsorised``; its statistic is the
+    ``not_winsorised`` row's), whichever analysis estimates φ and τ²; a dash where a run cannot be made.
+    """
     words = {
         "all_sources": f"All sources, Winsorised at {funnel.WINSOR_LEVEL:.0%} (main)",
         "not_winsorised": "All sources, not Winsorised",
@@ -1236,6 +1299,11 @@ def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
     def num(value, fmt: str) -> str:
         return "–" if pd.isna(value) else format(float(value), fmt)
 
+    raw = dispersion.loc[dispersion["analysis"].eq("not_winsorised")].set_index("measure")["statistic"]
+    raw_statistic = [
+        raw.get(m, np.nan) if a != "without_secondary_sources" else np.nan
+        for m, a in zip(dispersion["measure"], dispersion["analysis"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "Share graded": dispersion["measure"].str.replace("_", " "),
@@ -1243,9 +1311,14 @@ def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
             "Other forces": dispersion["forces"].astype(int),
             "φ": [num(v, ".2f") for v in dispersion["phi"]],
             "Test statistic (df)": [
-                "–" if pd.isna(s) else f"{float(s):.1f} ({int(d)})" for s, d in zip(dispersion["statistic"], dispersion["df"], strict=True)
+                "–" if pd.isna(s) or pd.isna(d) else f"{float(s):.1f} ({int(d)})"
+                for s, d in zip(raw_statistic, dispersion["df"], strict=True)
             ],
-            "p": ["–" if pd.isna(p) else p_text(float(p)).removeprefix("p = ") for p in dispersion["p_value"]],
+            "p": ["–" if pd.isna(p) else p_text(float(p)).removeprefix("p = ") for p in dispersion["p_unwinsorised"]],
             "τ²": [num(v, ".2g") for v in dispersion["tau2"]],
+            "τ² 95% interval": [
+                "–" if pd.isna(lo) else f"{float(lo):.2g} to {float(hi):.2g}"
+                for lo, hi in zip(dispersion["tau2_low"], dispersion["tau2_high"], strict=True)
+            ],
         }
     ).reset_index(drop=True)

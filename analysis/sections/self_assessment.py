@@ -32,7 +32,7 @@ from analysis.stats.agreement import (
     tables_of,
 )
 from analysis.stats.budget import OverBudget
-from analysis.stats.identification import IDENTIFIED_QUANTITIES, identified_summary, same_ranking_kinder
+from analysis.stats.identification import IDENTIFIED_QUANTITIES, best_gap_rows, identified_summary, same_ranking_kinder
 from analysis.stats.ordinal_association import goodman_kruskal_gamma
 from analysis.stats.pair_bounds import LISTING_LIMIT, CountTooLarge, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
@@ -192,6 +192,27 @@ def _row(identified: pd.DataFrame, quantity: str) -> pd.Series:
     return identified.set_index("quantity").loc[quantity]
 
 
+#: The good gap's intervals of ``identified.csv`` that hold whatever the pairing, with how a sentence names each.
+GAP_INTERVALS: dict[str, str] = {
+    "good_gap_newcombe": "Newcombe's score interval, widest over the pairings",
+    "good_gap_imbens_manski": "Imbens and Manski's interval, at the least favourable pairing",
+}
+
+
+def sharper_gap(identified: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The narrower of the good gap's two valid intervals in ``identified.csv`` (:data:`GAP_INTERVALS`), and its name in words.
+
+    Both hold whichever pairing is true; the narrower is the sharper statement (ties go to the first).
+    Where the figures leave the totals open the two are not computed, and the span of the paired
+    Wald intervals (``good_gap``) is used.
+    """
+    by_q = identified.set_index("quantity")
+    rows = [(by_q.loc[q], words) for q, words in GAP_INTERVALS.items() if q in by_q.index]
+    if not rows:
+        return by_q.loc["good_gap"], "the paired Wald interval, widest over the pairings"
+    return min(rows, key=lambda r: float(r[0]["ci_high"] - r[0]["ci_low"]))
+
+
 def sample_reading(said_random: bool) -> str:
     """How a sentence that reaches beyond these cases introduces itself: as the document's own word on the sample, or as a condition.
 
@@ -206,11 +227,16 @@ def _points(x: float) -> str:
     return f"{100 * x:.0f}"
 
 
-def _gap_sentence(row: pd.Series, n: int, best: str) -> str:
-    """The gap in the share graded ``best`` (force minus inspectors, same cases) in words, from its low and high over the consistent set."""
+def _gap_sentence(row: pd.Series, n: int, best: str, how: str = "") -> str:
+    """The gap in the share graded ``best`` (force minus inspectors, same cases) in words, from its low and high over the consistent set.
+
+    ``how`` names the interval ``row`` carries (:func:`sharper_gap`).
+    """
     lo, hi = round(row["low"] * n), round(row["high"] * n)
+    named = f" ({how})" if how else ""
     ci = (
-        f"for the force's cases in general it lies between {signed(100 * row['ci_low'], 0)} and {signed(100 * row['ci_high'], 0)} percentage points, with 95% confidence."
+        f"for the force's cases in general it lies between {signed(100 * row['ci_low'], 0)} and {signed(100 * row['ci_high'], 0)} percentage points, "
+        f"with 95% confidence{named}."
         if np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
         else "no interval is given, because the tables that fit the figures are too many to list."
     )
@@ -280,7 +306,7 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str], sa
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
-    good = _row(identified, "good_gap")
+    good, how = sharper_gap(identified)
     score = _row(identified, "mean_score_gap")
     best = as_text(grades[0])
     scale = ", ".join(f"{as_text(g)} = {s}" for g, s in grade_scores(grades).items())
@@ -297,7 +323,7 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str], sa
             f" {sample_reading(said_random)}, at least {fraction_at_least(share['ci_low'])} of the force's cases "
             "would be graded better by the force than by the inspectors, with 95% confidence."
         )
-    return [first, _gap_sentence(good, n, best), _score_sentence(score, scale)]
+    return [first, _gap_sentence(good, n, best, how), _score_sentence(score, scale)]
 
 
 def listed_intro(n_tables: int | None) -> str:
@@ -316,7 +342,11 @@ def listed_intro(n_tables: int | None) -> str:
 IDENTIFIED_LABELS: dict[str, str] = {
     "n_force_better": "Cases the force graded better",
     "share_force_better": "Share of the cases the force graded better",
+    "n_same": "Cases graded the same by both",
+    "percent_agreement": "Share of the cases graded the same by both",
     "good_gap": "Gap in the share graded {best}",
+    "good_gap_newcombe": "Gap in the share graded {best} (Newcombe's score interval)",
+    "good_gap_imbens_manski": "Gap in the share graded {best} (Imbens and Manski's interval)",
     "mean_score_gap": "Gap in the mean grade score",
     "goodman_kruskal_gamma": "Goodman and Kruskal's gamma",
     "kendall_tau_b": "Kendall's tau-b",
@@ -327,11 +357,13 @@ IDENTIFIED_LABELS: dict[str, str] = {
 
 
 def _identified_value(quantity: str, x: float, unit: bool = True) -> str:
+    if pd.isna(x):
+        return "undefined"
     if quantity.startswith("n_"):
         return f"{x:.0f}"
-    if quantity.startswith("share_"):
+    if quantity.startswith("share_") or quantity == "percent_agreement":
         return f"{100 * x:.0f}%"
-    if quantity == "good_gap":
+    if quantity.startswith("good_gap"):
         return signed(100 * x, 0) + (" points" if unit else "")
     return signed(x)
 
@@ -352,6 +384,8 @@ def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.Data
             interval = f"{_identified_value(q, r.ci_low, unit=False)} to {_identified_value(q, r.ci_high)}"
         elif lo:
             interval = f"{_identified_value(q, r.ci_low)} or more (one-sided)"
+        elif pd.isna(r.low) and pd.isna(r.high):
+            interval = "none: undefined on every table that fits the figures"
         elif q.startswith("n_"):
             interval = "none: a count of these cases (see the share)"
         else:
@@ -536,7 +570,7 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
 def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequence[str], said_random: bool = False) -> str:
     """The home page's sentences on self-assessment against inspection (from ``sample_grades.csv`` and ``identified.csv``; ``grades`` best first).
 
-    Each sentence gives each number one meaning; intervals are said in words ("between 25 and 78
+    Each sentence gives each number one meaning; intervals are said in words ("between 21 and 72
     percentage points, with 95% confidence"), and the lower bound on the share graded better as a
     simple fraction it exceeds.
     """
@@ -547,7 +581,7 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
     n = int(force.sum())
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
-    good = _row(identified, "good_gap")
+    good, how = sharper_gap(identified)
     named = as_text(best)
     lo, hi = float(good["low"]), float(good["high"])
     way = direction(lo, hi, "higher", "lower")
@@ -572,7 +606,7 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
         f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {named}; the inspectors graded "
         f"{int(insp[best])} of the same cases {named}. The report does not say which grade went with which case, but {at_least}. "
         f"{share_text}; for the force's cases "
-        f"in general the gap lies between {signed(100 * good['ci_low'], 0)} and {signed(100 * good['ci_high'], 0)} percentage points, with 95% confidence."
+        f"in general the gap lies between {signed(100 * good['ci_low'], 0)} and {signed(100 * good['ci_high'], 0)} percentage points, with 95% confidence ({how})."
     )
     if better["low"] > 0 and share["ci_low"] > 0:
         text += (
@@ -695,7 +729,9 @@ def _from_known_table(table: np.ndarray, labels: list[str], said_random: bool = 
             "n_undefined": ranges["n_undefined"],
         }
     )
-    identified = _with_probit(identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0])
+    identified = _with_probit(
+        identified_summary(table[None], labels=labels), int(rows[0]), int(cols[0]), n, labels[0], both_best=int(table[0, 0])
+    )
     _add_verdicts(bounds, identified, n, said_random)
     by_q = identified.set_index("quantity")
     records = []
@@ -716,13 +752,23 @@ def _from_known_table(table: np.ndarray, labels: list[str], said_random: bool = 
     }
 
 
-def _with_probit(identified: pd.DataFrame, force_best: int, inspectors_best: int, n: int, best: str) -> pd.DataFrame:
-    """``identified.csv`` with the row ``probit_shift_good``, where both shares graded best lie strictly between 0 and 1.
+def _with_probit(
+    identified: pd.DataFrame, force_best: int, inspectors_best: int, n: int, best: str, both_best: int | None = None
+) -> pd.DataFrame:
+    """``identified.csv`` with the good gap's score and Imbens-Manski rows, and the row ``probit_shift_good`` where both shares graded best lie strictly between 0 and 1.
 
-    The leniency as an effect size: Phi^-1(force's share best) - Phi^-1(inspectors' share best) on the
+    The gap's rows are :func:`analysis.stats.identification.best_gap_rows` over every number of cases
+    both graded best that the totals allow (Fréchet's range), or ``both_best`` when the pairing is
+    known. The leniency as an effect size: Phi^-1(force's share best) - Phi^-1(inspectors' share best) on the
     same cases (:func:`analysis.stats.probit_shift.probit_shift`), the same under every pairing, with
     a 95% delta-method interval at the least favourable within-case correlation.
     """
+    both = (
+        np.arange(max(0, force_best + inspectors_best - n), min(force_best, inspectors_best) + 1)
+        if both_best is None
+        else np.array([both_best])
+    )
+    identified = pd.concat([identified, best_gap_rows(force_best, inspectors_best, n, both, best=best)], ignore_index=True)
     if not (0 < force_best < n and 0 < inspectors_best < n):
         return identified
     shift = probit_shift(force_best, inspectors_best, n)
@@ -1018,7 +1064,9 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
             "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
             {
                 "quantity": "n_force_better, share_force_better, n_same (cases graded the same by both), percent_agreement (n_same over n), good_gap, "
-                "mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic.",
+                "mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic; "
+                "then good_gap_newcombe (the good gap with the union of Newcombe's paired score intervals over the pairings), good_gap_imbens_manski "
+                "(the good gap with Imbens and Manski's interval for the identified set) and probit_shift_good, where they apply.",
                 "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
                 "high": "Largest value over the consistent pairings.",
                 "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases; for "

@@ -277,6 +277,50 @@ def winsorise(values: Sequence[float], level: float = WINSOR_LEVEL) -> np.ndarra
     return np.clip(values, low, high)
 
 
+def q_profile_tau2(
+    counts: Sequence[int], sizes: Sequence[int], target: float, scale: str = "identity", confidence: float = 0.95
+) -> tuple[float, float]:
+    """Viechtbauer's Q-profile confidence interval ``(low, high)`` for the between-unit variance tau^2 on the ``scale``.
+
+    Each unit's indicator ``y_i = g(counts_i / sizes_i)`` has within-unit variance ``v_i = s_i^2``,
+    the binomial one at ``target`` (as in :func:`funnel_z_scores`). The generalised Q statistic
+    ``Q(tau2) = sum w_i (y_i - mu(tau2))^2`` with ``w_i = 1 / (v_i + tau2)`` and ``mu(tau2)`` the
+    ``w``-weighted mean falls as ``tau2`` grows; the interval's ends solve
+    ``Q(tau2) = chi2_{k-1}`` quantiles at ``(1 + confidence) / 2`` (lower end) and
+    ``(1 - confidence) / 2`` (upper end), and an end is 0 when ``Q(0)`` is already below its
+    quantile (as in R's metafor, ``confint.rma.uni``). Un-Winsorised, as the interval is an exact
+    pivot only for the raw indicators.
+
+    Reference: W. Viechtbauer, "Confidence intervals for the amount of heterogeneity in
+    meta-analysis", *Statistics in Medicine* 26 (2007), 37-52.
+    """
+    from scipy.optimize import brentq
+
+    _scale_check(scale)
+    counts, sizes = _units(counts, sizes)
+    if counts.size < 2:
+        raise ValueError("a between-unit variance needs two or more units")
+    y = _to_scale(counts / sizes, scale)
+    v = _within_se(target, sizes, scale) ** 2
+    df = counts.size - 1
+
+    def q(tau2: float) -> float:
+        w = 1.0 / (v + tau2)
+        mu = float((w * y).sum() / w.sum())
+        return float((w * (y - mu) ** 2).sum())
+
+    def solve(level: float) -> float:
+        crit = float(stats.chi2.ppf(level, df))
+        if q(0.0) <= crit:
+            return 0.0
+        high = max(float(v.max()), 1e-8)
+        while q(high) > crit:
+            high *= 2.0
+        return float(brentq(lambda t: q(t) - crit, 0.0, high, xtol=1e-15, rtol=1e-13))
+
+    return solve((1 + confidence) / 2), solve((1 - confidence) / 2)
+
+
 @dataclass(frozen=True)
 class Dispersion:
     """Over-dispersion of several units' proportions around a target (Spiegelhalter 2005).
@@ -285,7 +329,11 @@ class Dispersion:
     alone; the multiplicative over-dispersion factor), ``statistic = units * phi`` its test
     statistic, compared with a chi-squared distribution on ``df = units - 1`` (``p_value``), and
     ``tau2`` the between-unit variance on the ``scale`` of the additive random-effects model
-    (a DerSimonian-Laird-type moment estimate; 0 when ``statistic <= df``).
+    (a DerSimonian-Laird-type moment estimate; 0 when ``statistic <= df``). Winsorising pulls the
+    statistic's null mean below ``df``, so ``p_value`` is not a calibrated test: the test is
+    ``p_unwinsorised``, the same chi-squared comparison of the raw z-scores' sum of squares
+    (Spiegelhalter 2005 Winsorises only to estimate), and ``tau2_low``, ``tau2_high`` are the
+    Q-profile 95% interval for tau^2 (:func:`q_profile_tau2`).
     """
 
     phi: float
@@ -297,6 +345,9 @@ class Dispersion:
     target: float
     winsor_level: float
     scale: str
+    p_unwinsorised: float = float("nan")
+    tau2_low: float = float("nan")
+    tau2_high: float = float("nan")
 
 
 def dispersion(
@@ -328,13 +379,15 @@ def dispersion(
         raise ValueError("over-dispersion needs two or more units")
     if target is None:
         target = float(counts.sum() / sizes.sum())
-    z = winsorise(funnel_z_scores(counts, sizes, target, scale), winsor_level)
+    raw = funnel_z_scores(counts, sizes, target, scale)
+    z = winsorise(raw, winsor_level)
     units = int(counts.size)
     phi = float(np.mean(z**2))
     statistic = units * phi
     df = units - 1
     w = 1.0 / _within_se(target, sizes, scale) ** 2
     tau2 = max(0.0, (statistic - df) / (w.sum() - (w**2).sum() / w.sum())) if statistic > df else 0.0
+    tau2_low, tau2_high = q_profile_tau2(counts, sizes, target, scale)
     return Dispersion(
         phi=phi,
         statistic=float(statistic),
@@ -345,6 +398,9 @@ def dispersion(
         target=float(target),
         winsor_level=float(winsor_level),
         scale=scale,
+        p_unwinsorised=float(stats.chi2.sf(float((raw**2).sum()), df)),
+        tau2_low=tau2_low,
+        tau2_high=tau2_high,
     )
 
 

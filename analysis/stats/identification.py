@@ -327,3 +327,78 @@ def same_ranking_kinder(tables, strict: bool = True) -> np.ndarray:
     if strict:
         ok &= (t[..., (i == j) & (i >= 1)] == 0).all(axis=-1)
     return ok
+
+
+def imbens_manski_interval(low: float, high: float, se_low: float, se_high: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Imbens and Manski's confidence interval for a partially identified parameter with identified set ``[low, high]``.
+
+    ``low`` and ``high`` are the estimated ends of the identified set and ``se_low``, ``se_high``
+    their standard errors. The interval is ``[low - C se_low, high + C se_high]`` with ``C`` solving
+    ``Phi(C + (high - low) / max(se_low, se_high)) - Phi(-C) = confidence``: ``C`` is the two-sided
+    normal quantile when the set is a single value and falls to the one-sided quantile as the set
+    widens, so it covers the *parameter* (not the whole set) with the stated confidence and is
+    shorter than the union of the two ends' two-sided intervals.
+
+    Reference: G. W. Imbens and C. F. Manski, "Confidence intervals for partially identified
+    parameters", *Econometrica* 72 (2004), 1845-1857, section 4; J. Stoye, *Econometrica* 77 (2009),
+    1299-1315 (on the superefficient case).
+    """
+    if high < low:
+        raise ValueError(f"the identified set's upper end {high!r} is below its lower end {low!r}")
+    scale = max(se_low, se_high)
+    if not scale > 0:
+        return float(low), float(high)
+    width = (high - low) / scale
+    from scipy.optimize import brentq
+
+    c = brentq(lambda x: stats.norm.cdf(x + width) - stats.norm.cdf(-x) - confidence, 0.0, 10.0, xtol=1e-14)
+    return float(low - c * se_low), float(high + c * se_high)
+
+
+def best_gap_rows(
+    force_best: int, inspectors_best: int, n: int, both_best, confidence: float = 0.95, best: str = "in the best grade"
+) -> pd.DataFrame:
+    """The gap in the share given the best grade with Newcombe's score interval and with Imbens and Manski's: two rows of ``identified.csv``.
+
+    The gap ``(force_best - inspectors_best) / n`` is the same under every pairing; its sampling
+    interval depends on the pairing only through ``both_best``, the number of cases both graders
+    gave the best grade (an array of the values the consistent tables allow). ``good_gap_newcombe``
+    spans Newcombe's paired score interval (:func:`analysis.stats.paired_intervals.newcombe_paired_difference`)
+    over those values; ``good_gap_imbens_manski`` is :func:`imbens_manski_interval` for the
+    identified set (a single value), with the largest paired Wald standard error over them, so it
+    holds whichever pairing is true.
+    """
+    from analysis.stats.paired_intervals import newcombe_paired_difference
+
+    a = np.unique(np.asarray(both_best, dtype=float))
+    b, c = force_best - a, inspectors_best - a
+    d = n - force_best - inspectors_best + a
+    if a.size == 0 or (np.minimum.reduce([a, b, c, d]) < 0).any():
+        raise ValueError("every number of cases graded best by both must fit the totals")
+    gap = (force_best - inspectors_best) / n
+    score = newcombe_paired_difference(a, b, c, d, confidence)
+    se = float(np.max(np.sqrt(np.maximum((b + c) / n - gap**2, 0.0) / n)))
+    im_low, im_high = imbens_manski_interval(gap, gap, se, se, confidence)
+    pct = f"{100 * confidence:g}%"
+    what = f"force share {best} minus inspectors' share {best}, same cases"
+    return pd.DataFrame(
+        [
+            {
+                "quantity": "good_gap_newcombe",
+                "low": gap,
+                "high": gap,
+                "ci_low": float(np.min(score.low)),
+                "ci_high": float(np.max(score.high)),
+                "method": f"{what}; union over the consistent tables of Newcombe's paired score {pct} intervals (Newcombe 1998, method 10)",
+            },
+            {
+                "quantity": "good_gap_imbens_manski",
+                "low": gap,
+                "high": gap,
+                "ci_low": im_low,
+                "ci_high": im_high,
+                "method": f"{what}; Imbens-Manski {pct} interval for the identified set (a single value), "
+                "with the largest paired Wald standard error over the consistent tables",
+            },
+        ]
+    )
