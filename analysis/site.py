@@ -638,16 +638,19 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
         f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
     )
-    facts = self_assessment.identified_facts(identified, n, c.grades, random_force_selected())
     # the gap in the share graded best; the count graded better is the bottom line's, said once on the page
-    caption = f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. " + facts[1]
+    caption = (
+        f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. "
+        + self_assessment.gap_sentence(identified, n, c.grades)
+    )
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
     holm_min = areas.smallest_adjusted(summary)
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
     # each p-value on the page is named by its test, so that two equal values are not read as one
-    holm_p = f"the smallest Holm-adjusted p-value of the area-against-rest tests: {p_text(holm_min).removeprefix('p = ')}"
+    family = [g for col in areas.holm_columns(summary) for g in c.grades if col.endswith("_" + grade_slug(g))]
+    holm_p = f"the smallest Holm-adjusted p-value over {areas.family_words(summary, [as_text(g) for g in family])}: {p_text(holm_min).removeprefix('p = ')}"
     areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
         f"are allowed for ({holm_p})."

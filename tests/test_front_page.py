@@ -15,6 +15,7 @@ import pytest
 
 from analysis import site
 from analysis.data.paths import PROJ_ROOT
+from analysis.sections import areas as area_section
 
 INDEX = (PROJ_ROOT / "index.qmd").read_text(encoding="utf-8")
 GLOSSARY = (PROJ_ROOT / "glossary.qmd").read_text(encoding="utf-8")
@@ -166,7 +167,10 @@ def test_numbers_with_several_meanings_are_each_labelled(front):
     # two p-values of 0.10 in neighbouring bullets: each is named by its test
     areas = next(t for t in front.meaning if "area" in t)
     samples = next(t for t in front.cannot_tell if "easier cases" in t)
-    assert "Holm-adjusted p-value of the eight areas" in areas and "0.10" in areas
+    summary = site.read_processed("area_summary.csv")
+    smallest = site.p_text(area_section.smallest_adjusted(summary)).removeprefix("p = ")
+    family = f"all {site.number_word(2 * len(summary))} area-against-rest tests (inadequate and good)"  # each area, in two grades
+    assert f"Holm-adjusted p-value over {family}: {smallest})" in areas
     assert "proportional-odds test of the two samples over all grades: p = 0.10" in samples
     # the assumption sentence (another 23, of the 33 graded better) is left to the self-assessment page
     assert "23 of the 33" not in " ".join(front.cannot_tell) and "23 of 80" in front.bottom_line

@@ -601,16 +601,16 @@ def mix_reading(adjusted: pd.DataFrame, summary: pd.DataFrame, labels: dict[str,
     total_x, total_n = int(r[w].sum()), int(r["n"].sum())
     adj = adjusted.set_index(["area", "quantity"])
     out = []
-    for row in r.itertuples(index=False):
-        k, n = int(getattr(row, w)), int(row.n)
+    for _, row in r.iterrows():
+        k, n = int(row[w]), int(row["n"])
         crude = k / n - (total_x - k) / (total_n - n)
-        low, high = (float(v) for v in adj.loc[(row.area, f"standardised_excess_{w}"), ["low", "high"]])
+        low, high = (float(v) for v in adj.loc[(row["area"], f"standardised_excess_{w}"), ["low", "high"]])
         verdict = mix_verdict(crude, low, high)
         if verdict.startswith("has no excess"):
-            out.append(f"{row.label} ({count_share(k, n)} {worst_grade}) {verdict}.")
+            out.append(f"{as_text(row['label'])} ({count_share(k, n)} {as_text(worst_grade)}) {verdict}.")
             continue
         out.append(
-            f"{row.label} ({count_share(k, n)} {worst_grade}, {round(100 * crude)} points above the other areas) {verdict}: "
+            f"{as_text(row['label'])} ({count_share(k, n)} {as_text(worst_grade)}, {round(100 * crude)} points above the other areas) {verdict}: "
             f"compared sample by sample, its excess runs from {round(100 * low)} to {round(100 * high)} percentage points "
             "over the ways its cases could split between the samples."
         )

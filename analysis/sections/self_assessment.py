@@ -227,10 +227,11 @@ def _points(x: float) -> str:
     return f"{100 * x:.0f}"
 
 
-def _gap_sentence(row: pd.Series, n: int, best: str, how: str = "") -> str:
+def _gap_sentence(row: pd.Series, n: int, best: str, how: str = "", with_count: bool = True) -> str:
     """The gap in the share graded ``best`` (force minus inspectors, same cases) in words, from its low and high over the consistent set.
 
-    ``how`` names the interval ``row`` carries (:func:`sharper_gap`).
+    ``how`` names the interval ``row`` carries (:func:`sharper_gap`). Without ``with_count`` a gap
+    that the figures pin is said in percentage points only (for a page that gives the count elsewhere).
     """
     lo, hi = round(row["low"] * n), round(row["high"] * n)
     named = f" ({how})" if how else ""
@@ -249,6 +250,8 @@ def _gap_sentence(row: pd.Series, n: int, best: str, how: str = "") -> str:
             if lo > 0
             else f"is {_points(-row['low'])} percentage points the other way (the force's share lower)"
         )
+        if not with_count:
+            return f"Whatever the pairing, the gap in the share graded {best} {gap}; {ci}"
         return f"The force graded {abs(lo)} {word} of the same cases {best} than the inspectors did, whatever the pairing. The gap in the share graded {best} {gap}; {ci}"
     way = direction(row["low"], row["high"], "more", "fewer")
     if way is None:
@@ -324,6 +327,12 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str], sa
             "would be graded better by the force than by the inspectors, with 95% confidence."
         )
     return [first, _gap_sentence(good, n, best, how), _score_sentence(score, scale)]
+
+
+def gap_sentence(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> str:
+    """The gap in the share graded in the best grade, in percentage points with its sharper interval (:func:`sharper_gap`), no count of cases."""
+    good, how = sharper_gap(identified)
+    return _gap_sentence(good, n, as_text(grades[0]), how, with_count=False)
 
 
 def listed_intro(n_tables: int | None) -> str:
