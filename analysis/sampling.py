@@ -19,7 +19,7 @@ AS_IF_RANDOM = "as if random"
 #: Each basis in one clause, for a caption or a sentence.
 BASIS: dict[str, str] = {
     REPORT_SAMPLE: "this rests on the report's statement that the force's cases were a random sample of its cases",
-    AS_IF_RANDOM: "this treats the cases as if drawn at random from a larger set (a model: the report does not say so)",
+    AS_IF_RANDOM: "this treats the cases as if drawn at random from a larger set (a model: the document does not say so)",
 }
 
 

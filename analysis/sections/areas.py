@@ -566,7 +566,7 @@ def multiplicity_reading(
         f"{top['label']} had the largest share graded {worst_grade}, {count_share(int(top[w]), int(top['n']))}. Against the other "
         f"areas together its Fisher test gives {p_text(float(top[f'vs_rest_p_{w}']))}, but {len(r)} areas were compared"
         + (f" on {number_word(len(best_grade))} grades" if len(best_grade) > 1 else "")
-        + f": after Holm's adjustment over {family_words(summary, [g.replace('_', ' ') for g in best_grade])} it is "
+        + f": after Holm's adjustment over {family_words(summary, [as_text(g.replace('_', ' ')) for g in best_grade])} it is "
         f"{p_text(float(top[f'vs_rest_p_holm_{w}']))}, and the smallest adjusted p-value of any area is {p_text(smallest_adjusted(summary))}. "
     )
     shown = shown_areas(summary, labels, alpha)
@@ -577,7 +577,7 @@ def multiplicity_reading(
     by_area = ranks.set_index("area")
     likely = by_area["p_weakest"].idxmax()
     row = by_area.loc[likely]
-    name = labels.get(likely, likely)
+    name = as_text(labels.get(likely, likely))
     lowest = float(min(row["p_weakest"], row["p_weakest_low"]))
     text += (
         f"A hierarchical model that lets the areas' true shares differ, and learns from the data how far, puts the probability that "

@@ -154,6 +154,6 @@ def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str
         f"{fixed(po['effect_size'], 1)} times as high for the force-selected cases, and with 95% confidence between {fixed(po['ci_low'], 2)} "
         f"and {fixed(po['ci_high'], 2)} times as high ({p_text(po['p_value'])}, proportional-odds model, the primary analysis; the exact "
         f"Mann-Whitney test, a sensitivity analysis, gives {p_text(mw['p_value'])}): {reading}. "
-        "The interval and the tests treat the inspectors' cases as if drawn at random, a model the report does not claim; "
+        "The interval and the tests treat the inspectors' cases as if drawn at random, a model the document does not state; "
         "either way this cannot show how the force picked its cases."
     )

@@ -368,13 +368,14 @@ IDENTIFIED_LABELS: dict[str, str] = {
 def _identified_value(quantity: str, x: float, unit: bool = True) -> str:
     if pd.isna(x):
         return "undefined"
+    x = float(x)
     if quantity.startswith("n_"):
         return f"{x:.0f}"
     if quantity.startswith("share_") or quantity == "percent_agreement":
         return f"{100 * x:.0f}%"
     if quantity.startswith("good_gap"):
-        return signed(100 * x, 0) + (" points" if unit else "")
-    return signed(x)
+        return signed(0.0 if round(100 * x) == 0 else 100 * x, 0) + (" points" if unit else "")
+    return signed(0.0 if round(x, 2) == 0 else x)  # no "-0.00" for a value that rounds to zero
 
 
 def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.DataFrame:
@@ -389,7 +390,9 @@ def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.Data
     for r in identified.itertuples(index=False):
         q = str(r.quantity)
         lo, hi = (not pd.isna(r.ci_low)), (not pd.isna(r.ci_high))
-        if lo and hi:
+        if lo and hi and _identified_value(q, r.ci_low) == _identified_value(q, r.ci_high):
+            interval = f"{_identified_value(q, r.ci_low)} (a single value: no spread on the one table that fits)"
+        elif lo and hi:
             interval = f"{_identified_value(q, r.ci_low, unit=False)} to {_identified_value(q, r.ci_high)}"
         elif lo:
             interval = f"{_identified_value(q, r.ci_low)} or more (one-sided)"
