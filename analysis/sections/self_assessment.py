@@ -421,7 +421,8 @@ def in_short(identified: pd.DataFrame, n: int, same: tuple[float, float] | None 
     table fits, the one count, known.
     """
     q = identified.set_index("quantity")
-    how = kindness(q.loc["good_gap", "ci_low"], q.loc["good_gap", "ci_high"], q.loc["share_force_better", "low"])
+    gap, _ = sharper_gap(identified)  # the primary analysis's interval, as on the home page
+    how = kindness(gap["ci_low"], gap["ci_high"], q.loc["share_force_better", "low"])
     first = (
         f"the force judged its own work {how} than the inspectors judged the same cases, and that conclusion does not depend on "
         "the missing case-by-case detail."
