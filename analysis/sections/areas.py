@@ -23,7 +23,7 @@ from analysis.stats.monte_carlo import monte_carlo_se
 from analysis.stats.multiplicity import fisher_vs_rest, group_comparison, holm
 from analysis.stats.proportions import category_shares
 from analysis.text import as_text, count_share, fixed, interval_text, join_words, number_word, p_text, percent
-from analysis.words import areas_shown, how_certain, mix_verdict
+from analysis.words import areas_shown, how_certain, mix_verdict, shown_to_differ
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
 MONTE_CARLO_SEED = 20190204
@@ -651,4 +651,24 @@ def area_descriptions(data: AuditData) -> str:
         return ""
     return "The areas, as the audit package describes them:\n\n" + "\n".join(
         f"- **{as_text(label)}**: {as_text(text)}" for label, text in described
+    )
+
+
+def primary_sentence(tests: pd.DataFrame) -> str:
+    """The practice areas' primary analysis in one sentence, for the top of the page (``association_tests.csv``).
+
+    The exact Fisher-Freeman-Halton test of whether the grade mix differs between the areas
+    (Methods, primary analyses); every other test of the areas is named a sensitivity analysis.
+    """
+    areas = tests[tests["comparison"] == "areas_by_grade"].set_index("test")
+    test = next((t for t in ("fisher_exact", "fisher_monte_carlo") if t in areas.index), None)
+    if test is None:
+        return ""
+    p = float(areas.loc[test, "p_value"])
+    how = "exact" if test == "fisher_exact" else "Monte Carlo"
+    return (
+        f"**Primary analysis.** The mix of grades {shown_to_differ(p)} between the areas: the {how} Fisher-Freeman-Halton test gives "
+        f"{p_text(p)}, treating the audited cases as if drawn at random (a model; see the sampling model on the Methods page). The "
+        "chi-squared and Kruskal-Wallis tests, the area-against-rest tests, the hierarchical model and the sample-mix bounds below are "
+        "sensitivity analyses."
     )

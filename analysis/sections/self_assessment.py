@@ -335,6 +335,17 @@ def gap_sentence(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> str
     return _gap_sentence(good, n, as_text(grades[0]), how, with_count=False)
 
 
+def primary_sentence(identified: pd.DataFrame, n: int, grades: Sequence[str]) -> str:
+    """The self-assessment's primary analysis in one paragraph, for the top of the page: the gap in the share graded best (:func:`gap_sentence`).
+
+    Every other measure and test of the page is named a sensitivity analysis (Methods, primary analyses).
+    """
+    return (
+        f"**Primary analysis.** {gap_sentence(identified, n, grades)} The agreement ranges, the tests, the probit shift and the "
+        "assumptions below are sensitivity analyses (see the primary analyses on the Methods page)."
+    )
+
+
 def listed_intro(n_tables: int | None) -> str:
     """The sentence that opens the list of what the figures settle: how many tables fit (in words that agree in number), or none listed."""
     if n_tables is None:
