@@ -33,6 +33,7 @@ from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pa
     exact_percent,
     fixed,
     interval_text,
+    join_words,
     link,
     long_date,
     long_month,
@@ -650,7 +651,11 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
     # each p-value on the page is named by its test, so that two equal values are not read as one
     family = [g for col in areas.holm_columns(summary) for g in c.grades if col.endswith("_" + grade_slug(g))]
-    holm_p = f"the smallest Holm-adjusted p-value over {areas.family_words(summary, [as_text(g) for g in family])}: {p_text(holm_min).removeprefix('p = ')}"
+    k = len(summary) * len(family)
+    holm_p = (
+        f"the smallest Holm-adjusted p-value over all {number_word(k)} area-against-rest tests, {join_words([as_text(g) for g in family])} "
+        f"alike, is {p_text(holm_min).removeprefix('p = ')}"
+    )
     areas_text = (
         "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
         f"are allowed for ({holm_p})."

@@ -169,8 +169,8 @@ def test_numbers_with_several_meanings_are_each_labelled(front):
     samples = next(t for t in front.cannot_tell if "easier cases" in t)
     summary = site.read_processed("area_summary.csv")
     smallest = site.p_text(area_section.smallest_adjusted(summary)).removeprefix("p = ")
-    family = f"all {site.number_word(2 * len(summary))} area-against-rest tests (inadequate and good)"  # each area, in two grades
-    assert f"Holm-adjusted p-value over {family}: {smallest})" in areas
+    family = f"all {site.number_word(2 * len(summary))} area-against-rest tests, inadequate and good alike"  # each area, in two grades
+    assert f"Holm-adjusted p-value over {family}, is {smallest})" in areas
     assert "proportional-odds test of the two samples over all grades: p = 0.10" in samples
     # the assumption sentence (another 23, of the 33 graded better) is left to the self-assessment page
     assert "23 of the 33" not in " ".join(front.cannot_tell) and "23 of 80" in front.bottom_line
