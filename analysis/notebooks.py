@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from analysis import stamps
 from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT
 
 #: Where :func:`run_notebooks` records what each notebook was last executed on (git-ignored, never published).
@@ -52,18 +53,11 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> No
         cell.get("metadata", {}).pop("execution", None)
 
 
-def _files(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    skip = {"__pycache__", ".ipynb_checkpoints"}
-    return sorted(p for p in root.rglob("*") if p.is_file() and not skip & set(p.relative_to(root).parts) and not p.name.startswith("."))
-
-
 def inputs_digest(inputs: Iterable[Path] = INPUTS) -> str:
     """SHA-256 over the paths (relative to the project) and bytes of every file in ``inputs``, in a fixed order."""
     digest = hashlib.sha256()
     for root in inputs:
-        for path in _files(Path(root)):
+        for path in stamps.files(Path(root)):
             rel = path.relative_to(PROJ_ROOT).as_posix() if path.is_relative_to(PROJ_ROOT) else path.name
             digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

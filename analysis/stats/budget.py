@@ -14,10 +14,10 @@ from __future__ import annotations
 class OverBudget(ValueError):
     """A step would need ``needed`` units of work (or more), past its ``budget``; ``what`` names the step and ``unit`` the units."""
 
-    def __init__(self, what: str, needed: float | None, budget: float, unit: str = "work units"):
+    def __init__(self, what: str, needed: float | None, budget: float, unit: str = "work units", message: str | None = None):
         self.what, self.needed, self.budget, self.unit = what, needed, budget, unit
         amount = "more" if needed is None else f"{needed:,.0f}"
-        super().__init__(f"{what} would need {amount} {unit}, past the budget of {budget:,.0f}")
+        super().__init__(message or f"{what} would need {amount} {unit}, past the budget of {budget:,.0f}")
 
 
 def check(what: str, needed: float, budget: float, unit: str = "work units") -> None:

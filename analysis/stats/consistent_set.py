@@ -46,9 +46,12 @@ class TooManyVectors(OverBudget):
 
     def __init__(self, group: Hashable, count: int, limit: int):
         self.group, self.count, self.limit = group, count, limit
-        self.what, self.needed, self.budget, self.unit = "listing every count vector a group's figures allow", count, limit, "vectors"
-        ValueError.__init__(
-            self, f"the figures allow {count:,} or more count vectors for group {group!r}, more than {limit:,} can be listed"
+        super().__init__(
+            "listing every count vector a group's figures allow",
+            count,
+            limit,
+            "vectors",
+            f"the figures allow {count:,} or more count vectors for group {group!r}, more than {limit:,} can be listed",
         )
 
 

@@ -110,9 +110,11 @@ class TooManyMarginPairs(OverBudget):
         self.n_force, self.n_inspectorate, self.limit, self.masked = n_force, n_inspectorate, limit, masked
         self.n_pairs = n_force * n_inspectorate
         how = "with an assumption on the cells (linear programmes for each pair)" if masked else "(closed forms, vectorised)"
-        self.what, self.needed, self.budget, self.unit = "bounding every pairing measure", self.n_pairs, limit, "pairs of possible totals"
-        ValueError.__init__(
-            self,
+        super().__init__(
+            "bounding every pairing measure",
+            self.n_pairs,
+            limit,
+            "pairs of possible totals",
             f"{self.n_pairs:,} pairs of possible totals ({n_force:,} for the force x {n_inspectorate:,} for the inspectors) "
             f"exceed the limit of {limit:,} {how}; narrow the published figures' ranges or raise the limit",
         )
@@ -123,8 +125,7 @@ class TooManyTables(OverBudget):
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.what, self.needed, self.budget, self.unit = "listing the consistent tables", None, limit, "tables"
-        ValueError.__init__(self, f"more than {limit:,} consistent tables: too many to list")
+        super().__init__("listing the consistent tables", None, limit, "tables", f"more than {limit:,} consistent tables: too many to list")
 
 
 class CountTooLarge(OverBudget):
@@ -132,8 +133,13 @@ class CountTooLarge(OverBudget):
 
     def __init__(self, cells: int, limit: int):
         self.cells, self.limit = cells, limit
-        self.what, self.needed, self.budget, self.unit = "counting the consistent tables", cells, limit, "array cells"
-        ValueError.__init__(self, f"counting these tables needs an array of {cells:,} cells, more than the limit of {limit:,}")
+        super().__init__(
+            "counting the consistent tables",
+            cells,
+            limit,
+            "array cells",
+            f"counting these tables needs an array of {cells:,} cells, more than the limit of {limit:,}",
+        )
 
 
 # --- inputs -----------------------------------------------------------------------------------------

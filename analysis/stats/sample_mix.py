@@ -62,22 +62,12 @@ def _index(p: MixProblem, a: int, s: int, g: int) -> int:
 
 
 def _base_constraints(p: MixProblem) -> list[LinearConstraint]:
+    """Every area x grade and every sample x grade total of the table equals the published one (rows in :func:`_index` order)."""
     na, ns, ng = p.shape
-    nv = na * ns * ng
-    rows, rhs = [], []
-    for a in range(na):
-        for g in range(ng):
-            row = np.zeros(nv)
-            row[[_index(p, a, s, g) for s in range(ns)]] = 1
-            rows.append(row)
-            rhs.append(p.area_grade[a, g])
-    for s in range(ns):
-        for g in range(ng):
-            row = np.zeros(nv)
-            row[[_index(p, a, s, g) for a in range(na)]] = 1
-            rows.append(row)
-            rhs.append(p.sample_grade[s, g])
-    return [LinearConstraint(np.array(rows), rhs, rhs)]
+    cells = np.eye(na * ns * ng).reshape(na, ns, ng, -1)  # cells[a, s, g] picks variable _index(p, a, s, g)
+    rows = np.vstack([cells.sum(axis=1).reshape(na * ng, -1), cells.sum(axis=0).reshape(ns * ng, -1)])
+    rhs = np.concatenate([np.ravel(p.area_grade), np.ravel(p.sample_grade)])
+    return [LinearConstraint(rows, rhs, rhs)]
 
 
 def _solve(p: MixProblem, objective: np.ndarray, extra: list[LinearConstraint], sense: int) -> np.ndarray | None:
