@@ -77,7 +77,7 @@ def breakable(name: str) -> Markup:
     (:func:`analysis.text.as_text`).
     """
     text = as_text(str(name))
-    return Markup(re.sub(r"([_./-])(?=.)", lambda m: ("\\_" if m.group(1) == "_" else m.group(1)) + "<wbr>", text))
+    return Markup(re.sub(f"([{re.escape(SEPARATORS)}])(?=.)", lambda m: ("\\_" if m.group(1) == "_" else m.group(1)) + "<wbr>", text))
 
 
 def code_name(name: str) -> Markup:

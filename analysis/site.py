@@ -272,14 +272,10 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
 
 
 def random_force_selected(raw_dir: str | Path | None = None) -> bool:
-    """Whether the package's report says every force-selected case was drawn at random (``published_totals``: ``cases_force_selected_random``)."""
+    """Whether the package's document says the force's cases were drawn at random: ``audit.json``'s selection quote (:meth:`~analysis.data.audit_package.AuditMeta.said_random`), the one source the tables and notebooks use too."""
     from analysis.data.load import load_audit
 
-    data = load_audit(_raw_dir(raw_dir))
-    if data.published_totals is None or not data.has("force_selected", "inspectorate"):
-        return False
-    totals = data.published_totals.set_index("quantity")["value"]
-    return "cases_force_selected_random" in totals.index and int(totals["cases_force_selected_random"]) == data.size("force_selected")
+    return load_audit(_raw_dir(raw_dir)).meta.said_random("force_selected")
 
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
@@ -650,7 +646,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
     # each p-value on the page is named by its test, so that two equal values are not read as one
-    family = [g for col in areas.holm_columns(summary) for g in c.grades if col.endswith("_" + grade_slug(g))]
+    family = areas.family_grades(c.grades)
     k = len(summary) * len(family)
     holm_p = (
         f"the smallest Holm-adjusted p-value over all {number_word(k)} area-against-rest tests, {join_words([as_text(g) for g in family])} "

@@ -8,7 +8,7 @@ threshold). Counts in words use :func:`analysis.text.number_word`.
 
 from __future__ import annotations
 
-from analysis.text import number_word
+from analysis.text import join_words, number_word
 
 #: Significance level of every verdict on a p-value.
 ALPHA = 0.05
@@ -67,7 +67,7 @@ def areas_shown(names: list[str]) -> str:
     """
     if not names:
         return "no area is shown to differ"
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    listed = join_words(names)
     return f"{listed} {'is' if len(names) == 1 else 'are'} shown to differ"
 
 

@@ -386,7 +386,7 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             area_summary_columns(data.grades, n_areas),
             (
                 f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain 95% intervals are not simultaneous: compare areas with the adjusted columns.",
-                sampling.note(sampling.AS_IF_RANDOM),
+                sampling.AS_IF_RANDOM_NOTE,
                 "The pooled shares borrow strength across areas, pulling small areas towards the overall share; the model integrates over "
                 "how strongly to pool (its hyperparameters), so their intervals allow for that uncertainty.",
                 "The report does not split the areas between the force-selected and the inspectorate-selected samples: area_sample_bounds.csv "
@@ -409,7 +409,7 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
                 "rank_high": "Upper end of that interval.",
             },
             (
-                sampling.note(sampling.AS_IF_RANDOM),
+                sampling.AS_IF_RANDOM_NOTE,
                 f"The profile-likelihood set of the pooling strength runs up to complete pooling (every area the same), where each area's probability "
                 f"tends to one in {number_word(n_areas)}; the grid stops at a pooling strength of {hierarchical.M_MAX:g} cases.",
                 "Probabilities are computed by quadrature on a grid, not by simulation: every run gives the same values.",
@@ -458,7 +458,7 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             ASSOCIATION_COLUMNS,
             (
                 "The samples are compared on the HMICFRS grades the report publishes for each sample; no split by area is used.",
-                sampling.note(sampling.AS_IF_RANDOM),
+                sampling.AS_IF_RANDOM_NOTE,
                 "Primary analyses: for the areas, the exact Fisher-Freeman-Halton test; for the two samples, the proportional-odds model's "
                 "likelihood-ratio test; every other row is a sensitivity analysis (Methods, primary analyses).",
                 f"The Monte Carlo test uses numpy's default generator with seed {MONTE_CARLO_SEED}.",
@@ -668,7 +668,7 @@ def primary_sentence(tests: pd.DataFrame) -> str:
     how = "exact" if test == "fisher_exact" else "Monte Carlo"
     return (
         f"**Primary analysis.** The mix of grades {shown_to_differ(p)} between the areas: the {how} Fisher-Freeman-Halton test gives "
-        f"{p_text(p)}, treating the audited cases as if drawn at random (a model; see the sampling model on the Methods page). The "
+        f"{p_text(p)}, treating the audited cases {sampling.AS_IF_DRAWN}. The "
         "chi-squared and Kruskal-Wallis tests, the area-against-rest tests, the hierarchical model and the sample-mix bounds below are "
         "sensitivity analyses."
     )

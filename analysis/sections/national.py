@@ -1111,7 +1111,7 @@ def chance_outside_text(positions: pd.DataFrame, analysis: str = MAIN_ANALYSIS) 
     beyond = part.loc[part["position_binomial"].isin(["above_99.8", "below_99.8"])]
     expected = points * (1 - inner)
     names = [
-        f"{f} {int(y)} (share graded {m.replace('_', ' ')})"
+        f"{as_text(f)} {int(y)} (share graded {m.replace('_', ' ')})"
         for f, y, m in zip(beyond["force"], beyond["year"], beyond["measure"], strict=True)
     ]
     flagged = (
@@ -1231,7 +1231,7 @@ def headline(national: pd.DataFrame, positions: pd.DataFrame) -> str:
     )
     return (
         f"Set beside {k} other forces' full inspections published from {years.min()} to {years.max()} ({sources}"
-        f"{'; ' + funnel_counts(national) if funnel_counts(national) else ''}), {as_text(me['force'])}'s shares of cases {shares} {verdict}.{caveat} "
+        f"{'; ' + counts if (counts := funnel_counts(national)) else ''}), {as_text(me['force'])}'s shares of cases {shares} {verdict}.{caveat} "
         f"Outside the {inner} limits: {outside}. "
         + (f"{chance} " if (chance := chance_outside_text(positions)) else "")
         + "The forces found are not a complete or random set."
