@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis.data.cases import paired_schema
+from analysis.data.case_file import cases_schema
 from analysis.data.errors import AuditDataError
 from analysis.data.package import SUPPORTED_CONSTRAINTS, SUPPORTED_TYPES, check_schema, load_descriptor
 from analysis.data.paths import RAW_DIR
@@ -21,7 +21,7 @@ def test_the_committed_descriptor_gives_every_resource_the_projects_schema():
     assert {r["name"] for r in tables} <= set(SCHEMAS) and "figures" in {r["name"] for r in tables}
 
 
-@pytest.mark.parametrize("name, schema", [*SCHEMAS.items(), ("paired cases", paired_schema(["a", "b"]))])
+@pytest.mark.parametrize("name, schema", [*SCHEMAS.items(), ("paired cases", cases_schema(["a", "b"]))])
 def test_every_schema_is_one_the_strict_reader_can_apply(name, schema):
     """Types and constraints the reader knows, patterns that compile, keys that name fields: no schema of ours can make it fail."""
     names = [f["name"] for f in schema["fields"]]

@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.data.case_file import read_cases
 from analysis.data.errors import AuditDataError
-from analysis.data.package import parse_table, read_file_bytes
+from analysis.data.load import load_audit
+from analysis.data.package import read_file_bytes
 from analysis.data.paths import display_path
-from analysis.data.schemas import max_bytes, max_rows
+from analysis.data.schemas import max_bytes
 from analysis.grades import grade_dtype
 from analysis.stats.agreement import cell_columns, table_measures
 
@@ -32,37 +34,7 @@ def _scale(grades: Sequence[str] | None) -> tuple[str, ...]:
     """The grade scale to read grades on: ``grades``, or by default the default audit package's (``data/raw/audit.json``)."""
     if grades is not None:
         return tuple(grades)
-    from analysis.data.load import load_audit
-
     return load_audit().grades
-
-
-def paired_schema(practice_areas: Sequence[str] | None = None, grades: Sequence[str] | None = None) -> dict:
-    """The Table Schema a paired-grades file must meet (Frictionless form, as in ``data/raw/datapackage.json``).
-
-    Every field is required; ``case_id`` is unique; when ``grades`` is given, each grade is one of
-    them; when ``practice_areas`` is given, ``practice_area`` must be one of them.
-    """
-    area: dict = {"required": True}
-    if practice_areas is not None:
-        area["enum"] = list(practice_areas)
-    grade: dict = {"required": True}
-    if grades is not None:
-        grade["enum"] = list(grades)
-    return {
-        "fields": [
-            {
-                "name": "case_id",
-                "type": "string",
-                "description": "Identifier of the case (unique).",
-                "constraints": {"required": True, "unique": True},
-            },
-            {"name": "practice_area", "type": "string", "description": "Practice area code of the case.", "constraints": area},
-            {"name": "force_grade", "type": "string", "description": "Grade the force gave the case.", "constraints": grade},
-            {"name": "hmicfrs_grade", "type": "string", "description": "Grade HMICFRS gave the case.", "constraints": grade},
-        ],
-        "primaryKey": "case_id",
-    }
 
 
 def load_paired_cases(
@@ -71,7 +43,8 @@ def load_paired_cases(
     """Read and validate a paired-grades CSV; return ``case_id``, ``practice_area``, ``force_grade``, ``hmicfrs_grade``.
 
     The file is parsed strictly (:func:`analysis.data.package.parse_table`) against
-    :func:`paired_schema`: a regular, readable file of at most ``max_bytes("cases")`` bytes and
+    :func:`analysis.data.case_file.cases_schema` (the one schema of a case-level file, with the scale's grades as
+    the grade fields' allowed values) by the one reader :func:`analysis.data.case_file.read_cases`: a regular, readable file of at most ``max_bytes("cases")`` bytes and
     :data:`analysis.data.schemas.MAX_CASE_ROWS` rows, UTF-8 without BOM, valid CSV, exact
     header, one value per column, no blanks or control characters, grades spelt exactly as on the
     scale ``grades`` (by default the default package's scale), unique case ids. One rule for white space: a value (a case id, an area, a
@@ -86,13 +59,9 @@ def load_paired_cases(
     path = Path(path)
     shown = display_path(path)
     if practice_areas is None and not allow_unknown_areas:
-        from analysis.data.load import load_audit
-
         practice_areas = load_audit().practice_areas["practice_area"].tolist()
     scale = _scale(grades)
-    frame = parse_table(
-        read_file_bytes(path, shown, limit=max_bytes("cases")), paired_schema(None, scale), shown, max_rows=max_rows("cases")
-    )
+    frame = read_cases(read_file_bytes(path, shown, limit=max_bytes("cases")), shown, scale)
     if practice_areas is not None and not allow_unknown_areas:
         known = [str(a) for a in practice_areas]
         bad = ~frame["practice_area"].isin(known)

@@ -28,8 +28,17 @@ from analysis.data.audit_package import (
     parse_audit_json,
     parse_figures,
 )
+from analysis.data.case_file import known_table, read_cases
 from analysis.data.errors import AuditDataError
-from analysis.data.package import _decode_text, check_foreign_keys, check_schema, load_descriptor, read_resource, resource_bytes
+from analysis.data.package import (
+    _decode_text,
+    check_foreign_keys,
+    check_schema,
+    load_descriptor,
+    read_resource,
+    resource_bytes,
+    resource_descriptor,
+)
 from analysis.data.paths import display_path
 from analysis.data.validate import NATIONAL_INT_COLUMNS, check_source, validate_audit
 from analysis.grades import grade_dtype
@@ -217,52 +226,6 @@ class AuditData:
         return tuple(fld.get("constraints", {}).get("enum", ()))
 
 
-def _known_table(cases: pd.DataFrame, grades: tuple[str, ...], figure_set: FigureSet, shown: str) -> np.ndarray:
-    """The force x inspectors table a case-level file gives, after checking its grades and areas (rows as in the file)."""
-    if figure_set.pair is None:
-        raise AuditDataError(
-            shown,
-            "a case-level file needs the figures to give the force's and the inspectors' grades of the force-selected cases",
-            expected="rows of figures.csv with sample force_selected for rater force and rater inspectorate",
-            found="none",
-        )
-    index = {g: i for i, g in enumerate(grades)}
-    for col in ("force_grade", "hmicfrs_grade"):
-        bad = ~cases[col].isin(list(grades))
-        if bad.any():
-            raise AuditDataError(
-                shown,
-                "grade not on the scale",
-                row=[int(i) + 1 for i in cases.index[bad]],
-                column=col,
-                expected="one of " + ", ".join(grades),
-                found=repr(cases.loc[bad, col].iloc[0]),
-            )
-    areas = {f.area for f in figure_set.figures if f.area}
-    if areas:
-        bad = ~cases["practice_area"].isin(sorted(areas))
-        if bad.any():
-            raise AuditDataError(
-                shown,
-                "practice area not in the figures",
-                row=[int(i) + 1 for i in cases.index[bad]],
-                column="practice_area",
-                expected="one of " + ", ".join(sorted(areas)),
-                found=repr(cases.loc[bad, "practice_area"].iloc[0]),
-            )
-    n = figure_set.groups[figure_set.pair[0]]
-    if len(cases) != n:
-        raise AuditDataError(
-            shown,
-            "the case-level file does not hold the force-selected cases",
-            expected=f"{n} cases (of in figures.csv for force_selected)",
-            found=f"{len(cases)}",
-        )
-    table = np.zeros((len(grades), len(grades)), dtype=np.int64)
-    np.add.at(table, (cases["force_grade"].map(index).to_numpy(), cases["hmicfrs_grade"].map(index).to_numpy()), 1)
-    return table
-
-
 def _derived_areas(figure_set: FigureSet) -> pd.DataFrame:
     """Practice areas of a package without ``practice_areas.csv``: each area as published, in order of first appearance."""
     seen: list[str] = []
@@ -373,8 +336,10 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
     figure_set = build_figure_set(parsed, meta, files["figures"])
     cases = None
     if "cases" in described:
-        cases = read_resource(raw_dir, "cases", descriptor)
-        known = _known_table(cases, meta.grades, figure_set, files["cases"])
+        cases_res = resource_descriptor(descriptor, "cases", shown_dp)
+        check_schema(cases_res, shown_dp)
+        cases = read_cases(*resource_bytes(raw_dir, cases_res))
+        known = known_table(cases, meta.grades, figure_set, files["cases"])
         figure_set = build_figure_set(parsed, meta, files["figures"], known=known)
         if not figure_set.system.feasible():
             raise AuditDataError(
