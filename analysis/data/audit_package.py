@@ -23,31 +23,24 @@ from typing import Any
 import pandas as pd
 
 from analysis.data.errors import AuditDataError, shorten
+from analysis.data.schemas import field_enum, load_schema
 from analysis.data.strict_json import parse_json_text
 from analysis.stats.consistent_set import CountSystem, Row
 
 AUDIT_FILE = "audit.json"
 FIGURES_FILE = "figures.csv"
 
+#: Table Schema of ``figures.csv`` (the project's, the same in every package), kept as data in
+#: ``analysis/data/table_schemas/figures.json``.
+FIGURES_SCHEMA: dict[str, Any] = load_schema("figures")
+
 #: The columns of ``figures.csv``, exactly and in this order.
-FIGURE_COLUMNS: tuple[str, ...] = (
-    "sample",
-    "rater",
-    "area",
-    "grades",
-    "count",
-    "percent",
-    "at_least",
-    "at_most",
-    "of",
-    "wording",
-    "source",
-)
+FIGURE_COLUMNS: tuple[str, ...] = tuple(f["name"] for f in FIGURES_SCHEMA["fields"])
 
 #: The samples a figure can describe: the cases the force selected (graded by the force and again by
-#: the inspectors), the cases only the inspectors selected and graded, and both together.
-SAMPLES: tuple[str, ...] = ("force_selected", "inspectorate_selected", "all")
-RATERS: tuple[str, ...] = ("force", "inspectorate")
+#: the inspectors), the cases only the inspectors selected and graded, and both together (the schema's values).
+SAMPLES: tuple[str, ...] = field_enum(FIGURES_SCHEMA, "sample")
+RATERS: tuple[str, ...] = field_enum(FIGURES_SCHEMA, "rater")
 
 #: Separator of several grades counted together in one figure (``requires improvement or inadequate``).
 GRADE_JOIN = " or "
@@ -65,56 +58,8 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _PUBLISHED = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-[0-3][0-9])?)?")
-_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,6})?")
-
-#: Table Schema of ``figures.csv`` (the project's, the same in every package).
-FIGURES_SCHEMA: dict[str, Any] = {
-    "fields": [
-        {
-            "name": "sample",
-            "type": "string",
-            "description": "force_selected (cases the force selected and graded, graded again by the inspectors), inspectorate_selected (cases only the inspectors graded) or all (both together).",
-            "constraints": {"required": True, "enum": list(SAMPLES)},
-        },
-        {
-            "name": "rater",
-            "type": "string",
-            "description": "Who graded: force (only with force_selected) or inspectorate.",
-            "constraints": {"required": True, "enum": list(RATERS)},
-        },
-        {"name": "area", "type": "string", "description": "Empty for all areas, else the practice area as published."},
-        {
-            "name": "grades",
-            "type": "string",
-            "description": "One grade of the scale in audit.json, or several joined by ' or ' (a combined published figure).",
-            "constraints": {"required": True},
-        },
-        {"name": "count", "type": "integer", "description": "The number of cases, where it is printed.", "constraints": {"minimum": 0}},
-        {
-            "name": "percent",
-            "type": "string",
-            "description": "The percentage as printed (digits only, e.g. 76 or 75.8): the count is any whole number whose share, in percent, rounds to it at the printed number of decimals, a tie at the half counting either way.",
-            "constraints": {"pattern": _PERCENT.pattern},
-        },
-        {
-            "name": "at_least",
-            "type": "integer",
-            "description": "The count is at least this (e.g. 'over half of 31' is at least 16).",
-            "constraints": {"minimum": 0},
-        },
-        {"name": "at_most", "type": "integer", "description": "The count is at most this.", "constraints": {"minimum": 0}},
-        {
-            "name": "of",
-            "type": "integer",
-            "description": "The number of cases the figure is out of (the same for every row of one sample, rater and area); empty only for a percent "
-            "of a sample whose audit.json says its number of cases is unknown (samples: n_unknown).",
-            "constraints": {"minimum": 1},
-        },
-        {"name": "wording", "type": "string", "description": "The published words of the figure (optional)."},
-        {"name": "source", "type": "string", "description": "Where the figure is printed (optional)."},
-    ]
-}
-
+#: A printed percentage (the ``percent`` field's pattern).
+_PERCENT = re.compile(next(f for f in FIGURES_SCHEMA["fields"] if f["name"] == "percent")["constraints"]["pattern"])
 
 #: The fields of ``audit.json``: name, JSON type, description (for the data dictionary; checked by :func:`parse_audit_json`).
 AUDIT_FIELDS: tuple[tuple[str, str, str], ...] = (

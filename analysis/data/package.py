@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis.data.errors import AuditDataError, shorten
 from analysis.data.paths import RAW_DIR, display_path
-from analysis.data.schemas import DEFAULT_MAX_BYTES, SCHEMAS, max_bytes, max_rows
+from analysis.data.schemas import DEFAULT_MAX_BYTES, SCHEMAS, load_schema, max_bytes, max_rows
 from analysis.data.strict_json import INT_MAX, INT_MIN, MAX_JSON_DEPTH, parse_json_text
 
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -882,8 +882,6 @@ def new_descriptor(raw_dir: str | Path) -> list[str]:
     }
     further = _undescribed(raw_dir, {AUDIT_FILE, FIGURES_FILE, "cases.csv"})
     if (raw_dir / "cases.csv").exists():
-        from analysis.data.schemas import CASES_SCHEMA
-
         cases_bytes = read_file_bytes(raw_dir / "cases.csv", display_path(raw_dir / "cases.csv"), limit=max_bytes("cases"))
         descriptor["resources"].append(
             {
@@ -891,7 +889,7 @@ def new_descriptor(raw_dir: str | Path) -> list[str]:
                 "path": "cases.csv",
                 "title": "The force's and the inspectors' grade of each force-selected case",
                 "description": "Case-level grades held by the force: with them the pairing of the two gradings is known, not only its totals.",
-                "schema": json.loads(json.dumps(CASES_SCHEMA)),
+                "schema": load_schema("cases"),
                 "bytes": len(cases_bytes),
                 "hash": sha256_bytes(cases_bytes),
             }

@@ -20,14 +20,14 @@ import pandas as pd
 from analysis.data.errors import AuditDataError
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
-from analysis.data.schemas import CURATED_VERDICTS
+from analysis.data.schemas import SCHEMAS, field_enum
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.text import as_text, join_words
 
 #: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
 #: state it, is not what the claim is about (another document or a later inspection), gives it
 #: some support but its own findings on the point cut against it (at odds), or says otherwise.
-VERDICTS: tuple[str, ...] = CURATED_VERDICTS
+VERDICTS: tuple[str, ...] = field_enum(SCHEMAS["coverage_claims"], "curated_verdict")
 MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, AT_ODDS, CONTRADICTS = VERDICTS
 
 #: Comparison rules a computed claim may use.

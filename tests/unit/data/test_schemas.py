@@ -1,7 +1,9 @@
-"""The project's schemas (analysis/data/schemas.py): the one definition the descriptor must match, and one the reader can apply."""
+"""The project's schemas (analysis/data/schemas.py, kept as data in analysis/data/table_schemas/*.json): the one definition the
+descriptor must match, one the reader can apply, one file per table and nothing loose."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,7 +12,7 @@ from analysis.data.case_file import cases_schema
 from analysis.data.errors import AuditDataError
 from analysis.data.package import SUPPORTED_CONSTRAINTS, SUPPORTED_TYPES, check_schema, load_descriptor
 from analysis.data.paths import RAW_DIR
-from analysis.data.schemas import SCHEMAS, max_bytes
+from analysis.data.schemas import SCHEMA_DIR, SCHEMAS, TABLES, field_enum, load_schema, max_bytes
 
 
 def test_the_committed_descriptor_gives_every_resource_the_projects_schema():
@@ -52,3 +54,30 @@ def test_a_difference_in_key_order_only_is_not_a_difference():
 def test_a_resource_without_a_project_schema_is_named():
     with pytest.raises(AuditDataError, match="resource 'extra' is not one the project has a schema for"):
         check_schema({"name": "extra", "schema": SCHEMAS["source"]}, "datapackage.json")
+
+
+def test_every_schema_file_is_a_table_the_project_reads_and_every_table_has_its_file():
+    assert sorted(p.stem for p in SCHEMA_DIR.glob("*.json")) == sorted(TABLES)
+    assert list(SCHEMAS) == list(TABLES)
+
+
+def test_each_schema_file_is_written_as_the_descriptor_writes_json():
+    """Two-space indented UTF-8 with a final newline, as `hashes --update` writes datapackage.json: a diff shows one field."""
+    for name in TABLES:
+        text = (SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n", name
+
+
+def test_load_schema_gives_a_fresh_object_each_call():
+    first = load_schema("source")
+    first["fields"].clear()
+    assert load_schema("source")["fields"] and SCHEMAS["source"]["fields"]
+
+
+def test_every_practice_area_field_allows_the_same_codes_as_the_areas_table():
+    codes = field_enum(SCHEMAS["practice_areas"], "practice_area")
+    assert codes
+    for name, schema in SCHEMAS.items():
+        for field in schema["fields"]:
+            if field["name"] == "practice_area" and "enum" in field.get("constraints", {}):
+                assert tuple(field["constraints"]["enum"]) == codes, name
