@@ -231,7 +231,7 @@ def inspection_summary(processed_dir: str | Path | None = None, raw_dir: str | P
     """One computed sentence saying what was inspected, when, and how many case files were audited."""
     from analysis.data.load import load_audit
 
-    source = load_audit(_raw_dir(raw_dir)).source
+    source = load_audit(_raw_dir(raw_dir)).extra("source")
     c = sample_counts(processed_dir)
     return (
         f"{source['inspectorate']} inspected how {source['force']} protects children, with fieldwork from "
@@ -551,7 +551,7 @@ def licence_statement(raw_dir: str | Path | None = None) -> str:
     from analysis.data.load import load_audit
 
     data = load_audit(_raw_dir(raw_dir))
-    desc, source = data.descriptor, data.source
+    desc, source = data.descriptor, data.extra("source")
     licences = "; ".join(
         link(lic.get("title", lic["name"]), lic["path"]) if lic.get("path") else as_text(lic.get("title", lic["name"]))
         for lic in desc.get("licenses", [])
@@ -608,7 +608,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     from analysis.data.load import load_audit
     from analysis.sections import areas, national, self_assessment
 
-    source = load_audit(_raw_dir(raw_dir)).source
+    source = load_audit(_raw_dir(raw_dir)).extra("source")
     c = sample_counts(processed_dir)
     identified = read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir)
     idq = identified.set_index("quantity")

@@ -141,7 +141,7 @@ def test_stage_is_registered_and_deterministic(data, tmp_path):
 
 
 def test_themes_and_recommendations(data):
-    themes = data.area_themes
+    themes = data.extra("area_themes")
     assert set(themes["practice_area"]) == set(AREAS)
     assert themes.groupby("practice_area")["theme_number"].apply(lambda s: s.tolist() == list(range(1, len(s) + 1))).all()
     recs = area_recommendations(data)

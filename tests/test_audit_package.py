@@ -84,7 +84,7 @@ def test_a_four_point_scale_with_a_self_assessment():
     data = load_audit(PACKAGES / "four_point")
     assert data.grades == ("good", "adequate", "requires improvement", "inadequate")
     assert data.counts("force_selected", "force").tolist() == [15, 8, 5, 2]
-    assert data.figure_set.pair is not None
+    assert data.figures.pair is not None
     files = payload(data)
     assert {"sample_grades.csv", "identified.csv", "assumptions.csv", "sensitivity.csv", "grade_counts.csv"} <= set(files)
     # 71,260 tables fit these totals: too many to list, so the table-by-table files say why they are absent
@@ -111,7 +111,7 @@ def test_a_count_given_only_as_the_remainder_is_implied():
     assert data.counts("force_selected", "inspectorate").tolist() == [9, 14, 7]
     # all = force-selected + inspectorate-selected: the latter is implied, with of = 70 - 30
     assert data.counts("inspectorate_selected", "inspectorate").tolist() == [9, 16, 15]
-    assert ("inspectorate_selected", "inspectorate", "") in data.figure_set.implied
+    assert ("inspectorate_selected", "inspectorate", "") in data.figures.implied
 
 
 def test_rounded_percentages_of_combined_grades_give_ranges():
@@ -295,7 +295,7 @@ def test_every_count_range_equals_brute_force(package, seed):
     rows = _random_package(rng, k)
     write_figures(folder, rows)
     data = load_audit(folder)
-    system = data.figure_set.system
+    system = data.figures.system
 
     # brute force: every count vector of every group, kept when every figure and link holds
     def compositions(n):

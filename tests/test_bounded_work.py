@@ -271,7 +271,7 @@ def test_the_integer_programme_over_the_figures_gives_the_ranges_of_every_pair_o
     data = load_audit(write_package(tmp_path / "p", force, inspectors, spread=spread))
     f, g = self_assessment.margin_sets(data)
     listed = pb.pair_bounds(f, g).set_index("quantity")
-    got = pb.system_bounds(data.figure_set.system, why="test").set_index("quantity")
+    got = pb.system_bounds(data.figures.system, why="test").set_index("quantity")
     assert list(got.index) == list(IDENTIFIED_QUANTITIES)
     for q in pb.LINEAR_QUANTITIES:
         assert (got.loc[q, "low"], got.loc[q, "high"]) == pytest.approx((listed.loc[q, "low"], listed.loc[q, "high"]), abs=1e-12), q

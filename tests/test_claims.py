@@ -9,7 +9,7 @@ from conftest import edit_figure, load_edited, replace_line
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
-from analysis.data.validate import check_review
+from analysis.extras.coverage import check_review
 from analysis.pipeline import STAGES, build_stage
 from analysis.sections.coverage import (
     AT_ODDS,

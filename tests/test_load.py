@@ -41,7 +41,7 @@ def test_the_figures_pin_every_count_of_gwent(data):
     assert data.counts("inspectorate_selected", "inspectorate").tolist() == [10, 20, 17]
     assert data.counts("all", "inspectorate").tolist() == [20, 37, 23]
     assert data.size("all") == 80 and data.total("cases_force_selected") == 33
-    assert data.figure_set.pair == (("force_selected", "force", ""), ("force_selected", "inspectorate", ""))
+    assert data.figures.pair == (("force_selected", "force", ""), ("force_selected", "inspectorate", ""))
     for area in data.areas():
         ranges = data.count_ranges("all", "inspectorate", area)
         assert (ranges[:, 0] == ranges[:, 1]).all()
@@ -57,12 +57,12 @@ def test_area_tables_typed(data):
 
 
 def test_other_tables(data):
-    assert set(data.published_totals["quantity"]) >= {"cases_force_selected_random", "next_steps_revisit_months"}
-    recs = data.recommendations
+    assert set(data.extra("published_totals")["quantity"]) >= {"cases_force_selected_random", "next_steps_revisit_months"}
+    recs = data.extra("recommendations")
     assert set(recs["deadline"].astype(str)) == {"immediately", "within three months"}
     assert recs["recommendation_id"].is_unique
-    assert set(data.recommendation_areas["recommendation_id"]) == set(recs["recommendation_id"])
-    src = data.source
+    assert set(data.extra("recommendation_areas")["recommendation_id"]) == set(recs["recommendation_id"])
+    src = data.extra("source")
     assert str(src["inspection_start"]) == "2019-02-04" and str(src["inspection_end"]) == "2019-02-15"
     assert src["publication_month"] == "2019-06"
     assert src["licence"] == "OGL-UK-3.0"
@@ -73,10 +73,11 @@ def test_every_resource_is_loaded_once(data):
     for name in RESOURCES:
         if name == "audit":
             continue
-        assert len(getattr(data, name)) > 0 if name != "source" else data.source is not None
-    assert data.national_audits["n_cases"].dtype == "Int64"
-    assert list(data.area_themes["practice_area"].drop_duplicates()) == [
-        a for a in AREA_CODES if a in set(data.area_themes["practice_area"])
+        loaded = data.figures.figures if name == "figures" else data.extra(name)
+        assert len(loaded) > 0 if name != "source" else loaded is not None
+    assert data.extra("national_audits")["n_cases"].dtype == "Int64"
+    assert list(data.extra("area_themes")["practice_area"].drop_duplicates()) == [
+        a for a in AREA_CODES if a in set(data.extra("area_themes")["practice_area"])
     ]
 
 

@@ -49,7 +49,7 @@ def edit_row(raw_dir: Path, document_id: str, **changes: str) -> None:
 
 
 def test_gwent_comes_from_our_raw_data(data, docs):
-    raw = data.national_audits
+    raw = data.extra("national_audits")
     assert "Gwent" not in set(raw["force"])
     gwent = docs.loc[docs["is_gwent"]].iloc[0]
     assert gwent["n_cases"] == data.total("cases_all")
@@ -65,12 +65,12 @@ def test_gwent_comes_from_our_raw_data(data, docs):
         hmic[["good", "requires improvement", "inadequate"]]
     )
     assert gwent["n_self_assessed"] == data.total("cases_force_selected")
-    assert gwent["source_url"] == data.source["url"] and not gwent["secondary"]
-    assert gwent["year"] == int(str(data.source["publication_month"])[:4])
+    assert gwent["source_url"] == data.extra("source")["url"] and not gwent["secondary"]
+    assert gwent["year"] == int(str(data.extra("source")["publication_month"])[:4])
 
 
 def test_every_raw_row_appears_once_in_the_processed_table(data, docs, table):
-    raw = data.national_audits
+    raw = data.extra("national_audits")
     assert len(table) == len(raw) + 1
     assert set(raw["document_id"]) | {docs.loc[docs["is_gwent"], "document_id"].iloc[0]} == set(table.index)
 

@@ -241,7 +241,7 @@ def test_each_package_loads_or_is_refused_with_one_clear_error(name):
 def test_each_loading_package_gives_the_count_ranges_of_a_brute_force_enumeration(name):
     data = load_audit(NATIONAL / name)
     expected = brute_force_ranges(name)
-    assert set(data.figure_set.groups) == set(expected)
+    assert set(data.figures.groups) == set(expected)
     for group, ranges in expected.items():
         assert data.count_ranges(*group).tolist() == ranges, group
 

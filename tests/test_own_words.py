@@ -430,7 +430,7 @@ def test_hashes_update_describes_every_file_it_can_read_and_refuses_one_it_canno
     assert main(["hashes", "--update", "--raw", str(folder)]) == 0
     described = {r["name"] for r in json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
     assert described == {"audit", "figures", "national_audits", "source"}
-    assert load_audit(folder).national_audits is not None
+    assert load_audit(folder).extra("national_audits") is not None
     (folder / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     before = (folder / "datapackage.json").read_bytes()
     assert main(["hashes", "--update", "--raw", str(folder)]) == 1

@@ -113,7 +113,7 @@ def mix_problem(data: AuditData) -> sample_mix.MixProblem:
     samples = np.array([data.counts(s, "inspectorate") for s in MIX_SAMPLES])
     low = np.zeros((len(areas), len(MIX_SAMPLES), len(data.grades)), np.int64)
     high = np.minimum(counts.to_numpy()[:, None, :], samples[None, :, :])
-    groups = set(data.figure_set.groups)
+    groups = set(data.figures.groups)
     for i, a in enumerate(areas):
         for j, s in enumerate(MIX_SAMPLES):
             if (s, "inspectorate", a) in groups:
@@ -206,9 +206,9 @@ def order_weakest_first(summary: pd.DataFrame) -> list[str]:
 
 def area_recommendations(data: AuditData) -> pd.DataFrame:
     """Recommendations concerning each practice area: ``practice_area``, ``recommendation_id``, ``deadline``, ``summary`` (areas in report order)."""
-    recs = data.recommendations.astype({"deadline": str})
+    recs = data.extra("recommendations").astype({"deadline": str})
     order = data.practice_areas.set_index("practice_area")["report_order"]
-    frame = data.recommendation_areas.merge(recs, on="recommendation_id", how="left", validate="many_to_one")
+    frame = data.extra("recommendation_areas").merge(recs, on="recommendation_id", how="left", validate="many_to_one")
     frame["_a"] = frame["practice_area"].map(order)
     frame["_r"] = frame["recommendation_id"].str[1:].astype(int)
     frame = frame.sort_values(["_a", "_r"], kind="stable")
@@ -493,7 +493,7 @@ def format_share_table(summary: pd.DataFrame, grades, labels: dict[str, str] | N
 def area_profile(area: str, data: AuditData, themes: pd.DataFrame, summary: pd.DataFrame) -> str:
     """Markdown for one practice area: its grades in words, the report's common themes (paraphrased) and the recommendations that concern it.
 
-    ``themes`` as ``data.area_themes``; ``summary`` as from :func:`area_summary`.
+    ``themes`` as ``data.extra("area_themes")``; ``summary`` as from :func:`area_summary`.
     Recommendations come from the raw recommendations table with their deadlines.
     """
     label = as_text(data.practice_areas.set_index("practice_area").loc[area, "label"])

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.data.audit_data import ASSESSORS, SAMPLES, AuditData
 from analysis.data.audit_package import RATERS
 from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
-from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_rank
 from analysis.text import as_text, join_words
@@ -35,7 +35,7 @@ def grade_counts(data: AuditData) -> pd.DataFrame:
     programming, :mod:`analysis.stats.consistent_set`); ``low = high`` where the figures pin it.
     Groups in the order samples, raters, areas (areas in report order, all areas first); grades best first.
     """
-    fs = data.figure_set
+    fs = data.figures
     order = {a: i for i, a in enumerate(["", *data.practice_areas["practice_area"]])}
     keys = sorted(fs.groups, key=lambda g: (FIGURE_SAMPLES.index(g[0]), RATERS.index(g[1]), order.get(g[2], len(order)), g[2]))
     rows = []
@@ -86,7 +86,7 @@ def grade_shares(data: AuditData) -> pd.DataFrame:
             np.nan,
             np.nan,
         )
-        for f in data.figure_set.shares
+        for f in data.figures.shares
     ]
     if extra:
         frame = pd.concat([frame, pd.DataFrame(extra, columns=list(SHARE_COLUMNS))], ignore_index=True)
@@ -229,9 +229,9 @@ def case_table(data: AuditData) -> pd.DataFrame:
 
 def recommendation_table(data: AuditData) -> pd.DataFrame:
     """One row per (recommendation, practice area it concerns), with chapter, deadline and summary."""
-    recs = data.recommendations.astype({"deadline": str})
+    recs = data.extra("recommendations").astype({"deadline": str})
     order = data.practice_areas.set_index("practice_area")["report_order"]
-    frame = recs.merge(data.recommendation_areas, on="recommendation_id", how="inner", validate="one_to_many")
+    frame = recs.merge(data.extra("recommendation_areas"), on="recommendation_id", how="inner", validate="one_to_many")
     frame["_r"] = frame["recommendation_id"].str[1:].astype(int)
     frame["_a"] = frame["practice_area"].map(order)
     frame = frame.sort_values(["_r", "_a"], kind="stable")
@@ -263,12 +263,12 @@ def audit_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     """
     pinned_areas = data.area_grades is not None
     return {
-        "grade_counts.csv": grade_counts(data) if data.figure_set.groups else WHY_NOT["grade_counts.csv"],
+        "grade_counts.csv": grade_counts(data) if data.figures.groups else WHY_NOT["grade_counts.csv"],
         "grade_shares.csv": grade_shares(data),
         "sample_grades.csv": sample_grades(data) if data.case_samples is not None else WHY_NOT["sample_grades.csv"],
         "cases.csv": (case_table(data) if _partitioned(data) else WHY_NOT["cases.csv"]) if pinned_areas else WHY_NOT["area_grades.csv"],
         "area_grades.csv": area_table(data) if pinned_areas else WHY_NOT["area_grades.csv"],
-        "recommendations.csv": recommendation_table(data) if data.recommendations is not None else WHY_NOT["recommendations.csv"],
+        "recommendations.csv": recommendation_table(data) if data.extra("recommendations") is not None else WHY_NOT["recommendations.csv"],
     }
 
 

@@ -17,17 +17,17 @@ from decimal import Decimal
 
 import pandas as pd
 
+from analysis.data.audit_data import ASSESSORS, SAMPLES, AuditData
 from analysis.data.errors import AuditDataError
-from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
-from analysis.data.schemas import SCHEMAS, field_enum
+from analysis.extras.coverage import CURATED_VERDICTS
 from analysis.grades import GRADE_SLUGS, GRADES
 from analysis.text import as_text, join_words
 
 #: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
 #: state it, is not what the claim is about (another document or a later inspection), gives it
 #: some support but its own findings on the point cut against it (at odds), or says otherwise.
-VERDICTS: tuple[str, ...] = field_enum(SCHEMAS["coverage_claims"], "curated_verdict")
+VERDICTS: tuple[str, ...] = CURATED_VERDICTS
 MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, AT_ODDS, CONTRADICTS = VERDICTS
 
 #: Comparison rules a computed claim may use.
@@ -160,10 +160,10 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
                 "4. Case file analysis",
             )
 
-    recs = data.recommendations.astype({"deadline": str})
+    recs = data.extra("recommendations").astype({"deadline": str})
     rec_section = "5. Initial contact to 11. Police detention"
     _put(figures, "recommendations_all", len(recs), "Recommendations the report makes", rec_section)
-    for deadline in data.recommendations["deadline"].cat.categories:
+    for deadline in data.extra("recommendations")["deadline"].cat.categories:
         n = int((recs["deadline"] == deadline).sum())
         _put(figures, f"recommendations_{deadline.replace(' ', '_')}", n, f"Recommendations to be acted on {deadline}", rec_section)
     for rec in recs.itertuples(index=False):
@@ -175,7 +175,7 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
             f"{rec.chapter_number}. {rec.chapter}",
         )
 
-    src = data.source
+    src = data.extra("source")
     start, end = pd.Timestamp(src["inspection_start"]), pd.Timestamp(src["inspection_end"])
     month = f"{start:%Y-%m}" if (start.year, start.month) == (end.year, end.month) else f"{start:%Y-%m}/{end:%Y-%m}"
     published = str(src["publication_month"])
@@ -191,7 +191,7 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
         "Summary; title page",
     )
 
-    sections = data.published_totals.set_index("quantity")["section"]
+    sections = data.extra("published_totals").set_index("quantity")["section"]
     size, at_random = data.total("cases_force_selected"), data.total("cases_force_selected_random")
     random_section = sections["cases_force_selected_random"]
     what = "a random sample from throughout Gwent, chosen under HMICFRS criteria"
@@ -406,7 +406,7 @@ CHECKED_COLUMNS: dict[str, str] = {
 
 def load_coverage(data: AuditData) -> dict[str, pd.DataFrame]:
     """The four validated coverage tables of ``data``, by short name: texts, claims, lines, number_mentions."""
-    return {name: getattr(data, f"coverage_{name}") for name in ("texts", "claims", "lines", "number_mentions")}
+    return {name: data.extra(f"coverage_{name}") for name in ("texts", "claims", "lines", "number_mentions")}
 
 
 def checked_claims(data: AuditData) -> pd.DataFrame:
@@ -568,7 +568,7 @@ def claims_table(checked: pd.DataFrame) -> pd.DataFrame:
 
 def coverage_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     """``coverage_claims_checked.csv``: every press claim with its reference figure and verdict (Gwent's package only)."""
-    if data.coverage_claims is None:
+    if data.extra("coverage_claims") is None:
         return {"coverage_claims_checked.csv": "The audit package has no review of press coverage (the coverage_* resources)."}
     return {"coverage_claims_checked.csv": checked_claims(data)}
 

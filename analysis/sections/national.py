@@ -15,8 +15,8 @@ import pandas as pd
 
 from analysis import words
 from analysis.data.load import AuditData
+from analysis.data.national_audits import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.data.publish import Stage, TableSpec
-from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.stats import funnel
 from analysis.text import Markup, as_text, count_share, html_link, join_words, number_word, p_text
 
@@ -36,7 +36,7 @@ def gwent_document(data: AuditData) -> pd.DataFrame:
     All cases (HMICFRS grades of both samples) give the overall counts; the force-selected sample,
     graded by the force and again by HMICFRS, gives the self-assessment columns.
     """
-    src = data.source
+    src = data.extra("source")
     allc = data.counts("all", "inspectorate")
     force, insp = data.counts("force_selected", "force"), data.counts("force_selected", "inspectorate")
     good, ri, bad = (data.grades.index(g) for g in ("good", "requires improvement", "inadequate"))
@@ -80,7 +80,7 @@ def documents(data: AuditData) -> pd.DataFrame:
 
     Sorted by force, publication date and identifier.
     """
-    national = data.national_audits
+    national = data.extra("national_audits")
     gwent = gwent_document(data)[list(national.columns)]
     frame = pd.concat([national, gwent], ignore_index=True)
     for col in NATIONAL_INT_COLUMNS:
@@ -661,7 +661,7 @@ def national_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     and analysis), ``funnel_limits_overdispersed.csv`` (additive and multiplicative limits beside the binomial ones) and
     ``funnel_positions.csv`` (each force under each kind of limit).
     """
-    if data.national_audits is None or data.counts("all", "inspectorate") is None:
+    if data.extra("national_audits") is None or data.counts("all", "inspectorate") is None:
         why = "The audit package has no table of other forces' audits to compare with (a national_audits.csv resource)."
         return {spec.path: why for spec in _SPECS}
     docs = documents(data)

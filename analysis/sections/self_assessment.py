@@ -146,8 +146,8 @@ def margin_sets(data: AuditData) -> tuple[np.ndarray, np.ndarray]:
     Any pair of them is possible (the figures constrain the two gradings separately). Raises
     :class:`analysis.stats.consistent_set.TooManyVectors` when the figures allow too many to list.
     """
-    system = data.figure_set.system
-    force, insp = data.figure_set.pair
+    system = data.figures.system
+    force, insp = data.figures.pair
     return system.vectors(force), system.vectors(insp)
 
 
@@ -671,7 +671,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     (:func:`analysis.stats.pair_bounds.pair_bounds`), and the two table-by-table files are left
     out with the reason.
     """
-    if data.figure_set.pair is None:
+    if data.figures.pair is None:
         return dict.fromkeys(TABLES, NO_PAIR)
     labels = list(data.grades)
     if data.known_table is not None:
@@ -1017,7 +1017,7 @@ def _from_system(data: AuditData, text: str, why: str) -> dict[str, pd.DataFrame
     from analysis.stats.pair_bounds import system_bounds
 
     out: dict[str, pd.DataFrame | str] = dict.fromkeys(TABLES, text + ".")
-    out["identified.csv"] = system_bounds(data.figure_set.system, labels=list(data.grades), why=why)
+    out["identified.csv"] = system_bounds(data.figures.system, labels=list(data.grades), why=why)
     return out
 
 
