@@ -73,10 +73,12 @@ def load_audit(raw: str | Path | None = None) -> AuditData:
     recorded sha256 and size; ``audit.json`` has every field it needs; ``figures.csv`` meets its
     schema and every row is a well-formed figure; the figures can all hold together
     (:func:`analysis.data.audit_package.build_figure_set`); the further tables meet their schemas
-    and foreign keys; each extension (:mod:`analysis.extras`) types its tables, and, on the
-    validated audit, checks the rules that tie them to the figures and to each other. Raises :class:`analysis.data.errors.AuditDataError` on the first problem. With no
-    ``raw``, the package is :func:`analysis.data.paths.raw_dir` (``data/raw`` unless
-    ``$ANALYSIS_RAW`` points elsewhere).
+    and foreign keys; each extension (:mod:`analysis.extras`, in the order of
+    :data:`analysis.extras.EXTENSIONS`) types its tables, then, on the validated audit, checks the
+    rules that tie them to the figures and to each other. Raises
+    :class:`analysis.data.errors.AuditDataError` on the first problem. With no ``raw``, the
+    package is :func:`analysis.data.paths.raw_dir` (``data/raw`` unless ``$ANALYSIS_RAW`` points
+    elsewhere).
     """
     raw_dir = Path(raw) if raw is not None else _paths.raw_dir()
     descriptor = load_descriptor(raw_dir)
