@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import breakable, code_name, pipe_table
-from analysis.site import REBUILD_HINT, _processed_dir, _raw_dir, audit
+from analysis.site import REBUILD_HINT, audit, processed_folder, raw_folder
 from analysis.text import Markup, as_text, code, link, prose, web_address
 
 
@@ -51,7 +51,7 @@ def data_files(raw_dir: str | Path | None = None, processed_dir: str | Path | No
     :class:`AuditDataError`.
     """
     out = []
-    for kind, folder in (("raw", _raw_dir(raw_dir)), ("processed", _processed_dir(processed_dir))):
+    for kind, folder in (("raw", raw_folder(raw_dir)), ("processed", processed_folder(processed_dir))):
         desc = _descriptor(folder)
         entries = [
             (

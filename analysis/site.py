@@ -77,11 +77,13 @@ INSPECTORATE_SELECTED = "inspectorate_selected"
 # --------------------------------------------------------------------------- reading inputs
 
 
-def _processed_dir(processed_dir: str | Path | None) -> Path:
+def processed_folder(processed_dir: str | Path | None = None) -> Path:
+    """The processed set's folder: ``processed_dir``, else :func:`analysis.data.paths.processed_dir` (``$ANALYSIS_PROCESSED`` or ``data/processed``)."""
     return Path(processed_dir) if processed_dir is not None else paths.processed_dir()
 
 
-def _raw_dir(raw_dir: str | Path | None) -> Path:
+def raw_folder(raw_dir: str | Path | None = None) -> Path:
+    """The audit package's folder: ``raw_dir``, else :func:`analysis.data.paths.raw_dir` (``$ANALYSIS_RAW`` or ``data/raw``)."""
     return Path(raw_dir) if raw_dir is not None else paths.raw_dir()
 
 
@@ -93,11 +95,18 @@ def audit(raw_dir: str | Path | None = None) -> AuditData:
     (:func:`analysis.data.load.load_audit`); a page's render is one process, so the package is
     checked once per page that needs it.
     """
-    return _audit(os.path.realpath(_raw_dir(raw_dir)))
+    folder = os.path.realpath(raw_folder(raw_dir))
+    return _audit(folder, _state(folder))
+
+
+def _state(folder: str) -> tuple[tuple[str, int, int], ...]:
+    """Each file of the package with its size and modification time: a package edited since it was loaded is loaded and checked again."""
+    found = (p for p in Path(folder).rglob("*") if p.is_file())
+    return tuple(sorted((p.relative_to(folder).as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in found))
 
 
 @functools.lru_cache(maxsize=4)
-def _audit(raw_dir: str) -> AuditData:
+def _audit(raw_dir: str, state: tuple[tuple[str, int, int], ...]) -> AuditData:
     from analysis.data.load import load_audit
 
     return load_audit(Path(raw_dir))
@@ -109,7 +118,7 @@ def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | 
     Raises :class:`AuditDataError` naming the file when it does not exist (the site is rendered
     only from files the pipeline and the notebooks wrote) or lacks one of ``columns``.
     """
-    path = _processed_dir(processed_dir) / name
+    path = processed_folder(processed_dir) / name
     shown = paths.display_path(path)
     if not path.is_file():
         raise AuditDataError(
@@ -124,7 +133,7 @@ def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | 
 
 def missing_inputs(processed_dir: str | Path | None = None) -> list[str]:
     """Project-relative paths of the :data:`SITE_INPUTS` that do not exist yet (empty when the site can render)."""
-    folder = _processed_dir(processed_dir)
+    folder = processed_folder(processed_dir)
     return [paths.display_path(folder / name) for name in SITE_INPUTS if not (folder / name).is_file()]
 
 
@@ -147,7 +156,7 @@ def _number(value: Any, file: str, what: str) -> float:
 
 def scale(processed_dir: str | Path | None = None) -> tuple[str, ...]:
     """The audit's grade scale, best first, as the processed tables list it (``grade_counts.csv``, else ``sample_grades.csv``)."""
-    folder = _processed_dir(processed_dir)
+    folder = processed_folder(processed_dir)
     name = next((n for n in ("grade_counts.csv", "sample_grades.csv", "area_grades.csv") if (folder / n).is_file()), "grade_counts.csv")
     counts = read_processed(name, ("grade",), processed_dir)
     return tuple(dict.fromkeys(counts["grade"].astype(str)))
@@ -226,7 +235,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
     """Read ``sample_grades.csv`` into :class:`SampleCounts`, checking every sample, assessor and grade is there once."""
     name = "sample_grades.csv"
     frame = read_processed(name, ("sample", "assessor", "grade", "n"), processed_dir)
-    shown = paths.display_path(_processed_dir(processed_dir) / name)
+    shown = paths.display_path(processed_folder(processed_dir) / name)
     grades = scale(processed_dir)
     out = {}
     for key, sample, assessor in (
@@ -318,7 +327,7 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
     labels = _labels(processed_dir)
     unknown = sorted(set(summary["area"]) - set(labels))
     if unknown:
-        file = paths.display_path(_processed_dir(processed_dir) / "area_summary.csv")
+        file = paths.display_path(processed_folder(processed_dir) / "area_summary.csv")
         raise AuditDataError(file, "unknown practice area", column="area", expected="a code from area_grades.csv", found=", ".join(unknown))
     return areas.ranked(summary, labels)
 
@@ -339,7 +348,7 @@ def headline_samples(processed_dir: str | Path | None = None) -> Headline:
 
     name = "association_tests.csv"
     tests = read_processed(name, ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir)
-    file = paths.display_path(_processed_dir(processed_dir) / name)
+    file = paths.display_path(processed_folder(processed_dir) / name)
     for test, columns in (("proportional_odds", ("p_value", "effect_size", "ci_low", "ci_high")), ("mann_whitney_exact", ("p_value",))):
         row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
         for col in columns:
