@@ -26,7 +26,8 @@ $(STAMP): requirements.txt pyproject.toml
 process: env
 	$(BIN)/python -m analysis process --changed
 
-# Each notebook is re-executed only when it, analysis/, data/processed/ or requirements.txt changed
+# Each notebook is re-executed only when it, the code of the analysis modules it imports (docstrings and
+# comments aside), data/, or requirements.txt changed
 # since it was last executed here (content hashes in .build/, git-ignored); `make notebooks-all` runs them all.
 # ... and the Markdown copies of the Glossary and Reproduce pages that the notebooks link to (for JupyterLab).
 notebooks: process

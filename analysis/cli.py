@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import stamps
+from analysis import log, stamps
 from analysis.data.errors import AuditDataError, PublishError
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress
@@ -33,12 +33,19 @@ def _positive(text: str) -> float:
     return value
 
 
+def quiet_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give a long command ``-q``/``--quiet``: without it, each stage prints one line with its time on stderr (:mod:`analysis.log`)."""
+    parser.add_argument("-q", "--quiet", action="store_true", help="print no line per stage on stderr (errors are still printed)")
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Reproducible analysis of the Gwent 2019 case-file audit.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
         "process", help="validate every raw file and publish the processed set (the only command that writes data/processed)"
     )
+    quiet_option(p)
     p.add_argument("--raw", type=Path, default=RAW_DIR, help="folder of the raw data package (default: data/raw)")
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="folder of the processed set (default: data/processed)")
     p.add_argument(
@@ -51,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
     )
+    quiet_option(r)
     r.add_argument("--raw", type=Path, required=True, help="folder of the audit package (audit.json, figures.csv, datapackage.json)")
     r.add_argument("--out", type=Path, required=True, help="a new or empty folder (or one an earlier report wrote)")
     r.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell")
@@ -67,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument(
         "--changed",
         action="store_true",
-        help="skip a notebook when neither it, analysis/, data/processed/ nor requirements.txt changed since it was last executed here",
+        help="skip a notebook when neither it, the code of the modules it imports, data/ nor requirements.txt changed since it was last executed here",
     )
     s = sub.add_parser(
         "render", help="render the website with Quarto; with --changed only the pages whose inputs changed (or all, saying why)"
@@ -167,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 success, 1 bad input or output problem, 2 usage error, 130 interrupted)."""
     args = _parser().parse_args(argv)
     progress = Progress(getattr(args, "out", PROCESSED_DIR))
+    log.configure(quiet=getattr(args, "quiet", False))
     try:
         return _run(args, progress)
     except (AuditDataError, PublishError, TimeLimitExceeded) as err:
@@ -179,3 +188,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"error: {progress.interrupted() if args.command == 'process' else 'interrupted'}", file=sys.stderr)
         return 130
+    finally:
+        log.reset()

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import json
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 from analysis import stamps
-from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT
+from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR
 
 #: Where :func:`run_notebooks` records what each notebook was last executed on (git-ignored, never published).
 STAMP_DIR = PROJ_ROOT / ".build" / "notebook-stamps"
 
-#: What a notebook's outputs depend on besides the notebook itself: the package, the processed data, the pinned packages.
-INPUTS = (PROJ_ROOT / "analysis", PROCESSED_DIR, PROJ_ROOT / "requirements.txt")
+#: What every notebook's outputs depend on besides its code: the audit package it loads, the processed set, the pinned packages.
+DATA_INPUTS = (RAW_DIR, PROCESSED_DIR, PROJ_ROOT / "requirements.txt")
+
+#: The package whose modules a notebook's fingerprint follows (:func:`code_files`).
+PACKAGE = "analysis"
 
 #: The notebook metadata namespace of this project (also read by :mod:`analysis.report` for ``needs``).
 METADATA_KEY = "analysis"
@@ -53,18 +58,93 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> No
         cell.get("metadata", {}).pop("execution", None)
 
 
-def inputs_digest(inputs: Iterable[Path] = INPUTS) -> str:
-    """SHA-256 over the paths (relative to the project) and bytes of every file in ``inputs``, in a fixed order."""
+def notebook_code(path: Path) -> str:
+    """The Python of a notebook's code cells, one after the other (IPython's ``%`` and ``!`` lines left out)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = [
+        "".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", "")
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code"
+    ]
+    return "\n".join(line for cell in cells for line in cell.splitlines() if not line.lstrip().startswith(("%", "!")))
+
+
+def _module_file(name: str, code_root: Path) -> Path | None:
+    parts = name.split(".")
+    for candidate in (code_root.joinpath(*parts).with_suffix(".py"), code_root.joinpath(*parts, "__init__.py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported(tree: ast.AST, package: str) -> set[str]:
+    """Dotted names of the ``package`` modules a module imports anywhere (also inside functions); ``from a import b`` gives ``a`` and ``a.b``."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {n for n in names if n == package or n.startswith(package + ".")}
+
+
+def code_files(source: str, code_root: Path = PROJ_ROOT, package: str = PACKAGE) -> list[Path]:
+    """Every file of ``package`` (under ``code_root``) that ``source`` runs when imported: its imports, theirs, and so on, with each package's ``__init__.py``."""
+    seen: dict[str, Path] = {}
+    todo = sorted(_imported(ast.parse(source), package))
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__.py and a/b/__init__.py first
+            prefix = ".".join(parts[:i])
+            if prefix in seen:
+                continue
+            path = _module_file(prefix, Path(code_root))
+            if path is None:
+                continue  # a name imported from a module, not a module
+            seen[prefix] = path
+            todo.extend(_imported(ast.parse(path.read_text(encoding="utf-8")), package) - set(seen))
+    return sorted(set(seen.values()))
+
+
+def _without_docstrings(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+    return tree
+
+
+def code_digest(path: Path) -> str:
+    """SHA-256 of what a module does: its syntax tree without docstrings, comments or layout (a docstring-only change leaves it unchanged)."""
+    tree = _without_docstrings(ast.parse(Path(path).read_text(encoding="utf-8")))
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
+
+
+def inputs_digest(notebook: Path, *, code_root: Path = PROJ_ROOT, data: Iterable[Path] = DATA_INPUTS) -> str:
+    """SHA-256 of what a notebook's outputs are computed from, besides the notebook itself.
+
+    The bytes of ``data`` (the audit package, the processed set, ``requirements.txt``) and, for each
+    module of :data:`PACKAGE` that the notebook's code imports directly or through other modules
+    (:func:`code_files`), its path and :func:`code_digest`. A change to a module the notebook does
+    not import, or to a docstring or comment, leaves it unchanged: such a change cannot alter what
+    the notebook shows, so it needs no re-execution (nbval still re-executes every notebook in the tests).
+    """
     digest = hashlib.sha256()
-    for root in inputs:
+    for root in data:
         for path in stamps.files(Path(root)):
             rel = path.relative_to(PROJ_ROOT).as_posix() if path.is_relative_to(PROJ_ROOT) else path.name
             digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for path in code_files(notebook_code(notebook), code_root):
+        rel = path.relative_to(code_root).as_posix()
+        digest.update(rel.encode() + b"\0" + code_digest(path).encode())
     return digest.hexdigest()
 
 
 def notebook_digest(path: Path, inputs_hash: str) -> str:
-    """SHA-256 of a notebook's bytes together with :func:`inputs_digest`: what its stored outputs were computed from."""
+    """SHA-256 of a notebook's bytes together with its :func:`inputs_digest`: what its stored outputs were computed from."""
     return hashlib.sha256(Path(path).read_bytes() + b"\0" + inputs_hash.encode()).hexdigest()
 
 
@@ -92,7 +172,7 @@ def execute_notebook(path: Path, timeout: int = 600, inputs_hash: str | None = N
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
     execute(nb, path.parent, timeout, shown=path.name)
-    nb.metadata.setdefault(METADATA_KEY, {})["inputs_sha256"] = inputs_hash if inputs_hash is not None else inputs_digest()
+    nb.metadata.setdefault(METADATA_KEY, {})["inputs_sha256"] = inputs_hash if inputs_hash is not None else inputs_digest(path)
     text = nbformat.writes(nb) + "\n"
     tmp = path.with_suffix(".ipynb.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -112,13 +192,13 @@ def run_notebooks(
     """Execute each notebook (default: all, in reading order) in place; return the paths executed.
 
     With ``only_changed``, a notebook is skipped when its stamp in ``stamp_dir`` says it was
-    executed on the same notebook bytes, package, processed data and pinned packages
-    (:func:`is_current`). Every executed notebook of the project gets a fresh stamp.
+    executed on the same notebook bytes, code of the modules it imports, data and pinned packages
+    (:func:`is_current`, :func:`inputs_digest`). Every executed notebook of the project gets a fresh stamp.
     """
-    inputs_hash = inputs_digest()
     done = []
     for path in list(paths) if paths is not None else notebook_paths():
         path = Path(path).resolve()
+        inputs_hash = inputs_digest(path)
         if only_changed and is_current(path, inputs_hash, stamp_dir):
             continue
         execute_notebook(path, timeout, inputs_hash)

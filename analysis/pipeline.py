@@ -17,9 +17,9 @@ from analysis.data.errors import PublishError
 from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress, Stage, TableSpec, check_out, package_header, publish, serialise
+from analysis.log import step
 from analysis.sections import areas, audit, contents, coverage, national, self_assessment
 from analysis.stats.budget import OverBudget
-from analysis.wall import stage as entering
 from analysis.wall import wall
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
@@ -49,7 +49,7 @@ def build_all(data: AuditData, stages: tuple[Stage, ...] = STAGES) -> tuple[dict
     absent: dict[str, tuple[str, str]] = {}
     for s in stages:
         expected = {t.path for t in s.specs(data)}
-        with entering(s.name):
+        with step(s.name):
             try:
                 built = s.build(data)
             except OverBudget as err:
@@ -95,11 +95,12 @@ def check_folders(raw_dir: str | Path, out_dir: str | Path) -> None:
 def payload(data: AuditData) -> dict[str, bytes]:
     """The bytes of the whole processed set for ``data``: every supported table, ``contents.csv`` and ``datapackage.json``."""
     tables, absent = build_all(data)
-    all_specs = specs(data)
-    tables[contents.PATH] = contents.contents_table(STAGES, data, tables, absent)
-    chosen = {name: all_specs[name] for name in tables if name in all_specs}
-    chosen[contents.PATH] = contents.SPEC
-    return serialise(tables, chosen, data.grades, package_header(data.descriptor))
+    with step("contents and bytes"):
+        all_specs = specs(data)
+        tables[contents.PATH] = contents.contents_table(STAGES, data, tables, absent)
+        chosen = {name: all_specs[name] for name in tables if name in all_specs}
+        chosen[contents.PATH] = contents.SPEC
+        return serialise(tables, chosen, data.grades, package_header(data.descriptor))
 
 
 def process(
@@ -123,8 +124,9 @@ def process(
     check_folders(raw_dir, out_dir)
     check_out(out_dir)
     with wall(max_seconds):
-        with entering("load"):
+        with step("load"):
             data = load_audit(raw_dir)
         files = payload(data)
-    changed = publish(files, out_dir, progress)
+    with step("publish"):
+        changed = publish(files, out_dir, progress)
     return sorted(files), changed

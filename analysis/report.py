@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
+from analysis.log import step
 from analysis.notebooks import METADATA_KEY
 from analysis.text import Markup, as_html, as_text, html_link, link
 
@@ -136,7 +137,8 @@ def run_notebook_copies(raw_dir: Path, processed: Path, dest: Path, timeout: int
         for source in notebook_paths():
             nb = prune(nbformat.read(source, as_version=4), available, reasons)
             target = dest / source.name
-            execute(nb, target.parent, timeout=timeout, shown=display_path(target))
+            with step(f"notebook {source.name}"):
+                execute(nb, target.parent, timeout=timeout, shown=display_path(target))
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
             tmp.replace(target)
@@ -408,7 +410,11 @@ def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600, max_
     processed = out_dir / "processed"
     names, _ = process(raw_dir, processed, max_seconds=max_seconds)
     notebooks = run_notebook_copies(raw_dir, processed, out_dir / "notebooks", timeout=timeout)
-    summary_page(raw_dir, processed, notebooks, out_dir)
+    with step("summary page"):
+        summary_page(raw_dir, processed, notebooks, out_dir)
     quarto = quarto_binary()
-    site = render_site(raw_dir, processed, out_dir / "notebooks", out_dir, quarto) if quarto else None
+    site = None
+    if quarto:
+        with step("site"):
+            site = render_site(raw_dir, processed, out_dir / "notebooks", out_dir, quarto)
     return {"processed": names, "notebooks": notebooks, "site": site}

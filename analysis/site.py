@@ -1,28 +1,33 @@
-"""What the website shows: headline figures read from the processed tables, the data dictionary and the download list.
+"""What the website's pages read: the processed tables (checked), the headline findings, the Methods page's limits, the front page.
 
 The site's ``.qmd`` pages call these functions at render time, so every number on them comes
-from ``data/processed/`` (or the raw data package) and none is typed. A missing or malformed
-input raises :class:`analysis.data.errors.AuditDataError` naming the file: no value is ever invented.
+from ``data/processed/`` (and the source record of the audit package, checked once per page,
+:func:`audit`) and none is typed. The sentences are built in :mod:`analysis.narrative` and the
+sections, the Data page in :mod:`analysis.data_page`, the power calculation in
+:mod:`analysis.stats.power`. A missing or malformed input raises
+:class:`analysis.data.errors.AuditDataError` naming the file: no value is ever invented.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import math
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from statsmodels.stats.power import NormalIndPower
 
+from analysis.choices import CONFIDENCE, POWER  # noqa: F401  (site.CONFIDENCE and site.POWER are used by the pages)
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
-from analysis.display import breakable, code_name, pipe_table
+from analysis.display import pipe_table
 from analysis.grades import grade_scores, grade_slug
+from analysis.narrative.front_page import FrontPage
+from analysis.stats.power import detectable_difference
 from analysis.stats.proportions import wilson_interval
 from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pages)
     Markup,
@@ -44,12 +49,11 @@ from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pa
     signed,
     web_address,
 )
-from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
 
-#: Confidence level of every interval on the site.
-CONFIDENCE = 0.95
-#: Power used for the "smallest detectable difference" on the Methods page.
-POWER = 0.80
+if TYPE_CHECKING:
+    from analysis.data.load import AuditData
+
+# CONFIDENCE (every interval on the site) and POWER (the Methods page's smallest detectable difference) come from analysis.choices.
 
 REBUILD_HINT = "build it with `make site` (the pipeline and every notebook), then render again"
 
@@ -73,12 +77,39 @@ INSPECTORATE_SELECTED = "inspectorate_selected"
 # --------------------------------------------------------------------------- reading inputs
 
 
-def _processed_dir(processed_dir: str | Path | None) -> Path:
+def processed_folder(processed_dir: str | Path | None = None) -> Path:
+    """The processed set's folder: ``processed_dir``, else :func:`analysis.data.paths.processed_dir` (``$ANALYSIS_PROCESSED`` or ``data/processed``)."""
     return Path(processed_dir) if processed_dir is not None else paths.processed_dir()
 
 
-def _raw_dir(raw_dir: str | Path | None) -> Path:
+def raw_folder(raw_dir: str | Path | None = None) -> Path:
+    """The audit package's folder: ``raw_dir``, else :func:`analysis.data.paths.raw_dir` (``$ANALYSIS_RAW`` or ``data/raw``)."""
     return Path(raw_dir) if raw_dir is not None else paths.raw_dir()
+
+
+def audit(raw_dir: str | Path | None = None) -> AuditData:
+    """The validated audit package: loaded and checked once per process, however many of the page's functions need its source record.
+
+    The processed set does not carry the source record (the report's title, dates, ISBN, address)
+    or ``audit.json``'s selection quote, so they come from the raw package through the one gate in
+    (:func:`analysis.data.load.load_audit`); a page's render is one process, so the package is
+    checked once per page that needs it.
+    """
+    folder = os.path.realpath(raw_folder(raw_dir))
+    return _audit(folder, _state(folder))
+
+
+def _state(folder: str) -> tuple[tuple[str, int, int], ...]:
+    """Each file of the package with its size and modification time: a package edited since it was loaded is loaded and checked again."""
+    found = (p for p in Path(folder).rglob("*") if p.is_file())
+    return tuple(sorted((p.relative_to(folder).as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in found))
+
+
+@functools.lru_cache(maxsize=4)
+def _audit(raw_dir: str, state: tuple[tuple[str, int, int], ...]) -> AuditData:
+    from analysis.data.load import load_audit
+
+    return load_audit(Path(raw_dir))
 
 
 def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -87,7 +118,7 @@ def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | 
     Raises :class:`AuditDataError` naming the file when it does not exist (the site is rendered
     only from files the pipeline and the notebooks wrote) or lacks one of ``columns``.
     """
-    path = _processed_dir(processed_dir) / name
+    path = processed_folder(processed_dir) / name
     shown = paths.display_path(path)
     if not path.is_file():
         raise AuditDataError(
@@ -102,7 +133,7 @@ def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | 
 
 def missing_inputs(processed_dir: str | Path | None = None) -> list[str]:
     """Project-relative paths of the :data:`SITE_INPUTS` that do not exist yet (empty when the site can render)."""
-    folder = _processed_dir(processed_dir)
+    folder = processed_folder(processed_dir)
     return [paths.display_path(folder / name) for name in SITE_INPUTS if not (folder / name).is_file()]
 
 
@@ -125,7 +156,7 @@ def _number(value: Any, file: str, what: str) -> float:
 
 def scale(processed_dir: str | Path | None = None) -> tuple[str, ...]:
     """The audit's grade scale, best first, as the processed tables list it (``grade_counts.csv``, else ``sample_grades.csv``)."""
-    folder = _processed_dir(processed_dir)
+    folder = processed_folder(processed_dir)
     name = next((n for n in ("grade_counts.csv", "sample_grades.csv", "area_grades.csv") if (folder / n).is_file()), "grade_counts.csv")
     counts = read_processed(name, ("grade",), processed_dir)
     return tuple(dict.fromkeys(counts["grade"].astype(str)))
@@ -204,7 +235,7 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
     """Read ``sample_grades.csv`` into :class:`SampleCounts`, checking every sample, assessor and grade is there once."""
     name = "sample_grades.csv"
     frame = read_processed(name, ("sample", "assessor", "grade", "n"), processed_dir)
-    shown = paths.display_path(_processed_dir(processed_dir) / name)
+    shown = paths.display_path(processed_folder(processed_dir) / name)
     grades = scale(processed_dir)
     out = {}
     for key, sample, assessor in (
@@ -228,17 +259,10 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
 
 
 def inspection_summary(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> str:
-    """One computed sentence saying what was inspected, when, and how many case files were audited."""
-    from analysis.data.load import load_audit
+    """:func:`analysis.narrative.front_page.inspection_summary` on the source record and ``sample_grades.csv``."""
+    from analysis.narrative.front_page import inspection_summary as sentence
 
-    source = load_audit(_raw_dir(raw_dir)).extra("source")
-    c = sample_counts(processed_dir)
-    return (
-        f"{source['inspectorate']} inspected how {source['force']} protects children, with fieldwork from "
-        f"{date_range(source['inspection_start'], source['inspection_end'])}, and audited {c.n_all} case files: "
-        f"{c.n_force_selected} that the force chose and graded itself, which the inspectors then graded again, "
-        f"and {c.n_inspectorate_selected} more that the inspectors chose and graded alone."
-    )
+    return sentence(audit(raw_dir).extra("source"), sample_counts(processed_dir))
 
 
 # --------------------------------------------------------------------------- headline findings
@@ -251,6 +275,11 @@ class Headline:
     key: str
     heading: str
     text: str
+
+
+def area_labels(processed_dir: str | Path | None = None) -> dict[str, str]:
+    """Each practice area's label, by code, from ``area_grades.csv``."""
+    return _labels(processed_dir)
 
 
 def _labels(processed_dir: str | Path | None) -> dict[str, str]:
@@ -273,9 +302,7 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
 
 def random_force_selected(raw_dir: str | Path | None = None) -> bool:
     """Whether the package's document says the force's cases were drawn at random: ``audit.json``'s selection quote (:meth:`~analysis.data.audit_package.AuditMeta.said_random`), the one source the tables and notebooks use too."""
-    from analysis.data.load import load_audit
-
-    return load_audit(_raw_dir(raw_dir)).meta.said_random("force_selected")
+    return audit(raw_dir).meta.said_random("force_selected")
 
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
@@ -300,7 +327,7 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
     labels = _labels(processed_dir)
     unknown = sorted(set(summary["area"]) - set(labels))
     if unknown:
-        file = paths.display_path(_processed_dir(processed_dir) / "area_summary.csv")
+        file = paths.display_path(processed_folder(processed_dir) / "area_summary.csv")
         raise AuditDataError(file, "unknown practice area", column="area", expected="a code from area_grades.csv", found=", ".join(unknown))
     return areas.ranked(summary, labels)
 
@@ -321,7 +348,7 @@ def headline_samples(processed_dir: str | Path | None = None) -> Headline:
 
     name = "association_tests.csv"
     tests = read_processed(name, ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir)
-    file = paths.display_path(_processed_dir(processed_dir) / name)
+    file = paths.display_path(processed_folder(processed_dir) / name)
     for test, columns in (("proportional_odds", ("p_value", "effect_size", "ci_low", "ci_high")), ("mann_whitney_exact", ("p_value",))):
         row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
         for col in columns:
@@ -370,18 +397,6 @@ class AuditLimits:
     detectable_difference: float
 
 
-def detectable_difference(p1: float, n1: int, n2: int, alpha: float = 1 - CONFIDENCE, power: float = POWER) -> float:
-    """Smallest increase over share ``p1`` that a two-sided two-sample test detects with the given power.
-
-    Solves Cohen's h for samples ``n1`` and ``n2`` with ``NormalIndPower().solve_power`` and
-    converts it back to a proportion: ``p2 = sin(asin(sqrt(p1)) + h / 2) ** 2``.
-    Reference: Cohen, J. (1988), Statistical Power Analysis for the Behavioral Sciences, ch. 6.
-    """
-    h = NormalIndPower().solve_power(effect_size=None, nobs1=n1, alpha=alpha, power=power, ratio=n2 / n1, alternative="two-sided")
-    angle = min(math.asin(math.sqrt(p1)) + float(h) / 2, math.pi / 2)
-    return math.sin(angle) ** 2 - p1
-
-
 def audit_limits(processed_dir: str | Path | None = None) -> AuditLimits:
     """Compute :class:`AuditLimits` from the processed tables (sample grades, area summary, consistent tables)."""
     c = sample_counts(processed_dir)
@@ -406,188 +421,7 @@ def audit_limits(processed_dir: str | Path | None = None) -> AuditLimits:
     )
 
 
-# --------------------------------------------------------------------------- data page
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """One downloadable data file: its path in the project and on the site (``data/<kind>/<name>``), title, description and size."""
-
-    path: str
-    kind: str
-    title: str
-    description: str
-    bytes: int
-
-
-def _descriptor(folder: Path) -> dict[str, Any]:
-    path = folder / "datapackage.json"
-    if not path.is_file():
-        raise AuditDataError(paths.display_path(path), f"data package not found; {REBUILD_HINT}", found="no file")
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def data_files(raw_dir: str | Path | None = None, processed_dir: str | Path | None = None) -> list[DataFile]:
-    """Every raw and processed data file, for download: each folder's ``datapackage.json`` then its resources.
-
-    Files on disk that the data package does not describe are listed too (titled as such), so
-    nothing in the folders is hidden; a described file that is missing raises
-    :class:`AuditDataError`.
-    """
-    out = []
-    for kind, folder in (("raw", _raw_dir(raw_dir)), ("processed", _processed_dir(processed_dir))):
-        desc = _descriptor(folder)
-        entries = [
-            (
-                "datapackage.json",
-                "Data package (" + kind + ")",
-                "The data dictionary of this folder in Frictionless Data Package form: every file's schema, licence and checksum.",
-            )
-        ]
-        entries += [(r["path"], r.get("title", r["name"]), r.get("description", "")) for r in desc.get("resources", [])]
-        described = {e[0] for e in entries}
-        extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix in {".csv", ".json"} and p.name not in described)
-        entries += [(name, name, "Not described in the data package.") for name in extra]
-        for name, title, description in entries:
-            path = folder / name
-            if not path.is_file():
-                raise AuditDataError(paths.display_path(path), "file listed in the data package not found", found="no file")
-            out.append(DataFile(f"data/{kind}/{name}", kind, title, description, path.stat().st_size))
-    return out
-
-
-def size_text(n: int) -> str:
-    """A file size in bytes or kB (base 1000), e.g. ``"1.3 kB"``."""
-    return f"{n} bytes" if n < 1000 else f"{n / 1000:.1f} kB"
-
-
-def download_table(files: Sequence[DataFile], kind: str, link_base: str = "") -> str:
-    """Markdown table of the ``kind`` files ("raw" or "processed"), each name a download link relative to ``link_base``."""
-    rows = [f for f in files if f.kind == kind]
-    frame = pd.DataFrame(
-        {
-            "File": [Markup(f"[{breakable(Path(f.path).name)}]({quote(link_base + f.path)})") for f in rows],
-            "What it holds": [f.title for f in rows],
-            "Size": [size_text(f.bytes) for f in rows],
-        }
-    )
-    return pipe_table(frame, right=("Size",), caption=f"Downloadable {kind} files", label=f"tbl-files-{kind}")
-
-
-def _constraints(field: Mapping[str, Any]) -> str:
-    cons = field.get("constraints", {})
-    parts = []
-    if cons.get("required"):
-        parts.append("required")
-    if "enum" in cons:
-        parts.append("one of: " + ", ".join(breakable(v) for v in cons["enum"]))
-    for key, word in (("minimum", "at least"), ("maximum", "at most")):
-        if key in cons:
-            parts.append(f"{word} {as_text(cons[key])}")
-    if "pattern" in cons:
-        parts.append(f"pattern {code(cons['pattern'])}")
-    return Markup("; ".join(parts))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: int = 3, *, fold: bool = True) -> str:
-    """The data dictionary of the ``kind`` ("raw" or "processed") data package, as Markdown.
-
-    For each file: its title, its description and notes, and a captioned table of its columns
-    (name, type, description, allowed values), generated from the folder's ``datapackage.json``.
-    With ``fold`` (the Data page), each file is one closed ``<details>`` block whose summary is its
-    title and file name, so that a reader opens the one they want and the page stays short on a
-    phone; without it, each file has a heading of ``heading_level``. Column and file names break
-    only after a separator (:func:`analysis.display.breakable`).
-    The descriptor's words are text (:func:`analysis.text.prose`: only its inline code stays code).
-    """
-    if kind not in ("raw", "processed"):
-        raise ValueError("kind must be 'raw' or 'processed'")
-    folder = Path(folder) if folder is not None else (paths.raw_dir() if kind == "raw" else paths.processed_dir())
-    desc = _descriptor(folder)
-    parts = []
-    for res in desc.get("resources", []):
-        rel = f"data/{kind}/{res['path']}"
-        title = res.get("title", res["name"])
-        if fold:
-            parts.append(f'<details class="data-dictionary-file">\n<summary>{as_text(title)} ({code_name(res["path"])})</summary>\n')
-        else:
-            parts.append(f"{'#' * heading_level} {prose(title)}\n")
-        parts.append(f"File {code(rel)}. {prose(res.get('description', ''))}\n")
-        notes = [prose(n) for n in res.get("x_notes", [])]
-        if res.get("x_section"):
-            notes.append(f"Report section: {prose(res['x_section'])}.")
-        parts += [f"- {n}" for n in notes]
-        if notes:
-            parts.append("")
-        fields = res.get("schema", {}).get("fields", [])
-        if res["path"].endswith(".json"):
-            from analysis.data.audit_package import AUDIT_FIELDS
-
-            fields = [{"name": n, "type": t, "description": d} for n, t, d in AUDIT_FIELDS] if res["path"] == "audit.json" else []
-        frame = pd.DataFrame(
-            {
-                "Column": [code_name(f["name"]) for f in fields],
-                "Type": [f.get("type", "string") for f in fields],
-                "Description": [prose(f.get("description", f.get("title", ""))) for f in fields],
-                "Allowed values": [_constraints(f) for f in fields],
-            }
-        )
-        parts.append(pipe_table(frame, caption=f"Columns of {rel}", label=f"tbl-dict-{kind}-{_slug(res['name'])}"))
-        if fold:
-            parts.append("</details>\n")
-    return "\n".join(parts)
-
-
-def licence_statement(raw_dir: str | Path | None = None) -> str:
-    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it).
-
-    The package's words are text (:func:`analysis.text.as_text`) and its addresses links only when they are http(s).
-    """
-    from analysis.data.load import load_audit
-
-    data = load_audit(_raw_dir(raw_dir))
-    desc, source = data.descriptor, data.extra("source")
-    licences = "; ".join(
-        link(lic.get("title", lic["name"]), lic["path"]) if lic.get("path") else as_text(lic.get("title", lic["name"]))
-        for lic in desc.get("licenses", [])
-    )
-    if source is None:
-        meta = data.meta
-        where = "; ".join(link(title, url) for title, url in meta.sources)
-        return (
-            f"The figures come from *{as_text(meta.title)}* ({as_text(meta.force)}, published {meta.published}): {where}. They are transcribed "
-            f"here as published and are re-used under {licences or as_text(meta.licence)}. The processed files are derived from them by this "
-            "project's code and are released under the same licence."
-        )
-    published = pd.Timestamp(str(source["publication_month"]) + "-01")
-    address = web_address(source["url"])
-    return (
-        f"The figures come from *{as_text(source['title'])}*, published by {as_text(source['inspectorate'])} in {published.strftime('%B %Y')} "
-        f"(ISBN {as_text(source['isbn'])}), at {f'<{address}>' if address else as_text(source['url'])}. They are transcribed here as published and are re-used under the {licences}. "
-        "Contains public sector information licensed under the Open Government Licence v3.0. The processed files are derived "
-        "from them by this project's code and are released under the same licence."
-    )
-
-
 # --------------------------------------------------------------------------- the front page
-
-
-@dataclass(frozen=True)
-class FrontPage:
-    """What the home page says before the details: a bottom line, the dates, the headline figure's caption, a 'what this means' list."""
-
-    bottom_line: str
-    dates: str
-    figure_caption: str
-    meaning: tuple[str, ...]
-    cannot_tell: tuple[str, ...]
-    national: str
-    chart_title: str
 
 
 def analysis_as_of() -> str:
@@ -604,89 +438,27 @@ def analysis_as_of() -> str:
 
 
 def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
-    """The home page's first screen, computed from the published tables (and the source record of the raw data package)."""
-    from analysis.data.load import load_audit
-    from analysis.sections import areas, national, self_assessment
+    """:func:`analysis.narrative.front_page.front_page` on the published tables and the source record (:func:`audit`)."""
+    from analysis.narrative import front_page as words
+    from analysis.sections import national
 
-    source = load_audit(_raw_dir(raw_dir)).extra("source")
     c = sample_counts(processed_dir)
-    identified = read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir)
-    idq = identified.set_index("quantity")
-    holm = f"vs_rest_p_holm_{grade_slug(c.worst)}"
-    summary = read_processed("area_summary.csv", ("area", holm), processed_dir)
-    tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
     nat = read_processed(
         "national_audits.csv",
         ("is_gwent", "year", "secondary", "source_kind", *(f"in_funnel_{m}" for m in national.FUNNEL_MEASURES)),
         processed_dir,
     )
     positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
-    n = c.n_force_selected
-    better = int(idq.loc["n_force_better", "low"])
-    gap, _ = self_assessment.sharper_gap(identified)
-    share_better = float(idq.loc["share_force_better", "low"])
-    how = kindness(float(gap["ci_low"]), float(gap["ci_high"]), share_better)
-    bad = c.hmicfrs_all[c.worst]
-    bottom = (
-        f"{as_text(source['force'])} graded the {n} cases it selected {how} than the inspectors graded the same cases (at least {better} of the "
-        f"{n} better, whatever the case-by-case pairing), and the inspectors graded {count_share(bad, c.n_all)} of all audited cases {as_text(c.worst)}."
+    return words.front_page(
+        audit(raw_dir).extra("source"),
+        c,
+        read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
+        read_processed("area_summary.csv", ("area", words.worst_holm_column(c.grades)), processed_dir),
+        read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir),
+        read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir),
+        national.headline(nat, positions),
+        analysis_as_of(),
     )
-    dates = (
-        f"Report published {long_month(str(source['publication_month']))}; inspection fieldwork "
-        f"{date_range(source['inspection_start'], source['inspection_end'])}; analysis as of {analysis_as_of()}."
-    )
-    # the gap in the share graded best; the count graded better is the bottom line's, said once on the page
-    caption = (
-        f"The {n} cases the force selected, graded by the force's own assessors and by the inspectors. "
-        + self_assessment.gap_sentence(identified, n, c.grades)
-    )
-    po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
-    holm_min = areas.smallest_adjusted(summary)
-    kappa_max = float(idq.loc["cohen_kappa", "high"])
-    bounds = read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir).set_index("measure")
-    same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
-    # each p-value on the page is named by its test, so that two equal values are not read as one
-    family = areas.family_grades(c.grades)
-    k = len(summary) * len(family)
-    holm_p = (
-        f"the smallest Holm-adjusted p-value over all {number_word(k)} area-against-rest tests, {join_words([as_text(g) for g in family])} "
-        f"alike, is {p_text(holm_min).removeprefix('p = ')}"
-    )
-    areas_text = (
-        "No single area of practice can be singled out as worse than the rest once the small numbers and the number of areas compared "
-        f"are allowed for ({holm_p})."
-        if holm_min >= ALPHA
-        else f"Even allowing for the number of areas compared, at least one area {shown_to_differ(holm_min)} from the rest ({holm_p})."
-    )
-    meaning = (
-        f"The force's own check of its child protection work was {generosity(float(gap['ci_low']), float(gap['ci_high']), share_better)} "
-        "the inspectors' view of the same files; the gap in the share graded "
-        f"{as_text(c.best)} does not depend on the details the report leaves out.",
-        f"Across the whole audit the inspectors graded {count_share(bad, c.n_all)} cases {as_text(c.worst)} and "
-        f"{count_share(c.hmicfrs_all[c.best], c.n_all)} {as_text(c.best)}.",
-        areas_text,
-    )
-    fs_worst = c.hmicfrs_force_selected[c.worst] / c.n_force_selected
-    is_worst = c.hmicfrs_inspectorate_selected[c.worst] / c.n_inspectorate_selected
-    chosen = ""
-    if len(po):
-        p = float(po["p_value"].iloc[0])
-        chance = "which chance could explain" if p >= ALPHA else "more than chance alone would usually produce"
-        chosen = (
-            f"the inspectors graded {more_or_fewer(is_worst, fs_worst)} of their own cases {as_text(c.worst)} than of the force's "
-            f"(proportional-odds test of the two samples over all grades: p = {fixed(p, 2)}), {chance}, and the report says the force's cases "
-            "were a random sample."
-        )
-    cannot = (
-        f"Exactly how often the force and the inspectors gave the same grade to an individual case: the report publishes only totals, "
-        f"which allow anywhere from {same_lo} to {same_hi} of the {n} (assumptions that narrow this are on the self-assessment page). "
-        "Agreement statistics such as kappa therefore come as ranges; "
-        f"kappa's largest possible value here, {fixed(kappa_max, 2)}, does not mean that {100 * kappa_max:.0f}% of cases agreed (see the glossary).",
-        f"How good the force's work is today, or across all of its cases: the audit covers {c.n_all} files, inspected in "
-        f"{long_month(str(source['inspection_start'])[:7])}.",
-        "Whether the force chose easier cases for its own sample" + (f": {chosen}" if chosen else "."),
-    )
-    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat, positions), f"The force graded its own cases {how}")
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def test_notebook_links_resolve_from_the_notebooks_folder(path):
 def test_re_runs_are_skipped_until_something_changes(tmp_path):
     nb = probe_notebook(tmp_path / "probe.ipynb")
     stamps = tmp_path / "stamps"
-    digest = inputs_digest()
+    digest = inputs_digest(nb)
     assert not is_current(nb, digest, stamps)
     assert run_notebooks([nb], only_changed=True, stamp_dir=stamps) == [nb.resolve()]
     assert is_current(nb, digest, stamps)
@@ -157,19 +157,20 @@ def test_re_runs_are_skipped_until_something_changes(tmp_path):
 
 
 def test_inputs_digest_follows_file_contents(tmp_path):
+    nb = probe_notebook(tmp_path / "probe.ipynb")
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.py").write_text("1")
-    first = inputs_digest([tmp_path / "a"])
-    assert inputs_digest([tmp_path / "a"]) == first
+    first = inputs_digest(nb, data=[tmp_path / "a"])
+    assert inputs_digest(nb, data=[tmp_path / "a"]) == first
     (tmp_path / "a" / "x.py").write_text("2")
-    assert inputs_digest([tmp_path / "a"]) != first
+    assert inputs_digest(nb, data=[tmp_path / "a"]) != first
 
 
 def test_an_executed_notebook_records_the_inputs_it_was_executed_on(tmp_path):
     nb = probe_notebook(tmp_path / "probe.ipynb")
     assert executed_on(nb) is None
     run_notebooks([nb], stamp_dir=tmp_path / "stamps")
-    assert executed_on(nb) == inputs_digest()
+    assert executed_on(nb) == inputs_digest(nb)
 
 
 def test_a_failing_cell_is_named_in_one_line_and_the_notebook_is_left_unchanged(tmp_path):
@@ -185,5 +186,5 @@ def test_a_failing_cell_is_named_in_one_line_and_the_notebook_is_left_unchanged(
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
 def test_committed_notebook_was_executed_on_the_current_inputs(path):
-    """After any change to analysis/, data/processed/ or requirements.txt, make notebooks re-executes the notebooks and they are committed with it."""
-    assert executed_on(path) == inputs_digest(), f"{path.name} was executed on other inputs: run make notebooks and commit it"
+    """After a change to what a notebook shows (the code of a module it imports, the data, requirements.txt), make notebooks re-executes it and it is committed with it."""
+    assert executed_on(path) == inputs_digest(path), f"{path.name} was executed on other inputs: run make notebooks and commit it"

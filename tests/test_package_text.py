@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import site
+from analysis import data_page
 from analysis.cli import main
 from analysis.data.package import update_hashes
 from analysis.data.paths import RAW_DIR
@@ -355,13 +355,13 @@ def test_the_report_home_page_and_site_configuration_hold_no_markup_from_the_pac
 
 def test_the_data_page_shows_the_package_descriptor_as_text(hostile_report):
     raw, processed = HOSTILE, hostile_report / "processed"
-    files = site.data_files(raw, processed)
+    files = data_page.data_files(raw, processed)
     parts = {
-        "licence": site.licence_statement(raw),
-        "raw downloads": site.download_table(files, "raw"),
-        "processed downloads": site.download_table(files, "processed"),
-        "raw dictionary": site.data_dictionary("raw", raw),
-        "processed dictionary": site.data_dictionary("processed", processed),
+        "licence": data_page.licence_statement(raw),
+        "raw downloads": data_page.download_table(files, "raw"),
+        "processed downloads": data_page.download_table(files, "processed"),
+        "raw dictionary": data_page.data_dictionary("raw", raw),
+        "processed dictionary": data_page.data_dictionary("processed", processed),
     }
     for where, markdown in parts.items():
         assert_text_only(markdown, where)

@@ -190,7 +190,7 @@ def test_processed_paths_are_relative():
 
 def test_jupyter_checkpoints_in_the_processed_folder_are_ignored(tmp_path, capsys):
     """Opening a processed CSV in JupyterLab makes .ipynb_checkpoints/ beside it: process and the readers ignore it."""
-    from analysis import site, stamps
+    from analysis import data_page, site, stamps
     from analysis.data import publish as pub
 
     out = tmp_path / "data" / "processed"
@@ -206,8 +206,8 @@ def test_jupyter_checkpoints_in_the_processed_folder_are_ignored(tmp_path, capsy
     assert main(["process", "--out", str(out)]) == 0 and "unchanged" in capsys.readouterr().out
     # the readers: the set's files, the site's file list and inputs, the stamps
     assert snapshot(out) == snapshot(PROCESSED_DIR)
-    assert [f.path for f in site.data_files(processed_dir=out) if f.kind == "processed"] == [
-        f.path for f in site.data_files() if f.kind == "processed"
+    assert [f.path for f in data_page.data_files(processed_dir=out) if f.kind == "processed"] == [
+        f.path for f in data_page.data_files() if f.kind == "processed"
     ]
     assert site.missing_inputs(out) == []
     (checkpoints / "other-checkpoint.csv").write_text("x\n", encoding="utf-8")

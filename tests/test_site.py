@@ -26,10 +26,9 @@ import pytest
 import yaml
 from scipy import stats
 
-from analysis import site
+from analysis import data_page, site
 from analysis.data.errors import AuditDataError
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT, RAW_DIR
-from analysis.display import breakable, code_name
 from analysis.grades import GRADES
 from analysis.render import expand, render_pages
 
@@ -435,22 +434,6 @@ def test_site_inputs_exist():
     )
 
 
-def test_data_page_links_exist_after_the_build():
-    try:
-        files = site.data_files()
-    except AuditDataError as err:
-        # Not built yet: the page must then stop with a message naming the missing file.
-        assert "data/processed/" in str(err) or "data/raw/" in str(err)
-        assert site.missing_inputs(), str(err)
-        return
-    assert {f.kind for f in files} == {"raw", "processed"}
-    for f in files:
-        assert (PROJ_ROOT / f.path).is_file(), f.path
-    raw = json.loads((RAW_DIR / "datapackage.json").read_text(encoding="utf-8"))
-    listed = {f.path for f in files}
-    assert {f"data/raw/{r['path']}" for r in raw["resources"]} <= listed
-
-
 # --------------------------------------------------------------------------- running the pages' code
 
 HARNESS = r"""
@@ -588,7 +571,6 @@ def test_formatting():
     assert site.signed(-0.054) == "\u22120.05" and site.signed(0.5) == "0.50"
     assert date_range("2019-02-04", "2019-02-15") == "4 to 15 February 2019"
     assert date_range("2019-01-28", "2019-02-08") == "28 January 2019 to 8 February 2019"
-    assert site.size_text(381) == "381 bytes" and site.size_text(1344) == "1.3 kB"
 
 
 def test_pipe_table_aligns_escapes_and_captions():
@@ -690,61 +672,12 @@ def test_area_ranking_rule(complete_processed, tmp_path):
         site.area_ranking(tmp_path)
 
 
-def test_detectable_difference_matches_the_normal_approximation():
-    p1, n1, n2 = 0.3, 47, 33
-    h = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * math.sqrt(1 / n1 + 1 / n2)
-    expected = math.sin(math.asin(math.sqrt(p1)) + h / 2) ** 2 - p1
-    assert site.detectable_difference(p1, n1, n2) == pytest.approx(expected, rel=1e-3)
-
-
 def test_audit_limits(complete_processed):
     lim = site.audit_limits(complete_processed)
     assert (lim.n_all, lim.n_force_selected, lim.n_smallest_area) == (80, 33, 6)
     assert lim.half_width[6] > lim.half_width[33] > lim.half_width[80]
     assert lim.n_consistent_tables == len(pd.read_csv(complete_processed / "consistent_tables.csv"))
     assert lim.one_case[33] == pytest.approx(1 / 33)
-
-
-def test_data_files_list_every_file_and_refuse_a_missing_one(complete_processed, tmp_path):
-    files = site.data_files(processed_dir=complete_processed)
-    paths_ = [Path(f.path).name for f in files if f.kind == "processed"]
-    assert paths_[0] == "datapackage.json"
-    assert {"sample_grades.csv", "cases.csv", "agreement_bounds.csv"} <= set(paths_)
-    assert all(f.description and f.description != "Not described in the data package." for f in files)
-    shutil.copytree(complete_processed, tmp_path / "q")
-    (tmp_path / "q" / "notes.csv").write_text("a\n1\n", encoding="utf-8")
-    extra = [f for f in site.data_files(processed_dir=tmp_path / "q") if Path(f.path).name == "notes.csv"]
-    assert extra[0].description == "Not described in the data package."
-    md = site.download_table(files, "raw")
-    assert "](data/raw/figures.csv)" in md and md.rstrip().endswith("{#tbl-files-raw}")
-    shutil.copytree(complete_processed, tmp_path / "p")
-    (tmp_path / "p" / "cases.csv").unlink()
-    with pytest.raises(AuditDataError, match="cases.csv"):
-        site.data_files(processed_dir=tmp_path / "p")
-
-
-def test_data_dictionary_has_a_captioned_table_per_file():
-    raw = json.loads((RAW_DIR / "datapackage.json").read_text(encoding="utf-8"))
-    md = site.data_dictionary("raw")
-    labels = re.findall(r"\{#(tbl-dict-raw-[a-z0-9-]+)\}", md)
-    assert len(labels) == len(set(labels)) == len(raw["resources"])
-    for res in raw["resources"]:
-        assert f": Columns of data/raw/{res['path']}" in md
-        for field in res.get("schema", {}).get("fields", [{"name": "grades"}]):
-            assert f"| {code_name(field['name'])} |" in md
-    assert "one of: force\\_<wbr>selected, inspectorate\\_<wbr>selected, all" in md
-    with pytest.raises(ValueError):
-        site.data_dictionary("other")
-
-
-def test_licence_statement_names_the_licence_and_source():
-    text = site.licence_statement()
-    assert "Open Government Licence v3.0" in text and "hmicfrs.justiceinspectorates.gov.uk" in text and "June 2019" in text
-
-
-def test_inspection_summary(complete_processed):
-    text = site.inspection_summary(complete_processed)
-    assert "4 to 15 February 2019" in text and "audited 80 case files" in text
 
 
 # --------------------------------------------------------------------------- render with Quarto
@@ -869,7 +802,7 @@ def test_site_renders_with_quarto(tmp_path):
         labels, _ = labels_and_refs(page)
         missing_ids = [label for label in labels if label not in parser.ids]
         assert not missing_ids, f"{page}: figures/tables missing from the rendered page: {missing_ids}"
-    for f in site.data_files():
+    for f in data_page.data_files():
         assert (out / f.path).is_file(), f"{f.path} is linked from the Data page but not in _site"
     # the notebooks' links to the Markdown copies for JupyterLab open the rendered pages on the site (post-render)
     stray = [
@@ -932,34 +865,6 @@ def test_the_site_has_a_favicon():
     assert icon.is_file() and icon.suffix == ".svg"
     svg = icon.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "<title" in svg and not THIRD_PARTY[3].search(svg) and "href" not in svg
-
-
-def test_data_dictionary_is_folded_per_file():
-    for kind in ("raw", "processed"):
-        desc = json.loads(((RAW_DIR if kind == "raw" else PROCESSED_DIR) / "datapackage.json").read_text(encoding="utf-8"))
-        md = site.data_dictionary(kind)
-        blocks = re.findall(r"^<details class=\"data-dictionary-file\">\n<summary>(.*?)</summary>\n(.*?)^</details>$", md, re.M | re.S)
-        assert len(blocks) == len(desc["resources"]), kind
-        for (summary, inner), res in zip(blocks, desc["resources"], strict=True):
-            assert code_name(res["path"]) in summary
-            assert f": Columns of data/{kind}/{res['path']}" in inner
-        outside = re.sub(r"^<details.*?^</details>$", "", md, flags=re.M | re.S)
-        assert not outside.strip(), f"{kind}: dictionary text outside the folded blocks: {outside.strip()[:200]}"
-        assert not re.search(r"^#{1,6} ", md, re.M), "no headings inside folded blocks (the contents would link to hidden text)"
-    data_page = (PROJ_ROOT / "data.qmd").read_text(encoding="utf-8")
-    assert 'site.data_dictionary("raw")' in data_page and 'site.data_dictionary("processed")' in data_page
-
-
-def test_long_names_break_only_after_separators():
-    assert breakable("national_audits.csv") == "national\\_<wbr>audits.<wbr>csv"
-    assert breakable("datapackage.json") == "datapackage.<wbr>json"
-    assert breakable("a<b") == "a&#60;b" and breakable("x-") == "x-"
-    files = site.data_files()
-    for kind in ("raw", "processed"):
-        table = site.download_table(files, kind)
-        for text, target in re.findall(r"\[([^\]]+)\]\((data/[^)]+)\)", table):
-            assert text.replace("<wbr>", "").replace("\\_", "_") == Path(target).name
-            assert all(text[: m.start()].endswith(("_", ".", "/", "-")) for m in re.finditer("<wbr>", text)), text
 
 
 def test_table_widths_come_from_the_browser():

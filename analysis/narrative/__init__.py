@@ -1,0 +1,1 @@
+"""Every sentence the project publishes: published tables (and the audit's own metadata) in, sentences out."""
