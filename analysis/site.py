@@ -23,8 +23,8 @@ from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import breakable, code_name, pipe_table
 from analysis.grades import grade_scores, grade_slug
-from analysis.stats.proportions import wilson_interval
-from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.narrative.style import (  # noqa: F401  (site.percent etc. are used by the pages)
+    ALPHA,
     Markup,
     as_text,
     code,
@@ -32,19 +32,23 @@ from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pa
     date_range,
     exact_percent,
     fixed,
+    generosity,
     interval_text,
     join_words,
+    kindness,
     link,
     long_date,
     long_month,
+    more_or_fewer,
     number_word,
     p_text,
     percent,
     prose,
+    shown_to_differ,
     signed,
     web_address,
 )
-from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
+from analysis.stats.proportions import wilson_interval
 
 #: Confidence level of every interval on the site.
 CONFIDENCE = 0.95
@@ -503,7 +507,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     title and file name, so that a reader opens the one they want and the page stays short on a
     phone; without it, each file has a heading of ``heading_level``. Column and file names break
     only after a separator (:func:`analysis.display.breakable`).
-    The descriptor's words are text (:func:`analysis.text.prose`: only its inline code stays code).
+    The descriptor's words are text (:func:`analysis.narrative.style.prose`: only its inline code stays code).
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
@@ -546,7 +550,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
     """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it).
 
-    The package's words are text (:func:`analysis.text.as_text`) and its addresses links only when they are http(s).
+    The package's words are text (:func:`analysis.narrative.style.as_text`) and its addresses links only when they are http(s).
     """
     from analysis.data.load import load_audit
 

@@ -24,11 +24,10 @@ from analysis.data.audit_package import parse_audit_json
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.paths import RAW_DIR
+from analysis.narrative.style import direction, fixed, span, tables_fit
 from analysis.report import report
 from analysis.sections import self_assessment as sa
 from analysis.sections.audit import grade_shares, shares_sentence
-from analysis.text import fixed
-from analysis.words import direction, span, tables_fit
 
 PACKAGES = Path(__file__).parent / "fixtures" / "packages"
 #: Every fixture package that loads (sums_do_not_close is refused, by design).

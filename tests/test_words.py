@@ -10,63 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import words
 from analysis.sections import areas, audit, samples
 from analysis.sections import self_assessment as sa
-from analysis.text import fixed, fraction_at_least
 
 GRADES = ("good", "requires improvement", "inadequate")
-
-
-@pytest.mark.parametrize(
-    "gap_low, gap_high, better, expected",
-    [
-        (0.25, 0.78, 0.52, "far more kindly"),
-        (0.25, 0.78, 0.49, "more kindly"),
-        (-0.05, 0.4, 0.6, "neither clearly more kindly nor more harshly"),
-        (-0.5, -0.1, 0.0, "more harshly"),
-    ],
-)
-def test_kindness_follows_the_interval_and_the_fewest_cases_graded_better(gap_low, gap_high, better, expected):
-    assert words.kindness(gap_low, gap_high, better) == expected
-    assert words.generosity(gap_low, gap_high, better) != ("much more generous than" if expected != "far more kindly" else "")
-
-
-@pytest.mark.parametrize(
-    "p, expected",
-    [(0.97, "almost certainly"), (0.85, "probably"), (0.54, "more likely than not"), (0.3, "the most likely weakest area, though")],
-)
-def test_how_certain_follows_the_posterior_probability(p, expected):
-    text = words.how_certain(p)
-    assert text.startswith(expected)
-    assert ("far from certainly" in text) == (0.5 < p < words.PROBABLY)
-
-
-def test_shown_to_differ_never_says_does_not_differ():
-    assert words.shown_to_differ(0.01) == "is shown to differ"
-    assert words.shown_to_differ(0.2) == "is not shown to differ"
-    assert "does not differ" not in words.shown_to_differ(0.9)
-
-
-def test_counts_in_words():
-    assert [words.counted(n, "force") for n in (0, 1, 2, 13)] == ["no force", "one force", "two forces", "13 forces"]
-
-
-def test_restates_follows_the_kinder_pairings_kappa():
-    assert words.restates(None) is None
-    assert words.restates(-0.06) == "largely restates"
-    assert words.restates(0.35) == "only partly explains"
-
-
-def test_band_span():
-    assert words.band_span("fair", "fair") == "'fair' throughout"
-    assert words.band_span("poor", "fair") == "from 'poor' to 'fair'"
-
-
-def test_half_up_display_and_fractions():
-    assert fixed(8.25, 1) == "8.3" and f"{8.25:.1f}" == "8.2"  # Python's own rounding would print 8.2
-    assert fixed(0.125, 2) == "0.13"
-    assert fraction_at_least(0.3607) == "a third" and fraction_at_least(0.41) == "two fifths" and fraction_at_least(0.04) == "4%"
 
 
 # --------------------------------------------------------------------------- sentences

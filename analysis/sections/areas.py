@@ -16,14 +16,26 @@ from analysis import sampling
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores, grade_slug
+from analysis.narrative.style import (
+    areas_shown,
+    as_text,
+    count_share,
+    fixed,
+    how_certain,
+    interval_text,
+    join_words,
+    mix_verdict,
+    number_word,
+    p_text,
+    percent,
+    shown_to_differ,
+)
 from analysis.sections.association import ASSOCIATION_COLUMNS, contingency_rows, result_row
 from analysis.stats import hierarchical, sample_mix
 from analysis.stats.association import fisher_freeman_halton, kruskal_wallis
 from analysis.stats.monte_carlo import monte_carlo_se
 from analysis.stats.multiplicity import fisher_vs_rest, group_comparison, holm
 from analysis.stats.proportions import category_shares
-from analysis.text import as_text, count_share, fixed, interval_text, join_words, number_word, p_text, percent
-from analysis.words import areas_shown, how_certain, mix_verdict, shown_to_differ
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
 MONTE_CARLO_SEED = 20190204
@@ -555,7 +567,7 @@ def multiplicity_reading(
 
     ``ranks`` is ``area_ranks.csv``; the verdict on the most likely weakest area takes the lowest of
     its probabilities (the full model's and the range over the pooling strengths), so it holds
-    whichever of them is right (:func:`analysis.words.how_certain`). Markdown; names as text.
+    whichever of them is right (:func:`analysis.narrative.style.how_certain`). Markdown; names as text.
     """
     r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
     w = grade_slug(worst_grade)
@@ -594,7 +606,7 @@ def mix_reading(adjusted: pd.DataFrame, summary: pd.DataFrame, labels: dict[str,
 
     From ``area_adjusted.csv`` (the range of the standardised excess over every consistent area x
     sample split) and ``area_summary.csv`` (the crude shares); the verdict is
-    :func:`analysis.words.mix_verdict`.
+    :func:`analysis.narrative.style.mix_verdict`.
     """
     w = grade_slug(worst_grade)
     r = ranked(summary, labels)

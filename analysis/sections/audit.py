@@ -12,7 +12,7 @@ from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_rank
-from analysis.text import as_text, join_words
+from analysis.narrative.style import as_text, join_words
 
 #: Plain-English names of the graded samples, for tables and charts.
 SAMPLE_LABELS: dict[tuple[str, str], str] = {
@@ -388,8 +388,8 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
     of those cases give the estimate for the force's cases in general, with its Wilson 95%
     interval in words. ``grades`` is the scale, best first.
     """
+    from analysis.narrative.style import as_text, count_share, graded_phrase, join_words, percent
     from analysis.stats.proportions import wilson_interval
-    from analysis.text import as_text, count_share, graded_phrase, join_words, percent
 
     hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
     total = hm.groupby("grade")["n"].sum()

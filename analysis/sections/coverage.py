@@ -22,7 +22,7 @@ from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.data.schemas import CURATED_VERDICTS
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.text import as_text, join_words
+from analysis.narrative.style import as_text, join_words, noun, number_word
 
 #: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
 #: state it, is not what the claim is about (another document or a later inspection), gives it
@@ -74,17 +74,13 @@ class Figure:
     section: str
 
 
-_NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-
-
 def within(n: int, unit: str) -> str:
     """A time limit as the report and the recommendations phrase it: ``within(6, "month")`` is ``"within six months"``.
 
     Numbers up to twelve are spelled out, larger ones written in digits; the unit is made plural
     unless ``n`` is 1.
     """
-    amount = _NUMBER_NAMES[n] if 0 <= n < len(_NUMBER_NAMES) else str(n)
-    return f"within {amount} {unit}{'' if n == 1 else 's'}"
+    return f"within {number_word(n)} {noun(n, unit)}"
 
 
 def _put(figures: dict[str, Figure], key: str, value, description: str, section: str) -> None:
@@ -209,9 +205,9 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
         (
             "next_steps_update",
             "week",
-            f"the force's update on the action taken on the {immediate} recommendation{'' if immediate == 1 else 's'} to be acted on immediately",
+            f"the force's update on the action taken on the {immediate} {noun(immediate, 'recommendation')} to be acted on immediately",
         ),
-        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} recommendation{'' if others == 1 else 's'}"),
+        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} {noun(others, 'recommendation')}"),
         ("next_steps_revisit", "month", "the inspectorate's revisit to assess how the force is implementing all the recommendations"),
     )
     for stem, unit, subject in steps:
@@ -465,7 +461,7 @@ def _verdict_phrase(verdict: str, k: int) -> str:
 
 
 def _in_sentence(label: str) -> str:
-    """A text label inside a sentence (as text, :func:`analysis.text.as_text`): lower-case first letter unless it starts an acronym (``HMICFRS``)."""
+    """A text label inside a sentence (as text, :func:`analysis.narrative.style.as_text`): lower-case first letter unless it starts an acronym (``HMICFRS``)."""
     return as_text(label if label[:2].isupper() else label[0].lower() + label[1:])
 
 

@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.load import AuditData
+from analysis.narrative.style import as_text, count_share, fixed, p_text, unusual
 from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import cumulative_odds_ratios, proportional_odds_test, proportional_odds_two_groups
-from analysis.text import as_text, count_share, fixed, p_text
-from analysis.words import unusual
 
 #: The samples, in the order compared (first: the cases the force selected).
 SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}

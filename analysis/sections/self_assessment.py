@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores
+from analysis.narrative.style import as_text, band_span, direction, fixed, fraction_at_least, kindness, number_word, restates, signed, span
 from analysis.stats.agreement import (
     COUNTS,
     KRIPPENDORFF_THRESHOLDS,
@@ -37,8 +38,6 @@ from analysis.stats.ordinal_association import goodman_kruskal_gamma
 from analysis.stats.pair_bounds import LISTING_LIMIT, CountTooLarge, count_tables, pair_bounds
 from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
-from analysis.text import as_text, fixed, fraction_at_least, number_word, signed
-from analysis.words import band_span, direction, kindness, restates, span
 
 #: Significance level used in the plain-language verdicts on the tests.
 SIGNIFICANCE = 0.05
@@ -300,12 +299,12 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str], sa
 
     Each sentence is built from the low and the high of its quantity over the consistent set: a
     single value where they agree, a range where the figures leave the totals open, and a direction
-    word ("more", "higher") only where both ends agree (:func:`analysis.words.direction`).
+    word ("more", "higher") only where both ends agree (:func:`analysis.narrative.style.direction`).
     Intervals treat the ``n`` cases as standing for the force's cases in general; ``said_random``
     (the document says they were drawn at random) decides how that is introduced
     (:func:`sample_reading`). The gaps in the share graded in the best grade and in the mean grade
     score do not depend on the pairing, and their intervals span every pairing's (Agresti's paired
-    Wald; the paired t). ``grades`` is the scale, best first. Markdown: the grade names are :func:`~analysis.text.as_text`.
+    Wald; the paired t). ``grades`` is the scale, best first. Markdown: the grade names are :func:`~analysis.narrative.style.as_text`.
     """
     better = _row(identified, "n_force_better")
     share = _row(identified, "share_force_better")
@@ -425,7 +424,7 @@ def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.Data
 
 
 def in_short(identified: pd.DataFrame, n: int, same: tuple[float, float] | None = None) -> str:
-    """The answer in two sentences: how the force graded its own cases against the inspectors (:func:`analysis.words.kindness`), and what the totals leave open.
+    """The answer in two sentences: how the force graded its own cases against the inspectors (:func:`analysis.narrative.style.kindness`), and what the totals leave open.
 
     ``same`` is the fewest and most cases graded the same over the pairings (``agreement_bounds.csv``'s
     ``n_same``), when the pairings are listed: a range "depending on the pairing", or, where one
@@ -491,7 +490,7 @@ def not_identified(identified: pd.DataFrame, bounds: pd.DataFrame, n: int, kinde
     Each sentence follows the low and high of its quantity (a single value on one table, "undefined"
     with the reason where a measure is undefined on every table, never ``nan``). ``kinder`` is
     Cohen's kappa on the "same ranking, one grade kinder" pairing (:func:`kinder_kappa`), which
-    decides how far a low kappa restates the leniency (:func:`analysis.words.restates`).
+    decides how far a low kappa restates the leniency (:func:`analysis.narrative.style.restates`).
     """
     gamma = _row(identified, "goodman_kruskal_gamma")
     b = bounds.set_index("measure")
