@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.narrative.style import Markup, as_text
+from analysis.narrative.style import Markup, as_text, level_text
 
 
 def _cell(value: Any, fmt: str | Callable[[Any], str] | None = None) -> str:
@@ -184,7 +184,7 @@ def association_table(tests: pd.DataFrame) -> pd.DataFrame:
             effect = f"{effect} ({EFFECT_NAMES.get(r.effect_size_name, str(r.effect_size_name).replace('_', ' '))})"
             low, high = getattr(r, "ci_low", None), getattr(r, "ci_high", None)
             if _number(low, "{:.2f}") and _number(high, "{:.2f}"):
-                effect += f"; 95% interval {_number(low, '{:.2f}')} to {_number(high, '{:.2f}')}"
+                effect += f"; {level_text()} interval {_number(low, '{:.2f}')} to {_number(high, '{:.2f}')}"
         p = p_value_text(r.p_value)
         se = getattr(r, "mc_standard_error", None)
         if p and _number(se, "{:.2g}"):

@@ -14,7 +14,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from analysis.choices import ALPHA
+from analysis.choices import ALPHA, CONFIDENCE
 
 
 def count_share(k: int, n: int, digits: int = 0) -> str:
@@ -63,9 +63,17 @@ def exact_percent(share: float) -> str:
     return f"{100 * share:.6g}%"
 
 
-def interval_text(low: float, high: float, confidence: float = 0.95) -> str:
-    """An interval of shares as words, the one wording used everywhere: ``"95% interval 17% to 48%"``."""
-    return f"{confidence:.0%} interval {percent(low)} to {percent(high)}"
+def level_text(level: float = CONFIDENCE) -> str:
+    """A confidence (or any) level as a percentage with every decimal it needs: ``0.95 -> "95%"``, ``0.998 -> "99.8%"``.
+
+    The one way a sentence names a level; the default is the analysis's :data:`analysis.choices.CONFIDENCE`.
+    """
+    return exact_percent(level)
+
+
+def interval_text(low: float, high: float, confidence: float = CONFIDENCE) -> str:
+    """An interval of shares as words, the one wording used everywhere: ``"95% interval 17% to 48%"`` (the level from :func:`level_text`)."""
+    return f"{level_text(confidence)} interval {percent(low)} to {percent(high)}"
 
 
 def signed(x: float, digits: int = 2) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import sampling
+from analysis import choices, sampling
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores, grade_slug
@@ -24,6 +24,7 @@ from analysis.narrative.style import (
     how_certain,
     interval_text,
     join_words,
+    level_text,
     mix_verdict,
     number_word,
     p_text,
@@ -38,8 +39,8 @@ from analysis.stats.multiplicity import fisher_vs_rest, group_comparison, holm
 from analysis.stats.proportions import category_shares
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
-MONTE_CARLO_SEED = 20190204
-MONTE_CARLO_SAMPLES = 100_000
+MONTE_CARLO_SEED = choices.MONTE_CARLO_SEED  # the analysis's choice (analysis/choices.py)
+MONTE_CARLO_SAMPLES = choices.MONTE_CARLO_SAMPLES  # the analysis's choice (analysis/choices.py)
 
 
 def order_rule(grades) -> str:
@@ -300,17 +301,17 @@ def area_summary_columns(grades, n_areas: int) -> dict[str, str]:
         columns.update(
             {
                 f"share_{s}": f"Share of the area's cases graded {g} (0 to 1).",
-                f"wilson_low_{s}": f"Lower limit of the Wilson score 95% interval for the share graded {g}.",
-                f"wilson_high_{s}": f"Upper limit of the Wilson score 95% interval for the share graded {g}.",
-                f"exact_low_{s}": f"Lower limit of the Clopper-Pearson (exact) 95% interval for the share graded {g}.",
-                f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) 95% interval for the share graded {g}.",
+                f"wilson_low_{s}": f"Lower limit of the Wilson score {level_text()} interval for the share graded {g}.",
+                f"wilson_high_{s}": f"Upper limit of the Wilson score {level_text()} interval for the share graded {g}.",
+                f"exact_low_{s}": f"Lower limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
+                f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
             }
         )
     family = family_grades(grades)
     tests = number_word(n_areas * len(family))
     columns.update(
         {
-            f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - 0.05/{n_areas} (Bonferroni over the {many} areas).",
+            f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - {choices.ALPHA:g}/{n_areas} (Bonferroni over the {many} areas).",
             f"adjusted_high_{w}": "Upper limit of that Bonferroni-adjusted Wilson interval.",
         }
     )
@@ -326,7 +327,7 @@ def area_summary_columns(grades, n_areas: int) -> dict[str, str]:
         {
             f"pooled_share_{w}": f"Posterior mean share graded {worst} in the full hierarchical beta-binomial model, integrated over its "
             "hyperparameters on a grid (Gelman et al., Bayesian Data Analysis, 3rd ed., section 5.3 hyperprior).",
-            f"pooled_low_{w}": "Lower end of the equal-tailed 95% posterior interval of that share.",
+            f"pooled_low_{w}": f"Lower end of the equal-tailed {level_text()} posterior interval of that share.",
             f"pooled_high_{w}": "Upper end of that interval.",
             "p_weakest": f"Posterior probability, in the same model, that the area has the highest true share graded {worst} (as in area_ranks.csv).",
         }
@@ -393,11 +394,11 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
     return (
         TableSpec(
             "area_summary.csv",
-            "Grades by practice area, with shares and 95% intervals",
-            "For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson 95% intervals.",
+            f"Grades by practice area, with shares and {level_text()} intervals",
+            f"For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson {level_text()} intervals.",
             area_summary_columns(data.grades, n_areas),
             (
-                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain 95% intervals are not simultaneous: compare areas with the adjusted columns.",
+                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain {level_text()} intervals are not simultaneous: compare areas with the adjusted columns.",
                 sampling.AS_IF_RANDOM_NOTE,
                 "The pooled shares borrow strength across areas, pulling small areas towards the overall share; the model integrates over "
                 "how strongly to pool (its hyperparameters), so their intervals allow for that uncertainty.",
@@ -409,15 +410,15 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             "area_ranks.csv",
             "Which practice area is weakest: probabilities and rank intervals",
             f"For each practice area, the probability that it has the highest true share graded {data.grades[-1]} in a full hierarchical "
-            "beta-binomial model, the range of that probability over the pooling strengths the data allow, and a 95% interval for its rank.",
+            f"beta-binomial model, the range of that probability over the pooling strengths the data allow, and a {level_text()} interval for its rank.",
             {
                 "area": "Practice area code, in report order.",
                 "p_weakest": f"Posterior probability that the area has the highest true share graded {data.grades[-1]}, integrating over the "
                 "hyperparameters on a grid with the weakly informative hyperprior of Gelman et al. (Bayesian Data Analysis, 3rd ed., section 5.3).",
-                "p_weakest_low": "Smallest value of that probability over the profile-likelihood 95% set of the pooling strength (the mean at its "
+                "p_weakest_low": f"Smallest value of that probability over the profile-likelihood {level_text()} set of the pooling strength (the mean at its "
                 "best value for each), a sensitivity analysis: what the probability could be without the hyperprior.",
                 "p_weakest_high": "Largest value of that probability over the same set.",
-                "rank_low": f"Lower end of the equal-tailed 95% posterior interval of the area's rank (1: the highest share graded {data.grades[-1]}).",
+                "rank_low": f"Lower end of the equal-tailed {level_text()} posterior interval of the area's rank (1: the highest share graded {data.grades[-1]}).",
                 "rank_high": "Upper end of that interval.",
             },
             (
@@ -548,7 +549,7 @@ def smallest_adjusted(summary: pd.DataFrame) -> float:
     return float(summary[holm_columns(summary)].min().min())
 
 
-def shown_areas(summary: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> list[str]:
+def shown_areas(summary: pd.DataFrame, labels: dict[str, str], alpha: float = choices.ALPHA) -> list[str]:
     """The areas with any Holm-adjusted p-value below ``alpha`` (ordered by :func:`order_rule`), by label (Markdown: names as text)."""
     r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
     return list(r.loc[(r[holm_columns(summary)] < alpha).any(axis=1), "label"])
@@ -561,7 +562,7 @@ def family_words(summary: pd.DataFrame, grades_named: list[str]) -> str:
 
 
 def multiplicity_reading(
-    summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None, alpha: float = 0.05
+    summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None, alpha: float = choices.ALPHA
 ) -> str:
     """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for.
 
@@ -596,7 +597,7 @@ def multiplicity_reading(
         f"{name} truly has the highest share of all {number_word(len(r))} areas at {fixed(float(row['p_weakest']), 2)}; over the pooling "
         f"strengths the data allow, that probability runs from {fixed(float(row['p_weakest_low']), 2)} to {fixed(float(row['p_weakest_high']), 2)}, "
         f"so taking the lowest, {name} is {how_certain(lowest)}. Its rank lies between {int(row['rank_low'])} and {int(row['rank_high'])} "
-        f"of {len(r)} with 95% probability."
+        f"of {len(r)} with {level_text()} probability."
     )
     return text
 
@@ -644,7 +645,7 @@ def headline(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) ->
     text = (
         f"{weak['label']} had the largest share graded {worst_grade}, {_share_with_interval(weak, w)}, and {strong['label']} the smallest, "
         f"{_share_with_interval(strong, w)}. Each area holds between {int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are "
-        f"uncertain: the widest 95% interval for an area's share graded {worst_grade} spans {round(100 * widths.max())} percentage points "
+        f"uncertain: the widest {level_text()} interval for an area's share graded {worst_grade} spans {round(100 * widths.max())} percentage points "
         "(intervals that treat each area's cases as if drawn at random). "
     )
     tests = len(summary) * len(holm_columns(summary))

@@ -12,7 +12,7 @@ from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.load import ASSESSORS, SAMPLES, AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_rank
-from analysis.narrative.style import as_text, join_words
+from analysis.narrative.style import as_text, join_words, level_text
 
 #: Plain-English names of the graded samples, for tables and charts.
 SAMPLE_LABELS: dict[tuple[str, str], str] = {
@@ -117,7 +117,7 @@ def shares_sentence(shares: pd.DataFrame, meta) -> str:
         parts.append(
             f"The figures give each grade's share of {'one group' if groups == 1 else f'{groups} groups'} of cases"
             + (", every count pinned" if pinned else "; where they leave a count open, its share is a range")
-            + ". Each 95% interval is exact (Clopper-Pearson"
+            + f". Each {level_text()} interval is exact (Clopper-Pearson"
             + ("" if pinned else ", the union over every count the figures allow")
             + ") and measures only the uncertainty of a sample of that size"
         )
@@ -299,9 +299,9 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
         ),
         TableSpec(
             "grade_shares.csv",
-            "Each grade's share of each group of cases, with its count and an exact 95% interval",
+            f"Each grade's share of each group of cases, with its count and an exact {level_text()} interval",
             "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
-            "each grade's count range, its share of the group and an exact 95% interval for the share. Where the document prints only "
+            f"each grade's count range, its share of the group and an exact {level_text()} interval for the share. Where the document prints only "
             "percentages of a sample whose number of cases it never gives, those percentages as printed. " + note,
             {
                 "sample": "force_selected, inspectorate_selected or all, as in grade_counts.csv.",
@@ -313,8 +313,8 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
                 "of": "Number of cases in the group; empty where the document does not give it.",
                 "share_low": "low / of: the smallest share; for a sample of unknown size, the printed percentage / 100.",
                 "share_high": "high / of: the largest share; for a sample of unknown size, the printed percentage / 100.",
-                "ci_low": "Lower end of the exact (Clopper-Pearson) 95% interval of the share, at low (the lowest over the count's range); empty without a count.",
-                "ci_high": "Upper end of the exact 95% interval, at high (the highest over the count's range); empty without a count.",
+                "ci_low": f"Lower end of the exact (Clopper-Pearson) {level_text()} interval of the share, at low (the lowest over the count's range); empty without a count.",
+                "ci_high": f"Upper end of the exact {level_text()} interval, at high (the highest over the count's range); empty without a count.",
             },
             (
                 "Where the count is pinned the interval is the Clopper-Pearson interval; where it is open, the union of the intervals over every count "
@@ -413,7 +413,7 @@ def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_
     return text + (
         "Together these cases are a description of the audit, not a random sample: the inspectors chose some of them themselves. "
         f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
-        f"{as_text(worst)}, so for the force's cases in general the share {as_text(worst)} lies between {percent(low)} and {percent(high)}, with 95% confidence."
+        f"{as_text(worst)}, so for the force's cases in general the share {as_text(worst)} lies between {percent(low)} and {percent(high)}, with {level_text()} confidence."
     )
 
 

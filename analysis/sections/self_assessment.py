@@ -16,10 +16,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis import choices
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores
-from analysis.narrative.style import as_text, band_span, direction, fixed, fraction_at_least, kindness, number_word, restates, signed, span
+from analysis.narrative.style import (
+    as_text,
+    band_span,
+    direction,
+    fixed,
+    fraction_at_least,
+    kindness,
+    level_text,
+    number_word,
+    restates,
+    signed,
+    span,
+)
 from analysis.stats.agreement import (
     COUNTS,
     KRIPPENDORFF_THRESHOLDS,
@@ -40,7 +53,7 @@ from analysis.stats.probit_shift import probit_shift
 from analysis.stats.sign_test_fragility import sign_test_fragility, sign_test_max_p
 
 #: Significance level used in the plain-language verdicts on the tests.
-SIGNIFICANCE = 0.05
+SIGNIFICANCE = choices.ALPHA  # the analysis's choice (analysis/choices.py)
 
 
 def _p(p: float) -> str:
@@ -87,7 +100,7 @@ def verdict(measure: str, lo: float, hi: float, n: int, interval: tuple[float, f
                 else "the cases taken as standing for the force's cases in general"
             )
             text += (
-                f" Allowing for sampling error (95% intervals, {taken}), agreement "
+                f" Allowing for sampling error ({level_text()} intervals, {taken}), agreement "
                 f"between the force's and the inspectors' grading of the force's cases in general could lie anywhere from {signed(interval[0])} "
                 f"to {signed(interval[1])}: {band} on that scale."
             )
@@ -236,7 +249,7 @@ def _gap_sentence(row: pd.Series, n: int, best: str, how: str = "", with_count: 
     named = f" ({how})" if how else ""
     ci = (
         f"for the force's cases in general it lies between {signed(100 * row['ci_low'], 0)} and {signed(100 * row['ci_high'], 0)} percentage points, "
-        f"with 95% confidence{named}."
+        f"with {level_text()} confidence{named}."
         if np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
         else "no interval is given, because the tables that fit the figures are too many to list."
     )
@@ -271,7 +284,7 @@ def _gap_sentence(row: pd.Series, n: int, best: str, how: str = "", with_count: 
 def _score_sentence(row: pd.Series, scale: str) -> str:
     """The mean grade-score gap in words, from its low and high over the consistent set."""
     ci = (
-        f"(for the force's cases in general, between {signed(row['ci_low'])} and {signed(row['ci_high'])} points, with 95% confidence)"
+        f"(for the force's cases in general, between {signed(row['ci_low'])} and {signed(row['ci_high'])} points, with {level_text()} confidence)"
         if np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
         else "(no interval: the tables that fit the figures are too many to list)"
     )
@@ -323,7 +336,7 @@ def identified_facts(identified: pd.DataFrame, n: int, grades: Sequence[str], sa
     if low > 0 and np.isfinite(share["ci_low"]) and share["ci_low"] > 0:
         first += (
             f" {sample_reading(said_random)}, at least {fraction_at_least(share['ci_low'])} of the force's cases "
-            "would be graded better by the force than by the inspectors, with 95% confidence."
+            f"would be graded better by the force than by the inspectors, with {level_text()} confidence."
         )
     return [first, _gap_sentence(good, n, best, how), _score_sentence(score, scale)]
 
@@ -417,7 +430,7 @@ def identified_table(identified: pd.DataFrame, grades: Sequence[str]) -> pd.Data
                 "Quantity": IDENTIFIED_LABELS.get(q, q.replace("_", " ").capitalize()).format(best=grades[0]),
                 "Smallest": _identified_value(q, r.low),
                 "Largest": _identified_value(q, r.high),
-                "95% interval": interval,
+                f"{level_text()} interval": interval,
             }
         )
     return pd.DataFrame(rows)
@@ -629,12 +642,12 @@ def headline(sample_grades: pd.DataFrame, identified: pd.DataFrame, grades: Sequ
         f"Of the {n} cases the force selected, its own assessors graded {int(force[best])} {named}; the inspectors graded "
         f"{int(insp[best])} of the same cases {named}. The report does not say which grade went with which case, but {at_least}. "
         f"{share_text}; for the force's cases "
-        f"in general the gap lies between {signed(100 * good['ci_low'], 0)} and {signed(100 * good['ci_high'], 0)} percentage points, with 95% confidence ({how})."
+        f"in general the gap lies between {signed(100 * good['ci_low'], 0)} and {signed(100 * good['ci_high'], 0)} percentage points, with {level_text()} confidence ({how})."
     )
     if better["low"] > 0 and share["ci_low"] > 0:
         text += (
             f" {sample_reading(said_random).replace('them', 'the cases', 1)}, at least {fraction_at_least(share['ci_low'])} of the force's "
-            "cases would be graded more kindly by the force than by the inspectors, with 95% confidence."
+            f"cases would be graded more kindly by the force than by the inspectors, with {level_text()} confidence."
         )
     return text
 
@@ -801,7 +814,7 @@ def _with_probit(
         "high": float(shift.estimate),
         "ci_low": float(shift.ci_low),
         "ci_high": float(shift.ci_high),
-        "method": f"normal quantile of the force's share {best} minus that of the inspectors' share {best}, same cases; delta-method 95% interval "
+        "method": f"normal quantile of the force's share {best} minus that of the inspectors' share {best}, same cases; delta-method {level_text()} interval "
         f"at the least favourable within-case correlation (the pairing with the fewest cases {best} for both), so it holds whatever the pairing",
     }
     return pd.concat([identified, pd.DataFrame([row])], ignore_index=True)
@@ -1053,7 +1066,7 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
                 "n_tables": "Number of consistent tables.",
                 "n_undefined": "Number of consistent tables on which the measure is undefined (left out of min and max).",
                 "verdict": "Plain-language statement true under every consistent pairing for these cases (Landis and Koch bands only for Cohen's kappa and its weighted forms, "
-                "with what the union of the per-pairing 95% intervals allows beyond these cases; Krippendorff's thresholds for alpha; no scale for Gwet's coefficients; p < 0.05 for the tests).",
+                f"with what the union of the per-pairing {level_text()} intervals allows beyond these cases; Krippendorff's thresholds for alpha; no scale for Gwet's coefficients; p < {choices.ALPHA:g} for the tests).",
             },
             (
                 "The independence and maximum-agreement columns are reference points, not the answer: the true pairing is unknown.",
@@ -1082,8 +1095,8 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
         ),
         TableSpec(
             "identified.csv",
-            "What the published totals settle whatever the pairing, with 95% intervals",
-            "One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a 95% interval that "
+            f"What the published totals settle whatever the pairing, with {level_text()} intervals",
+            f"One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a {level_text()} interval that "
             "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
             {
                 "quantity": "n_force_better, share_force_better, n_same (cases graded the same by both), percent_agreement (n_same over n), good_gap, "
@@ -1092,9 +1105,9 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
                 "(the good gap with Imbens and Manski's interval for the identified set) and probit_shift_good, where they apply.",
                 "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
                 "high": "Largest value over the consistent pairings.",
-                "ci_low": "Lower end of the 95% interval (for share_force_better, the one-sided 95% Clopper-Pearson lower bound at the fewest cases; for "
+                "ci_low": f"Lower end of the {level_text()} interval (for share_force_better, the one-sided {level_text()} Clopper-Pearson lower bound at the fewest cases; for "
                 "percent_agreement, the two-sided Clopper-Pearson lower end at the fewest); empty where none is given.",
-                "ci_high": "Upper end of the 95% interval, spanning every pairing's; empty where none is given.",
+                "ci_high": f"Upper end of the {level_text()} interval, spanning every pairing's; empty where none is given.",
                 "method": "How the row is computed, in a few words.",
             },
             (
