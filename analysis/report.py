@@ -321,8 +321,8 @@ def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir:
     from mistune import html as markdown_html  # the sentences are Markdown whose package words are already text (as_text)
 
     from analysis.data.load import load_audit
+    from analysis.narrative.audit import shares_sentence
     from analysis.pipeline import build_stage
-    from analysis.sections.audit import shares_sentence
 
     data = load_audit(raw_dir)
     meta = data.meta
@@ -331,7 +331,7 @@ def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir:
     shares = build_stage("audit", data)["grade_shares.csv"]
     sentences = [shares_sentence(shares, meta)]
     if (processed / "identified.csv").is_file():
-        from analysis.sections import self_assessment as sa
+        from analysis.narrative import self_assessment as sa
 
         identified = pd.read_csv(processed / "identified.csv")
         n = data.size("force_selected", "force")

@@ -264,7 +264,7 @@ def _labels(processed_dir: str | Path | None) -> dict[str, str]:
 
 def headline_self_assessment(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.self_assessment.headline` on the published ``sample_grades.csv`` and ``identified.csv``."""
-    from analysis.sections import self_assessment
+    from analysis.narrative import self_assessment
 
     text = self_assessment.headline(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
@@ -284,7 +284,7 @@ def random_force_selected(raw_dir: str | Path | None = None) -> bool:
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
-    from analysis.sections import audit
+    from analysis.narrative import audit
 
     text = audit.headline_overall(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
@@ -311,7 +311,7 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
 
 def headline_areas(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
-    from analysis.sections import areas
+    from analysis.narrative import areas
 
     worst = scale(processed_dir)[-1]
     w = grade_slug(worst)
@@ -321,7 +321,7 @@ def headline_areas(processed_dir: str | Path | None = None) -> Headline:
 
 def headline_samples(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.samples.headline` on the published ``sample_grades.csv`` and ``association_tests.csv``."""
-    from analysis.sections import samples
+    from analysis.narrative import samples
 
     name = "association_tests.csv"
     tests = read_processed(name, ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir)
@@ -610,7 +610,8 @@ def analysis_as_of() -> str:
 def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
     """The home page's first screen, computed from the published tables (and the source record of the raw data package)."""
     from analysis.data.load import load_audit
-    from analysis.sections import areas, national, self_assessment
+    from analysis.narrative import self_assessment
+    from analysis.sections import areas, national
 
     source = load_audit(_raw_dir(raw_dir)).source
     c = sample_counts(processed_dir)

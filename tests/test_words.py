@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sections import areas, audit, samples
-from analysis.sections import self_assessment as sa
+from analysis.narrative import areas, audit
+from analysis.narrative import samples as samples_text
+from analysis.narrative import self_assessment as sa_text
+from analysis.sections import samples
 
 GRADES = ("good", "requires improvement", "inadequate")
 
@@ -20,11 +22,11 @@ GRADES = ("good", "requires improvement", "inadequate")
 
 
 def test_the_kappa_verdict_reads_agreement_and_spans_the_bands():
-    text = sa.verdict("cohen_kappa", -0.33, 0.22, 33, (-0.58, 0.38))
+    text = sa_text.verdict("cohen_kappa", -0.33, 0.22, 33, (-0.58, 0.38))
     assert "agreement between the force's and the inspectors' grading" in text
     assert "from 'poor' to 'fair' on that scale" in text
     assert "the force's grading in general could lie" not in text and "at best" not in text
-    narrow = sa.verdict("cohen_kappa", 0.25, 0.3, 33, (0.22, 0.38))
+    narrow = sa_text.verdict("cohen_kappa", 0.25, 0.3, 33, (0.22, 0.38))
     assert "'fair' throughout" in narrow
 
 
@@ -43,11 +45,11 @@ def _identified(
 
 
 def test_identified_facts_say_intervals_in_words_and_one_meaning_per_number():
-    facts = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607), 33, GRADES)
+    facts = sa_text.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607), 33, GRADES)
     assert "at least a third of the force's cases" in facts[0] and "with 95% confidence" in facts[0]
     assert "between 21 and 72 percentage points, with 95% confidence (Newcombe's score interval, widest over the pairings)" in facts[1]
     # the narrower valid interval is the one said, and named
-    wider = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607, score_ci=(0.2, 0.8)), 33, GRADES)
+    wider = sa_text.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607, score_ci=(0.2, 0.8)), 33, GRADES)
     assert "between 25 and 78 percentage points, with 95% confidence (Imbens and Manski's interval" in wider[1]
     for sentence in " ".join(facts).split(". "):
         numbers = [t for t in sentence.replace(",", " ").split() if t.isdigit()]
@@ -86,9 +88,9 @@ def test_the_samples_headline_follows_the_p_value():
         ],
         columns=["comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"],
     )
-    assert "could arise by chance" in samples.headline(grades, tests, GRADES)
-    assert "would be unusual" in samples.headline(grades, tests.assign(p_value=0.01), GRADES)
-    assert "between 0.87 and 4.67 times as high" in samples.headline(grades, tests, GRADES)
+    assert "could arise by chance" in samples_text.headline(grades, tests, GRADES)
+    assert "would be unusual" in samples_text.headline(grades, tests.assign(p_value=0.01), GRADES)
+    assert "between 0.87 and 4.67 times as high" in samples_text.headline(grades, tests, GRADES)
 
 
 def test_better_tie_worse_add_up_and_match_the_mann_whitney_effect():
