@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from analysis.narrative import areas, audit
-from analysis.narrative import samples as samples_text
 from analysis.narrative import self_assessment as sa_text
 from analysis.sections import samples
 
@@ -73,24 +72,6 @@ def test_the_overall_headline_describes_the_80_and_estimates_from_the_random_33(
     assert "the inspectors graded 6 of 33 (18%) of them inadequate" in text and "with 95% confidence" in text
     unsure = audit.headline_overall(grades, GRADES, random_force_selected=False)
     assert "95% confidence" not in unsure and "describe the audit" in unsure
-
-
-def test_the_samples_headline_follows_the_p_value():
-    grades = pd.DataFrame(
-        [("force_selected", "hmicfrs", g, n) for g, n in zip(GRADES, (10, 17, 6), strict=True)]
-        + [("inspectorate_selected", "hmicfrs", g, n) for g, n in zip(GRADES, (10, 20, 17), strict=True)],
-        columns=["sample", "assessor", "grade", "n"],
-    )
-    tests = pd.DataFrame(
-        [
-            (samples.COMPARISON, "proportional_odds", 0.101, 2.01, 0.87, 4.67),
-            (samples.COMPARISON, "mann_whitney_exact", 0.103, 0.6, np.nan, np.nan),
-        ],
-        columns=["comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"],
-    )
-    assert "could arise by chance" in samples_text.headline(grades, tests, GRADES)
-    assert "would be unusual" in samples_text.headline(grades, tests.assign(p_value=0.01), GRADES)
-    assert "between 0.87 and 4.67 times as high" in samples_text.headline(grades, tests, GRADES)
 
 
 def test_better_tie_worse_add_up_and_match_the_mann_whitney_effect():

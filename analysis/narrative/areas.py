@@ -217,3 +217,104 @@ def primary_sentence(tests: pd.DataFrame) -> str:
         "chi-squared and Kruskal-Wallis tests, the area-against-rest tests, the hierarchical model and the sample-mix bounds below are "
         "sensitivity analyses."
     )
+
+
+def ordering_paragraph(ordered: pd.DataFrame, labels: dict[str, str], grades, by_mean: list[str]) -> str:
+    """How the areas are ordered (:func:`order_rule`), the weakest and strongest by it, and how far ordering by the mean grade score agrees.
+
+    ``ordered`` is ``area_summary.csv`` weakest first; ``by_mean`` the areas ordered by their mean grade score
+    (:func:`analysis.sections.areas.mean_score`), lowest first. Markdown; names as text.
+    """
+    from analysis.grades import score_note
+
+    worst, w = grades[-1], grade_slug(grades[-1])
+    order = list(ordered["area"])
+    weakest, strongest = ordered.iloc[0], ordered.iloc[-1]
+    n_all, n_worst = int(ordered["n"].sum()), int(ordered[w].sum())
+    return (
+        f"Ordering rule: {as_text(order_rule(grades))}. By this rule the weakest area is {as_text(labels[weakest.area].lower())}, where "
+        f"{count_share(weakest[w], weakest.n)} cases were graded {as_text(worst)}, and the strongest is "
+        f"{as_text(labels[strongest.area].lower())}, with {count_share(strongest[w], strongest.n)} {as_text(worst)}. Over all areas, "
+        f"{count_share(n_worst, n_all)} cases were graded {as_text(worst)}. Ordering instead by the mean grade score "
+        f"({as_text(score_note(grades, words=True))}) puts {as_text(labels[by_mean[0]].lower())} first and "
+        f"{as_text(labels[by_mean[-1]].lower())} last; "
+        + (
+            "the order of the areas in between is the same."
+            if by_mean == order
+            else f"{sum(a != b for a, b in zip(by_mean, order, strict=True))} of the {len(order)} areas change places, a first hint that the ranking is fragile."
+        )
+    )
+
+
+def spread_paragraph(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None) -> str:
+    """How wide the areas' intervals are, why reading them one by one overstates what they show, then :func:`multiplicity_reading`.
+
+    From ``area_summary.csv`` and ``area_ranks.csv``. Markdown; names as text.
+    """
+    w = grade_slug(worst_grade)
+    widths = summary[f"wilson_high_{w}"] - summary[f"wilson_low_{w}"]
+    return (
+        f"The areas hold between {summary['n'].min()} and {summary['n'].max()} cases each, so each share is uncertain: the Wilson "
+        f"intervals for the share {as_text(worst_grade)} are between {100 * widths.min():.0f} and {100 * widths.max():.0f} percentage points wide. "
+        f"Reading {number_word(len(summary))} intervals against an overall share that includes each area itself overstates what they show, so the comparison "
+        "below allows for the number of areas compared ([*Holm adjustment*](../glossary.md#holm)) and borrows strength across areas "
+        f"([*partial pooling*](../glossary.md#partial-pooling), in a hierarchical model). {multiplicity_reading(summary, labels, worst_grade, ranks)}"
+    )
+
+
+#: Cochran's rule: at most this share of a table's expected counts may be below five for the chi-squared approximation.
+COCHRAN_SHARE = 0.2
+
+
+def tests_paragraph(tests: pd.DataFrame, check, alpha: float = choices.ALPHA) -> str:
+    """The tests of whether the grade mix differs between the areas, from ``association_tests.csv``'s rows of the areas (indexed by test).
+
+    ``check`` is the chi-squared test of the area-by-grade table (:func:`analysis.stats.association.chi_squared_test`). Markdown.
+    """
+    chi, ffh, mc, kw = (tests.loc[t] for t in ("chi_squared", "fisher_exact", "fisher_monte_carlo", "kruskal_wallis"))
+    significant = min(chi.p_value, ffh.p_value, kw.p_value) < alpha
+    return (
+        f"Pearson's chi-squared test gives X² = {chi.statistic:.2f} on {chi.df} degrees of freedom, p = {chi.p_value:.3f}, but "
+        f"with so few cases per area its approximation cannot be trusted: {100 * check.share_expected_below_5:.0f}% of the expected counts are below five "
+        f"(the smallest is {fixed(check.min_expected, 1)}), where Cochran's rule allows at most {100 * COCHRAN_SHARE:.0f}%. The exact "
+        f"Fisher-Freeman-Halton test needs no such approximation: p = {ffh.p_value:.4f} exactly, and {mc.p_value:.4f} from the Monte Carlo "
+        f"version (Monte Carlo standard error {mc.mc_standard_error:.4f}; {mc.note.split('from ', 1)[1].split(';')[0]}). "
+        f"The Kruskal-Wallis test, which uses the order of the grades, gives H = {kw.statistic:.2f} on {kw.df} degrees of freedom, "
+        f"p = {kw.p_value:.3f}. "
+        + (
+            f"None of these is below {alpha}: the audit does not show that grades differ between areas by more than chance would produce. "
+            if not significant
+            else f"At least one is below {alpha}. "
+        )
+        + f"Cramér's V is "
+        f"{chi.effect_size:.2f}, but only {ffh.effect_size:.2f} after Bergsma's correction for its upward bias in small tables."
+    )
+
+
+def power_paragraph(
+    n_all: int,
+    df: int,
+    shape: tuple[int, int],
+    cohen_w: dict[str, float],
+    powers: dict[str, float],
+    w_min: float,
+    *,
+    alpha: float = choices.ALPHA,
+    power: float = choices.POWER,
+) -> str:
+    """What an audit of ``n_all`` cases could detect between the areas: the chi-squared test's power for Cohen's small, medium and large effects.
+
+    ``df`` is the chi-squared test's degrees of freedom and ``shape`` the area-by-grade table's shape; ``powers`` the test's power for each effect of ``cohen_w``;
+    ``w_min`` the smallest w detected with probability ``power`` (:mod:`analysis.stats.association`). Markdown.
+    """
+    return (
+        f"**Power at n = {n_all}.** For a table of this shape ({df} degrees of freedom), the chi-squared test at the "
+        f"{100 * alpha:.0f}% level would detect a small, medium or large effect (Cohen's w = "
+        f"{join_words([str(w) for w in cohen_w.values()])}) with probability "
+        f"{join_words([f'{100 * p:.0f}%' for p in powers.values()])}. It reaches {100 * power:.0f}% power only for "
+        f"w of at least {w_min:.2f}, that is a Cramér's V of at least {w_min / (min(shape) - 1) ** 0.5:.2f} (V = w divided by the "
+        f"square root of {min(shape) - 1} for a table with {shape[1]} grades). These figures rest on the large-sample "
+        f"approximation, so they are only a guide here. So the absence of a significant result says little: real differences of a "
+        f"moderate size between areas would often go undetected in an audit of this size, and the ordering of the areas "
+        f"should be read as a description of these cases, not as a ranking of the force's practice."
+    )

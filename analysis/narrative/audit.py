@@ -10,7 +10,19 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.narrative.style import as_text, count_share, graded_phrase, join_words, level_text, percent
+from analysis.narrative.style import (
+    as_text,
+    count_share,
+    counts_in_words,
+    date_range,
+    graded_phrase,
+    join_words,
+    level_text,
+    link,
+    long_month,
+    percent,
+)
+from analysis.sections.audit import SAMPLE_LABELS
 from analysis.stats.proportions import wilson_interval
 
 
@@ -139,3 +151,55 @@ def selection_sentence(meta, *samples: str) -> str:
                 f"On how {names[sample]} were chosen, the document says: \u201c{as_text(chosen.quote)}\u201d ({as_text(chosen.source)})."
             )
     return " ".join(parts)
+
+
+def source_paragraph(source, meta, n_all: int | None) -> str:
+    """Where every figure comes from: the report (title, publisher, month, link, ISBN, fieldwork dates) when the package has a source record, else the package's own title, sources and licence.
+
+    ``source`` is the package's source record (``source.csv``'s one row) or ``None``; ``meta`` its
+    :class:`~analysis.data.audit_package.AuditMeta`; ``n_all`` the number of audited cases (``None`` when not given). Markdown.
+    """
+    if source is not None:
+        report_link = link("report on the inspectorate's website", source["url"])
+        return (
+            f"All figures come from *{as_text(source['title'])}*, published by {as_text(source['inspectorate'])} in {long_month(source['publication_month'])} "
+            f"({report_link}, ISBN {as_text(source['isbn'])}). The inspection fieldwork ran from "
+            f"{date_range(source['inspection_start'], source['inspection_end'])}. The case-file audit is in the report's section "
+            f'"4. Case file analysis"; the overall grade totals for all {n_all} cases are also printed in its summary. '
+            f"The report is published under the Open Government Licence v3.0."
+        )
+    where = join_words([link(title, url) for title, url in meta.sources])
+    return f"All figures come from *{as_text(meta.title)}* ({as_text(meta.force)}, published {meta.published}): {where}. Licence: {as_text(meta.licence)}."
+
+
+def samples_paragraph(samples: pd.DataFrame, grades: Sequence[str]) -> str:
+    """Who chose and graded which cases, with each graded set's counts in words, from the samples' grade matrix (one row per graded set, a ``total`` column)."""
+    force = samples.loc[SAMPLE_LABELS[("force_selected", "force")]]
+    insp_same = samples.loc[SAMPLE_LABELS[("force_selected", "hmicfrs")]]
+    insp_more = samples.loc[SAMPLE_LABELS[("inspectorate_selected", "hmicfrs")]]
+    n_force, n_more = int(force["total"]), int(insp_more["total"])
+    return (
+        f"The force chose {n_force} of its own cases and graded them itself: {counts_in_words(force[list(grades)], n_force, grades)}. "
+        f"The inspectors graded the same cases {counts_in_words(insp_same[list(grades)], n_force, grades)}. They also chose and graded "
+        f"{n_more} further cases: {counts_in_words(insp_more[list(grades)], n_more, grades)}."
+    )
+
+
+def identities_sentence(identities: pd.DataFrame) -> str:
+    """Whether every total the report prints is recomputed from the detailed figures (the identity table's ``holds`` column)."""
+    if not identities["holds"].all():
+        return f"{int((~identities['holds']).sum())} identities fail: see the table."
+    if len(identities) > 1:
+        return f"All {len(identities)} identities hold."
+    return "The identity holds." if len(identities) else "The figures give no total to recompute."
+
+
+def open_counts_sentence(counts: pd.DataFrame) -> str:
+    """Whether the figures pin every count (``grade_counts.csv``: ``low`` equal to ``high`` everywhere), or how many they leave open."""
+    open_ = counts[counts["low"] != counts["high"]]
+    if open_.empty:
+        return "The figures pin every count of every group of cases they describe."
+    return (
+        f"The figures leave {len(open_)} of the {len(counts)} counts open; each lies in the range below, and every table that "
+        "depends on them gives its exact range over all counts consistent with the figures."
+    )

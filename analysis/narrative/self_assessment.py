@@ -17,6 +17,7 @@ from analysis.grades import grade_scores
 from analysis.narrative.style import (
     as_text,
     band_span,
+    counts_in_words,
     direction,
     fixed,
     fraction_at_least,
@@ -600,3 +601,12 @@ def assumption_sentences(assumptions: pd.DataFrame, n: int) -> list[str]:
         )
         out.append(f"If {clause}, {remain}: {better}, and {kappa}.")
     return out
+
+
+def gradings_sentence(force, inspectors, grades: Sequence[str]) -> str:
+    """The two gradings of the force's cases in words: the force's own assessors' counts per grade, then the inspectors' (best first; zero as "none")."""
+    n = int(sum(force))
+    return (
+        f"The force chose {n} of its cases and its own assessors graded them: {counts_in_words(force, n, grades, none='none', before_verb='as ')}. "
+        f"The inspectors graded the same {n} cases: {counts_in_words(inspectors, n, grades, none='none', before_verb='as ')}."
+    )
