@@ -20,8 +20,8 @@ import pandas as pd
 from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import breakable, code_name, pipe_table
+from analysis.narrative.style import Markup, as_text, code, link, prose, web_address
 from analysis.site import REBUILD_HINT, audit, processed_folder, raw_folder
-from analysis.text import Markup, as_text, code, link, prose, web_address
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     title and file name, so that a reader opens the one they want and the page stays short on a
     phone; without it, each file has a heading of ``heading_level``. Column and file names break
     only after a separator (:func:`analysis.display.breakable`).
-    The descriptor's words are text (:func:`analysis.text.prose`: only its inline code stays code).
+    The descriptor's words are text (:func:`analysis.narrative.style.prose`: only its inline code stays code).
     """
     if kind not in ("raw", "processed"):
         raise ValueError("kind must be 'raw' or 'processed'")
@@ -161,7 +161,7 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
 def licence_statement(raw_dir: str | Path | None = None) -> str:
     """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it).
 
-    The package's words are text (:func:`analysis.text.as_text`) and its addresses links only when they are http(s).
+    The package's words are text (:func:`analysis.narrative.style.as_text`) and its addresses links only when they are http(s).
     """
     data = audit(raw_dir)
     desc, source = data.descriptor, data.extra("source")

@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.text import Markup, as_text
+from analysis.narrative.style import Markup, as_text, level_text
 
 
 def _cell(value: Any, fmt: str | Callable[[Any], str] | None = None) -> str:
-    """One table cell: the value (formatted) as text (:func:`analysis.text.as_text`) on one line, or as it is when it is :class:`Markup`."""
+    """One table cell: the value (formatted) as text (:func:`analysis.narrative.style.as_text`) on one line, or as it is when it is :class:`Markup`."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         text = ""
     elif fmt is None:
@@ -41,8 +41,8 @@ def pipe_table(
     ``right`` names the right-aligned columns (numbers); by default every numeric column.
     ``index=True`` shows the index (with its name) as the first column. ``formats`` maps a column
     to a format string (``"{:.3f}"``) or a function. Empty and missing values show as blank cells.
-    Every header, cell and the caption is text (:func:`analysis.text.as_text`: a package's grade or
-    area name cannot become markup), except a cell that is :class:`~analysis.text.Markup` (a link
+    Every header, cell and the caption is text (:func:`analysis.narrative.style.as_text`: a package's grade or
+    area name cannot become markup), except a cell that is :class:`~analysis.narrative.style.Markup` (a link
     the project made). ``caption`` (and an optional ``label`` starting ``tbl-``) is written as Pandoc's table caption
     line ``: caption {#tbl-label}``, which Quarto renders as a numbered table caption; in a notebook,
     leave both out and give the cell ``#| label:`` and ``#| tbl-cap:`` options instead.
@@ -74,7 +74,7 @@ def breakable(name: str) -> Markup:
 
     A ``<wbr>`` follows each separator that has more of the name after it, underscores are
     escaped (so Markdown never reads them as emphasis) and the rest is shown as text
-    (:func:`analysis.text.as_text`).
+    (:func:`analysis.narrative.style.as_text`).
     """
     text = as_text(str(name))
     return Markup(re.sub(f"([{re.escape(SEPARATORS)}])(?=.)", lambda m: ("\\_" if m.group(1) == "_" else m.group(1)) + "<wbr>", text))
@@ -184,7 +184,7 @@ def association_table(tests: pd.DataFrame) -> pd.DataFrame:
             effect = f"{effect} ({EFFECT_NAMES.get(r.effect_size_name, str(r.effect_size_name).replace('_', ' '))})"
             low, high = getattr(r, "ci_low", None), getattr(r, "ci_high", None)
             if _number(low, "{:.2f}") and _number(high, "{:.2f}"):
-                effect += f"; 95% interval {_number(low, '{:.2f}')} to {_number(high, '{:.2f}')}"
+                effect += f"; {level_text()} interval {_number(low, '{:.2f}')} to {_number(high, '{:.2f}')}"
         p = p_value_text(r.p_value)
         se = getattr(r, "mc_standard_error", None)
         if p and _number(se, "{:.2g}"):

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.narrative.style import number_word
+
 #: Gwent 2019's grade labels exactly as in its figures, best first.
 GRADES: tuple[str, ...] = ("good", "requires improvement", "inadequate")
 
@@ -48,13 +50,10 @@ def short_grade(grade: str) -> str:
     return "".join(w[0].upper() for w in words) if len(words) > 1 else grade
 
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven")
-
-
 def score_note(grades: Sequence[str], words: bool = False) -> str:
     """The scores in a few words: ``good 3, RI 2, inadequate 1``, or with ``words`` ``good three, requires improvement two, inadequate one``."""
     if words:
-        return ", ".join(f"{g} {_NUMBER_WORDS[s]}" for g, s in grade_scores(grades).items())
+        return ", ".join(f"{g} {number_word(s)}" for g, s in grade_scores(grades).items())
     return ", ".join(f"{short_grade(g)} {s}" for g, s in grade_scores(grades).items())
 
 

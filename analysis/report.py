@@ -26,8 +26,8 @@ from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
 from analysis.log import step
+from analysis.narrative.style import Markup, as_html, as_text, html_link, link
 from analysis.notebooks import METADATA_KEY
-from analysis.text import Markup, as_html, as_text, html_link, link
 
 #: Marker file that says a folder holds a report this command wrote (so it may be written again).
 MARKER = ".analysis-report"
@@ -171,7 +171,7 @@ def _prune_nav(items: list, pages: set[str]) -> list:
 def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
     """The project's ``_quarto.yml`` for this audit: its title and footer, and only the pages rendered for it.
 
-    The package's words in it (force, title, sources, licence) are text (:func:`analysis.text.as_text`,
+    The package's words in it (force, title, sources, licence) are text (:func:`analysis.narrative.style.as_text`,
     links only to http(s) addresses): Quarto reads these settings as Markdown.
     """
     import yaml
@@ -198,7 +198,7 @@ def _site_config(meta, pages: set[str], notebooks: set[str]) -> dict:
 def index_page(meta, contents: pd.DataFrame) -> str:
     """The home page of a report for any package: what the audit is, and which parts its figures support (from ``contents.csv``).
 
-    Every word from the package is text (:func:`analysis.text.as_text`; links only to http(s) addresses).
+    Every word from the package is text (:func:`analysis.narrative.style.as_text`; links only to http(s) addresses).
     """
     import json
 
@@ -317,14 +317,14 @@ def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir:
     The project's stylesheet inlined, the audit's title and sources, the headline sentences (what
     the grade shares show, and what the figures settle about the self-assessment where they give
     one), the grade chart as inline SVG, and relative links to every processed table and executed
-    notebook copy. Every string from the package is text (:func:`analysis.text.as_html`), and a source
-    is a link only when its address is http(s) (:func:`analysis.text.html_link`).
+    notebook copy. Every string from the package is text (:func:`analysis.narrative.style.as_html`), and a source
+    is a link only when its address is http(s) (:func:`analysis.narrative.style.html_link`).
     """
     from mistune import html as markdown_html  # the sentences are Markdown whose package words are already text (as_text)
 
     from analysis.data.load import load_audit
+    from analysis.narrative.audit import shares_sentence
     from analysis.pipeline import build_stage
-    from analysis.sections.audit import shares_sentence
 
     data = load_audit(raw_dir)
     meta = data.meta
@@ -333,7 +333,7 @@ def summary_page(raw_dir: Path, processed: Path, notebooks: list[Path], out_dir:
     shares = build_stage("audit", data)["grade_shares.csv"]
     sentences = [shares_sentence(shares, meta)]
     if (processed / "identified.csv").is_file():
-        from analysis.sections import self_assessment as sa
+        from analysis.narrative import self_assessment as sa
 
         identified = pd.read_csv(processed / "identified.csv")
         n = data.size("force_selected", "force")

@@ -26,10 +26,8 @@ from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import pipe_table
 from analysis.grades import grade_scores, grade_slug
-from analysis.narrative.front_page import FrontPage
-from analysis.stats.power import detectable_difference
-from analysis.stats.proportions import wilson_interval
-from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pages)
+from analysis.narrative.front_page import FrontPage, SampleCounts
+from analysis.narrative.style import (  # noqa: F401  (site.percent etc. are used by the pages)
     Markup,
     as_text,
     code,
@@ -49,6 +47,8 @@ from analysis.text import (  # noqa: F401  (site.percent etc. are used by the pa
     signed,
     web_address,
 )
+from analysis.stats.power import detectable_difference
+from analysis.stats.proportions import wilson_interval
 
 if TYPE_CHECKING:
     from analysis.data.load import AuditData
@@ -185,52 +185,6 @@ def grade_scale_table(processed_dir: str | Path | None = None) -> str:
 # --------------------------------------------------------------------------- audit facts
 
 
-@dataclass(frozen=True)
-class SampleCounts:
-    """Cases per grade in each graded sample, from ``sample_grades.csv``.
-
-    ``force`` and ``hmicfrs_force_selected`` grade the same force-selected cases;
-    ``hmicfrs_inspectorate_selected`` grades the further cases the inspectors chose.
-    """
-
-    force: dict[str, int]
-    hmicfrs_force_selected: dict[str, int]
-    hmicfrs_inspectorate_selected: dict[str, int]
-
-    @property
-    def grades(self) -> tuple[str, ...]:
-        """The grade scale, best first."""
-        return tuple(self.force)
-
-    @property
-    def best(self) -> str:
-        return self.grades[0]
-
-    @property
-    def worst(self) -> str:
-        return self.grades[-1]
-
-    @property
-    def n_force_selected(self) -> int:
-        """Number of force-selected cases."""
-        return sum(self.hmicfrs_force_selected.values())
-
-    @property
-    def n_inspectorate_selected(self) -> int:
-        """Number of inspectorate-selected cases."""
-        return sum(self.hmicfrs_inspectorate_selected.values())
-
-    @property
-    def n_all(self) -> int:
-        """Number of audited cases."""
-        return self.n_force_selected + self.n_inspectorate_selected
-
-    @property
-    def hmicfrs_all(self) -> dict[str, int]:
-        """HMICFRS grades of all audited cases."""
-        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in self.grades}
-
-
 def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
     """Read ``sample_grades.csv`` into :class:`SampleCounts`, checking every sample, assessor and grade is there once."""
     name = "sample_grades.csv"
@@ -289,7 +243,7 @@ def _labels(processed_dir: str | Path | None) -> dict[str, str]:
 
 def headline_self_assessment(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.self_assessment.headline` on the published ``sample_grades.csv`` and ``identified.csv``."""
-    from analysis.sections import self_assessment
+    from analysis.narrative import self_assessment
 
     text = self_assessment.headline(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
@@ -307,7 +261,7 @@ def random_force_selected(raw_dir: str | Path | None = None) -> bool:
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.audit.headline_overall` on the published ``sample_grades.csv``."""
-    from analysis.sections import audit
+    from analysis.narrative import audit
 
     text = audit.headline_overall(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
@@ -334,7 +288,7 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
 
 def headline_areas(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
-    from analysis.sections import areas
+    from analysis.narrative import areas
 
     worst = scale(processed_dir)[-1]
     w = grade_slug(worst)
@@ -344,7 +298,7 @@ def headline_areas(processed_dir: str | Path | None = None) -> Headline:
 
 def headline_samples(processed_dir: str | Path | None = None) -> Headline:
     """:func:`analysis.sections.samples.headline` on the published ``sample_grades.csv`` and ``association_tests.csv``."""
-    from analysis.sections import samples
+    from analysis.narrative import samples
 
     name = "association_tests.csv"
     tests = read_processed(name, ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir)

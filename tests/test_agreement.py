@@ -18,6 +18,7 @@ from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
 from analysis.grades import GRADES
+from analysis.narrative import self_assessment as sa_text
 from analysis.sections import self_assessment as sa
 from analysis.stats import agreement as ag
 from analysis.stats.contingency import enumerate_tables, expected_table
@@ -296,23 +297,23 @@ def test_landis_koch_bands():
 
 
 def test_verdicts_only_claim_what_holds_over_the_range():
-    assert sa.verdict("sign_test_p", 1e-7, 0.002, 33).startswith("p < 0.05 under every pairing")
-    assert sa.verdict("bowker_p", 0.01, 0.2, 33).startswith("Depends on the unknown pairing")
-    assert sa.verdict("stuart_maxwell_p", 0.06, 0.5, 33).startswith("p is at least 0.05 under every")
-    assert "'slight' on the Landis and Koch scale under every pairing" in sa.verdict("cohen_kappa", 0.05, 0.15, 33)
-    text = sa.verdict("cohen_kappa", -0.3, 0.25, 33, interval=(-0.5, 0.45))
+    assert sa_text.verdict("sign_test_p", 1e-7, 0.002, 33).startswith("p < 0.05 under every pairing")
+    assert sa_text.verdict("bowker_p", 0.01, 0.2, 33).startswith("Depends on the unknown pairing")
+    assert sa_text.verdict("stuart_maxwell_p", 0.06, 0.5, 33).startswith("p is at least 0.05 under every")
+    assert "'slight' on the Landis and Koch scale under every pairing" in sa_text.verdict("cohen_kappa", 0.05, 0.15, 33)
+    text = sa_text.verdict("cohen_kappa", -0.3, 0.25, 33, interval=(-0.5, 0.45))
     assert "from 'poor' to 'fair'" in text and "For these 33 cases" in text and "from 'poor' to 'moderate' on that scale" in text
-    assert "at least 17 of the 33" in sa.verdict("n_force_better", 17, 23, 33)
-    assert sa.verdict("cohen_kappa", np.nan, np.nan, 3).startswith("Undefined for every consistent pairing: ")
+    assert "at least 17 of the 33" in sa_text.verdict("n_force_better", 17, 23, 33)
+    assert sa_text.verdict("cohen_kappa", np.nan, np.nan, 3).startswith("Undefined for every consistent pairing: ")
 
 
 def test_each_coefficient_is_read_on_its_own_scale():
     """Landis and Koch only for the kappa family; Krippendorff's own thresholds; no scale for Gwet's coefficients."""
     for m in ("gwet_ac1", "gwet_ac2_linear", "krippendorff_alpha_ordinal"):
-        assert "Landis" not in sa.verdict(m, 0.1, 0.3, 33), m
-    assert "below 0.667" in sa.verdict("krippendorff_alpha_ordinal", -0.7, 0.13, 33)
-    assert "between 0.667 and 0.8" in sa.verdict("krippendorff_alpha_ordinal", 0.7, 0.75, 33)
-    assert "no conventional scale" in sa.verdict("gwet_ac1", -0.2, 0.3, 33)
+        assert "Landis" not in sa_text.verdict(m, 0.1, 0.3, 33), m
+    assert "below 0.667" in sa_text.verdict("krippendorff_alpha_ordinal", -0.7, 0.13, 33)
+    assert "between 0.667 and 0.8" in sa_text.verdict("krippendorff_alpha_ordinal", 0.7, 0.75, 33)
+    assert "no conventional scale" in sa_text.verdict("gwet_ac1", -0.2, 0.3, 33)
     assert ag.LANDIS_KOCH_MEASURES == ("cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic")
 
 
@@ -397,22 +398,22 @@ def test_stage_output_is_deterministic(data):
 
 def test_summary_and_reference_tables(built):
     bounds, tables = built["agreement_bounds.csv"], built["consistent_tables.csv"]
-    summary = sa.summary_table(bounds, n=33)
+    summary = sa_text.summary_table(bounds, n=33)
     assert list(summary.index) == [ag.MEASURE_LABELS[m] for m in ag.MEASURES]
     assert summary.loc["Cases the force graded better", "Smallest"] == "17"
     assert summary.loc["Observed agreement", "Largest"] == "16 of 33 (48%)"
-    assert sa.summary_table(bounds).loc["Observed agreement", "Largest"] == "48%"
+    assert sa_text.summary_table(bounds).loc["Observed agreement", "Largest"] == "48%"
     refs = ag.reference_tables(bounds, tables)
     assert list(refs) == ["Closest to independence", "Most cases graded the same", "Fewest cases graded the same"]
     assert np.trace(refs["Most cases graded the same"]) == 16
     assert np.trace(refs["Fewest cases graded the same"]) == bounds.set_index("measure").loc["n_same", "min"]
-    assert sa.format_value("sign_test_p", 2e-7) == "below 0.001"
-    assert sa.format_value("cohen_kappa", np.nan) == "undefined"
+    assert sa_text.format_value("sign_test_p", 2e-7) == "below 0.001"
+    assert sa_text.format_value("cohen_kappa", np.nan) == "undefined"
 
 
 def test_plain_reading_leads_with_what_is_identified(built):
     bounds, identified = built["agreement_bounds.csv"], built["identified.csv"]
-    text = sa.plain_reading(bounds, identified, 33, GRADES)
+    text = sa_text.plain_reading(bounds, identified, 33, GRADES)
     assert "28 ways" in text[0]
     assert "at least 17 of the 33 cases better" in text[1] and "at least a third of the force's cases" in text[1]
     assert "The gap in the share graded good is 52 percentage points" in text[2] and "between 21 and 72 percentage points" in text[2]
@@ -422,7 +423,7 @@ def test_plain_reading_leads_with_what_is_identified(built):
     assert "under every pairing" in text[-1]
     mixed = bounds.copy()
     mixed.loc[mixed["measure"] == "bowker_p", "max"] = 0.2
-    assert "depends on the unknown pairing" in sa.plain_reading(mixed, identified, 33, GRADES)[-1]
+    assert "depends on the unknown pairing" in sa_text.plain_reading(mixed, identified, 33, GRADES)[-1]
 
 
 def test_identified_table(built):

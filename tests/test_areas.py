@@ -11,15 +11,14 @@ from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
 from analysis.grades import GRADES
+from analysis.narrative.areas import area_profile, format_share_table
 from analysis.pipeline import build_stage, stage
 from analysis.sections.areas import (
     area_counts,
-    area_profile,
     area_recommendations,
     area_summary,
     area_tables,
     association_tests,
-    format_share_table,
     mean_score,
     order_weakest_first,
 )
@@ -147,7 +146,8 @@ def test_themes_and_recommendations(data):
     recs = area_recommendations(data)
     assert set(recs["practice_area"]) <= set(AREAS)
     assert recs.loc[recs["practice_area"] == "children_in_custody", "deadline"].tolist() == ["immediately"]
-    text = area_profile("children_in_custody", data, themes, area_summary(data))
+    label = data.practice_areas.set_index("practice_area").loc["children_in_custody", "label"]
+    text = area_profile("children_in_custody", label, data.grades, themes, recs, area_summary(data))
     assert "R8 (act immediately)" in text and "0 good, 6 requires improvement and 2 inadequate" in text
     assert text.count("\n- ") == 4 + 1
 
@@ -235,7 +235,7 @@ def test_area_ranks_and_the_sample_mix_tables(data):
 
 
 def test_the_area_sentences_never_say_a_double_negative_and_take_the_lowest_probability(data):
-    from analysis.sections.areas import headline, mix_reading, multiplicity_reading
+    from analysis.narrative.areas import headline, mix_reading, multiplicity_reading
 
     tables = area_tables(data)
     summary, ranks = tables["area_summary.csv"], tables["area_ranks.csv"]

@@ -8,6 +8,7 @@ import pytest
 
 from analysis.data.load import load_audit
 from analysis.grades import GRADES
+from analysis.narrative import self_assessment as sa_text
 from analysis.pipeline import build_stage
 from analysis.sections import self_assessment as sa
 from analysis.stats.agreement import direction_counts, table_measures
@@ -74,7 +75,7 @@ def test_gwent_matches_listing_every_table(gwent_assumptions):
 
 
 def test_the_sentences_say_what_each_assumption_settles(gwent_assumptions):
-    text = sa.assumption_sentences(gwent_assumptions, 33)
+    text = sa_text.assumption_sentences(gwent_assumptions, 33)
     assert text[0].startswith("If the force never graded a case worse than the inspectors did, 7 of the 28 pairings remain")
     assert "exactly one pairing remains: the force graded 23 of the 33 cases better" in text[1]
 
@@ -84,7 +85,7 @@ def test_totals_that_rule_an_assumption_out_give_empty_ranges_and_say_so():
     harsher = frame[frame["assumption"] == "force_never_harsher"]
     assert (harsher["n_tables"] == 0).all() and harsher["low"].isna().all() and harsher["high"].isna().all()
     assert harsher["method"].str.contains("rule this out").all()
-    assert any("rule out that the force never graded" in s for s in sa.assumption_sentences(frame, 5))
+    assert any("rule out that the force never graded" in s for s in sa_text.assumption_sentences(frame, 5))
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -16,6 +16,7 @@ from analysis.cli import main
 from analysis.data.load import load_audit
 from analysis.data.package import update_hashes
 from analysis.data.publish import Stage, format_float
+from analysis.narrative import self_assessment as sa_text
 from analysis.sections import self_assessment
 from analysis.stats import pair_bounds as pb
 from analysis.stats import sign_test_fragility as stf
@@ -192,7 +193,7 @@ def test_a_count_past_its_budget_falls_back_to_the_closed_forms_and_says_so(tmp_
     assumptions = tables["assumptions.csv"]
     assert assumptions["n_tables"].isna().all()
     assert assumptions["method"].str.contains("tables not counted").all()
-    assert self_assessment.assumption_sentences(assumptions, 10)  # the sentences still read without a count
+    assert sa_text.assumption_sentences(assumptions, 10)  # the sentences still read without a count
 
 
 def test_the_sign_test_past_its_budget_is_left_out_with_the_reason(tmp_path, monkeypatch):

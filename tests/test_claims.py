@@ -10,6 +10,7 @@ from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
 from analysis.extras.coverage import check_review
+from analysis.narrative.coverage import review_note, verdict_summary
 from analysis.pipeline import STAGES, build_stage
 from analysis.sections.coverage import (
     AT_ODDS,
@@ -31,8 +32,6 @@ from analysis.sections.coverage import (
     load_coverage,
     number_tokens,
     reference_figures,
-    review_note,
-    verdict_summary,
     within,
 )
 
@@ -496,7 +495,7 @@ def test_summary_is_computed_from_verdicts(checked):
 
 def test_review_note_counts(data):
     t = load_coverage(data)
-    note = review_note(data)
+    note = review_note(t["lines"], t["number_mentions"])
     assert f"covered {len(t['lines'])} non-blank lines" in note
     assert f"found {len(t['number_mentions'])} numbers" in note
 

@@ -37,7 +37,7 @@ def test_contrast_ratio_reference_values():
 
 
 def test_text_helpers():
-    from analysis.text import count_share, date_range, join_words, long_month
+    from analysis.narrative.style import count_share, date_range, join_words, long_month
 
     assert count_share(10, 33) == "10 of 33 (30%)"
     assert count_share(1, 3, digits=1) == "1 of 3 (33.3%)"

@@ -24,11 +24,12 @@ from analysis.data.audit_package import parse_audit_json
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.paths import RAW_DIR
+from analysis.narrative import self_assessment as sa_text
+from analysis.narrative.audit import shares_sentence
+from analysis.narrative.style import direction, fixed, span, tables_fit
 from analysis.report import report
 from analysis.sections import self_assessment as sa
-from analysis.sections.audit import grade_shares, shares_sentence
-from analysis.text import fixed
-from analysis.words import direction, span, tables_fit
+from analysis.sections.audit import grade_shares
 
 PACKAGES = Path(__file__).parent / "fixtures" / "packages"
 #: Every fixture package that loads (sums_do_not_close is refused, by design).
@@ -203,13 +204,15 @@ def test_areas_that_do_not_partition_are_area_figures_never_the_case_list(report
 
 
 def test_gwents_areas_still_partition_its_80_cases_into_a_case_list():
+    from analysis.narrative.audit import areas_sentence
     from analysis.pipeline import build_stage
-    from analysis.sections.audit import areas_sentence
 
     data = load_audit()
     tables = build_stage("audit", data)
     assert len(tables["cases.csv"]) == 80
-    assert areas_sentence(data, tables["cases.csv"]).startswith("The report breaks all 80 cases into 8 practice areas, from")
+    assert areas_sentence(tables["grade_counts.csv"], tables["cases.csv"]).startswith(
+        "The report breaks all 80 cases into 8 practice areas, from"
+    )
 
 
 # --------------------------------------------------------------------------- grade_shares.csv against a library and the closed form
@@ -276,7 +279,7 @@ def _identified(better, good, score, share_ci=0.3):
     ],
 )
 def test_the_gap_in_the_best_grade_follows_both_ends(good, want):
-    facts = sa.identified_facts(_identified((5, 9), good, (0.2, 0.2)), 30, ("good", "requires improvement", "inadequate"))
+    facts = sa_text.identified_facts(_identified((5, 9), good, (0.2, 0.2)), 30, ("good", "requires improvement", "inadequate"))
     assert want in facts[1], facts[1]
     if good[0] <= 0 <= good[1] and good != (0, 0):
         assert "no direction holds" in facts[1]
@@ -295,7 +298,7 @@ def test_the_gap_in_the_best_grade_follows_both_ends(good, want):
     ],
 )
 def test_the_mean_score_gap_follows_both_ends(score, want):
-    facts = sa.identified_facts(_identified((5, 9), (8, 8), score), 30, ("good", "requires improvement", "inadequate"))
+    facts = sa_text.identified_facts(_identified((5, 9), (8, 8), score), 30, ("good", "requires improvement", "inadequate"))
     assert want in facts[2], facts[2]
     if score[0] < 0 < score[1]:
         assert "higher," not in facts[2].split("(")[0].replace("neither higher nor lower", "")
@@ -303,10 +306,10 @@ def test_the_mean_score_gap_follows_both_ends(score, want):
 
 def test_at_least_is_not_said_of_zero_and_the_sample_is_introduced_as_the_package_allows():
     grades = ("good", "requires improvement", "inadequate")
-    none_better = sa.identified_facts(_identified((0, 4), (2, 2), (0.1, 0.1), share_ci=0.0), 30, grades)[0]
+    none_better = sa_text.identified_facts(_identified((0, 4), (2, 2), (0.1, 0.1), share_ci=0.0), 30, grades)[0]
     assert "at least 0" not in none_better and "no case is graded better under every pairing" in none_better
-    said = sa.identified_facts(_identified((5, 9), (8, 8), (0.5, 0.5)), 30, grades, said_random=True)[0]
-    silent = sa.identified_facts(_identified((5, 9), (8, 8), (0.5, 0.5)), 30, grades)[0]
+    said = sa_text.identified_facts(_identified((5, 9), (8, 8), (0.5, 0.5)), 30, grades, said_random=True)[0]
+    silent = sa_text.identified_facts(_identified((5, 9), (8, 8), (0.5, 0.5)), 30, grades)[0]
     assert "the random sample the report says they were" in said and "random" not in silent
 
 
@@ -319,7 +322,9 @@ def test_direction_words_need_both_ends_and_ranges_say_one_value_when_the_ends_a
     )
     assert span(8, 8) == "8" and span(8, 9) == "between 8 and 9" and span(1, 2, joiner="to") == "from 1 to 2"
     assert tables_fit(1) == "exactly one table of whole cases fits" and tables_fit(2) == "two tables of whole cases fit"
-    assert sa.listed_intro(1).startswith("Exactly one table of whole cases fits") and sa.listed_intro(28).startswith("Exactly 28 tables")
+    assert sa_text.listed_intro(1).startswith("Exactly one table of whole cases fits") and sa_text.listed_intro(28).startswith(
+        "Exactly 28 tables"
+    )
 
 
 @pytest.mark.parametrize(
@@ -330,17 +335,17 @@ def test_direction_words_need_both_ends_and_ranges_say_one_value_when_the_ends_a
     ],
 )
 def test_count_verdicts_say_exactly_when_the_ends_agree(lo, hi, want):
-    assert want in sa.verdict("n_force_better", lo, hi, 20)
+    assert want in sa_text.verdict("n_force_better", lo, hi, 20)
 
 
 def test_undefined_measures_are_said_with_the_reason_and_zero_width_intervals_are_not_given():
-    assert "undefined" in sa.verdict("cohen_kappa", np.nan, np.nan, 20).lower() and "nan" not in sa.verdict(
+    assert "undefined" in sa_text.verdict("cohen_kappa", np.nan, np.nan, 20).lower() and "nan" not in sa_text.verdict(
         "cohen_kappa", np.nan, np.nan, 20
     )
-    text = sa.verdict("cohen_kappa", 0.0, 0.0, 20, (-1e-12, 1e-12))
+    text = sa_text.verdict("cohen_kappa", 0.0, 0.0, 20, (-1e-12, 1e-12))
     assert "sampling error" not in text and "(0.00)" in text
-    assert "from 0.10 to 0.30" in sa.verdict("cohen_kappa", 0.1, 0.3, 20, (0.1, 0.3), said_random=False)
-    alpha = sa.verdict("krippendorff_alpha_ordinal", 0.5, 0.7, 20)
+    assert "from 0.10 to 0.30" in sa_text.verdict("cohen_kappa", 0.1, 0.3, 20, (0.1, 0.3), said_random=False)
+    alpha = sa_text.verdict("krippendorff_alpha_ordinal", 0.5, 0.7, 20)
     assert "from below 0.667 to between 0.667 and 0.8, depending on the pairing" in alpha
 
 

@@ -34,8 +34,8 @@ from analysis.cli import main
 from analysis.data.package import update_hashes
 from analysis.data.paths import RAW_DIR
 from analysis.display import pipe_table
+from analysis.narrative.style import as_html, as_text, html_link, link, web_address
 from analysis.notebooks import NOTEBOOKS_DIR
-from analysis.text import as_html, as_text, html_link, link, web_address
 
 HOSTILE = Path(__file__).parent / "fixtures" / "packages" / "hostile"
 SENTINEL_NAME, SENTINEL_VALUE = "ANALYSIS_HOSTILE_SENTINEL", "sentinel-value-7f3a9c"

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis.data.paths import PROJ_ROOT
-from analysis.sections import areas
-from analysis.sections import self_assessment as sa
+from analysis.narrative import areas
+from analysis.narrative import self_assessment as sa_text
 from analysis.site import read_processed
 
 #: Each question's page and the words its primary analysis opens with.
@@ -66,8 +66,8 @@ def test_the_areas_primary_sentence_names_a_monte_carlo_fallback_and_is_empty_wi
 
 def test_the_self_assessment_primary_sentence_gives_the_gap_and_its_named_interval_without_a_count():
     identified = read_processed("identified.csv")
-    text = sa.primary_sentence(identified, 33, ("good", "requires improvement", "inadequate"))
-    good, how = sa.sharper_gap(identified)
+    text = sa_text.primary_sentence(identified, 33, ("good", "requires improvement", "inadequate"))
+    good, how = sa_text.sharper_gap(identified)
     assert f"{100 * good['low']:.0f} percentage points" in text and how in text
     assert f"between {100 * good['ci_low']:.0f} and {100 * good['ci_high']:.0f} percentage points" in text
     assert "more of the same cases" not in text  # the count is the bottom line's, said once

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.data.paths import PROCESSED_DIR, PROJ_ROOT
-from analysis.sections import self_assessment as sa
+from analysis.narrative import self_assessment as sa_text
 
 NOTEBOOK = PROJ_ROOT / "notebooks" / "02_self_assessment_vs_inspection.ipynb"
 GRADES = ("good", "requires improvement", "inadequate")
@@ -34,11 +34,11 @@ def test_the_bottom_line_opens_the_page():
     assert shown.startswith('::: {.callout-note appearance="simple" icon="false" title="The bottom line"}') and shown.rstrip().endswith(
         ":::"
     )
-    assert sa.in_short(identified(), 33, (4, 16))[1:] in shown
+    assert sa_text.in_short(identified(), 33, (4, 16))[1:] in shown
 
 
 def test_table_of_what_the_totals_settle_uses_readers_labels_and_whole_numbers():
-    table = sa.identified_table(identified(), GRADES)
+    table = sa_text.identified_table(identified(), GRADES)
     cells = table.astype(str).to_numpy().ravel()
     assert not [c for c in cells if re.search(r"\b[a-z]+_[a-z_]+\b", c)], "code names in the table"
     assert all(c.strip() for c in cells), "an empty cell"
@@ -73,7 +73,7 @@ def test_the_bottom_line_follows_the_figures_on_both_sides(gap_low, gap_high, sh
             "ci_high": [gap_high, None],
         }
     )
-    text = sa.in_short(frame, 33, (4, 16))
+    text = sa_text.in_short(frame, 33, (4, 16))
     assert f"judged its own work {words}" in text
     assert "between 4 and 16 of the 33" in text
-    assert "between" not in sa.in_short(frame, 33)
+    assert "between" not in sa_text.in_short(frame, 33)

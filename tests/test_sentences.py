@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import site, words
+from analysis import site
 from analysis.data.errors import AuditDataError
 from analysis.data.paths import PROJ_ROOT as PROJECT_ROOT
-from analysis.sections import areas, national, self_assessment
+from analysis.narrative import areas, self_assessment, style
+from analysis.sections import national
 from analysis.stats import funnel
 
 PACKAGES = Path(__file__).parent / "fixtures" / "packages"
@@ -208,23 +209,23 @@ def _around(threshold: float) -> tuple[float, float]:
 
 
 def verdict_sentences() -> list[str]:
-    """The words of :mod:`analysis.words`, each with its inputs just below and just above every threshold."""
+    """The words of :mod:`analysis.narrative.style`, each with its inputs just below and just above every threshold."""
     out = []
     for low in (*_around(0), 0.3):
         for high in (-0.1, 0.4):
-            for share in _around(words.FAR_MORE):
+            for share in _around(style.FAR_MORE):
                 if low <= high:
-                    out += [words.kindness(low, high, share), words.generosity(low, high, share)]
-    for p in (*_around(words.ALPHA), 0.5):
-        out += [words.shown_to_differ(p), words.unusual(p), words.spread_beyond_chance(p)]
-    for p in (*_around(0.5), *_around(words.PROBABLY), *_around(words.ALMOST_CERTAINLY)):
-        out.append(words.how_certain(p))
-    out += [words.restates(k) or "" for k in (None, *_around(words.LOW_KAPPA))]
-    out += [words.areas_shown(names) for names in ([], ["A"], ["A", "B"], ["A", "B", "C"])]
+                    out += [style.kindness(low, high, share), style.generosity(low, high, share)]
+    for p in (*_around(style.ALPHA), 0.5):
+        out += [style.shown_to_differ(p), style.unusual(p), style.spread_beyond_chance(p)]
+    for p in (*_around(0.5), *_around(style.PROBABLY), *_around(style.ALMOST_CERTAINLY)):
+        out.append(style.how_certain(p))
+    out += [style.restates(k) or "" for k in (None, *_around(style.LOW_KAPPA))]
+    out += [style.areas_shown(names) for names in ([], ["A"], ["A", "B"], ["A", "B", "C"])]
     for crude in (*_around(0), 0.2):
         for low, high in ((-0.1, 0.1), (*_around(0),), (1e-9, 0.2), (np.nan, np.nan)):
-            out.append(words.mix_verdict(crude, low, high))
-    out += [words.counted(k, "area") for k in (0, 1, 2, 13)] + [words.more_or_fewer(a, 1, "cases") for a in (0, 1, 2)]
+            out.append(style.mix_verdict(crude, low, high))
+    out += [style.counted(k, "area") for k in (0, 1, 2, 13)] + [style.more_or_fewer(a, 1, "cases") for a in (0, 1, 2)]
     return out
 
 
@@ -259,11 +260,11 @@ def _summary(holm_inadequate, holm_good) -> pd.DataFrame:
 def test_area_sentences_across_the_significance_threshold_and_every_certainty_threshold():
     labels = {f"a{i}": f"Area {i}" for i in range(3)}
     texts = []
-    for p in (*_around(words.ALPHA), 0.9):
-        for q in (*_around(words.ALPHA), 0.9):
+    for p in (*_around(style.ALPHA), 0.9):
+        for q in (*_around(style.ALPHA), 0.9):
             summary = _summary([p, 0.9, 0.9], [0.9, q, 0.9])
             texts.append(areas.headline(summary, labels, "inadequate"))
-            for lowest in (*_around(0.5), *_around(words.PROBABLY), *_around(words.ALMOST_CERTAINLY)):
+            for lowest in (*_around(0.5), *_around(style.PROBABLY), *_around(style.ALMOST_CERTAINLY)):
                 ranks = pd.DataFrame(
                     {
                         "area": ["a0", "a1", "a2"],
@@ -295,7 +296,7 @@ def test_funnel_and_self_assessment_sentences_across_their_thresholds():
     positions = pd.read_csv(PROJECT_ROOT / "data" / "processed" / "funnel_positions.csv")
     identified = pd.read_csv(PROJECT_ROOT / "data" / "processed" / "identified.csv")
     texts = []
-    for p in (*_around(words.ALPHA), 0.5):
+    for p in (*_around(style.ALPHA), 0.5):
         changed = dispersion.assign(p_unwinsorised=p)
         texts += [national.dispersion_text(changed, positions, m) for m in national.FUNNEL_MEASURES]
     texts.append(national.chance_outside_text(positions))

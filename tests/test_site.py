@@ -564,7 +564,7 @@ def test_wilson_interval_matches_the_closed_form():
 
 
 def test_formatting():
-    from analysis.text import count_share, date_range
+    from analysis.narrative.style import count_share, date_range
 
     assert count_share(10, 33) == "10 of 33 (30%)"
     assert site.interval_text(0.171, 0.476) == "95% interval 17% to 48%"

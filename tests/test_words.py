@@ -10,74 +10,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import words
-from analysis.sections import areas, audit, samples
-from analysis.sections import self_assessment as sa
-from analysis.text import fixed, fraction_at_least
+from analysis.narrative import areas, audit
+from analysis.narrative import self_assessment as sa_text
+from analysis.sections import samples
 
 GRADES = ("good", "requires improvement", "inadequate")
-
-
-@pytest.mark.parametrize(
-    "gap_low, gap_high, better, expected",
-    [
-        (0.25, 0.78, 0.52, "far more kindly"),
-        (0.25, 0.78, 0.49, "more kindly"),
-        (-0.05, 0.4, 0.6, "neither clearly more kindly nor more harshly"),
-        (-0.5, -0.1, 0.0, "more harshly"),
-    ],
-)
-def test_kindness_follows_the_interval_and_the_fewest_cases_graded_better(gap_low, gap_high, better, expected):
-    assert words.kindness(gap_low, gap_high, better) == expected
-    assert words.generosity(gap_low, gap_high, better) != ("much more generous than" if expected != "far more kindly" else "")
-
-
-@pytest.mark.parametrize(
-    "p, expected",
-    [(0.97, "almost certainly"), (0.85, "probably"), (0.54, "more likely than not"), (0.3, "the most likely weakest area, though")],
-)
-def test_how_certain_follows_the_posterior_probability(p, expected):
-    text = words.how_certain(p)
-    assert text.startswith(expected)
-    assert ("far from certainly" in text) == (0.5 < p < words.PROBABLY)
-
-
-def test_shown_to_differ_never_says_does_not_differ():
-    assert words.shown_to_differ(0.01) == "is shown to differ"
-    assert words.shown_to_differ(0.2) == "is not shown to differ"
-    assert "does not differ" not in words.shown_to_differ(0.9)
-
-
-def test_counts_in_words():
-    assert [words.counted(n, "force") for n in (0, 1, 2, 13)] == ["no force", "one force", "two forces", "13 forces"]
-
-
-def test_restates_follows_the_kinder_pairings_kappa():
-    assert words.restates(None) is None
-    assert words.restates(-0.06) == "largely restates"
-    assert words.restates(0.35) == "only partly explains"
-
-
-def test_band_span():
-    assert words.band_span("fair", "fair") == "'fair' throughout"
-    assert words.band_span("poor", "fair") == "from 'poor' to 'fair'"
-
-
-def test_half_up_display_and_fractions():
-    assert fixed(8.25, 1) == "8.3" and f"{8.25:.1f}" == "8.2"  # Python's own rounding would print 8.2
-    assert fixed(0.125, 2) == "0.13"
-    assert fraction_at_least(0.3607) == "a third" and fraction_at_least(0.41) == "two fifths" and fraction_at_least(0.04) == "4%"
 
 
 # --------------------------------------------------------------------------- sentences
 
 
 def test_the_kappa_verdict_reads_agreement_and_spans_the_bands():
-    text = sa.verdict("cohen_kappa", -0.33, 0.22, 33, (-0.58, 0.38))
+    text = sa_text.verdict("cohen_kappa", -0.33, 0.22, 33, (-0.58, 0.38))
     assert "agreement between the force's and the inspectors' grading" in text
     assert "from 'poor' to 'fair' on that scale" in text
     assert "the force's grading in general could lie" not in text and "at best" not in text
-    narrow = sa.verdict("cohen_kappa", 0.25, 0.3, 33, (0.22, 0.38))
+    narrow = sa_text.verdict("cohen_kappa", 0.25, 0.3, 33, (0.22, 0.38))
     assert "'fair' throughout" in narrow
 
 
@@ -96,11 +44,11 @@ def _identified(
 
 
 def test_identified_facts_say_intervals_in_words_and_one_meaning_per_number():
-    facts = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607), 33, GRADES)
+    facts = sa_text.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607), 33, GRADES)
     assert "at least a third of the force's cases" in facts[0] and "with 95% confidence" in facts[0]
     assert "between 21 and 72 percentage points, with 95% confidence (Newcombe's score interval, widest over the pairings)" in facts[1]
     # the narrower valid interval is the one said, and named
-    wider = sa.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607, score_ci=(0.2, 0.8)), 33, GRADES)
+    wider = sa_text.identified_facts(_identified(17 / 33, (0.25, 0.78), 17, 0.3607, score_ci=(0.2, 0.8)), 33, GRADES)
     assert "between 25 and 78 percentage points, with 95% confidence (Imbens and Manski's interval" in wider[1]
     for sentence in " ".join(facts).split(". "):
         numbers = [t for t in sentence.replace(",", " ").split() if t.isdigit()]
@@ -124,24 +72,6 @@ def test_the_overall_headline_describes_the_80_and_estimates_from_the_random_33(
     assert "the inspectors graded 6 of 33 (18%) of them inadequate" in text and "with 95% confidence" in text
     unsure = audit.headline_overall(grades, GRADES, random_force_selected=False)
     assert "95% confidence" not in unsure and "describe the audit" in unsure
-
-
-def test_the_samples_headline_follows_the_p_value():
-    grades = pd.DataFrame(
-        [("force_selected", "hmicfrs", g, n) for g, n in zip(GRADES, (10, 17, 6), strict=True)]
-        + [("inspectorate_selected", "hmicfrs", g, n) for g, n in zip(GRADES, (10, 20, 17), strict=True)],
-        columns=["sample", "assessor", "grade", "n"],
-    )
-    tests = pd.DataFrame(
-        [
-            (samples.COMPARISON, "proportional_odds", 0.101, 2.01, 0.87, 4.67),
-            (samples.COMPARISON, "mann_whitney_exact", 0.103, 0.6, np.nan, np.nan),
-        ],
-        columns=["comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"],
-    )
-    assert "could arise by chance" in samples.headline(grades, tests, GRADES)
-    assert "would be unusual" in samples.headline(grades, tests.assign(p_value=0.01), GRADES)
-    assert "between 0.87 and 4.67 times as high" in samples.headline(grades, tests, GRADES)
 
 
 def test_better_tie_worse_add_up_and_match_the_mann_whitney_effect():

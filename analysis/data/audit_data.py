@@ -154,7 +154,7 @@ class AuditData:
     @property
     def source_line(self) -> str:
         """Where the figures come from, in one line (the "Source:" line of every chart): the report, else ``audit.json``'s sources."""
-        from analysis.text import source_text
+        from analysis.narrative.style import source_text
 
         source = self.extras.get("source")
         if source is not None:

@@ -1,1 +1,1 @@
-"""Every sentence the project publishes: published tables (and the audit's own metadata) in, sentences out."""
+"""Every sentence the project publishes: one module per section, and the house style (:mod:`analysis.narrative.style`)."""

@@ -8,16 +8,72 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from analysis.grades import grade_slug
-from analysis.text import as_text, count_share, date_range, fixed, join_words, long_month, number_word, p_text
-from analysis.words import ALPHA, generosity, kindness, more_or_fewer, shown_to_differ
+from analysis.narrative.style import (
+    ALPHA,
+    as_text,
+    count_share,
+    date_range,
+    fixed,
+    generosity,
+    join_words,
+    kindness,
+    long_month,
+    more_or_fewer,
+    number_word,
+    p_text,
+    shown_to_differ,
+)
 
-if TYPE_CHECKING:
-    from analysis.site import SampleCounts
+
+@dataclass(frozen=True)
+class SampleCounts:
+    """Cases per grade in each graded sample, from ``sample_grades.csv``.
+
+    ``force`` and ``hmicfrs_force_selected`` grade the same force-selected cases;
+    ``hmicfrs_inspectorate_selected`` grades the further cases the inspectors chose.
+    """
+
+    force: dict[str, int]
+    hmicfrs_force_selected: dict[str, int]
+    hmicfrs_inspectorate_selected: dict[str, int]
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        """The grade scale, best first."""
+        return tuple(self.force)
+
+    @property
+    def best(self) -> str:
+        return self.grades[0]
+
+    @property
+    def worst(self) -> str:
+        return self.grades[-1]
+
+    @property
+    def n_force_selected(self) -> int:
+        """Number of force-selected cases."""
+        return sum(self.hmicfrs_force_selected.values())
+
+    @property
+    def n_inspectorate_selected(self) -> int:
+        """Number of inspectorate-selected cases."""
+        return sum(self.hmicfrs_inspectorate_selected.values())
+
+    @property
+    def n_all(self) -> int:
+        """Number of audited cases."""
+        return self.n_force_selected + self.n_inspectorate_selected
+
+    @property
+    def hmicfrs_all(self) -> dict[str, int]:
+        """HMICFRS grades of all audited cases."""
+        return {g: self.hmicfrs_force_selected[g] + self.hmicfrs_inspectorate_selected[g] for g in self.grades}
 
 
 @dataclass(frozen=True)

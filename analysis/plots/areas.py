@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
+from analysis.narrative.style import level_text
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, frame_figure, new_figure, slug, wrap
 
 #: Room left of 0% and right of 100% (share of the axis), so that a point at either end is drawn whole.
@@ -71,7 +72,7 @@ def share_interval_plot(
     _named_rows(ax, y, labels)
     ax.set_ylim(-0.6, len(summary) + 0.35)
     _share_axis(ax)
-    ax.set_xlabel(wrap(f"Share graded {grade}. Thick: Wilson 95% interval; thin: Clopper-Pearson", FIG_WIDTH - 0.4))
+    ax.set_xlabel(wrap(f"Share graded {grade}. Thick: Wilson {level_text()} interval; thin: Clopper-Pearson", FIG_WIDTH - 0.4))
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig
 
@@ -119,6 +120,6 @@ def pooled_shares_plot(
     _named_rows(ax, y, labels, above=0.42)
     ax.set_ylim(y[-1] - 0.7, y[0] + 1.35)
     _share_axis(ax)
-    ax.set_xlabel(wrap(f"Share graded {grade}, with 95% intervals", FIG_WIDTH - 0.4))
+    ax.set_xlabel(wrap(f"Share graded {grade}, with {level_text()} intervals", FIG_WIDTH - 0.4))
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig

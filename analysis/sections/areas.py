@@ -12,30 +12,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import sampling
+from analysis import choices, sampling
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores, grade_slug
+from analysis.narrative.style import (
+    as_text,
+    join_words,
+    level_text,
+    number_word,
+)
 from analysis.sections.association import ASSOCIATION_COLUMNS, contingency_rows, result_row
 from analysis.stats import hierarchical, sample_mix
 from analysis.stats.association import fisher_freeman_halton, kruskal_wallis
 from analysis.stats.monte_carlo import monte_carlo_se
 from analysis.stats.multiplicity import fisher_vs_rest, group_comparison, holm
 from analysis.stats.proportions import category_shares
-from analysis.text import as_text, count_share, fixed, interval_text, join_words, number_word, p_text, percent
-from analysis.words import areas_shown, how_certain, mix_verdict, shown_to_differ
 
 #: Seed and number of tables of the Monte Carlo Fisher-Freeman-Halton test written to the outputs.
-MONTE_CARLO_SEED = 20190204
-MONTE_CARLO_SAMPLES = 100_000
-
-
-def order_rule(grades) -> str:
-    """How areas are ordered from weakest to strongest, in words (shown in the notebooks)."""
-    return (
-        f"areas are ordered by the share of their cases graded {grades[-1]}, highest first; "
-        f"areas with equal shares are ordered by the share graded {grades[0]}, lowest first, and then by their order in the report"
-    )
+MONTE_CARLO_SEED = choices.MONTE_CARLO_SEED  # the analysis's choice (analysis/choices.py)
+MONTE_CARLO_SAMPLES = choices.MONTE_CARLO_SAMPLES  # the analysis's choice (analysis/choices.py)
 
 
 def area_counts(data: AuditData) -> pd.DataFrame:
@@ -288,17 +284,17 @@ def area_summary_columns(grades, n_areas: int) -> dict[str, str]:
         columns.update(
             {
                 f"share_{s}": f"Share of the area's cases graded {g} (0 to 1).",
-                f"wilson_low_{s}": f"Lower limit of the Wilson score 95% interval for the share graded {g}.",
-                f"wilson_high_{s}": f"Upper limit of the Wilson score 95% interval for the share graded {g}.",
-                f"exact_low_{s}": f"Lower limit of the Clopper-Pearson (exact) 95% interval for the share graded {g}.",
-                f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) 95% interval for the share graded {g}.",
+                f"wilson_low_{s}": f"Lower limit of the Wilson score {level_text()} interval for the share graded {g}.",
+                f"wilson_high_{s}": f"Upper limit of the Wilson score {level_text()} interval for the share graded {g}.",
+                f"exact_low_{s}": f"Lower limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
+                f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
             }
         )
     family = family_grades(grades)
     tests = number_word(n_areas * len(family))
     columns.update(
         {
-            f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - 0.05/{n_areas} (Bonferroni over the {many} areas).",
+            f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - {choices.ALPHA:g}/{n_areas} (Bonferroni over the {many} areas).",
             f"adjusted_high_{w}": "Upper limit of that Bonferroni-adjusted Wilson interval.",
         }
     )
@@ -314,7 +310,7 @@ def area_summary_columns(grades, n_areas: int) -> dict[str, str]:
         {
             f"pooled_share_{w}": f"Posterior mean share graded {worst} in the full hierarchical beta-binomial model, integrated over its "
             "hyperparameters on a grid (Gelman et al., Bayesian Data Analysis, 3rd ed., section 5.3 hyperprior).",
-            f"pooled_low_{w}": "Lower end of the equal-tailed 95% posterior interval of that share.",
+            f"pooled_low_{w}": f"Lower end of the equal-tailed {level_text()} posterior interval of that share.",
             f"pooled_high_{w}": "Upper end of that interval.",
             "p_weakest": f"Posterior probability, in the same model, that the area has the highest true share graded {worst} (as in area_ranks.csv).",
         }
@@ -381,11 +377,11 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
     return (
         TableSpec(
             "area_summary.csv",
-            "Grades by practice area, with shares and 95% intervals",
-            "For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson 95% intervals.",
+            f"Grades by practice area, with shares and {level_text()} intervals",
+            f"For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson {level_text()} intervals.",
             area_summary_columns(data.grades, n_areas),
             (
-                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain 95% intervals are not simultaneous: compare areas with the adjusted columns.",
+                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain {level_text()} intervals are not simultaneous: compare areas with the adjusted columns.",
                 sampling.AS_IF_RANDOM_NOTE,
                 "The pooled shares borrow strength across areas, pulling small areas towards the overall share; the model integrates over "
                 "how strongly to pool (its hyperparameters), so their intervals allow for that uncertainty.",
@@ -397,15 +393,15 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             "area_ranks.csv",
             "Which practice area is weakest: probabilities and rank intervals",
             f"For each practice area, the probability that it has the highest true share graded {data.grades[-1]} in a full hierarchical "
-            "beta-binomial model, the range of that probability over the pooling strengths the data allow, and a 95% interval for its rank.",
+            f"beta-binomial model, the range of that probability over the pooling strengths the data allow, and a {level_text()} interval for its rank.",
             {
                 "area": "Practice area code, in report order.",
                 "p_weakest": f"Posterior probability that the area has the highest true share graded {data.grades[-1]}, integrating over the "
                 "hyperparameters on a grid with the weakly informative hyperprior of Gelman et al. (Bayesian Data Analysis, 3rd ed., section 5.3).",
-                "p_weakest_low": "Smallest value of that probability over the profile-likelihood 95% set of the pooling strength (the mean at its "
+                "p_weakest_low": f"Smallest value of that probability over the profile-likelihood {level_text()} set of the pooling strength (the mean at its "
                 "best value for each), a sensitivity analysis: what the probability could be without the hyperprior.",
                 "p_weakest_high": "Largest value of that probability over the same set.",
-                "rank_low": f"Lower end of the equal-tailed 95% posterior interval of the area's rank (1: the highest share graded {data.grades[-1]}).",
+                "rank_low": f"Lower end of the equal-tailed {level_text()} posterior interval of the area's rank (1: the highest share graded {data.grades[-1]}).",
                 "rank_high": "Upper end of that interval.",
             },
             (
@@ -470,54 +466,6 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
 STAGE = Stage(name="areas", build=area_tables, specs=area_specs)
 
 
-def format_share_table(summary: pd.DataFrame, grades, labels: dict[str, str] | None = None, key: str = "area") -> pd.DataFrame:
-    """Presentation table: one row per row of ``summary``, one column per grade reading "k of n (p%; 95% interval a% to b%)".
-
-    ``summary`` is as from :func:`analysis.stats.proportions.category_shares` (with the group in column
-    ``key``); the interval shown is Wilson's. ``grades`` is the scale, best first; ``labels`` maps group codes to display names.
-    """
-    labels = labels or {}
-    rows = {}
-    for rec in summary.to_dict("records"):
-        n = int(rec["n"])
-        cells = {}
-        for g in grades:
-            s = grade_slug(g)
-            cells[g.capitalize()] = (
-                f"{int(rec[s])} of {n} ({percent(rec[f'share_{s}'])}; {interval_text(rec[f'wilson_low_{s}'], rec[f'wilson_high_{s}'])})"
-            )
-        rows[labels.get(rec[key], rec[key])] = cells
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(None)
-
-
-def area_profile(area: str, data: AuditData, themes: pd.DataFrame, summary: pd.DataFrame) -> str:
-    """Markdown for one practice area: its grades in words, the report's common themes (paraphrased) and the recommendations that concern it.
-
-    ``themes`` as ``data.extra("area_themes")``; ``summary`` as from :func:`area_summary`.
-    Recommendations come from the raw recommendations table with their deadlines.
-    """
-    label = as_text(data.practice_areas.set_index("practice_area").loc[area, "label"])
-    rec = summary.set_index("area").loc[area]
-    n = int(rec["n"])
-    grades = join_words([f"{int(rec[grade_slug(g)])} {as_text(g)}" for g in data.grades])
-    lines = [
-        f"### {label}",
-        "",
-        f"Of the {n} cases audited in this area, HMICFRS graded {grades}.",
-        "",
-        "**Common themes in the case files (our paraphrase):**",
-        "",
-    ]
-    lines += [f"- {as_text(t)}" for t in themes.loc[themes["practice_area"] == area, "theme"]]
-    recs = area_recommendations(data)
-    recs = recs[recs["practice_area"] == area]
-    lines += ["", "**Recommendations concerning this area:**", ""]
-    if recs.empty:
-        lines.append("- none")
-    lines += [f"- {as_text(r.recommendation_id)} (act {as_text(r.deadline)}): {as_text(r.summary)}" for r in recs.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def ranked(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """``area_summary.csv`` rows weakest first (:func:`order_rule`), with each area's ``label``."""
     worst, best = _worst_best(summary)
@@ -536,139 +484,7 @@ def smallest_adjusted(summary: pd.DataFrame) -> float:
     return float(summary[holm_columns(summary)].min().min())
 
 
-def shown_areas(summary: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> list[str]:
+def shown_areas(summary: pd.DataFrame, labels: dict[str, str], alpha: float = choices.ALPHA) -> list[str]:
     """The areas with any Holm-adjusted p-value below ``alpha`` (ordered by :func:`order_rule`), by label (Markdown: names as text)."""
     r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
     return list(r.loc[(r[holm_columns(summary)] < alpha).any(axis=1), "label"])
-
-
-def family_words(summary: pd.DataFrame, grades_named: list[str]) -> str:
-    """How many tests the familywise adjustment covers, in words: ``"all 16 area-against-rest tests (inadequate and good)"``."""
-    k = len(summary) * len(holm_columns(summary))
-    return f"all {number_word(k)} area-against-rest tests ({join_words(grades_named)})"
-
-
-def multiplicity_reading(
-    summary: pd.DataFrame, labels: dict[str, str], worst_grade: str, ranks: pd.DataFrame | None = None, alpha: float = 0.05
-) -> str:
-    """What the areas' shares in the worst grade can and cannot say once the number of comparisons is allowed for.
-
-    ``ranks`` is ``area_ranks.csv``; the verdict on the most likely weakest area takes the lowest of
-    its probabilities (the full model's and the range over the pooling strengths), so it holds
-    whichever of them is right (:func:`analysis.words.how_certain`). Markdown; names as text.
-    """
-    r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
-    w = grade_slug(worst_grade)
-    worst_grade = as_text(worst_grade)
-    top = r.iloc[0]
-    best_grade = [c[len("vs_rest_p_holm_") :] for c in holm_columns(summary)]
-    text = (
-        f"{top['label']} had the largest share graded {worst_grade}, {count_share(int(top[w]), int(top['n']))}. Against the other "
-        f"areas together its Fisher test gives {p_text(float(top[f'vs_rest_p_{w}']))}, but {len(r)} areas were compared"
-        + (f" on {number_word(len(best_grade))} grades" if len(best_grade) > 1 else "")
-        + f": after Holm's adjustment over {family_words(summary, [as_text(g.replace('_', ' ')) for g in best_grade])} it is "
-        f"{p_text(float(top[f'vs_rest_p_holm_{w}']))}, and the smallest adjusted p-value of any area is {p_text(smallest_adjusted(summary))}. "
-    )
-    shown = shown_areas(summary, labels, alpha)
-    sentence = areas_shown(shown)
-    text += f"{sentence[0].upper()}{sentence[1:]} from the rest once the number of comparisons is allowed for. "
-    if ranks is None:
-        return text
-    by_area = ranks.set_index("area")
-    likely = by_area["p_weakest"].idxmax()
-    row = by_area.loc[likely]
-    name = as_text(labels.get(likely, likely))
-    lowest = float(min(row["p_weakest"], row["p_weakest_low"]))
-    text += (
-        f"A hierarchical model that lets the areas' true shares differ, and learns from the data how far, puts the probability that "
-        f"{name} truly has the highest share of all {number_word(len(r))} areas at {fixed(float(row['p_weakest']), 2)}; over the pooling "
-        f"strengths the data allow, that probability runs from {fixed(float(row['p_weakest_low']), 2)} to {fixed(float(row['p_weakest_high']), 2)}, "
-        f"so taking the lowest, {name} is {how_certain(lowest)}. Its rank lies between {int(row['rank_low'])} and {int(row['rank_high'])} "
-        f"of {len(r)} with 95% probability."
-    )
-    return text
-
-
-def mix_reading(adjusted: pd.DataFrame, summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) -> list[str]:
-    """Per area (weakest first), whether its excess share of the worst grade over the other areas survives the sample mix, in words.
-
-    From ``area_adjusted.csv`` (the range of the standardised excess over every consistent area x
-    sample split) and ``area_summary.csv`` (the crude shares); the verdict is
-    :func:`analysis.words.mix_verdict`.
-    """
-    w = grade_slug(worst_grade)
-    r = ranked(summary, labels)
-    total_x, total_n = int(r[w].sum()), int(r["n"].sum())
-    adj = adjusted.set_index(["area", "quantity"])
-    out = []
-    for _, row in r.iterrows():
-        k, n = int(row[w]), int(row["n"])
-        crude = k / n - (total_x - k) / (total_n - n)
-        low, high = (float(v) for v in adj.loc[(row["area"], f"standardised_excess_{w}"), ["low", "high"]])
-        verdict = mix_verdict(crude, low, high)
-        if verdict.startswith("has no excess"):
-            out.append(f"{as_text(row['label'])} ({count_share(k, n)} {as_text(worst_grade)}) {verdict}.")
-            continue
-        out.append(
-            f"{as_text(row['label'])} ({count_share(k, n)} {as_text(worst_grade)}, {round(100 * crude)} points above the other areas) {verdict}: "
-            f"compared sample by sample, its excess runs from {round(100 * low)} to {round(100 * high)} percentage points "
-            "over the ways its cases could split between the samples."
-        )
-    return out
-
-
-def _share_with_interval(row: pd.Series, w: str) -> str:
-    k, n = int(row[w]), int(row["n"])
-    return f"{k} of {n} ({percent(k / n)}; {interval_text(row[f'wilson_low_{w}'], row[f'wilson_high_{w}'])})"
-
-
-def headline(summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) -> str:
-    """The home page's sentence on the practice areas (from ``area_summary.csv`` and the areas' labels), on the worst grade (Markdown; names as text)."""
-    r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
-    w = grade_slug(worst_grade)
-    worst_grade = as_text(worst_grade)
-    weak, strong = r.iloc[0], r.iloc[-1]
-    widths = r[f"wilson_high_{w}"] - r[f"wilson_low_{w}"]
-    text = (
-        f"{weak['label']} had the largest share graded {worst_grade}, {_share_with_interval(weak, w)}, and {strong['label']} the smallest, "
-        f"{_share_with_interval(strong, w)}. Each area holds between {int(r['n'].min())} and {int(r['n'].max())} cases, so these shares are "
-        f"uncertain: the widest 95% interval for an area's share graded {worst_grade} spans {round(100 * widths.max())} percentage points "
-        "(intervals that treat each area's cases as if drawn at random). "
-    )
-    tests = len(summary) * len(holm_columns(summary))
-    sentence = areas_shown(shown_areas(summary, labels))
-    return text + (
-        f"Allowing for the {tests} area-against-rest comparisons, {sentence} from the rest "
-        f"(the smallest adjusted p-value is {p_text(smallest_adjusted(summary)).removeprefix('p = ')})."
-    )
-
-
-def area_descriptions(data: AuditData) -> str:
-    """The practice areas as the package describes them (``practice_areas.csv``'s descriptions), one line each; empty when it gives none."""
-    areas = data.practice_areas[data.practice_areas["practice_area"].isin(data.areas())]
-    described = [(r.label, r.description) for r in areas.itertuples(index=False) if str(r.description).strip()]
-    if not described:
-        return ""
-    return "The areas, as the audit package describes them:\n\n" + "\n".join(
-        f"- **{as_text(label)}**: {as_text(text)}" for label, text in described
-    )
-
-
-def primary_sentence(tests: pd.DataFrame) -> str:
-    """The practice areas' primary analysis in one sentence, for the top of the page (``association_tests.csv``).
-
-    The exact Fisher-Freeman-Halton test of whether the grade mix differs between the areas
-    (Methods, primary analyses); every other test of the areas is named a sensitivity analysis.
-    """
-    areas = tests[tests["comparison"] == "areas_by_grade"].set_index("test")
-    test = next((t for t in ("fisher_exact", "fisher_monte_carlo") if t in areas.index), None)
-    if test is None:
-        return ""
-    p = float(areas.loc[test, "p_value"])
-    how = "exact" if test == "fisher_exact" else "Monte Carlo"
-    return (
-        f"**Primary analysis.** The mix of grades {shown_to_differ(p)} between the areas: the {how} Fisher-Freeman-Halton test gives "
-        f"{p_text(p)}, treating the audited cases {sampling.AS_IF_DRAWN}. The "
-        "chi-squared and Kruskal-Wallis tests, the area-against-rest tests, the hierarchical model and the sample-mix bounds below are "
-        "sensitivity analyses."
-    )

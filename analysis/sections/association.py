@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.narrative.style import level_text
 from analysis.stats.association import chi_squared_test, cramers_v, fisher_freeman_halton
 
 ASSOCIATION_COLUMNS: dict[str, str] = {
@@ -15,8 +16,8 @@ ASSOCIATION_COLUMNS: dict[str, str] = {
     "p_value": "Two-sided p-value.",
     "effect_size": "Effect size (empty where none is given).",
     "effect_size_name": "Name of the effect size: cramers_v, cramers_v_bias_corrected (Bergsma 2013), epsilon_squared, common_odds_ratio (above 1: the force-selected cases got better grades), cumulative_odds_ratio (the same at one cut of the scale) or probability_of_superiority.",
-    "ci_low": "Lower end of the 95% interval of the effect size, where one is given (the common odds ratio of the proportional-odds model; Woolf's interval for a cumulative odds ratio); empty otherwise.",
-    "ci_high": "Upper end of that 95% interval; empty otherwise.",
+    "ci_low": f"Lower end of the {level_text()} interval of the effect size, where one is given (the common odds ratio of the proportional-odds model; Woolf's interval for a cumulative odds ratio); empty otherwise.",
+    "ci_high": f"Upper end of that {level_text()} interval; empty otherwise.",
     "mc_standard_error": "Monte Carlo standard error of a simulated p-value (binomial, for the (hits + 1) / (draws + 1) estimate); empty for other tests.",
     "note": "How the test was computed, and checks on its assumptions.",
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
@@ -12,7 +10,7 @@ from analysis.data.audit_package import RATERS
 from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_rank
-from analysis.text import as_text, join_words
+from analysis.narrative.style import join_words, level_text
 
 #: Plain-English names of the graded samples, for tables and charts.
 SAMPLE_LABELS: dict[tuple[str, str], str] = {
@@ -94,71 +92,6 @@ def grade_shares(data: AuditData) -> pd.DataFrame:
         {"low": "Int64", "high": "Int64", "of": "Int64", "share_low": float, "share_high": float, "ci_low": float, "ci_high": float}
     )
     return frame[list(SHARE_COLUMNS)].reset_index(drop=True)
-
-
-def _case_words(n: int) -> str:
-    return "one case" if n == 1 else f"{n} cases"
-
-
-def shares_sentence(shares: pd.DataFrame, meta) -> str:
-    """One plain sentence (or two) on what the grade shares of ``grade_shares.csv`` do and do not show, for any package.
-
-    Says how many groups are described, whether every count is pinned, and that the intervals
-    measure only the uncertainty of a sample of that size: they hold for the force's cases in
-    general only if the cases were drawn at random, which is said only where the document says so
-    (``meta``: :class:`~analysis.data.audit_package.AuditMeta`).
-    """
-    known = shares[shares["of"].notna()]
-    printed = shares[shares["of"].isna()]
-    parts = []
-    if len(known):
-        groups = known.groupby(["sample", "rater", "area"], sort=False).ngroups
-        pinned = bool((known["low"] == known["high"]).all())
-        parts.append(
-            f"The figures give each grade's share of {'one group' if groups == 1 else f'{groups} groups'} of cases"
-            + (", every count pinned" if pinned else "; where they leave a count open, its share is a range")
-            + ". Each 95% interval is exact (Clopper-Pearson"
-            + ("" if pinned else ", the union over every count the figures allow")
-            + ") and measures only the uncertainty of a sample of that size"
-        )
-        random = [s for s in dict.fromkeys(known["sample"]) if meta.said_random(s)]
-        parts[-1] += (
-            ": the document says the cases were drawn at random, so the interval reaches the force's cases of that kind in general."
-            if random and len(random) == len(set(known["sample"]))
-            else "; it describes the force's work in general only as far as these cases stand for it, which the figures cannot show."
-        )
-    if len(printed):
-        parts.append(
-            f"{'One share is' if len(printed) == 1 else f'{len(printed)} shares are'} given as printed, with no count and no interval, "
-            "because the document does not say how many cases it is of."
-        )
-    return " ".join(parts) if parts else "The figures give no grade shares."
-
-
-def areas_sentence(data: AuditData, cases: pd.DataFrame | None) -> str:
-    """Which cases the practice areas cover, in words: all of them (with the case list) only where ``audit.json`` says the areas partition the cases.
-
-    ``cases`` is ``cases.csv`` when it is published (the areas partition every audited case), else ``None``.
-    """
-    areas = data.areas()
-    sizes = [data.size("all", "inspectorate", a) for a in areas]
-    low, high = min(sizes), max(sizes)
-    each = f"{low} cases each" if low == high else f"from {low} to {high} cases each"
-    if cases is not None:
-        return (
-            f"The report breaks all {data.size('all')} cases into {len(areas)} practice areas, {each}. Because it gives each area's "
-            f"grade counts, the area breakdown can be expanded exactly into one row per case: "
-            f"`data/processed/cases.csv` has {len(cases)} rows with a practice area and an HMICFRS grade each."
-        )
-    total = data.size("all") if data.has("all", "inspectorate") else None
-    which = f"The figures give the inspectors' grades in {'one practice area' if len(areas) == 1 else f'{len(areas)} practice areas'} " + (
-        f"({_case_words(low)})" if len(areas) == 1 else f"({each}, {sum(sizes)} in all)"
-    )
-    of_all = f" of the {total} audited cases" if total is not None else ""
-    return (
-        f"{which}{of_all}. The document does not say that the areas cover every audited case once, so they are published as area "
-        "figures only: no list of cases is made from them and they are not added up to the totals."
-    )
 
 
 def sample_grades(data: AuditData) -> pd.DataFrame:
@@ -299,9 +232,9 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
         ),
         TableSpec(
             "grade_shares.csv",
-            "Each grade's share of each group of cases, with its count and an exact 95% interval",
+            f"Each grade's share of each group of cases, with its count and an exact {level_text()} interval",
             "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
-            "each grade's count range, its share of the group and an exact 95% interval for the share. Where the document prints only "
+            f"each grade's count range, its share of the group and an exact {level_text()} interval for the share. Where the document prints only "
             "percentages of a sample whose number of cases it never gives, those percentages as printed. " + note,
             {
                 "sample": "force_selected, inspectorate_selected or all, as in grade_counts.csv.",
@@ -313,8 +246,8 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
                 "of": "Number of cases in the group; empty where the document does not give it.",
                 "share_low": "low / of: the smallest share; for a sample of unknown size, the printed percentage / 100.",
                 "share_high": "high / of: the largest share; for a sample of unknown size, the printed percentage / 100.",
-                "ci_low": "Lower end of the exact (Clopper-Pearson) 95% interval of the share, at low (the lowest over the count's range); empty without a count.",
-                "ci_high": "Upper end of the exact 95% interval, at high (the highest over the count's range); empty without a count.",
+                "ci_low": f"Lower end of the exact (Clopper-Pearson) {level_text()} interval of the share, at low (the lowest over the count's range); empty without a count.",
+                "ci_high": f"Upper end of the exact {level_text()} interval, at high (the highest over the count's range); empty without a count.",
             },
             (
                 "Where the count is pinned the interval is the Clopper-Pearson interval; where it is open, the union of the intervals over every count "
@@ -377,64 +310,3 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
 
 
 STAGE = Stage(name="audit", build=audit_tables, specs=audit_specs)
-
-
-def headline_overall(sample_grades: pd.DataFrame, grades: Sequence[str], random_force_selected: bool) -> str:
-    """The home page's sentences on all audited cases (the inspectors' grades of both samples), from ``sample_grades.csv``.
-
-    The cases as a whole are described, with no interval: the inspectors' own choice of cases is
-    not described, so together they are not a random sample. Where the report says the
-    force-selected cases were a random sample (``random_force_selected``), the inspectors' grades
-    of those cases give the estimate for the force's cases in general, with its Wilson 95%
-    interval in words. ``grades`` is the scale, best first.
-    """
-    from analysis.stats.proportions import wilson_interval
-    from analysis.text import as_text, count_share, graded_phrase, join_words, percent
-
-    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
-    total = hm.groupby("grade")["n"].sum()
-    n = int(total.sum())
-    worst, best, middle = grades[-1], grades[0], list(grades[1:-1])
-    bad, good = int(total[worst]), int(total[best])
-    rest = ""
-    if middle:
-        k = int(total[middle].sum())
-        phrase = as_text(graded_phrase(middle[0])) if len(middle) == 1 else f"were graded {join_words([as_text(m) for m in middle], 'or')}"
-        rest = f"; the rest, {count_share(k, n)}, {phrase}"
-    text = f"Across all {n} audited cases the inspectors graded {count_share(bad, n)} {as_text(worst)} and {count_share(good, n)} {as_text(best)}{rest}. "
-    if not random_force_selected:
-        return (
-            text
-            + "The report does not say the cases were drawn at random, so these figures describe the audit, not the force's work in general."
-        )
-    fs = hm[hm["sample"] == "force_selected"].set_index("grade")["n"]
-    n_fs, k_fs = int(fs.sum()), int(fs[worst])
-    low, high = wilson_interval(k_fs, n_fs)
-    return text + (
-        "Together these cases are a description of the audit, not a random sample: the inspectors chose some of them themselves. "
-        f"The {n_fs} cases the force selected were drawn at random, the report says; the inspectors graded {count_share(k_fs, n_fs)} of them "
-        f"{as_text(worst)}, so for the force's cases in general the share {as_text(worst)} lies between {percent(low)} and {percent(high)}, with 95% confidence."
-    )
-
-
-def selection_sentence(meta, *samples: str) -> str:
-    """What the document says about how each of ``samples`` was chosen, quoted with its source; where it says nothing, that it does not.
-
-    ``meta`` is the package's :class:`~analysis.data.audit_package.AuditMeta` (``audit.json``:
-    ``samples.<sample>.selection``). Nothing is said of how cases were chosen beyond the quotation.
-    """
-    names = {
-        "force_selected": "the cases the force selected",
-        "inspectorate_selected": "the cases the inspectors selected",
-        "all": "the audited cases",
-    }
-    parts = []
-    for sample in samples:
-        chosen = meta.selected(sample)
-        if chosen is None:
-            parts.append(f"The document does not say how {names[sample]} were chosen.")
-        else:
-            parts.append(
-                f"On how {names[sample]} were chosen, the document says: \u201c{as_text(chosen.quote)}\u201d ({as_text(chosen.source)})."
-            )
-    return " ".join(parts)

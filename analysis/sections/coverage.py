@@ -22,7 +22,7 @@ from analysis.data.errors import AuditDataError
 from analysis.data.publish import Stage, TableSpec
 from analysis.extras.coverage import CURATED_VERDICTS
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.text import as_text, join_words
+from analysis.narrative.style import noun, number_word
 
 #: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
 #: state it, is not what the claim is about (another document or a later inspection), gives it
@@ -74,17 +74,13 @@ class Figure:
     section: str
 
 
-_NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-
-
 def within(n: int, unit: str) -> str:
     """A time limit as the report and the recommendations phrase it: ``within(6, "month")`` is ``"within six months"``.
 
     Numbers up to twelve are spelled out, larger ones written in digits; the unit is made plural
     unless ``n`` is 1.
     """
-    amount = _NUMBER_NAMES[n] if 0 <= n < len(_NUMBER_NAMES) else str(n)
-    return f"within {amount} {unit}{'' if n == 1 else 's'}"
+    return f"within {number_word(n)} {noun(n, unit)}"
 
 
 def _put(figures: dict[str, Figure], key: str, value, description: str, section: str) -> None:
@@ -209,9 +205,9 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
         (
             "next_steps_update",
             "week",
-            f"the force's update on the action taken on the {immediate} recommendation{'' if immediate == 1 else 's'} to be acted on immediately",
+            f"the force's update on the action taken on the {immediate} {noun(immediate, 'recommendation')} to be acted on immediately",
         ),
-        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} recommendation{'' if others == 1 else 's'}"),
+        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} {noun(others, 'recommendation')}"),
         ("next_steps_revisit", "month", "the inspectorate's revisit to assess how the force is implementing all the recommendations"),
     )
     for stem, unit, subject in steps:
@@ -431,115 +427,6 @@ def verdict_counts(checked: pd.DataFrame, by: str | None = None) -> pd.DataFrame
         return checked["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
     table = pd.crosstab(checked[by], checked["verdict"])
     return table.reindex(columns=list(VERDICTS), fill_value=0)
-
-
-#: How each verdict reads in a sentence: (singular, plural).
-_VERDICT_VERBS: dict[str, tuple[str, str]] = {
-    MATCHES: ("matches the report", "match the report"),
-    MATCHES_ROUNDED: ("matches it after rounding", "match it after rounding"),
-    NOT_STATED: ("is not stated in it", "are not stated in it"),
-    ELSEWHERE: ("refers to a different document or a later inspection", "refer to a different document or a later inspection"),
-    AT_ODDS: ("is at odds with the report", "are at odds with the report"),
-    CONTRADICTS: ("contradicts it", "contradict it"),
-}
-
-
-#: Claim types as plural nouns for prose.
-TYPE_NOUNS: dict[str, str] = {
-    "graded cases": "counts of graded cases",
-    "deadline": "deadlines",
-    "date": "dates",
-    "legal time limit": "legal time limits",
-    "legal requirement": "legal requirements",
-    "facilities": "numbers of facilities",
-    "officers trained": "numbers of officers trained",
-    "attribution": "attributions",
-    "other number": "other numbers",
-    "other fact": "other facts",
-}
-
-
-def _verdict_phrase(verdict: str, k: int) -> str:
-    singular, plural = _VERDICT_VERBS[verdict]
-    return f"{k} {singular if k == 1 else plural}"
-
-
-def _in_sentence(label: str) -> str:
-    """A text label inside a sentence (as text, :func:`analysis.text.as_text`): lower-case first letter unless it starts an acronym (``HMICFRS``)."""
-    return as_text(label if label[:2].isupper() else label[0].lower() + label[1:])
-
-
-def verdict_summary(checked: pd.DataFrame) -> str:
-    """One Markdown paragraph summarising the verdicts, built only from the checked table.
-
-    Counts claims per text and per verdict, how many verdicts were computed from the data and how
-    they came out, which texts credit the inspectorate with findings the report does not state,
-    which make claims the report's own findings cut against, and where claims about other
-    documents come from. Nothing in it is typed.
-    """
-    n = len(checked)
-    per_text = checked.groupby("text", sort=False).size()
-    counts = verdict_counts(checked)
-    text_parts = join_words([f"{k} in the {_in_sentence(t)}" for t, k in per_text.items()])
-    sentences = [f"The four texts make {n} checkable claims ({text_parts})."]
-    present = [_verdict_phrase(v, int(counts[v])) for v in VERDICTS if counts[v]]
-    sentences.append(f"Of these, {join_words(present)}.")
-    missing = [_VERDICT_VERBS[v][1] for v in VERDICTS if not counts[v]]
-    if missing:
-        sentences.append(f"None {join_words(missing, 'or')}.")
-    computed = checked[checked["verdict_basis"] == BASIS_COMPUTED]
-    if len(computed):
-        comp_counts = verdict_counts(computed)
-        kinds = join_words([TYPE_NOUNS.get(t, t) for t in sorted(set(computed["claim_type"]))])
-        if (comp_counts == len(computed)).any():
-            outcome = f"all {len(computed)} {_VERDICT_VERBS[comp_counts.idxmax()][1]}"
-        else:
-            outcome = join_words([_verdict_phrase(v, int(comp_counts[v])) for v in VERDICTS if comp_counts[v]])
-        sentences.append(
-            f"The {len(computed)} claims whose reference figure is in the audit data ({kinds}) were checked by code "
-            f"against figures computed from it: {outcome}."
-        )
-    unsupported = checked[(checked["verdict"] == NOT_STATED) & (checked["claim_type"] == "attribution")]
-    if len(unsupported):
-        where = join_words([_in_sentence(t) for t in dict.fromkeys(unsupported["text"])])
-        plural = len(unsupported) != 1
-        sentences.append(
-            f"The report gives no support to {len(unsupported)} claim{'s' if plural else ''} that credit{'' if plural else 's'} "
-            f"the inspectorate or its report with a finding, in the {where}."
-        )
-    at_odds = checked[checked["verdict"] == AT_ODDS]
-    if len(at_odds):
-        where = join_words([_in_sentence(t) for t in dict.fromkeys(at_odds["text"])])
-        plural = len(at_odds) != 1
-        sentences.append(
-            f"The report gives some support to {len(at_odds)} claim{'s' if plural else ''} in the {where}, "
-            f"but its own findings on the point cut against {'them' if plural else 'it'}."
-        )
-    later = checked[checked["verdict"] == ELSEWHERE]
-    if len(later):
-        by_text = later.groupby("text", sort=False).size()
-        sentences.append(
-            "Claims about a different document or a later inspection come from the "
-            + join_words([f"{_in_sentence(t)} ({k})" for t, k in by_text.items()])
-            + "."
-        )
-    return " ".join(sentences)
-
-
-def review_note(data: AuditData) -> str:
-    """One Markdown paragraph with the counts behind the method: lines reviewed, tokens found and how each was accounted for."""
-    tables = load_coverage(data)
-    lines, mentions = tables["lines"], tables["number_mentions"]
-    with_claims = int(lines["claim_ids"].map(lambda v: not _blank(v)).sum())
-    reasons = lines["exclusion"].dropna().value_counts()
-    tokens_claimed = int(mentions["claim_id"].map(lambda v: not _blank(v)).sum())
-    token_reasons = mentions["reason"].dropna().value_counts()
-    return (
-        f"The sentence-by-sentence pass covered {len(lines)} non-blank lines: {with_claims} hold at least one claim and "
-        f"{len(lines) - with_claims} hold none ({'; '.join(f'{k} {as_text(r)}' for r, k in reasons.items())}). "
-        f"The pattern pass found {len(mentions)} numbers, number words and date words: {tokens_claimed} belong to a claim and "
-        f"{len(mentions) - tokens_claimed} do not ({'; '.join(f'{k} {as_text(r)}' for r, k in token_reasons.items())})."
-    )
 
 
 #: Columns of the reader's table of checked claims, and their headings.

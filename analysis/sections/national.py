@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import words
 from analysis.data.load import AuditData
 from analysis.data.national_audits import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.data.publish import Stage, TableSpec
+from analysis.narrative import style
+from analysis.narrative.style import Markup, as_text, count_share, html_link, join_words, number_word, p_text
 from analysis.stats import funnel
-from analysis.text import Markup, as_text, count_share, html_link, join_words, number_word, p_text
 
 #: Source kinds that are not the inspectorate's own website.
 SECONDARY_KINDS: tuple[str, ...] = ("reproduced_release", "news")
@@ -802,8 +802,8 @@ def sources_table(docs: pd.DataFrame) -> pd.DataFrame:
     """Display table of every document: year, force, kind, counts, other figures, linked source, flags, treatment.
 
     Sorted by year, force and publication date; the source column is an HTML link labelled with
-    the publisher (:func:`analysis.text.html_link`, only to an http(s) address), marked as
-    :class:`~analysis.text.Markup` so a pipe table keeps it; every other cell is text.
+    the publisher (:func:`analysis.narrative.style.html_link`, only to an http(s) address), marked as
+    :class:`~analysis.narrative.style.Markup` so a pipe table keeps it; every other cell is text.
     """
     frame = docs.sort_values(["year", "force", "published"], kind="stable")
     return pd.DataFrame(
@@ -955,7 +955,7 @@ def _made(row: pd.Series) -> bool:
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
-    """Each row's force and year, for a sentence (the force's name as text: :func:`analysis.text.as_text`)."""
+    """Each row's force and year, for a sentence (the force's name as text: :func:`analysis.narrative.style.as_text`)."""
     return [f"{as_text(f)} {int(y)}" for f, y in zip(frame["force"], frame["year"], strict=True)]
 
 
@@ -1056,7 +1056,7 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
         else f" at {level:.0%} (which changes no z-score here)"
     )
     p_raw = float(main["p_unwinsorised"])
-    spread = words.spread_beyond_chance(p_raw)
+    spread = style.spread_beyond_chance(p_raw)
     raw_statistic = f"{float(raw['statistic']):.1f}" if _made(raw) else None
     tested = (
         f"have squares summing to {raw_statistic} on {int(main['df'])} degrees of freedom"

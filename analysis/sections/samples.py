@@ -12,20 +12,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import choices
 from analysis.data.load import AuditData
+from analysis.narrative.style import level_text
 from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import cumulative_odds_ratios, proportional_odds_test, proportional_odds_two_groups
-from analysis.text import as_text, count_share, fixed, p_text
-from analysis.words import unusual
 
 #: The samples, in the order compared (first: the cases the force selected).
 SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}
 
 COMPARISON = "force_vs_inspectorate_selected"
 
-#: Significance level used in the sentences.
-ALPHA = 0.05
+#: Significance level used in the sentences (the analysis's choice, :data:`analysis.choices.ALPHA`).
+ALPHA = choices.ALPHA
 
 
 def sample_counts(data: AuditData) -> pd.DataFrame:
@@ -62,7 +62,7 @@ def sample_tests(data: AuditData) -> list[dict]:
             "common_odds_ratio",
             "Proportional-odds (ordered logit) model of the inspectors' grade on the sample, statsmodels OrderedModel; "
             "likelihood-ratio chi-squared against the thresholds-only model; odds ratio above 1 means the force-selected cases got better grades; "
-            "Wald 95% interval",
+            f"Wald {level_text()} interval",
             ci=(po.ci_low, po.ci_high),
         )
     ]
@@ -118,7 +118,7 @@ def sample_tests(data: AuditData) -> list[dict]:
                 cut.odds_ratio,
                 "cumulative_odds_ratio",
                 f"Odds of a grade of {above} rather than worse, force-selected against inspectorate-selected cases (cut {int(cut.cut)} of the scale); "
-                "Woolf 95% interval; under proportional odds every cut has the same odds ratio",
+                f"Woolf {level_text()} interval; under proportional odds every cut has the same odds ratio",
                 ci=(cut.ci_low, cut.ci_high),
             )
         )
@@ -132,28 +132,3 @@ def better_tie_worse(counts_1, counts_2) -> tuple[float, float, float]:
     joint = np.outer(a, b)
     i, j = np.indices(joint.shape)
     return float(joint[i < j].sum()), float(joint[i == j].sum()), float(joint[i > j].sum())
-
-
-def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str, ...]) -> str:
-    """The home page's sentence on the two samples, from ``sample_grades.csv`` and ``association_tests.csv`` (ordinal test first).
-
-    ``grades`` is the scale, best first; the sentence (Markdown) gives each sample's share in the worst grade, named as text.
-    """
-    worst = grades[-1]
-    hm = sample_grades[sample_grades["assessor"] == "hmicfrs"]
-    counts = {s: hm[hm["sample"] == s].set_index("grade")["n"] for s in SAMPLE_LABELS}
-    nf, ni = int(counts["force_selected"].sum()), int(counts["inspectorate_selected"].sum())
-    fi, ii = int(counts["force_selected"][worst]), int(counts["inspectorate_selected"][worst])
-    t = tests[tests["comparison"] == COMPARISON].set_index("test")
-    po, mw = t.loc["proportional_odds"], t.loc["mann_whitney_exact"]
-    reading = unusual(po["p_value"], ALPHA)
-    every = {2: "both grades", 3: "all three grades"}.get(len(grades), f"all {len(grades)} grades")
-    return (
-        f"The inspectors graded {count_share(ii, ni)} of the cases they selected {as_text(worst)}, against {count_share(fi, nf)} of the cases "
-        f"the force selected. Comparing {every} in order, the odds of a better grade were "
-        f"{fixed(po['effect_size'], 1)} times as high for the force-selected cases, and with 95% confidence between {fixed(po['ci_low'], 2)} "
-        f"and {fixed(po['ci_high'], 2)} times as high ({p_text(po['p_value'])}, proportional-odds model, the primary analysis; the exact "
-        f"Mann-Whitney test, a sensitivity analysis, gives {p_text(mw['p_value'])}): {reading}. "
-        "The interval and the tests treat the inspectors' cases as if drawn at random, a model the document does not state; "
-        "either way this cannot show how the force picked its cases."
-    )

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis import choices
 from analysis.stats.contingency import enumerate_tables, lexicographic_optimum, linear_bounds, rounded_expected_table
 from analysis.stats.paired_tests import TestResult as TestResult  # re-exported: the tests live in paired_tests
 from analysis.stats.paired_tests import bowker, sign_test, stuart_maxwell
@@ -532,7 +533,7 @@ def _find(frame: pd.DataFrame, table: np.ndarray, labels: Sequence[str] | None) 
 
 
 #: Most consistent tables that :func:`agreement_bounds` lists one by one; past this (3 x 3 margins) it optimises instead.
-ENUMERATION_LIMIT = 100_000
+ENUMERATION_LIMIT = choices.ENUMERATION_LIMIT  # the analysis's choice (analysis/choices.py)
 
 
 def agreement_bounds(

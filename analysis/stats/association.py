@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln
 
+from analysis import choices
 from analysis.stats.fisher_network import COCHRAN, DEFAULT_MAX_WORK, LOG_TOLERANCE, WorkLimitExceeded, exact_p_value, hybrid_p_value
 
 
@@ -139,7 +140,7 @@ def detectable_effect_size(n: int, df: int, power: float = 0.8, alpha: float = 0
 # --------------------------------------------------------------------------- Fisher-Freeman-Halton
 
 #: Seed of the Monte Carlo test used when an exact p-value would exceed its work budget (so that the fallback is reproducible).
-FALLBACK_SEED = 20190204
+FALLBACK_SEED = choices.FALLBACK_SEED  # the analysis's choice (analysis/choices.py)
 
 
 @dataclass(frozen=True)

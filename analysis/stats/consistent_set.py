@@ -32,13 +32,14 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from analysis import choices
 from analysis.stats.budget import OverBudget
 
 #: Most candidate count vectors :meth:`CountSystem.vectors` builds for one group before it gives up.
-MAX_CANDIDATES = 2_000_000
+MAX_CANDIDATES = choices.MAX_CANDIDATES  # the analysis's choice (analysis/choices.py)
 
 #: Most candidates checked one by one with the integer programme (groups tied to others by links).
-MAX_CHECKED = 20_000
+MAX_CHECKED = choices.MAX_CHECKED  # the analysis's choice (analysis/choices.py)
 
 
 class TooManyVectors(OverBudget):

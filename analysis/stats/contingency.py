@@ -21,8 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from analysis import choices
+
 #: Default ceiling on the number of tables :func:`enumerate_tables` will build (memory guard).
-MAX_TABLES = 5_000_000
+MAX_TABLES = choices.MAX_TABLES  # the analysis's choice (analysis/choices.py)
 
 
 def _margins(row_sums: Sequence[int], col_sums: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -80,6 +80,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import gammaln
 
+from analysis import choices
+
 #: Relative tolerance (in log-probability) under which a table counts as "as probable as" the
 #: observed one: a table counts when its probability is at most ``p_obs * (1 + 1e-7)``, the rule of
 #: R's ``fisher.test`` (its ``relErr``) and SciPy's ``fisher_exact``.
@@ -92,7 +94,7 @@ ENTRY_WORK = 3
 #: Default budget of work for one p-value: under a second on one core of the project's 2-core
 #: machine (30 to 50 million units a second; benchmarks/bench_association.py prints the work and time
 #: of each table), so that a refusal and the Monte Carlo fallback come back within 2 seconds.
-DEFAULT_MAX_WORK = 30_000_000
+DEFAULT_MAX_WORK = choices.MAX_FISHER_WORK  # the analysis's choice (analysis/choices.py)
 
 #: Most nodes in all stages together (each takes about 8 C + 100 bytes with its bounds and hash slots:
 #: under 30 MB for up to 10 columns).

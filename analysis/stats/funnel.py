@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import choices
 from analysis.stats.proportions import wilson_interval
 
 #: Confidence levels of the two pairs of limits drawn on every funnel: about two and three standard errors.
-CONFIDENCE_LEVELS: tuple[float, ...] = (0.95, 0.998)
+CONFIDENCE_LEVELS: tuple[float, ...] = choices.FUNNEL_LEVELS  # the analysis's choice (analysis/choices.py)
 
 #: Methods for the limits, in the order they are tabulated.
 METHODS: tuple[str, ...] = ("exact_binomial", "wilson")
@@ -209,7 +210,7 @@ def pooled_estimate(counts: Sequence[int], sizes: Sequence[int], confidence: flo
 OVERDISPERSION_SCALES: tuple[str, ...] = ("identity", "arcsine")
 
 #: Default Winsorisation level: the share of z-scores pulled in at each end (Spiegelhalter's 10%).
-WINSOR_LEVEL = 0.1
+WINSOR_LEVEL = choices.WINSOR_LEVEL  # the analysis's choice (analysis/choices.py)
 
 
 def _scale_check(scale: str) -> None:

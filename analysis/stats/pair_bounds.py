@@ -62,6 +62,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
+from analysis import choices
 from analysis.stats.agreement import cohen_kappa, direction_counts, weighted_kappa
 from analysis.stats.budget import OverBudget
 from analysis.stats.contingency import lexicographic_optimum
@@ -88,16 +89,16 @@ MIN_GRADES, MAX_GRADES = 2, 7
 #: about 15 microseconds a table (every per-table interval), so this keeps a call well under a second;
 #: past it every range is still exact (closed forms, linear programming), only the kappas' intervals
 #: (which need every table) are not given. :data:`analysis.stats.agreement.ENUMERATION_LIMIT` is higher.
-LISTING_LIMIT = 20_000
+LISTING_LIMIT = choices.LISTING_LIMIT  # the analysis's choice (analysis/choices.py)
 
 #: Most pairs of margins :func:`pair_bounds` takes without a mask (closed forms, vectorised).
-MAX_PAIRS = 1_000_000
+MAX_PAIRS = choices.MAX_PAIRS  # the analysis's choice (analysis/choices.py)
 
 #: Most pairs of margins :func:`pair_bounds` takes with a mask (a few linear programmes per pair).
-MAX_LP_PAIRS = 20_000
+MAX_LP_PAIRS = choices.MAX_LP_PAIRS  # the analysis's choice (analysis/choices.py)
 
 #: Largest array (cells) :func:`count_tables` builds for its dynamic programme.
-MAX_COUNT_CELLS = 20_000_000
+MAX_COUNT_CELLS = choices.MAX_COUNT_CELLS  # the analysis's choice (analysis/choices.py)
 
 _CHUNK = 20_000  # pairs per vectorised block
 _LP_CHUNK = 200  # pairs per block-diagonal linear programme

@@ -22,13 +22,14 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import gammaln
 
+from analysis import choices
 from analysis.stats.tables import group_counts
 
 #: Seed of the posterior draws behind ``p_weakest`` (:func:`partial_pooling`).
-POOLING_SEED = 20190205
+POOLING_SEED = choices.POOLING_SEED  # the analysis's choice (analysis/choices.py)
 
 #: Number of posterior draws behind ``p_weakest`` by default.
-POOLING_DRAWS = 200_000
+POOLING_DRAWS = choices.POOLING_DRAWS  # the analysis's choice (analysis/choices.py)
 
 #: Largest intra-class correlation ``rho = theta / (1 + theta)`` searched (alpha + beta down to about 1e-6).
 RHO_MAX = 1 - 1e-6

@@ -50,12 +50,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from analysis import choices
 from analysis.stats.agreement import direction_counts, sign_test
 from analysis.stats.budget import check
 
 #: Largest p-value matrix (entries, ``(n + 1)^2`` for n cases) the sign-test programmes build: about 1,400 cases; each
 #: programme also has one binary variable per possible number of discordant cases, so their cost grows with n too.
-MAX_WORK = 2_000_000
+MAX_WORK = choices.MAX_SIGN_TEST_WORK  # the analysis's choice (analysis/choices.py)
 
 #: Directions in which the second grader's grades may be moved.
 DIRECTIONS: tuple[str, ...] = ("better", "worse")

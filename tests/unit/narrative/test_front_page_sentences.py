@@ -8,7 +8,7 @@ import pytest
 from analysis import site
 from analysis.data.paths import PROCESSED_DIR
 from analysis.narrative.front_page import front_page, inspection_summary, worst_holm_column
-from analysis.words import ALPHA
+from analysis.narrative.style import ALPHA
 
 #: A source record made up for the tests (labelled fixture, not the report's).
 SOURCE = {
