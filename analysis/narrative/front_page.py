@@ -116,7 +116,8 @@ def front_page(
     ``agreement_bounds.csv``; ``national_text`` is the national paragraph and ``as_of`` the date of
     the analysis, both already in words.
     """
-    from analysis.sections import areas, self_assessment
+    from analysis.narrative import self_assessment
+    from analysis.sections import areas
 
     idq = identified.set_index("quantity")
     n = c.n_force_selected
