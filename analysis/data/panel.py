@@ -112,6 +112,7 @@ class Member:
     first_conflict: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
     is_project: bool = False
+    _ranges: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -156,7 +157,7 @@ class Member:
 
     def ranges(self, group: tuple[str, str, str]) -> tuple[np.ndarray, list[int]] | None:
         """``(k, 2)`` count ranges of ``group``, the union over the readings that have it, and its sizes over them; ``None`` if none has it."""
-        found = [(fs.system.grade_ranges(group), fs.groups[group]) for fs in self.readings if group in fs.groups]
+        found = self.per_reading(group)
         if not found:
             return None
         low = np.min([r[:, 0] for r, _ in found], axis=0)
@@ -164,8 +165,10 @@ class Member:
         return np.column_stack([low, high]), sorted({of for _, of in found})
 
     def per_reading(self, group: tuple[str, str, str]) -> list[tuple[np.ndarray, int]]:
-        """For each reading that has ``group``: its ``(k, 2)`` count ranges and its size."""
-        return [(fs.system.grade_ranges(group), fs.groups[group]) for fs in self.readings if group in fs.groups]
+        """For each reading that has ``group``: its ``(k, 2)`` count ranges and its size (computed once per member)."""
+        if group not in self._ranges:
+            self._ranges[group] = [(fs.system.grade_ranges(group), fs.groups[group]) for fs in self.readings if group in fs.groups]
+        return self._ranges[group]
 
     def groups(self) -> list[tuple[str, str, str]]:
         """Every group of cases of any reading or set aside, without duplicates, in first-seen order."""
