@@ -187,22 +187,27 @@ def _rows_words(rows: tuple[int, ...]) -> str:
 
 
 class _Conflict(Exception):
-    def __init__(self, rows: tuple[int, ...], text: str):
-        self.rows, self.text = rows, text
+    """Figures of a package that cannot hold together: the rows (of the whole figures.csv), the gate's words, and its error."""
+
+    def __init__(self, rows: tuple[int, ...], text: str, error: AuditDataError):
+        super().__init__(text)
+        self.rows, self.text, self.error = rows, text, error
 
 
 def _attempt(frame: pd.DataFrame, keep: tuple[int, ...], meta: AuditMeta, shown: str) -> FigureSet:
-    """The figure set of the rows ``keep`` (1-based rows of ``frame``); :class:`_Conflict` naming the rows that cannot hold."""
+    """The figure set of the rows ``keep`` (1-based rows of ``frame``); raises :class:`_Conflict` naming the rows that cannot hold.
+
+    A row that is not a well-formed figure on its own raises the gate's :class:`AuditDataError`.
+    """
     sub = frame.iloc[[r - 1 for r in keep]].reset_index(drop=True)
     try:
         parsed = parse_figures(sub, meta, shown)
     except AuditDataError as err:
         if err.problem.startswith("of differs within one group") and isinstance(err.row, list):
             rows = tuple(sorted(keep[r - 1] for r in err.row))
-            return _raise_conflict(
-                rows,
-                f"rows {', '.join(map(str, rows))} give the group different numbers of cases ({err.found} against {err.expected.split('(')[-1].rstrip(')')})",
-            )
+            first = err.expected.split("(")[-1].rstrip(")")
+            text = f"rows {', '.join(map(str, rows))} give the group different numbers of cases ({err.found} against {first})"
+            raise _Conflict(rows, text, _renumbered(err, keep)) from None
         raise _renumbered(err, keep) from None
     parsed = tuple(replace(f, row=keep[f.row - 1]) for f in parsed)
     try:
@@ -212,11 +217,7 @@ def _attempt(frame: pd.DataFrame, keep: tuple[int, ...], meta: AuditMeta, shown:
         if not rows:
             raise
         text = str(err).split(": ", 1)[1] if ": " in str(err) else str(err)
-        return _raise_conflict(tuple(sorted(set(rows))), text)
-
-
-def _raise_conflict(rows: tuple[int, ...], text: str):
-    raise _Conflict(rows, text)
+        raise _Conflict(tuple(sorted(set(rows))), text, err) from None
 
 
 def _renumbered(err: AuditDataError, keep: tuple[int, ...]) -> AuditDataError:
@@ -263,6 +264,8 @@ def _read_conflicting(folder: Path, original: AuditDataError) -> Member:
     try:
         _attempt(frame, everything, meta, shown)
     except _Conflict as c:
+        if str(c.error) != str(original):
+            raise original from None  # the gate refused the package for something else first (a loose file, another table)
         first_conflict = c.rows
     else:
         raise original  # the figures hold: the refusal was about something else

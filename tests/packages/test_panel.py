@@ -200,3 +200,22 @@ def test_the_panel_table_has_one_row_per_document_sample_rater_and_grade_with_in
     )
     met = table[table["audit_id"].eq("metropolitan-2016") & table["sample"].eq("all")]
     assert met["of"].isna().all()
+
+
+def test_a_package_whose_figures_conflict_is_still_refused_for_a_structural_fault(tmp_path):
+    """Conflicting figures do not stop the panel; a loose file beside them (or a changed file) still does, with the gate's one line."""
+    import shutil
+
+    from analysis.data.errors import AuditDataError
+
+    folder = tmp_path / "dorset-2021"
+    shutil.copytree(NATIONAL / "dorset-2021", folder)
+    assert read_member(folder).status == PARTLY_USED
+    (folder / "extra.csv").write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(AuditDataError, match="extra.csv: file in the package folder is not described"):
+        read_member(folder)
+    (folder / "extra.csv").unlink()
+    with open(folder / "figures.csv", "a", encoding="utf-8") as f:
+        f.write("all,inspectorate,,good,20,,,,83,again,https://example.org\n")
+    with pytest.raises(AuditDataError, match="differs from the checksum"):
+        read_member(folder)
