@@ -75,7 +75,6 @@ def test_every_resource_is_loaded_once(data):
             continue
         loaded = data.figures.figures if name == "figures" else data.extra(name)
         assert len(loaded) > 0 if name != "source" else loaded is not None
-    assert data.extra("national_audits")["n_cases"].dtype == "Int64"
     assert list(data.extra("area_themes")["practice_area"].drop_duplicates()) == [
         a for a in AREA_CODES if a in set(data.extra("area_themes")["practice_area"])
     ]

@@ -46,7 +46,7 @@ class AuditData:
     (``cases.csv``) when the package has one, else ``None``; ``extras`` every further resource the
     package holds, by resource name, as its extension (:mod:`analysis.extras`) shaped it (Gwent's
     ``practice_areas``, ``published_totals``, ``recommendations`` and ``recommendation_areas``,
-    ``source`` (one record), ``area_themes``, ``national_audits`` and the four ``coverage_*``
+    ``source`` (one record), ``area_themes`` and the four ``coverage_*``
     tables); :meth:`extra` gives one or ``None``. ``descriptor`` is the package's
     ``datapackage.json``; ``files`` maps each resource to the file name used in messages.
     """

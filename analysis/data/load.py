@@ -3,7 +3,7 @@
 An audit package (``--raw``, by default ``data/raw``, Gwent 2019) holds ``audit.json`` (what the
 audit is, its grade scale), ``figures.csv`` (one published figure a row) and ``datapackage.json``
 (checksums and schemas); optionally Gwent's further resources (practice-area labels, themes,
-recommendations, the national table and the press-coverage review). Nothing else in the project
+recommendations and the press-coverage review; other audits' packages, for the national panel, sit in its ``national/`` folder and are read by :mod:`analysis.data.panel`). Nothing else in the project
 reads the package. Stages take the validated :class:`AuditData`, never a path, so no figure can
 reach a processed file without passing every check: checksums, schemas, the figures' own
 arithmetic (:mod:`analysis.data.audit_package`) and each extension's checks

@@ -56,7 +56,6 @@ TABLES: tuple[str, ...] = (
     "recommendations",
     "recommendation_areas",
     "source",
-    "national_audits",
     "area_themes",
     "coverage_texts",
     "coverage_claims",

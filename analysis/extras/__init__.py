@@ -7,19 +7,16 @@ what each needs beside it, how it types them and its checks (:class:`~analysis.e
 
 from __future__ import annotations
 
-from analysis.data import national_audits
 from analysis.extras import area_themes, coverage, practice_areas, published_totals, recommendations, source
 from analysis.extras.extension import Extension
 
-#: Every extension, in reading order. (``national_audits`` is the table issue 25's panel retires; its code stays in
-#: :mod:`analysis.data.national_audits` until then.)
+#: Every extension, in reading order.
 EXTENSIONS: tuple[Extension, ...] = (
     practice_areas.EXTENSION,
     published_totals.EXTENSION,
     recommendations.EXTENSION,
     source.EXTENSION,
     area_themes.EXTENSION,
-    national_audits.EXTENSION,
     coverage.EXTENSION,
 )
 
