@@ -166,3 +166,82 @@ def pytest_configure(config):
 
     if not kernels_cached():
         warm_up()
+
+
+# --------------------------------------------------------------------------- unit tests stay pure
+
+#: Where the pure tests live: no child process, no copy of data/raw, no notebook run (issue 29, item 6).
+UNIT_DIR = Path(__file__).parent / "unit"
+
+
+class ImpureUnitTest(AssertionError):
+    """A test under tests/unit/ started a child process, copied data/raw or ran a notebook."""
+
+
+def _is_unit(item) -> bool:
+    return Path(str(item.path)).is_relative_to(UNIT_DIR)
+
+
+def _forbid(what: str):
+    def refuse(*args, **kwargs):
+        raise ImpureUnitTest(
+            f"a unit test may not {what}: move the test to tests/packages/, tests/gates/, tests/golden/, tests/notebooks/ or tests/site/"
+        )
+
+    return refuse
+
+
+def _guarded_copy(original, what: str):
+    """``original`` (a shutil copy function), refusing a source inside data/raw."""
+
+    def copy(src, *args, **kwargs):
+        if Path(src).resolve().is_relative_to(RAW_DIR.resolve()):
+            _forbid(what)()
+        return original(src, *args, **kwargs)
+
+    return copy
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _purity(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _purity(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    with _purity(item):
+        yield
+
+
+def _purity(item):
+    """While a test under tests/unit/ (and its fixtures) runs: child processes, copies of data/raw and notebook runs raise ImpureUnitTest."""
+    import contextlib
+    import os
+    import subprocess
+
+    stack = contextlib.ExitStack()
+    if not _is_unit(item):
+        return stack
+    patch = pytest.MonkeyPatch()
+    stack.callback(patch.undo)
+    patch.setattr(subprocess.Popen, "__init__", _forbid("start a child process"))
+    for name in ("system", "posix_spawn", "posix_spawnp", "fork", "forkpty", "execv", "execve", "execvp", "execvpe"):
+        if hasattr(os, name):
+            patch.setattr(os, name, _forbid("start a child process"))
+    for name in ("copytree", "copy", "copy2", "copyfile"):
+        patch.setattr(shutil, name, _guarded_copy(getattr(shutil, name), "copy data/raw"))
+    try:
+        import nbclient
+    except ImportError:  # pragma: no cover - nbclient is in requirements.txt
+        pass
+    else:
+        patch.setattr(nbclient.NotebookClient, "execute", _forbid("run a notebook"))
+        patch.setattr(nbclient.NotebookClient, "async_execute", _forbid("run a notebook"))
+    return stack

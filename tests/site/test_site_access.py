@@ -646,7 +646,7 @@ def quarto_exe() -> str | None:
 
 @pytest.fixture(scope="module")
 def rendered_site(tmp_path_factory) -> Path:
-    """The site rendered once by Quarto from a copy of the project (as tests/test_site.py does)."""
+    """The site rendered once by Quarto from a copy of the project (as tests/site/test_site.py does)."""
     copy = tmp_path_factory.mktemp("site_access") / "project"
     shutil.copytree(
         PROJ_ROOT,

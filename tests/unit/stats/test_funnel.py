@@ -148,7 +148,7 @@ def test_bad_arguments_are_refused(call, message):
         call()
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def overdispersion_rows():

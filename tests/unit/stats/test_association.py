@@ -27,7 +27,7 @@ from analysis.stats.association import (
 )
 from analysis.stats.fisher_network import exact_p_value
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 # The audit tables: HMICFRS grades (good, requires improvement, inadequate) by practice area, and of the two samples.
 AREAS = np.array([[4, 4, 2], [5, 4, 3], [2, 6, 2], [3, 4, 9], [2, 5, 2], [3, 3, 0], [1, 5, 3], [0, 6, 2]])

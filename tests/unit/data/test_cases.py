@@ -21,7 +21,7 @@ from analysis.grades import GRADES
 from analysis.sections import self_assessment as sa
 from analysis.stats import agreement as ag
 
-FIXTURE = Path(__file__).parent / "fixtures" / "synthetic_paired_cases.csv"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "synthetic_paired_cases.csv"
 
 
 @pytest.fixture(scope="module")

@@ -315,7 +315,7 @@ def test_every_resource_passes_through_load_audit(raw_copy):
 
 def test_no_section_reads_a_file():
     """Stages take validated data only: no section or statistics module opens a path."""
-    root = Path(__file__).resolve().parents[1] / "analysis"
+    root = Path(__file__).resolve().parents[2] / "analysis"
     for folder in ("sections", "stats"):
         for module in (root / folder).glob("*.py"):
             text = module.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 from analysis.stats import paired_intervals as pi
 from analysis.stats.agreement import agreement_bounds, tables_of
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 #: SAS/STAT PROC FREQ, Getting Started, "Agreement Study" (skin condition, two dermatologists).
 SKIN = np.array([[10, 4, 1, 0], [5, 10, 12, 2], [2, 4, 12, 5], [0, 2, 6, 13]])

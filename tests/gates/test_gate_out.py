@@ -210,7 +210,7 @@ def test_publish_refuses_what_is_not_a_set(tmp_path):
 
 def test_nothing_but_process_writes_processed_files():
     """Notebooks, the site and the sections compute in memory: only analysis.pipeline.process calls publish."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     callers = []
     for path in [*root.glob("analysis/**/*.py"), *root.glob("notebooks/*.ipynb"), *root.glob("*.qmd")]:
         text = path.read_text(encoding="utf-8")
@@ -223,7 +223,7 @@ def test_nothing_but_process_writes_processed_files():
 
 
 def test_the_staging_and_lock_names_are_ignored_by_git():
-    text = (Path(__file__).resolve().parents[1] / ".gitignore").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / ".gitignore").read_text(encoding="utf-8")
     assert "data/.processed.*" in text
 
 

@@ -37,7 +37,7 @@ from analysis.display import pipe_table
 from analysis.notebooks import NOTEBOOKS_DIR
 from analysis.text import as_html, as_text, html_link, link, web_address
 
-HOSTILE = Path(__file__).parent / "fixtures" / "packages" / "hostile"
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "packages" / "hostile"
 SENTINEL_NAME, SENTINEL_VALUE = "ANALYSIS_HOSTILE_SENTINEL", "sentinel-value-7f3a9c"
 
 #: The hostile strings of the fixture, each as the package writes it.

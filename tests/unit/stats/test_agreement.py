@@ -426,7 +426,7 @@ def test_plain_reading_leads_with_what_is_identified(built):
 
 
 def test_identified_table(built):
-    """The issue's independent figures for identified.csv (most to 1e-6 here; see tests/test_identification.py for the checks against R)."""
+    """The issue's independent figures for identified.csv (most to 1e-6 here; see tests/unit/stats/test_identification.py for the checks against R)."""
     t = built["identified.csv"].set_index("quantity")
     assert list(built["identified.csv"].columns) == ["quantity", "low", "high", "ci_low", "ci_high", "method"]
     assert (t.loc["n_force_better", "low"], t.loc["n_force_better", "high"]) == (17, 23)

@@ -18,7 +18,7 @@ from analysis.stats.ordinal_regression import (
     separate_cuts_log_likelihood,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def polr_rows():

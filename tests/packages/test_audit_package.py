@@ -23,7 +23,7 @@ from analysis.data.load import load_audit
 from analysis.data.package import update_hashes
 from analysis.pipeline import payload
 
-PACKAGES = Path(__file__).parent / "fixtures" / "packages"
+PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
 SHAPES = sorted(p.name for p in PACKAGES.iterdir() if p.is_dir())
 
 
@@ -320,7 +320,7 @@ def test_the_readme_worked_example_is_a_valid_package(tmp_path):
     """The README's worked example (a real, cited overall split) loads as written, and its report says what is left out."""
     import re
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme[readme.index("**Worked example:") :]
     audit_json = re.search(r"```json\n(.*?)```", example, re.S).group(1)
     figures = re.search(r"```csv\n(.*?)```", example, re.S).group(1)

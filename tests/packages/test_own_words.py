@@ -30,7 +30,7 @@ from analysis.sections.audit import grade_shares, shares_sentence
 from analysis.text import fixed
 from analysis.words import direction, span, tables_fit
 
-PACKAGES = Path(__file__).parent / "fixtures" / "packages"
+PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
 #: Every fixture package that loads (sums_do_not_close is refused, by design).
 LOADABLE = sorted(p.name for p in PACKAGES.iterdir() if (p / "datapackage.json").is_file() and p.name != "sums_do_not_close")
 

@@ -13,7 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 from analysis.stats import identification as ident
 from analysis.stats.agreement import agreement_bounds, tables_of
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 FORCE, INSPECTORS = [27, 6, 0], [10, 17, 6]
 
 

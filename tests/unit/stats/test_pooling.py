@@ -13,7 +13,7 @@ from analysis.data.load import load_audit
 from analysis.sections.areas import area_counts
 from analysis.stats import pooling as po
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 @pytest.fixture(scope="module")

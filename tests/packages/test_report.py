@@ -18,7 +18,7 @@ from analysis.cli import main
 from analysis.data.paths import NOTEBOOKS_DIR, PROJ_ROOT
 from analysis.report import MARKER, prune
 
-PACKAGES = Path(__file__).parent / "fixtures" / "packages"
+PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
 
 
 def _outputs(nb) -> list[dict]:

@@ -16,7 +16,7 @@ from analysis.data.paths import PROJ_ROOT as PROJECT_ROOT
 from analysis.sections import areas, national, self_assessment
 from analysis.stats import funnel
 
-PACKAGES = Path(__file__).parent / "fixtures" / "packages"
+PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
 PAGES = ("index.qmd", "methods.qmd", "glossary.qmd")
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
