@@ -73,6 +73,41 @@ def gwent_published(request, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def gwent_payload(gwent_published) -> dict[str, bytes]:
+    """The bytes of Gwent's processed set as this run computed them (:func:`gwent_published`), by file name: the set ``payload`` gives."""
+    from analysis.data.publish import set_files
+
+    return {p.name: p.read_bytes() for p in set_files(gwent_published)}
+
+
+@pytest.fixture
+def gwent_computed_once(gwent_payload, monkeypatch) -> dict[str, bytes]:
+    """``process`` (and the command line's) on data/raw publishes this run's one computed set instead of computing it again.
+
+    For tests whose subject is publishing (what is written, replaced, ignored, said), not computing:
+    the computing is checked once per run, on the same bytes (``gwent_published`` is computed from
+    data/raw by ``process``; tests/golden/ compares it with the committed set and re-runs it). Any
+    other raw folder (an edited copy, a fixture package) is loaded and computed as usual.
+    """
+    import analysis.pipeline as pipeline
+
+    load, compute = pipeline.load_audit, pipeline.payload
+    unedited = object()
+
+    def load_audit(raw_dir=RAW_DIR, *args, **kwargs):
+        if not args and not kwargs and Path(raw_dir).resolve() == RAW_DIR.resolve():
+            return unedited
+        return load(raw_dir, *args, **kwargs)
+
+    def payload(data):
+        return dict(gwent_payload) if data is unedited else compute(data)
+
+    monkeypatch.setattr(pipeline, "load_audit", load_audit)
+    monkeypatch.setattr(pipeline, "payload", payload)
+    return gwent_payload
+
+
 #: ``python -c QUICK_PROCESS PROCESSED_DIR process ...``: the command line's ``process`` with the committed processed set as
 #: its payload (nothing loaded or computed), for tests of publishing in a child process (kills, interrupts, mounts).
 QUICK_PROCESS = """

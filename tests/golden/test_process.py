@@ -142,7 +142,7 @@ def test_published_files_are_readable_by_all(published):
     assert published.stat().st_mode & 0o555 == 0o555
 
 
-def test_cli_success(tmp_path, capsys):
+def test_cli_success(tmp_path, capsys, gwent_computed_once):
     out = tmp_path / "processed"
     assert main(["process", "--out", str(out)]) == 0
     n = len(set_files(PROCESSED_DIR))
@@ -188,7 +188,7 @@ def test_processed_paths_are_relative():
     assert str(PROJ_ROOT) not in text
 
 
-def test_jupyter_checkpoints_in_the_processed_folder_are_ignored(tmp_path, capsys):
+def test_jupyter_checkpoints_in_the_processed_folder_are_ignored(tmp_path, capsys, gwent_computed_once):
     """Opening a processed CSV in JupyterLab makes .ipynb_checkpoints/ beside it: process and the readers ignore it."""
     from analysis import site, stamps
     from analysis.data import publish as pub

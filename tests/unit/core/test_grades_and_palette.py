@@ -50,6 +50,7 @@ def test_text_helpers():
     assert long_month("2019-06") == "June 2019"
 
 
+@pytest.mark.slow
 def test_styler_text_is_stable():
     import pandas as pd
 

@@ -51,6 +51,7 @@ def test_fixture_matches_the_published_totals(cases, data):
     assert len(cases) == data.total("cases_force_selected")
 
 
+@pytest.mark.slow
 def test_paired_table_counts_cases():
     cases = pd.DataFrame(
         {
@@ -63,6 +64,7 @@ def test_paired_table_counts_cases():
     assert paired_table(cases).tolist() == [[1, 1, 0], [0, 0, 0], [0, 0, 1]]
 
 
+@pytest.mark.slow
 def test_exact_measures_use_the_same_functions(cases, areas):
     result = paired_measures(cases, areas)
     assert result["practice_area"].tolist() == [ALL_CASES, *areas]
@@ -128,6 +130,7 @@ HEADER = "case_id,practice_area,force_grade,hmicfrs_grade\n"
         ("A1,s47_enquiries,good,good\nA2,s47_enquiries,good,requires improvement,extra\n", 2, None, "5"),
     ],
 )
+@pytest.mark.slow
 def test_bad_values_raise_audit_data_error(tmp_path, areas, body, row, column, found):
     path = write(tmp_path, HEADER + body)
     with pytest.raises(AuditDataError) as err:
@@ -146,17 +149,20 @@ def test_duplicate_case_ids_raise(tmp_path, areas):
     assert err.value.column == "case_id"
 
 
+@pytest.mark.slow
 def test_wrong_header_raises(tmp_path):
     path = write(tmp_path, "case_id,area,force_grade,hmicfrs_grade\nA1,x,good,good\n")
     with pytest.raises(AuditDataError, match="missing column 'practice_area'"):
         load_paired_cases(path)
 
 
+@pytest.mark.slow
 def test_missing_file_raises(tmp_path):
     with pytest.raises(AuditDataError, match="file not found"):
         load_paired_cases(tmp_path / "absent.csv")
 
 
+@pytest.mark.slow
 def test_unknown_areas_are_refused_by_default_and_all_listed(tmp_path):
     path = write(tmp_path, HEADER + "A1,anything,good,inadequate\nA2,s47_enquiries,good,good\nA3,elsewhere,good,good\n")
     with pytest.raises(AuditDataError, match="unknown practice areas 'anything', 'elsewhere'") as err:
@@ -167,6 +173,7 @@ def test_unknown_areas_are_refused_by_default_and_all_listed(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["directory", "missing", "unreadable"])
+@pytest.mark.slow
 def test_paths_that_are_not_readable_files_raise_the_projects_error(tmp_path, kind):
     path = tmp_path / "paired.csv"
     if kind == "directory":

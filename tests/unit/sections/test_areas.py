@@ -62,6 +62,7 @@ def tables(_tables):
     return {name: frame if isinstance(frame, str) else frame.copy() for name, frame in _tables.items()}
 
 
+@pytest.mark.slow
 def test_area_summary_columns_and_backtest(data, summary):
     expected = ["area", "n", *GRADE_COLS]
     for g in GRADE_COLS:
@@ -97,6 +98,7 @@ def test_samples_use_only_published_hmicfrs_totals(data):
     assert list(counts.columns) == list(GRADES)
 
 
+@pytest.mark.slow
 def test_order_rule(summary):
     order = order_weakest_first(summary)
     assert order[0] == "child_sexual_exploitation" and order[-1] == "police_protection_s46"
@@ -147,6 +149,7 @@ def test_association_tests_table(data, tests_table):
     assert with_p["p_value"].between(0, 1).all() and t.loc[t["test"].str.startswith("cumulative_odds_ratio_"), "p_value"].isna().all()
 
 
+@pytest.mark.slow
 def test_stage_is_registered_and_deterministic(data, _tables):
     s = stage("areas")
     assert {spec.path for spec in s.specs(data)} == {
@@ -164,6 +167,7 @@ def test_stage_is_registered_and_deterministic(data, _tables):
         assert csv_bytes(frame) == csv_bytes(second[name])
 
 
+@pytest.mark.slow
 def test_themes_and_recommendations(data, summary):
     themes = data.area_themes
     assert set(themes["practice_area"]) == set(AREAS)
@@ -176,6 +180,7 @@ def test_themes_and_recommendations(data, summary):
     assert text.count("\n- ") == 4 + 1
 
 
+@pytest.mark.slow
 def test_format_share_table(data, summary):
     table = format_share_table(summary, data.grades, {"s47_enquiries": "Section 47"})
     assert table.loc["Section 47", "Inadequate"] == "2 of 10 (20%; 95% interval 6% to 51%)"
@@ -207,6 +212,7 @@ def test_monte_carlo_p_values_carry_their_standard_error(tests_table):
     assert tests_table.loc[tests_table["test"] != "fisher_monte_carlo", "mc_standard_error"].isna().all()
 
 
+@pytest.mark.slow
 def test_areas_multiplicity_and_pooling(data, summary):
     """CSE against the rest p = 0.012; Holm over all 16 area-against-rest tests (inadequate and good); pooled shares pull towards the overall share."""
     from analysis.stats.multiplicity import fisher_vs_rest, holm
@@ -229,6 +235,7 @@ def test_areas_multiplicity_and_pooling(data, summary):
     assert s["p_weakest"].idxmax() == "child_sexual_exploitation"
 
 
+@pytest.mark.slow
 def test_area_ranks_and_the_sample_mix_tables(data, tables):
     ranks = tables["area_ranks.csv"]
     assert list(ranks.columns) == ["area", "p_weakest", "p_weakest_low", "p_weakest_high", "rank_low", "rank_high"]
@@ -250,6 +257,7 @@ def test_area_ranks_and_the_sample_mix_tables(data, tables):
     assert excess.loc[("s47_enquiries", "standardised_excess_inadequate"), "low"] < 0
 
 
+@pytest.mark.slow
 def test_the_area_sentences_never_say_a_double_negative_and_take_the_lowest_probability(data, tables):
     from analysis.sections.areas import headline, mix_reading, multiplicity_reading
 

@@ -147,6 +147,7 @@ def test_binomial_columns_are_funnel_limits_and_tau2_zero_gives_the_wilson_limit
         np.testing.assert_allclose(mine[["additive_lower", "additive_upper"]].to_numpy(), wilson[["lower", "upper"]].to_numpy(), rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_positions_follow_the_published_limits(tables):
     """Each force's position, re-derived by comparing its share with the limits table at its n (a share on a limit is inside)."""
     od = tables["od_limits"].set_index(["measure", "confidence", "n"])
@@ -256,6 +257,7 @@ TIGHT = [26, 27, 28, 29, 30, 28, 27, 29, 28, 30, 26]
         ([*TIGHT[:-2], 11, 50], "two forces under each of the three kinds of limit (Made-up J 2020, below", ["J", "K"]),
     ],
 )
+@pytest.mark.slow
 def test_the_count_of_forces_outside_chooses_the_words(counts, phrase, named):
     dispersion, positions = made_up_tables({"inadequate": made_up(counts)})
     text = nat.outside_text(positions, "inadequate")
@@ -322,6 +324,7 @@ def made_up_national(points_by_measure: dict[str, pd.DataFrame]) -> pd.DataFrame
         ([*TIGHT[:-2], 11, 50], [*TIGHT[:-1], 50], "two forces under each", "one force under each"),
     ],
 )
+@pytest.mark.slow
 def test_the_headline_counts_and_names_the_forces_outside(inadequate, good, inadequate_words, good_words):
     points = {"inadequate": made_up(inadequate), "good": made_up(good)}
     _, positions = made_up_tables(points)
@@ -368,6 +371,7 @@ def test_one_force_from_the_inspectorate_is_not_enough():
     )
 
 
+@pytest.mark.slow
 def test_sentences_read_the_same_from_the_published_files(tables):
     dispersion, positions = tables["dispersion"], tables["positions"]
     national = tables["national"]

@@ -88,6 +88,7 @@ def test_totals_that_rule_an_assumption_out_give_empty_ranges_and_say_so():
 
 
 @pytest.mark.parametrize("seed", range(6))
+@pytest.mark.slow
 def test_four_grades_and_sets_of_totals_match_listing(seed):
     rng = np.random.default_rng(seed)
     k = 4

@@ -54,6 +54,7 @@ LIB = library_tables()
 
 
 @pytest.mark.parametrize("table", LIB, ids=range(len(LIB)))
+@pytest.mark.slow
 def test_kappas_match_statsmodels(table):
     assert ag.cohen_kappa(table) == pytest.approx(cohens_kappa(table).kappa, abs=1e-12)
     assert ag.weighted_kappa(table, "linear") == pytest.approx(cohens_kappa(table, wt="linear").kappa, abs=1e-12)
@@ -252,6 +253,7 @@ def test_linear_forms_reproduce_every_table(rows, cols):
 
 
 @pytest.mark.parametrize(("rows", "cols"), [([27, 6, 0], [10, 17, 6]), ([5, 4, 3], [2, 6, 4]), ([7, 0, 5], [3, 3, 6])])
+@pytest.mark.slow
 def test_lp_bounds_equal_enumerated_ranges(rows, cols):
     tables = enumerate_tables(rows, cols)
     values = ag.table_measures(tables)
@@ -264,6 +266,7 @@ def test_lp_bounds_equal_enumerated_ranges(rows, cols):
             assert ag.table_measures(table)[measure].iloc[0] == pytest.approx(lp.loc[measure, side], abs=1e-12)
 
 
+@pytest.mark.slow
 def test_linear_form_refuses_undefined_and_nonlinear_measures():
     with pytest.raises(ValueError, match="undefined"):
         ag.linear_form("cohen_kappa", [3, 0], [3, 0])
@@ -388,6 +391,7 @@ def test_what_holds_in_every_consistent_pairing(built):
     assert b.loc["sign_test_p", "verdict"].startswith("p < 0.05 under every pairing")
 
 
+@pytest.mark.slow
 def test_stage_output_is_deterministic(data):
     first = sa.STAGE.build(data)
     second = sa.STAGE.build(data)
@@ -459,6 +463,7 @@ def test_bowker_is_given_under_both_df_conventions(built):
     assert (tables["bowker_df_all_pairs"] == 3).all() and (tables["bowker_df"] <= 3).all()
 
 
+@pytest.mark.slow
 def test_sign_test_equals_binomtest_for_every_small_pair():
     pairs = [(b, w) for m in range(1, 41) for b in range(m + 1) for w in [m - b]]
     better, worse = np.array(pairs).T
@@ -488,6 +493,7 @@ def _margin_grid(count: int, seed: int, n_max: int) -> list[tuple[np.ndarray, np
 
 
 @pytest.mark.parametrize(("rows", "cols"), _margin_grid(60, seed=20190202, n_max=40))
+@pytest.mark.slow
 def test_count_and_test_extremes_equal_enumeration(rows, cols):
     tables = enumerate_tables(rows, cols)
     assert count_tables(rows, cols) == len(tables)
@@ -500,6 +506,7 @@ def test_count_and_test_extremes_equal_enumeration(rows, cols):
 
 
 @pytest.mark.parametrize(("rows", "cols"), _margin_grid(6, seed=7, n_max=30))
+@pytest.mark.slow
 def test_optimised_bounds_equal_enumerated_bounds(rows, cols):
     listed, all_tables = ag.agreement_bounds(rows, cols)
     optimised, referred = ag.agreement_bounds(rows, cols, max_tables=0)
@@ -516,6 +523,7 @@ def test_optimised_bounds_equal_enumerated_bounds(rows, cols):
             assert by_id.loc[rec.min_table_id, rec.measure] == rec.min and by_id.loc[rec.max_table_id, rec.measure] == rec.max
 
 
+@pytest.mark.slow
 def test_bounds_at_ten_thousand_cases_without_listing_tables():
     # the example of issue 12 (a zero margin) and near-uniform margins: trillions of tables, none listed
     for rows, cols in (([8182, 1818, 0], [3030, 5152, 1818]), ([3334, 3333, 3333], [3333, 3333, 3334])):

@@ -27,11 +27,13 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_statistics_module_imports_the_grade_names():
     offenders = [p.name for p in sorted(STATS.glob("*.py")) if "analysis.grades" in _imports(p)]
     assert offenders == []
 
 
+@pytest.mark.slow
 def test_the_statistics_modules_import_each_other_without_a_circle():
     graph = {f"analysis.stats.{p.stem}": {m for m in _imports(p) if m.startswith("analysis.stats.")} for p in STATS.glob("*.py")}
     state: dict[str, int] = {}
@@ -51,6 +53,7 @@ def test_the_statistics_modules_import_each_other_without_a_circle():
 
 
 @pytest.mark.parametrize("k", range(2, 8))
+@pytest.mark.slow
 def test_consistent_tables_and_the_summary_for_k_grades(k):
     rng = np.random.default_rng(100 + k)
     n = 5 if k >= 6 else 7

@@ -133,6 +133,7 @@ def test_power_matches_noncentral_chi_squared_and_inverts():
 
 
 @pytest.mark.parametrize(("table", "published"), [(JOB, 0.7827), (MP6, 0.03929), (TEA, 0.4857)])
+@pytest.mark.slow
 def test_fisher_r_documentation_examples(table, published):
     p = fisher_freeman_halton(table).p_value
     assert round(p, 4 if published > 0.1 else 5) == published
@@ -169,6 +170,7 @@ def test_r_reference_fixture_is_complete():
 
 
 @pytest.mark.parametrize("name", [n for n in R_REFERENCE["name"] if n not in HEAVY | R_INEXACT])
+@pytest.mark.slow
 def test_exact_p_value_matches_r_fisher_test(name):
     ref = R_REFERENCE.set_index("name").loc[name]
     res = fisher_freeman_halton(ref["array"])
@@ -178,6 +180,7 @@ def test_exact_p_value_matches_r_fisher_test(name):
 
 
 @pytest.mark.parametrize("name", [n for n in R_REFERENCE["name"] if n not in HEAVY | R_INEXACT])
+@pytest.mark.slow
 def test_hybrid_matches_r_hybrid(name):
     # R's fisher.test(hybrid = TRUE): the same sub-tables approximated, the same chi-squared tails (to R's precision)
     ref = R_REFERENCE.set_index("name").loc[name]
@@ -188,6 +191,7 @@ def test_hybrid_matches_r_hybrid(name):
         assert res.p_value == pytest.approx(fisher_freeman_halton(ref["array"]).p_value, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_where_r_is_not_exact_simulation_sides_with_the_network():
     # On a 7 x 7 table with n = 37, R's two orientations give 0.241 and 0.211. The exact p-value (0.2707,
     # the same in both orientations) agrees with a seeded Monte Carlo estimate; R's values are > 8 standard
@@ -202,6 +206,7 @@ def test_where_r_is_not_exact_simulation_sides_with_the_network():
         assert abs(r_value - mc.p_value) > 8 * mc.mc_standard_error
 
 
+@pytest.mark.slow
 def test_exact_p_value_is_invariant_to_the_order_of_rows_and_columns():
     rng = np.random.default_rng(3)
     for table in (AREAS, JOB, MP6):
@@ -244,6 +249,7 @@ def test_memory_caps_stop_the_exact_computation(monkeypatch):
     assert res.method == "monte_carlo" and "raise max_work" not in res.fallback_reason
 
 
+@pytest.mark.slow
 def test_a_hybrid_search_past_half_its_budget_gives_way_to_the_exact_one():
     # R's orientation makes the hybrid search of this 5 x 5 table cost 20 times the exact search, and no
     # sub-table it would reach can be approximated: the exact p-value answers, within the same budget
@@ -271,6 +277,7 @@ def test_fisher_2x2_matches_scipy(table):
     assert fisher_freeman_halton(table).p_value == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_network_matches_brute_force_enumeration():
     rng = np.random.default_rng(7)
     checked = 0
@@ -295,6 +302,7 @@ def test_table_probability_and_trivial_tables():
     assert 0 < fisher_freeman_halton(AREAS).p_value <= 1
 
 
+@pytest.mark.slow
 def test_monte_carlo_is_seeded_and_close_to_exact():
     a = fisher_freeman_halton(AREAS, "monte_carlo", seed=11, samples=20_000)
     b = fisher_freeman_halton(AREAS, "monte_carlo", seed=11, samples=20_000)
@@ -350,6 +358,7 @@ def test_mann_whitney_matches_scipy_and_pair_counts(a, b):
     assert (res.n1, res.n2) == (sum(a), sum(b))
 
 
+@pytest.mark.slow
 def test_mann_whitney_exact_matches_permutation_enumeration():
     a, b = [1, 2, 3], [3, 2, 0]
     x, y = _expand([a, b])

@@ -111,6 +111,7 @@ def test_expected_table():
 
 
 @pytest.mark.parametrize(("r", "c", "n"), [(3, 3, 12), (2, 3, 9), (3, 4, 10), (4, 4, 8)])
+@pytest.mark.slow
 def test_linear_bounds_equal_enumeration(r, c, n):
     rng = np.random.default_rng(r * 100 + c * 10 + n)
     for _ in range(4):

@@ -73,11 +73,13 @@ def _random_tables(seed: int, shapes, count: int, high: int = 5):
         [[4, 0, 1], [0, 3, 1], [1, 1, 2], [2, 0, 0]],
     ],
 )
+@pytest.mark.slow
 def test_exact_p_value_equals_exact_rational_arithmetic(table):
     exact = _rational_p_value(table)
     assert exact_p_value(table) == pytest.approx(float(exact), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_network_matches_brute_force_on_random_tables_of_many_shapes():
     shapes = [(2, 3), (3, 2), (2, 5), (5, 2), (3, 3), (3, 4), (4, 3), (2, 6)]
     tables = [*_random_tables(7, shapes, 3, high=4), *_random_tables(8, [(4, 4), (3, 5)], 2, high=3)]
@@ -141,6 +143,7 @@ def _extremes(at: np.ndarray, values: np.ndarray, m: int) -> tuple[np.ndarray, n
     return low, high
 
 
+@pytest.mark.slow
 def test_path_bounds_are_the_extreme_partial_and_remaining_paths():
     # for every node of every stage: the smallest and largest value before it and after it, over all tables through it
     for table in _random_tables(11, [(3, 3), (4, 3), (3, 4)], 2, high=4):

@@ -97,6 +97,7 @@ def test_position_agrees_with_the_statsmodels_wilson_interval():
         assert (funnel.position(count, n, target, "wilson") == "within_95") == inside, count
 
 
+@pytest.mark.slow
 def test_position_bands_are_ordered():
     target, n = 0.354, 80
     order = {p: i for i, p in enumerate(funnel.POSITIONS)}
@@ -162,6 +163,7 @@ def numbers(text: str) -> list[float]:
 
 
 @pytest.mark.parametrize("ref", list(overdispersion_rows()))
+@pytest.mark.slow
 def test_dispersion_matches_funnelplotr(ref):
     # tests/fixtures/funnel_overdispersion.csv: R 4.2.2 with FunnelPlotR 0.6.0's own functions (see the .R file beside it)
     counts, sizes = [int(v) for v in ref.x.split()], [int(v) for v in ref.n.split()]
@@ -287,6 +289,7 @@ def test_calibrated_test_and_q_profile_interval_match_an_independent_computation
     assert raw.p_value == pytest.approx(got.p_unwinsorised, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_winsorised_statistic_has_a_null_mean_below_its_degrees_of_freedom_so_only_the_raw_test_is_calibrated():
     rng = np.random.default_rng(20050101)
     sizes = np.array([69, 81, 79, 83, 89, 81, 73, 101, 72, 70, 74])

@@ -27,6 +27,7 @@ def _density(lu, lm):
 PEAK = float(h.log_hyper_posterior(X, N, np.array(-0.7), np.array(2.0)))
 
 
+@pytest.mark.slow
 def test_grid_matches_adaptive_quadrature_over_the_hyperparameters():
     # adaptive quadrature (scipy quad) over log M, and 120-point Gauss-Legendre over logit mu, instead of the grid;
     # the probability given the hyperparameters is checked against adaptive quadrature over the share below
@@ -59,6 +60,7 @@ def test_rank_probabilities_given_the_hyperparameters_match_simulation():
     assert got[2, 0] == pytest.approx(_p_highest_given(mu, m, 2), abs=1e-8)
 
 
+@pytest.mark.slow
 def test_rank_interval_and_sensitivity():
     post = h.RankPosterior(np.array([[0.9, 0.08, 0.02], [0.05, 0.9, 0.05], [0.05, 0.02, 0.93]]), np.zeros(3), np.zeros(3), np.zeros(3))
     low, high = post.rank_interval()

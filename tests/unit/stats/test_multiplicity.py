@@ -72,6 +72,7 @@ def test_published_child_sexual_exploitation_values(areas):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.slow
 def test_holm_matches_statsmodels(seed):
     rng = np.random.default_rng(seed)
     p = rng.uniform(0, 0.2, size=8)

@@ -31,6 +31,7 @@ def polr_rows():
 
 
 @pytest.mark.parametrize(("a", "b", "ref", "zeta"), list(polr_rows()))
+@pytest.mark.slow
 def test_matches_r_polr(a, b, ref, zeta):
     # tests/fixtures/polr_two_groups.csv: R 4.2.2, MASS 7.3-58.2, polr(grade ~ x, control = list(reltol = 1e-14)).
     res = proportional_odds_two_groups(a, b)
@@ -68,6 +69,7 @@ def grouped_mle(a, b):
 
 
 @pytest.mark.parametrize(("a", "b"), [([10, 17, 6], [10, 20, 17]), ([2, 9, 4], [6, 6, 6]), ([4, 6, 7, 2], [9, 5, 3, 1])])
+@pytest.mark.slow
 def test_matches_an_independent_scipy_fit(a, b):
     beta, llf = grouped_mle(a, b)
     res = proportional_odds_two_groups(a, b)
@@ -98,6 +100,7 @@ def test_null_log_likelihood_is_the_multinomial_maximum():
     assert null_log_likelihood([0, 4, 4]) == pytest.approx(8 * np.log(0.5))
 
 
+@pytest.mark.slow
 def test_separation_is_flagged():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -126,6 +129,7 @@ def floats(text: str) -> list[float]:
 
 
 @pytest.mark.parametrize(("a", "b", "ref"), list(cumulative_rows()))
+@pytest.mark.slow
 def test_cumulative_odds_ratios_match_r_vgam_and_fisher_test(a, b, ref):
     # tests/fixtures/cumulative_logit_two_groups.csv: R 4.2.2, VGAM 1.1-7 vglm(cumulative(parallel = FALSE)),
     # fisher.test per cut (see the .R file beside it)
@@ -141,6 +145,7 @@ def test_cumulative_odds_ratios_match_r_vgam_and_fisher_test(a, b, ref):
 
 
 @pytest.mark.parametrize(("a", "b", "ref"), list(cumulative_rows()))
+@pytest.mark.slow
 def test_proportional_odds_test_matches_r_vgam_and_ordinal(a, b, ref):
     res = proportional_odds_test(a, b)
     assert res.converged
@@ -152,6 +157,7 @@ def test_proportional_odds_test_matches_r_vgam_and_ordinal(a, b, ref):
 
 
 @pytest.mark.parametrize(("a", "b", "ref"), list(cumulative_rows()))
+@pytest.mark.slow
 def test_exact_limits_solve_the_noncentral_hypergeometric_tail_equations(a, b, ref):
     """At the exact limits the conditional tail probabilities equal alpha / 2 (Cornfield's definition), by scipy's nchypergeom_fisher."""
     table = cumulative_odds_ratios(a, b)

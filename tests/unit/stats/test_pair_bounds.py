@@ -142,6 +142,7 @@ def test_gwent_under_the_assumptions_of_issue_17():
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5])
+@pytest.mark.slow
 def test_single_pairs_equal_brute_force_listed_and_not(k):
     rng = np.random.default_rng(2000 + k)
     for _ in range(5):
@@ -153,6 +154,7 @@ def test_single_pairs_equal_brute_force_listed_and_not(k):
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5])
+@pytest.mark.slow
 def test_sets_of_margins_equal_brute_force_listed_and_not(k):
     rng = np.random.default_rng(3000 + k)
     for _ in range(4):
@@ -165,6 +167,7 @@ def test_sets_of_margins_equal_brute_force_listed_and_not(k):
 
 
 @pytest.mark.parametrize("k", [3, 4])
+@pytest.mark.slow
 def test_larger_samples_on_the_optimising_roads_equal_brute_force(k):
     rng = np.random.default_rng(4000 + k)
     for _ in range(3):
@@ -174,6 +177,7 @@ def test_larger_samples_on_the_optimising_roads_equal_brute_force(k):
             check_against_brute_force(force, inspectors, mask, listing=False)
 
 
+@pytest.mark.slow
 def test_gamma_and_tau_left_empty_only_with_a_reason_and_given_values_exact():
     rng = np.random.default_rng(5)
     i, j = np.indices((4, 4))
@@ -240,6 +244,7 @@ def test_closed_forms_for_cases_better_and_cases_the_same_against_every_table():
 # --- counting and listing -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_count_tables_equals_enumeration_with_and_without_masks():
     rng = np.random.default_rng(8)
     for k in (2, 3, 4, 5):
@@ -271,6 +276,7 @@ def test_count_over_sets_of_margins_is_the_sum_over_pairs():
         )
 
 
+@pytest.mark.slow
 def test_count_tables_is_exact_at_any_size():
     # 3 x 3: the closed form of analysis.stats.pairing_extremes; every margin 2: a known sequence
     assert pb.count_tables([818, 182, 0], [303, 515, 182]) == count_3x3([818, 182, 0], [303, 515, 182]) == 183 * 184 // 2
@@ -380,6 +386,7 @@ def test_bad_input_is_refused_with_one_message(force, inspectors, allowed, messa
         pb.pair_bounds(force, inspectors, allowed=allowed)
 
 
+@pytest.mark.slow
 def test_dual_certificates_give_the_optimum_of_every_pair():
     # many pairs sharing one objective: a few programmes are solved, their dual solutions certify the rest
     rng = np.random.default_rng(13)

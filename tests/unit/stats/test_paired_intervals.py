@@ -60,6 +60,7 @@ def test_paired_difference_is_the_z_interval_of_the_case_differences(table):
     assert res.high == pytest.approx(diff.mean() + z * se, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_good_gap_is_the_same_on_every_consistent_table():
     res = pi.paired_proportion_difference(consistent())
     np.testing.assert_allclose(res.estimate, 17 / 33, rtol=0, atol=1e-15)
@@ -80,6 +81,7 @@ def test_other_category_and_confidence():
 
 
 @pytest.mark.parametrize("table", [*consistent(), *seeded_tables()], ids=lambda t: "".join(map(str, np.ravel(t))))
+@pytest.mark.slow
 def test_mean_score_gap_matches_scipy_paired_t(table):
     x, y = expand(table)
     k = np.shape(table)[0]
@@ -92,6 +94,7 @@ def test_mean_score_gap_matches_scipy_paired_t(table):
     assert res.high == pytest.approx(ci.high, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_mean_score_gap_on_the_published_margins():
     # force mean (27*3 + 6*2)/33, inspectors' mean (10*3 + 17*2 + 6*1)/33: the gap is 23/33 on every table
     res = pi.mean_score_gap(consistent())
@@ -116,6 +119,7 @@ def vcd_rows():
 
 
 @pytest.mark.parametrize(("table", "weights", "value", "ase", "lwr", "upr"), list(vcd_rows()))
+@pytest.mark.slow
 def test_kappa_matches_r_vcd(table, weights, value, ase, lwr, upr):
     # tests/fixtures/vcd_kappa.csv: R 4.2.2, vcd 1.4.11, Kappa(x, weights) and confint(level = 0.95);
     # regenerate with tests/fixtures/vcd_kappa.R.
@@ -126,6 +130,7 @@ def test_kappa_matches_r_vcd(table, weights, value, ase, lwr, upr):
     assert res.high == pytest.approx(upr, rel=1e-12, abs=1e-13)
 
 
+@pytest.mark.slow
 def test_vcd_fixture_covers_the_consistent_tables():
     ref = pd.read_csv(FIXTURES / "vcd_kappa.csv")
     cells = {" ".join(map(str, t.ravel())) for t in consistent()}
@@ -147,6 +152,7 @@ def test_kappa_se_matches_statsmodels(weights):
         assert pi.kappa_standard_error(table, weights) == pytest.approx(ref.std_kappa, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_kappa_stack_and_undefined():
     tabs = consistent()
     res = pi.kappa_interval(tabs, "quadratic")

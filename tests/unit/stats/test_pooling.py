@@ -46,6 +46,7 @@ def test_log_likelihood_at_zero_theta_is_binomial(areas):
 
 
 @pytest.mark.parametrize(("x", "n", "ref"), list(vgam_rows()))
+@pytest.mark.slow
 def test_fit_matches_r_vgam(x, n, ref):
     # tests/fixtures/vgam_betabinomial.csv: R 4.2.2, VGAM 1.1-7, vglm(cbind(x, n - x) ~ 1, betabinomialff).
     fit = po.fit_beta_binomial(x, n)
@@ -120,6 +121,7 @@ def p_highest_by_integration(a, b):
     return np.array(out)
 
 
+@pytest.mark.slow
 def test_p_weakest_against_numerical_integration(areas, area_fit):
     x, n = areas
     out = po.partial_pooling(x, n, fit=area_fit)

@@ -62,6 +62,7 @@ def brute(ag, sg, low=None, high=None):
 
 
 @pytest.mark.parametrize("with_ranges", [False, True])
+@pytest.mark.slow
 def test_integer_programs_give_exactly_the_bounds_of_enumeration(with_ranges):
     low = high = None
     if with_ranges:  # as when the figures also bound some area's grades within a sample
@@ -90,6 +91,7 @@ def test_margins_that_disagree_or_admit_no_table_are_refused():
     assert sm.feasible(sm.mix_problem(AREA_GRADE, SAMPLE_GRADE))
 
 
+@pytest.mark.slow
 def test_gwent_child_sexual_exploitation_keeps_its_excess_in_every_split():
     ag = np.array([[4, 4, 2], [5, 4, 3], [2, 6, 2], [3, 4, 9], [2, 5, 2], [3, 3, 0], [1, 5, 3], [0, 6, 2]])
     problem = sm.mix_problem(ag, np.array([[10, 17, 6], [10, 20, 17]]))

@@ -63,6 +63,7 @@ def random_margins(rng, k_max=4, n_max=10, kinder_first=False):
     return rng.multinomial(n, rng.dirichlet(lean)), rng.multinomial(n, rng.dirichlet(lean[::-1]))
 
 
+@pytest.mark.slow
 def test_largest_p_matches_enumeration_on_random_small_margins():
     rng = np.random.default_rng(20240517)
     for _ in range(50):
@@ -74,6 +75,7 @@ def test_largest_p_matches_enumeration_on_random_small_margins():
         assert res.p_value == pytest.approx(binomtest_p(res.better, res.worse), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_largest_p_matches_the_three_by_three_closed_form():
     rng = np.random.default_rng(7)
     for _ in range(15):
@@ -85,6 +87,7 @@ def test_largest_p_matches_the_three_by_three_closed_form():
 
 
 @pytest.mark.parametrize("each_grade_once", [True, False])
+@pytest.mark.slow
 def test_fragility_matches_trying_every_set_of_moves(each_grade_once):
     rng = np.random.default_rng(11 if each_grade_once else 12)
     seen_moves = set()
@@ -102,6 +105,7 @@ def test_fragility_matches_trying_every_set_of_moves(each_grade_once):
     assert {0, 1, 2} <= seen_moves  # the cases tried include findings that need no, one and several moves
 
 
+@pytest.mark.slow
 def test_gwent_figures_need_seven_kinder_grades():
     res = sign_test_fragility(FORCE, INSPECTORS)
     assert res.p_value_before == pytest.approx(brute_max_p(FORCE, INSPECTORS), rel=1e-12) and res.p_value_before < 0.05
