@@ -78,9 +78,10 @@ test-quick: env
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 # The quick loop: the pure unit tests (tests/unit: no child process, no raw copy, no notebook) but
-# those marked slow; no notebooks, no network, no Quarto (see tests/README.md).
+# those marked slow; no notebooks, no network, no Quarto (see tests/README.md). Without the nbval
+# plugin (addopts replaced): importing it costs each process seconds, and no unit test needs it.
 test-fast: env
-	$(BIN)/python -m pytest tests/unit -n auto --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest tests/unit -n auto --dist loadfile -m "not slow" -p no:nbval -o addopts="-ra -p no:cacheprovider"
 
 # JupyterLab from the project's environment, with the project's python3 kernel (ipykernel in .venv,
 # analysis/ installed editable, so imports work from the notebooks' folder). It serves the project

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from analysis.data.load import AuditData, load_audit
-from analysis.data.package import update_hashes
 from analysis.data.paths import RAW_DIR
+
+if TYPE_CHECKING:  # the loader is imported where it is used: the controlling process of a parallel run needs none of it
+    from analysis.data.load import AuditData
 
 #: The practice-area codes the issues name, in the report's order (tests check the data against them).
 AREA_CODES = [
@@ -45,6 +47,9 @@ def load_edited(raw: Path) -> AuditData:
 
     For tests of the checks that come after the checksum: schema, keys and identities.
     """
+    from analysis.data.load import load_audit
+    from analysis.data.package import update_hashes
+
     update_hashes(raw)
     return load_audit(raw)
 
@@ -260,6 +265,7 @@ def _purity(item):
     import contextlib
     import os
     import subprocess
+    import sys
 
     stack = contextlib.ExitStack()
     if not _is_unit(item):
@@ -272,11 +278,8 @@ def _purity(item):
             patch.setattr(os, name, _forbid("start a child process"))
     for name in ("copytree", "copy", "copy2", "copyfile"):
         patch.setattr(shutil, name, _guarded_copy(getattr(shutil, name), "copy data/raw"))
-    try:
-        import nbclient
-    except ImportError:  # pragma: no cover - nbclient is in requirements.txt
-        pass
-    else:
+    nbclient = sys.modules.get("nbclient")  # not imported here (it costs seconds); a kernel it would start is a child process anyway
+    if nbclient is not None:
         patch.setattr(nbclient.NotebookClient, "execute", _forbid("run a notebook"))
         patch.setattr(nbclient.NotebookClient, "async_execute", _forbid("run a notebook"))
     return stack

@@ -79,6 +79,7 @@ def test_exact_measures_use_the_same_functions(cases, areas):
     assert result["n"].iloc[1:].sum() == result["n"].iloc[0]
 
 
+@pytest.mark.slow
 def test_exact_values_lie_within_the_published_ranges(cases, data):
     # Any pairing that matches the totals is one of the consistent tables, so its measures lie in the bounds.
     rows, cols = sa.published_margins(data)

@@ -56,6 +56,7 @@ def read_back(frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize("measure", nat.FUNNEL_MEASURES)
 @pytest.mark.parametrize(("analysis", "level"), [(MAIN, funnel.WINSOR_LEVEL), ("not_winsorised", 0.0)])
+@pytest.mark.slow
 def test_dispersion_rows_are_the_stats_functions_on_the_other_forces(docs, tables, measure, analysis, level):
     points = nat.funnel_points(docs, measure)
     others = points.loc[~points["is_gwent"]]
@@ -117,6 +118,7 @@ def test_without_winsorisation_the_test_is_pearsons_and_tau2_is_statsmodels_ders
 
 
 @pytest.mark.parametrize("measure", nat.FUNNEL_MEASURES)
+@pytest.mark.slow
 def test_limits_recomputed_by_hand_from_phi_and_tau2(tables, measure):
     r = row(tables["dispersion"], measure, MAIN)
     lim = tables["od_limits"].loc[tables["od_limits"]["measure"].eq(measure)]
@@ -266,6 +268,7 @@ def test_the_count_of_forces_outside_chooses_the_words(counts, phrase, named):
         assert (f"Made-up {letter} 2020" in text) == (letter in named)
 
 
+@pytest.mark.slow
 def test_kinds_of_limit_that_disagree_are_named_apart():
     spread = [10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]  # far more spread than chance: over-dispersed limits are much wider
     dispersion, positions = made_up_tables({"good": made_up(spread, gwent=35)})
@@ -296,6 +299,7 @@ def test_forces_phrase():
         nat.forces_phrase(-1)
 
 
+@pytest.mark.slow
 def test_inside_is_not_sameness_and_outside_is_said_as_outside():
     inside, positions = made_up_tables({"inadequate": made_up(TIGHT)})
     text = nat.compared_verdict(positions, inside, "inadequate")
@@ -335,6 +339,7 @@ def test_the_headline_counts_and_names_the_forces_outside(inadequate, good, inad
     assert "no different" not in text
 
 
+@pytest.mark.slow
 def test_the_headline_says_where_the_force_lies_when_it_is_outside():
     points = {"inadequate": made_up(TIGHT, gwent=50), "good": made_up(TIGHT)}
     _, positions = made_up_tables(points)

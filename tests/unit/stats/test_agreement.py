@@ -185,6 +185,7 @@ def test_kappa_is_zero_on_the_real_valued_independence_table():
         assert ag.weighted_kappa(e, kind) == pytest.approx(0.0, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_stacks_give_the_same_values_as_single_tables():
     tables = enumerate_tables([5, 4, 3], [2, 6, 4])
     frame = ag.table_measures(tables)
@@ -244,6 +245,7 @@ def test_empty_category_added_anywhere_changes_nothing_in_the_tests_or_kappa():
 
 
 @pytest.mark.parametrize(("rows", "cols"), [([27, 6, 0], [10, 17, 6]), ([5, 4, 3], [2, 6, 4]), ([4, 4, 2, 1], [3, 2, 3, 3])])
+@pytest.mark.slow
 def test_linear_forms_reproduce_every_table(rows, cols):
     tables = enumerate_tables(rows, cols)
     values = ag.table_measures(tables)

@@ -83,6 +83,7 @@ def test_consistent_tables_and_the_summary_for_k_grades(k):
     assert "share in the best grade minus" in summary.loc["good_gap", "method"]
 
 
+@pytest.mark.slow
 def test_labels_name_the_grades_in_the_columns_and_the_method_texts():
     labels = ("outstanding", "good", "requires improvement", "inadequate")
     rows, cols = [3, 2, 1, 0], [1, 2, 2, 1]

@@ -216,6 +216,7 @@ def test_exact_p_value_is_invariant_to_the_order_of_rows_and_columns():
         assert fisher_freeman_halton(shuffled.T).p_value == pytest.approx(p, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_past_the_work_budget_exact_falls_back_to_seeded_monte_carlo_or_raises():
     res = fisher_freeman_halton(AREAS, max_work=1_000, samples=5_000)
     assert res.method == "monte_carlo" and res.seed == FALLBACK_SEED and res.samples == 5_000

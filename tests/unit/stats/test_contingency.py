@@ -148,6 +148,7 @@ def test_lexicographic_tie_breaks_are_deterministic():
 
 
 @pytest.mark.parametrize(("rows", "cols"), [([27, 6, 0], [10, 17, 6]), ([5, 4, 3], [2, 6, 4]), ([7, 1, 2, 3], [4, 4, 4, 1])])
+@pytest.mark.slow
 def test_rounded_expected_table_is_closest_controlled_rounding(rows, cols):
     e = expected_table(rows, cols)
     t = rounded_expected_table(rows, cols)

@@ -88,6 +88,7 @@ def test_network_matches_brute_force_on_random_tables_of_many_shapes():
     assert len(tables) == 3 * len(shapes) + 4
 
 
+@pytest.mark.slow
 def test_tables_with_equal_margins_where_one_ordering_stands_for_many():
     # rows filled among equal column totals are generated once with their number of orderings
     for table in (
@@ -215,6 +216,7 @@ def test_nodes_are_every_sorted_vector_under_the_column_totals():
 # ----------------------------------------------------------------------------- cost known before the work
 
 
+@pytest.mark.slow
 def test_large_tables_are_refused_before_their_costly_work():
     # 3 x 3 with n = 1,000: two cheap steps, then the third is counted and refused
     big = [[300, 50, 20], [100, 200, 30], [50, 50, 200]]

@@ -56,6 +56,7 @@ def test_tau_b_and_rho_match_scipy_on_case_level_data(table):
     assert oa.spearman_rho(table) == pytest.approx(stats.spearmanr(x, y).statistic, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_stack_equals_table_by_table():
     tabs = consistent()
     for f in (oa.goodman_kruskal_gamma, oa.kendall_tau_b, oa.spearman_rho):

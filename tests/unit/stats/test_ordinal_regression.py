@@ -77,6 +77,7 @@ def test_matches_an_independent_scipy_fit(a, b):
     assert res.llf == pytest.approx(llf, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_orientation_and_symmetry():
     better_first = proportional_odds_two_groups([10, 3, 1], [2, 5, 8])
     assert better_first.odds_ratio > 1 and better_first.coef > 0

@@ -47,6 +47,7 @@ def test_paired_difference_on_agresti_presidential_approval():
 
 
 @pytest.mark.parametrize("table", [*consistent(), *seeded_tables()], ids=lambda t: "".join(map(str, np.ravel(t))))
+@pytest.mark.slow
 def test_paired_difference_is_the_z_interval_of_the_case_differences(table):
     # Independent route: each case contributes 1[force good] - 1[inspectors good]; the Wald interval
     # is the mean +/- z * (population standard deviation) / sqrt(n).
@@ -146,6 +147,7 @@ def test_kappa_on_sas_published_example():
 
 
 @pytest.mark.parametrize("weights", ["identity", "linear", "quadratic"])
+@pytest.mark.slow
 def test_kappa_se_matches_statsmodels(weights):
     for table in [SKIN, *seeded_tables()]:
         ref = cohens_kappa(table, wt=None if weights == "identity" else weights)

@@ -24,6 +24,7 @@ def delta_variance(cells: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize(("a", "b", "n"), [(27, 10, 33), (10, 27, 33), (5, 9, 20), (20, 20, 40), (60, 45, 80), (3, 2, 12)])
+@pytest.mark.slow
 def test_the_delta_interval_uses_the_widest_of_every_consistent_pairing(a, b, n):
     res = probit_shift(a, b, n)
     widest = 0.0
@@ -62,6 +63,7 @@ def test_gwent_figures():
     assert res.ci_low > 0  # the shift is positive whatever the pairing
 
 
+@pytest.mark.slow
 def test_coverage_by_seeded_simulation_holds_at_every_correlation():
     """Coverage of the true shift, pairs of gradings drawn with the least, no and the most correlation the shares allow."""
     rng = np.random.default_rng(17)

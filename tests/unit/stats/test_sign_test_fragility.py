@@ -119,6 +119,7 @@ def test_gwent_figures_need_seven_kinder_grades():
     assert sign_test_fragility(FORCE, INSPECTORS, each_grade_once=False).moves == 7
 
 
+@pytest.mark.slow
 def test_moving_towards_the_worse_grades_mirrors_the_scale():
     rows, cols = (10, 17, 6), (27, 6, 0)
     res = sign_test_fragility(rows, cols, towards="worse")
@@ -128,6 +129,7 @@ def test_moving_towards_the_worse_grades_mirrors_the_scale():
     assert res.p_value == pytest.approx(mirror.p_value)
 
 
+@pytest.mark.slow
 def test_no_moves_when_the_finding_is_already_not_significant():
     res = sign_test_fragility((3, 4, 3), (2, 5, 3))
     assert res.p_value_before >= 0.05 and res.moves == 0 and res.col_sums == (2, 5, 3) and res.moves_per_cut == (0, 0)
@@ -157,6 +159,7 @@ def test_bad_input_is_refused(rows, cols, kwargs, message):
         sign_test_fragility(rows, cols, **kwargs)
 
 
+@pytest.mark.slow
 def test_the_exact_bisection_behind_the_fast_path_agrees_with_enumeration():
     """The slower exact search, used only if the polygon's best point had no table, gives the same largest p."""
     from analysis.stats.sign_test_fragility import _bisect, _p_matrix
