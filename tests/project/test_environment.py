@@ -141,7 +141,7 @@ def test_ci_runs_the_readme_test_command():
 
 def test_makefile_targets():
     makefile = (PROJ_ROOT / "Makefile").read_text()
-    for target in ("site:", "test:", "env:", "process:", "notebooks:", "render:"):
+    for target in ("site:", "test:", "test-fast:", "env:", "process:", "notebooks:", "render:"):
         assert re.search(rf"^{target}", makefile, re.M), target
     assert "QUARTO" in makefile and "quarto-cli" in makefile
 
