@@ -1,6 +1,7 @@
 # Two commands do everything (see README.md):
 #   make site   build the environment, run the pipeline and every notebook, render the site
 #   make test   build the environment if needed and run the whole test suite
+#   (make test-fast: the pure unit tests only, the loop while changing code; see tests/README.md)
 # For analysts: make lab   build the environment if needed and open the notebooks in JupyterLab
 #   (options for JupyterLab go in LAB_ARGS, e.g. make lab LAB_ARGS="--no-browser --port=8890")
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LAB_ARGS ?=
 
-.PHONY: site test test-quick env process notebooks notebooks-all render render-all lint format clean benchmarks lab
+.PHONY: site test test-fast test-quick env process notebooks notebooks-all render render-all lint format clean benchmarks lab
 
 env: $(STAMP)
 
@@ -76,6 +77,12 @@ test: env
 # While working: every test but those marked slow (make test, which CI runs, runs them all).
 test-quick: env
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
+
+# The quick loop: the pure unit tests (tests/unit: no child process, no raw copy, no notebook) but
+# those marked slow; no notebooks, no network, no Quarto (see tests/README.md). Without the nbval
+# plugin (addopts replaced): importing it costs each process seconds, and no unit test needs it.
+test-fast: env
+	$(BIN)/python -m pytest tests/unit -n auto --dist loadfile -m "not slow" -p no:nbval -o addopts="-ra -p no:cacheprovider"
 
 # JupyterLab from the project's environment, with the project's python3 kernel (ipykernel in .venv,
 # analysis/ installed editable, so imports work from the notebooks' folder). It serves the project

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from analysis.data.load import AuditData, load_audit
-from analysis.data.package import update_hashes
 from analysis.data.paths import RAW_DIR
+
+if TYPE_CHECKING:  # the loader is imported where it is used: the controlling process of a parallel run needs none of it
+    from analysis.data.load import AuditData
 
 #: The practice-area codes the issues name, in the report's order (tests check the data against them).
 AREA_CODES = [
@@ -45,6 +47,9 @@ def load_edited(raw: Path) -> AuditData:
 
     For tests of the checks that come after the checksum: schema, keys and identities.
     """
+    from analysis.data.load import load_audit
+    from analysis.data.package import update_hashes
+
     update_hashes(raw)
     return load_audit(raw)
 
@@ -71,6 +76,41 @@ def gwent_published(request, tmp_path_factory) -> Path:
             out.parent.mkdir(exist_ok=True)
             process(RAW_DIR, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def gwent_payload(gwent_published) -> dict[str, bytes]:
+    """The bytes of Gwent's processed set as this run computed them (:func:`gwent_published`), by file name: the set ``payload`` gives."""
+    from analysis.data.publish import set_files
+
+    return {p.name: p.read_bytes() for p in set_files(gwent_published)}
+
+
+@pytest.fixture
+def gwent_computed_once(gwent_payload, monkeypatch) -> dict[str, bytes]:
+    """``process`` (and the command line's) on data/raw publishes this run's one computed set instead of computing it again.
+
+    For tests whose subject is publishing (what is written, replaced, ignored, said), not computing:
+    the computing is checked once per run, on the same bytes (``gwent_published`` is computed from
+    data/raw by ``process``; tests/golden/ compares it with the committed set and re-runs it). Any
+    other raw folder (an edited copy, a fixture package) is loaded and computed as usual.
+    """
+    import analysis.pipeline as pipeline
+
+    load, compute = pipeline.load_audit, pipeline.payload
+    unedited = object()
+
+    def load_audit(raw_dir=RAW_DIR, *args, **kwargs):
+        if not args and not kwargs and Path(raw_dir).resolve() == RAW_DIR.resolve():
+            return unedited
+        return load(raw_dir, *args, **kwargs)
+
+    def payload(data):
+        return dict(gwent_payload) if data is unedited else compute(data)
+
+    monkeypatch.setattr(pipeline, "load_audit", load_audit)
+    monkeypatch.setattr(pipeline, "payload", payload)
+    return gwent_payload
 
 
 #: ``python -c QUICK_PROCESS PROCESSED_DIR process ...``: the command line's ``process`` with the committed processed set as
@@ -166,3 +206,80 @@ def pytest_configure(config):
 
     if not kernels_cached():
         warm_up()
+
+
+# --------------------------------------------------------------------------- unit tests stay pure
+
+#: Where the pure tests live: no child process, no copy of data/raw, no notebook run (issue 29, item 6).
+UNIT_DIR = Path(__file__).parent / "unit"
+
+
+class ImpureUnitTest(AssertionError):
+    """A test under tests/unit/ started a child process, copied data/raw or ran a notebook."""
+
+
+def _is_unit(item) -> bool:
+    return Path(str(item.path)).is_relative_to(UNIT_DIR)
+
+
+def _forbid(what: str):
+    def refuse(*args, **kwargs):
+        raise ImpureUnitTest(
+            f"a unit test may not {what}: move the test to tests/packages/, tests/gates/, tests/golden/, tests/notebooks/ or tests/site/"
+        )
+
+    return refuse
+
+
+def _guarded_copy(original, what: str):
+    """``original`` (a shutil copy function), refusing a source inside data/raw."""
+
+    def copy(src, *args, **kwargs):
+        if Path(src).resolve().is_relative_to(RAW_DIR.resolve()):
+            _forbid(what)()
+        return original(src, *args, **kwargs)
+
+    return copy
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _purity(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _purity(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    with _purity(item):
+        yield
+
+
+def _purity(item):
+    """While a test under tests/unit/ (and its fixtures) runs: child processes, copies of data/raw and notebook runs raise ImpureUnitTest."""
+    import contextlib
+    import os
+    import subprocess
+    import sys
+
+    stack = contextlib.ExitStack()
+    if not _is_unit(item):
+        return stack
+    patch = pytest.MonkeyPatch()
+    stack.callback(patch.undo)
+    patch.setattr(subprocess.Popen, "__init__", _forbid("start a child process"))
+    for name in ("system", "posix_spawn", "posix_spawnp", "fork", "forkpty", "execv", "execve", "execvp", "execvpe"):
+        if hasattr(os, name):
+            patch.setattr(os, name, _forbid("start a child process"))
+    for name in ("copytree", "copy", "copy2", "copyfile"):
+        patch.setattr(shutil, name, _guarded_copy(getattr(shutil, name), "copy data/raw"))
+    nbclient = sys.modules.get("nbclient")  # not imported here (it costs seconds); a kernel it would start is a child process anyway
+    if nbclient is not None:
+        patch.setattr(nbclient.NotebookClient, "execute", _forbid("run a notebook"))
+        patch.setattr(nbclient.NotebookClient, "async_execute", _forbid("run a notebook"))
+    return stack
