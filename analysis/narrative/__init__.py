@@ -1,0 +1,1 @@
+"""Every sentence the project publishes: one module per section, and the house style (:mod:`analysis.narrative.style`)."""
