@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis process|report|hashes|run-notebooks|lab-pages|render|install-kernel|warm-up``.
+"""Command line: ``python -m analysis process|panel|report|hashes|run-notebooks|lab-pages|render|install-kernel|warm-up``.
 
 Every failure prints one line, ``error: <file>, <row>, <column>: <problem>: expected ...; found ...``,
 and exits 1 (2 for a usage error, 130 after Ctrl-C, saying which processed set is in place); no
@@ -47,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
         help="do nothing when neither the raw package, analysis/, requirements.txt nor the processed set changed since the last run here",
     )
     p.add_argument("--max-seconds", type=_positive, default=DEFAULT_SECONDS, help=_WALL_HELP)
+    pn = sub.add_parser(
+        "panel",
+        help="build the national panel's tables (national_panel.csv, national_pairs.csv, national_changes.csv, funnels) from any folder of audit packages",
+    )
+    pn.add_argument("--packages", type=Path, required=True, help="a folder whose every subfolder is one audit package")
+    pn.add_argument(
+        "--out", type=Path, required=True, help="folder of the panel's processed set (a new or empty folder, or one this command wrote)"
+    )
+    pn.add_argument("--max-seconds", type=_positive, default=DEFAULT_SECONDS, help=_WALL_HELP)
     r = sub.add_parser(
         "report",
         help="publish any audit package into OUT/processed, execute copies of the notebooks into OUT/notebooks and, with Quarto, render the site into OUT/_site",
@@ -101,6 +110,11 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         names, changed = process(args.raw, args.out, progress, max_seconds=args.max_seconds)
         print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
         stamps.record("process", stamp, stamps.process_digest(args.raw, args.out))
+    elif args.command == "panel":
+        from analysis.pipeline import build_panel
+
+        names, changed = build_panel(args.packages, args.out, progress, max_seconds=args.max_seconds)
+        print(f"{'published' if changed else 'unchanged:'} {len(names)} files in {display_path(args.out)}")
     elif args.command == "render":
         from analysis.render import render
         from analysis.report import quarto_binary

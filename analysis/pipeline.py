@@ -18,12 +18,13 @@ from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
 from analysis.data.publish import Progress, Stage, TableSpec, check_out, package_header, publish, serialise
 from analysis.sections import areas, audit, contents, coverage, national, self_assessment
+from analysis.sections import panel as panel_section
 from analysis.stats.budget import OverBudget
 from analysis.wall import stage as entering
 from analysis.wall import wall
 
 #: Every stage of the pipeline, in order. A stage's tables are listed in its specs.
-STAGES: tuple[Stage, ...] = (audit.STAGE, self_assessment.STAGE, areas.STAGE, coverage.STAGE, national.STAGE)
+STAGES: tuple[Stage, ...] = (audit.STAGE, self_assessment.STAGE, areas.STAGE, coverage.STAGE, panel_section.STAGE, national.STAGE)
 
 
 def stage(name: str) -> Stage:
@@ -126,5 +127,39 @@ def process(
         with entering("load"):
             data = load_audit(raw_dir)
         files = payload(data)
+    changed = publish(files, out_dir, progress)
+    return sorted(files), changed
+
+
+def panel_payload(packages_dir: str | Path) -> dict[str, bytes]:
+    """The bytes of a panel's processed set: the panel tables of every package under ``packages_dir`` and ``datapackage.json``."""
+    from analysis.data.panel import read_panel
+
+    panel = read_panel(packages_dir)
+    tables = panel_section.panel_tables(panel)
+    chosen = {spec.path: spec for spec in panel_section.SPECS if spec.path in tables}
+    header = {
+        "name": "national-panel-processed",
+        "title": "A national panel of case-file audits",
+        "description": "Tables written by `python -m analysis panel` from a folder of audit packages (one subfolder each). "
+        "Do not edit by hand: delete and rebuild.",
+        "licenses": [{"name": "other", "title": licence} for licence in sorted({m.meta.licence for m in panel.members})],
+    }
+    return serialise(tables, chosen, (), header)
+
+
+def build_panel(
+    packages_dir: str | Path, out_dir: str | Path, progress: Progress | None = None, *, max_seconds: float | None = None
+) -> tuple[list[str], bool]:
+    """Read every package under ``packages_dir`` through the gate in, build the panel tables and publish them as one set into ``out_dir``.
+
+    Raises :class:`analysis.data.errors.AuditDataError` at the first structural fault of any
+    package (nothing is written) and :class:`analysis.data.errors.PublishError` when the set cannot
+    be written; the previous set is then left as it was.
+    """
+    check_folders(packages_dir, out_dir)
+    check_out(out_dir)
+    with wall(max_seconds), entering("panel"):
+        files = panel_payload(packages_dir)
     changed = publish(files, out_dir, progress)
     return sorted(files), changed

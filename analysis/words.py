@@ -169,3 +169,16 @@ def tables_fit(n_tables: int, what: str = "table of whole cases") -> str:
     """How many consistent tables fit, with the verb agreeing: ``"exactly one table of whole cases fits"``, ``"28 tables of whole cases fit"``."""
     plural = what.replace("table", "tables", 1)
     return f"exactly one {what} fits" if n_tables == 1 else f"{number_word(n_tables)} {plural} fit"
+
+
+def change_words(ci_low: float, ci_high: float) -> str:
+    """How a share changed between two audits, from the interval of its change (later minus earlier).
+
+    ``"fell"`` when the whole interval lies below zero, ``"rose"`` when it lies above zero,
+    otherwise (zero inside the interval, an end on zero included) ``"no clear change"``.
+    """
+    if ci_high < 0:
+        return "fell"
+    if ci_low > 0:
+        return "rose"
+    return "no clear change"
