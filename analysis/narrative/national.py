@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.choices import CONFIDENCE
 from analysis.plots.national import document_shares, pooled_share, short_force
 from analysis.text import as_text, count_share, join_words, long_date, long_month, number_word, percent
-from analysis.words import counted, direction, span, tables_fit
+from analysis.words import change_words, counted, direction, span, tables_fit
 
 #: The level of every interval named in these sentences, as printed ("95%").
 LEVEL = f"{CONFIDENCE:.0%}"
@@ -41,10 +41,10 @@ STATUS_WORDS: dict[str, str] = {"used": "used", "partly_used": "partly used", "n
 #: The measures of ``national_pairs.csv`` (each as ``<name>_low`` and ``<name>_high``), as a sentence names them.
 PAIR_MEASURES: dict[str, str] = {
     "percent_agreement": "the share of cases given the same grade",
-    "kappa": "Cohen's kappa",
-    "kappa_linear": "linearly weighted kappa",
-    "kappa_quadratic": "quadratically weighted kappa",
-    "force_better": "cases the force graded better than the inspectors",
+    "cohen_kappa": "Cohen's kappa",
+    "weighted_kappa_linear": "linearly weighted kappa",
+    "weighted_kappa_quadratic": "quadratically weighted kappa",
+    "n_force_better": "cases the force graded better than the inspectors",
 }
 #: The grades whose shares ``national_changes.csv`` compares between an inspection and its later document.
 CHANGE_GRADES: tuple[str, ...] = ("inadequate", "good")
@@ -160,24 +160,24 @@ def pair_sentence(row: pd.Series) -> str:
     fit the published totals (one: the pairing is identified).
     """
     name = document_name(row["force"], row["published"], row.get("document_type", "inspection"))
-    n = row.get("of")
+    n = row.get("n")
     parts = []
     lo, hi = row.get("percent_agreement_low"), row.get("percent_agreement_high")
     if not _is_missing(lo, hi):
         parts.append(f"the force and the inspectors gave the same grade to {range_text(float(lo), float(hi), percent)} of the cases")
-    lo, hi = row.get("kappa_low"), row.get("kappa_high")
+    lo, hi = row.get("cohen_kappa_low"), row.get("cohen_kappa_high")
     if _is_missing(lo, hi):
         parts.append("Cohen's kappa is undefined (one side gave every case the same grade)")
     else:
         parts.append(f"Cohen's kappa is {range_text(float(lo), float(hi), kappa_text)}, {kappa_direction(float(lo), float(hi))}")
     weighted = []
-    for key in ("kappa_linear", "kappa_quadratic"):
+    for key in ("weighted_kappa_linear", "weighted_kappa_quadratic"):
         lo, hi = row.get(f"{key}_low"), row.get(f"{key}_high")
         if not _is_missing(lo, hi):
             weighted.append(f"{PAIR_MEASURES[key]} {range_text(float(lo), float(hi), kappa_text)}")
     if weighted:
         parts.append(join_words(weighted))
-    lo, hi = row.get("force_better_low"), row.get("force_better_high")
+    lo, hi = row.get("n_force_better_low"), row.get("n_force_better_high")
     if not _is_missing(lo, hi):
         of = "" if _is_missing(n) else f" of the {int(n)}"
         what = "case" if int(hi) == 1 else "cases"
@@ -210,7 +210,8 @@ def pairs_text(pairs: pd.DataFrame, compared: str | None = None) -> str:
 
 def change_verdict(ci_low: float, ci_high: float) -> str:
     """The verdict on a change from its interval: ``"rose"`` when the whole interval is above zero, ``"fell"`` when below, else ``"showed no clear change"``."""
-    return direction(ci_low, ci_high, "rose", "fell") or "showed no clear change"
+    word = change_words(ci_low, ci_high)
+    return "showed no clear change" if word == "no clear change" else word
 
 
 def change_sentence(
@@ -249,20 +250,24 @@ def change_sentence(
     return f"Between {before} and {after}, the share graded {as_text(grade)} {verdict}: {change} ({interval}){tail}."
 
 
-def changes_text(changes: pd.DataFrame) -> str:
-    """Every re-inspection of ``national_changes.csv`` in words, with the caution that the two audits sample differently."""
+def changes_text(changes: pd.DataFrame, panel: pd.DataFrame | None = None) -> str:
+    """Every re-inspection of ``national_changes.csv`` in words, with the caution that the two audits sample differently.
+
+    ``panel`` (``national_panel.csv``), when given, names the earlier document's kind; otherwise it is called an inspection.
+    """
+    kinds = {} if panel is None else dict(zip(panel["audit_id"], panel["document_type"], strict=True))
     if changes.empty:
         return "No force in the panel has a later document to set beside its inspection."
     sentences = []
     for _, r in changes.iterrows():
-        before = document_name(r["force"], r["published_before"], r.get("document_type_before", "inspection"))
-        after = document_name(r["force"], r["published_after"], r.get("document_type_after", "post-inspection review"))
+        before = document_name(r["force"], r["first_published"], kinds.get(r.get("first_id"), "inspection"))
+        after = document_name(r["force"], r["second_published"], r.get("second_type", "post-inspection review"))
         for grade in CHANGE_GRADES:
             sentences.append(
                 change_sentence(
                     grade,
-                    r.get(f"{grade}_change_low"),
-                    r.get(f"{grade}_change_high"),
+                    r.get(f"{grade}_low"),
+                    r.get(f"{grade}_high"),
                     r.get(f"{grade}_ci_low"),
                     r.get(f"{grade}_ci_high"),
                     before=before,

@@ -92,17 +92,17 @@ def pair(**values) -> pd.Series:
         "force": "Alpha Police",
         "published": "2014-05",
         "document_type": "inspection",
-        "of": 30,
+        "n": 30,
         "percent_agreement_low": 0.5,
         "percent_agreement_high": 0.7,
-        "kappa_low": 0.1,
-        "kappa_high": 0.3,
-        "kappa_linear_low": 0.2,
-        "kappa_linear_high": 0.4,
-        "kappa_quadratic_low": 0.25,
-        "kappa_quadratic_high": 0.5,
-        "force_better_low": 8,
-        "force_better_high": 12,
+        "cohen_kappa_low": 0.1,
+        "cohen_kappa_high": 0.3,
+        "weighted_kappa_linear_low": 0.2,
+        "weighted_kappa_linear_high": 0.4,
+        "weighted_kappa_quadratic_low": 0.25,
+        "weighted_kappa_quadratic_high": 0.5,
+        "n_force_better_low": 8,
+        "n_force_better_high": 12,
         "n_tables": 28,
     }
     return pd.Series({**base, **values})
@@ -118,7 +118,7 @@ def pair(**values) -> pd.Series:
     ],
 )
 def test_kappa_is_read_from_both_ends(low, high, words):
-    text = nn.pair_sentence(pair(kappa_low=low, kappa_high=high))
+    text = nn.pair_sentence(pair(cohen_kappa_low=low, cohen_kappa_high=high))
     assert words in text and not problems(text)
 
 
@@ -127,7 +127,7 @@ def test_a_pair_says_each_range_from_both_ends_and_counts_agree_in_number():
     assert "from 50% to 70% of the cases" in text and "Cohen's kappa is from 0.10 to 0.30" in text
     assert "the force graded from 8 to 12 of the 30 cases better" in text
     assert "28 tables of whole cases fit the published totals" in text
-    one = nn.pair_sentence(pair(n_tables=1, force_better_low=1, force_better_high=1, kappa_low=-0.05, kappa_high=-0.05))
+    one = nn.pair_sentence(pair(n_tables=1, n_force_better_low=1, n_force_better_high=1, cohen_kappa_low=-0.05, cohen_kappa_high=-0.05))
     assert "Exactly one table of whole cases fits the published totals" in one and "graded 1 of the 30 case better" in one
     assert "\u22120.05" in one and not problems(one)
     two = nn.pair_sentence(pair(n_tables=2))
@@ -135,7 +135,7 @@ def test_a_pair_says_each_range_from_both_ends_and_counts_agree_in_number():
 
 
 def test_an_undefined_kappa_is_said_to_be_undefined():
-    text = nn.pair_sentence(pair(kappa_low=np.nan, kappa_high=np.nan))
+    text = nn.pair_sentence(pair(cohen_kappa_low=np.nan, cohen_kappa_high=np.nan))
     assert "undefined" in text and not problems(text)
 
 
@@ -173,14 +173,17 @@ def test_the_home_page_paragraph_counts_from_the_tables(panel):
         [
             {
                 "force": "Delta Police",
-                "published_before": "2021-08-26",
-                "published_after": "2022-03",
-                "inadequate_change_low": -0.09,
-                "inadequate_change_high": -0.03,
+                "first_id": "delta-2021",
+                "second_id": "delta-2022",
+                "first_published": "2021-08-26",
+                "second_published": "2022-03",
+                "second_type": "post-inspection review",
+                "inadequate_low": -0.09,
+                "inadequate_high": -0.03,
                 "inadequate_ci_low": -0.25,
                 "inadequate_ci_high": 0.1,
-                "good_change_low": 0.13,
-                "good_change_high": 0.13,
+                "good_low": 0.13,
+                "good_high": 0.13,
                 "good_ci_low": -0.04,
                 "good_ci_high": 0.3,
             }
@@ -192,7 +195,7 @@ def test_the_home_page_paragraph_counts_from_the_tables(panel):
     assert "One other document publishes a force's own grading beside the inspectors' (Alpha 2014)" in text
     assert "the share graded inadequate showed no clear change in one" in text
     assert not problems(text)
-    words = nn.changes_text(changes)
+    words = nn.changes_text(changes, panel)
     assert "Delta's inspection (2021)" in words and "Delta's post-inspection review (2022)" in words and not problems(words)
 
 
