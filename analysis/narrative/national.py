@@ -223,7 +223,7 @@ def change_sentence(
     *,
     before: str,
     after: str,
-    method: str = "Newcombe's hybrid score interval",
+    method: str = "Newcombe's hybrid score",
 ) -> str:
     """One re-inspection's change in the share graded ``grade`` in words, from the range of changes the documents allow and its interval.
 
@@ -237,7 +237,7 @@ def change_sentence(
         return f"The share graded {as_text(grade)} between {before} and {after} cannot be compared: one of the two documents has no usable figure for it."
     verdict = change_verdict(ci_low, ci_high)
     way = direction(low, high, "higher", "lower")
-    interval = f"{LEVEL} interval {signed_points(ci_low)} to {signed_points(ci_high)} percentage points ({method})"
+    interval = f"{LEVEL} interval {signed_points(ci_low)} to {signed_points(ci_high)} percentage points, {method}"
     if way:
         a, b = sorted((abs(low), abs(high)))
         size = span(a, b, points, joiner="to")
@@ -346,11 +346,17 @@ def beside_other_forces(panel: pd.DataFrame, pairs: pd.DataFrame, changes: pd.Da
         pair_words = " No other document publishes a force's own grading beside the inspectors'."
     change_words = ""
     if len(changes) and {"inadequate_ci_low", "inadequate_ci_high"} <= set(changes.columns):
+        known = changes.loc[changes["inadequate_ci_low"].notna() & changes["inadequate_ci_high"].notna()]
         verdicts = [
-            change_verdict(float(a), float(b)) for a, b in zip(changes["inadequate_ci_low"], changes["inadequate_ci_high"], strict=True)
+            change_verdict(float(a), float(b)) for a, b in zip(known["inadequate_ci_low"], known["inadequate_ci_high"], strict=True)
         ]
+        verdicts += ["cannot be compared"] * (len(changes) - len(known))
         tally = join_words(
-            [f"{v} in {number_word(verdicts.count(v))}" for v in ("fell", "rose", "showed no clear change") if verdicts.count(v)]
+            [
+                f"{v} in {number_word(verdicts.count(v))}"
+                for v in ("fell", "rose", "showed no clear change", "cannot be compared")
+                if verdicts.count(v)
+            ]
         )
         change_words = (
             f" Between an inspection and the same force's later document ({counted(len(changes), 'pair')}), the share graded inadequate "

@@ -286,7 +286,13 @@ BAND = "#F3F2F1"
 
 
 def short_force(name: str) -> str:
-    """A force's name without the words every force shares (:data:`FORCE_SUFFIXES`): ``"Dorset Police"`` -> ``"Dorset"``."""
+    """A force's name without the words every force shares (:data:`FORCE_SUFFIXES`): ``"Dorset Police"`` -> ``"Dorset"``.
+
+    A name with a gloss after " - " or " (" keeps only what comes before it, so that a row label fits beside the chart.
+    """
+    for mark in (" - ", " ("):
+        if mark in name[1:]:
+            name = name[: name.index(mark, 1)]
     for suffix in FORCE_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]

@@ -194,6 +194,8 @@ def test_the_home_page_paragraph_counts_from_the_tables(panel):
     assert "4 used, 1 partly used and 2 not usable" in text or "used" in text
     assert "One other document publishes a force's own grading beside the inspectors' (Alpha 2014)" in text
     assert "the share graded inadequate showed no clear change in one" in text
+    unknown = changes.assign(inadequate_ci_low=np.nan, inadequate_ci_high=np.nan)
+    assert "the share graded inadequate cannot be compared in one" in nn.beside_other_forces(panel, pairs, unknown, COMPARED)
     assert not problems(text)
     words = nn.changes_text(changes, panel)
     assert "Delta's inspection (2021)" in words and "Delta's post-inspection review (2022)" in words and not problems(words)

@@ -57,6 +57,7 @@ def test_labels_are_short_names_and_years_and_tell_two_documents_of_one_year_apa
         {"force": ["Dorset Police", "Dorset Police", "Avon and Somerset Constabulary"], "published": ["2021-08", "2021-11", "2023"]}
     )
     assert pn.document_labels(docs) == ["Dorset 2021-08", "Dorset 2021-11", "Avon and Somerset 2023"]
+    assert pn.short_force("England and Wales - aggregate of eight forces (not a single force)") == "England and Wales"
 
 
 def test_the_pooled_share_is_the_other_inspections_on_the_same_scale_with_pinned_counts(panel):
