@@ -137,7 +137,8 @@ def panel_payload(packages_dir: str | Path) -> dict[str, bytes]:
 
     panel = read_panel(packages_dir)
     tables = panel_section.panel_tables(panel)
-    chosen = {spec.path: spec for spec in panel_section.SPECS if spec.path in tables}
+    tables.update(national.funnel_tables(panel))
+    chosen = {spec.path: spec for spec in (*panel_section.SPECS, *national.funnel_specs())}
     header = {
         "name": "national-panel-processed",
         "title": "A national panel of case-file audits",

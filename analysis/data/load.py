@@ -3,7 +3,7 @@
 An audit package (``--raw``, by default ``data/raw``, Gwent 2019) holds ``audit.json`` (what the
 audit is, its grade scale), ``figures.csv`` (one published figure a row) and ``datapackage.json``
 (checksums and schemas); optionally Gwent's further resources (practice-area labels, themes,
-recommendations, the national table and the press-coverage review). Nothing else in the project
+recommendations and the press-coverage review; other audits' packages, for the national panel, sit in its ``national/`` folder and are read by :mod:`analysis.data.panel`). Nothing else in the project
 reads the package. Stages take the validated :class:`AuditData`, never a path, so no figure can
 reach a processed file without passing every check: checksums, schemas, the figures' own
 arithmetic (:mod:`analysis.data.audit_package`) and the cross-table checks
@@ -31,7 +31,7 @@ from analysis.data.audit_package import (
 from analysis.data.errors import AuditDataError
 from analysis.data.package import _decode_text, check_foreign_keys, check_schema, load_descriptor, read_resource, resource_bytes
 from analysis.data.paths import display_path
-from analysis.data.validate import NATIONAL_INT_COLUMNS, check_source, validate_audit
+from analysis.data.validate import check_source, validate_audit
 from analysis.grades import grade_dtype
 
 #: The graded samples in the order tables list them, and the graders (``hmicfrs`` is the name the
@@ -51,7 +51,6 @@ OPTIONAL: tuple[str, ...] = (
     "recommendation_areas",
     "source",
     "area_themes",
-    "national_audits",
     "coverage_texts",
     "coverage_claims",
     "coverage_lines",
@@ -71,7 +70,6 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "area_themes": ("practice_areas",),
     "recommendations": ("recommendation_areas",),
     "recommendation_areas": ("recommendations", "practice_areas"),
-    "national_audits": ("source",),
     **{name: (*_COVERAGE, "source", "published_totals", "recommendations", "practice_areas") for name in _COVERAGE},
 }
 
@@ -96,7 +94,7 @@ class AuditData:
     ``None`` in a package without them: ``practice_areas`` (labels; derived from the figures'
     areas when absent), ``published_totals``, ``recommendations`` (``deadline`` ordered),
     ``recommendation_areas``, ``source`` (one record), ``area_themes`` (report order),
-    ``national_audits`` (counts as nullable integers) and the four ``coverage_*`` tables.
+    and the four ``coverage_*`` tables.
     ``descriptor`` is the package's ``datapackage.json``; ``files`` maps each resource to the file
     name used in messages.
     """
@@ -112,7 +110,6 @@ class AuditData:
     recommendation_areas: pd.DataFrame | None = None
     source: pd.Series | None = None
     area_themes: pd.DataFrame | None = None
-    national_audits: pd.DataFrame | None = None
     coverage_texts: pd.DataFrame | None = None
     coverage_claims: pd.DataFrame | None = None
     coverage_lines: pd.DataFrame | None = None
@@ -286,12 +283,6 @@ def _shape(raw: dict[str, pd.DataFrame], areas: pd.DataFrame) -> dict[str, Any]:
         themes = raw["area_themes"].copy()
         themes["_a"] = themes["practice_area"].map(areas.set_index("practice_area")["report_order"])
         out["area_themes"] = themes.sort_values(["_a", "theme_number"], kind="stable").drop(columns="_a").reset_index(drop=True)
-    if "national_audits" in raw:
-        national = raw["national_audits"].copy()
-        for col in NATIONAL_INT_COLUMNS:
-            if col in national.columns:
-                national[col] = national[col].astype("Int64")
-        out["national_audits"] = national
     if "recommendations" in raw:
         recs = raw["recommendations"].copy()
         recs["deadline"] = pd.Categorical(recs["deadline"], categories=["immediately", "within three months"], ordered=True)

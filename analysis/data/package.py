@@ -331,7 +331,7 @@ def _undescribed(raw_dir: Path, described: set[str]) -> list[str]:
     """The resource names of the ``.csv``/``.json`` files in ``raw_dir`` that no resource describes; refuse a file the project cannot read.
 
     The project reads ``audit.json`` and the CSV files named by :data:`analysis.data.schemas.SCHEMAS`
-    (``figures.csv``, ``cases.csv``, ``national_audits.csv``, ...); any other such file is refused,
+    (``figures.csv``, ``cases.csv``, ...); any other such file is refused,
     naming it, before anything is written.
     """
     from analysis.data.schemas import SCHEMAS

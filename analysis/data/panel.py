@@ -112,6 +112,7 @@ class Member:
     first_conflict: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
     is_project: bool = False
+    _ranges: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -156,7 +157,7 @@ class Member:
 
     def ranges(self, group: tuple[str, str, str]) -> tuple[np.ndarray, list[int]] | None:
         """``(k, 2)`` count ranges of ``group``, the union over the readings that have it, and its sizes over them; ``None`` if none has it."""
-        found = [(fs.system.grade_ranges(group), fs.groups[group]) for fs in self.readings if group in fs.groups]
+        found = self.per_reading(group)
         if not found:
             return None
         low = np.min([r[:, 0] for r, _ in found], axis=0)
@@ -164,8 +165,10 @@ class Member:
         return np.column_stack([low, high]), sorted({of for _, of in found})
 
     def per_reading(self, group: tuple[str, str, str]) -> list[tuple[np.ndarray, int]]:
-        """For each reading that has ``group``: its ``(k, 2)`` count ranges and its size."""
-        return [(fs.system.grade_ranges(group), fs.groups[group]) for fs in self.readings if group in fs.groups]
+        """For each reading that has ``group``: its ``(k, 2)`` count ranges and its size (computed once per member)."""
+        if group not in self._ranges:
+            self._ranges[group] = [(fs.system.grade_ranges(group), fs.groups[group]) for fs in self.readings if group in fs.groups]
+        return self._ranges[group]
 
     def groups(self) -> list[tuple[str, str, str]]:
         """Every group of cases of any reading or set aside, without duplicates, in first-seen order."""
@@ -184,22 +187,27 @@ def _rows_words(rows: tuple[int, ...]) -> str:
 
 
 class _Conflict(Exception):
-    def __init__(self, rows: tuple[int, ...], text: str):
-        self.rows, self.text = rows, text
+    """Figures of a package that cannot hold together: the rows (of the whole figures.csv), the gate's words, and its error."""
+
+    def __init__(self, rows: tuple[int, ...], text: str, error: AuditDataError):
+        super().__init__(text)
+        self.rows, self.text, self.error = rows, text, error
 
 
 def _attempt(frame: pd.DataFrame, keep: tuple[int, ...], meta: AuditMeta, shown: str) -> FigureSet:
-    """The figure set of the rows ``keep`` (1-based rows of ``frame``); :class:`_Conflict` naming the rows that cannot hold."""
+    """The figure set of the rows ``keep`` (1-based rows of ``frame``); raises :class:`_Conflict` naming the rows that cannot hold.
+
+    A row that is not a well-formed figure on its own raises the gate's :class:`AuditDataError`.
+    """
     sub = frame.iloc[[r - 1 for r in keep]].reset_index(drop=True)
     try:
         parsed = parse_figures(sub, meta, shown)
     except AuditDataError as err:
         if err.problem.startswith("of differs within one group") and isinstance(err.row, list):
             rows = tuple(sorted(keep[r - 1] for r in err.row))
-            return _raise_conflict(
-                rows,
-                f"rows {', '.join(map(str, rows))} give the group different numbers of cases ({err.found} against {err.expected.split('(')[-1].rstrip(')')})",
-            )
+            first = err.expected.split("(")[-1].rstrip(")")
+            text = f"rows {', '.join(map(str, rows))} give the group different numbers of cases ({err.found} against {first})"
+            raise _Conflict(rows, text, _renumbered(err, keep)) from None
         raise _renumbered(err, keep) from None
     parsed = tuple(replace(f, row=keep[f.row - 1]) for f in parsed)
     try:
@@ -209,11 +217,7 @@ def _attempt(frame: pd.DataFrame, keep: tuple[int, ...], meta: AuditMeta, shown:
         if not rows:
             raise
         text = str(err).split(": ", 1)[1] if ": " in str(err) else str(err)
-        return _raise_conflict(tuple(sorted(set(rows))), text)
-
-
-def _raise_conflict(rows: tuple[int, ...], text: str):
-    raise _Conflict(rows, text)
+        raise _Conflict(tuple(sorted(set(rows))), text, err) from None
 
 
 def _renumbered(err: AuditDataError, keep: tuple[int, ...]) -> AuditDataError:
@@ -260,6 +264,8 @@ def _read_conflicting(folder: Path, original: AuditDataError) -> Member:
     try:
         _attempt(frame, everything, meta, shown)
     except _Conflict as c:
+        if str(c.error) != str(original):
+            raise original from None  # the gate refused the package for something else first (a loose file, another table)
         first_conflict = c.rows
     else:
         raise original  # the figures hold: the refusal was about something else

@@ -1,8 +1,12 @@
-"""Gwent's audit among other forces' child protection inspections: the documents, their shares, funnels and views.
+"""Gwent's audit among other forces' child protection inspections: the funnels, built from the national panel.
 
-The other forces' figures come from ``data/raw/national_audits.csv`` (read strictly against its
-schema, then checked here for internal consistency); Gwent's 2019 figures come from this
-project's own raw tables through :func:`analysis.data.load.load_audit`, never typed in twice.
+The documents are the members of the national panel (:mod:`analysis.data.panel`: one audit
+package per document under ``data/raw/national/``, and Gwent's own package), read through the same
+gate in as any package. A document goes on the funnel of a grade's share when it is a full
+inspection graded good, requires improvement, inadequate and gives the number of cases of all the
+cases the inspectors graded. A count the figures pin down is a point; a count they leave as a range
+is placed at every count of its range, and its position is stated only when every count gives the
+same one (else ``depends``, with the range of positions).
 """
 
 from __future__ import annotations
@@ -15,150 +19,120 @@ import pandas as pd
 
 from analysis import words
 from analysis.data.load import AuditData
+from analysis.data.panel import Panel
 from analysis.data.publish import Stage, TableSpec
-from analysis.data.validate import CURRENT_SCALE, FOLLOW_UP_TYPES, NATIONAL_INT_COLUMNS, SELF_FORCE, SELF_HMICFRS, USABLE
 from analysis.stats import funnel
 from analysis.text import Markup, as_text, count_share, html_link, join_words, number_word, p_text
 
-#: Source kinds that are not the inspectorate's own website.
-SECONDARY_KINDS: tuple[str, ...] = ("reproduced_release", "news")
-#: Proportions tabulated and plotted, by the count column each needs.
-MEASURES: dict[str, str] = {"good": "good", "requires_improvement": "requires_improvement", "inadequate": "inadequate"}
+#: The grade scale of the funnels: documents graded on another scale are not compared with Gwent's.
+FUNNEL_SCALE: tuple[str, ...] = ("good", "requires improvement", "inadequate")
+#: Source kinds that are not the inspectorate's own website: a document whose licence is not OGL-UK-3.0 alone
+#: quotes some figures from news reports or other published statements (data/raw/national/README.md).
+SECONDARY_KINDS: tuple[str, ...] = ("news",)
+#: The licence of a package whose every figure is quoted from an inspectorate page.
+INSPECTORATE_LICENCE = "OGL-UK-3.0"
 #: Measures drawn as funnels.
 FUNNEL_MEASURES: tuple[str, ...] = ("inadequate", "good")
 #: Numbers of cases at which the funnel limits are tabulated.
 FUNNEL_N = range(20, 121)
+#: The group of cases on the funnels: every case the inspectors graded.
+FUNNEL_GROUP = ("all", "inspectorate", "")
+#: The position of a document whose range of counts falls in more than one place.
+DEPENDS = "depends"
 
 
-def gwent_document(data: AuditData) -> pd.DataFrame:
-    """Gwent's 2019 inspection as one row with the national table's columns, from this project's raw data.
+def _year(published: str) -> int:
+    return int(str(published)[:4])
 
-    All cases (HMICFRS grades of both samples) give the overall counts; the force-selected sample,
-    graded by the force and again by HMICFRS, gives the self-assessment columns.
+
+def funnel_points(panel: Panel, measure: str) -> pd.DataFrame:
+    """The documents on the funnel of ``measure`` (a grade of :data:`FUNNEL_SCALE`): full inspections on that scale with all cases' size.
+
+    One row per document: ``document_id``, ``force``, ``year``, ``source_kind``, ``secondary``,
+    ``is_gwent`` (the panel's own package, the force compared), ``status``, ``readings`` (per
+    reading, ``(fewest, most, n)``), ``count_low``/``count_high`` (over the readings), ``pinned``
+    (one count and one size), and, when pinned, ``count``, ``n`` and ``share`` (else empty).
     """
-    src = data.source
-    allc = data.counts("all", "inspectorate")
-    force, insp = data.counts("force_selected", "force"), data.counts("force_selected", "inspectorate")
-    good, ri, bad = (data.grades.index(g) for g in ("good", "requires improvement", "inadequate"))
-    year = str(src["publication_month"])[:4]
-    row = {col: pd.NA for col in NATIONAL_INT_COLUMNS}
-    row.update(
-        document_id=f"gwent_{year}_inspection",
-        force="Gwent",
-        document_type="inspection",
-        published=str(src["publication_month"]),
-        fieldwork=str(src["inspection_start"])[:7],
-        grade_scale=CURRENT_SCALE,
-        n_cases=data.total("cases_all"),
-        good=int(allc[good]),
-        requires_improvement=int(allc[ri]),
-        inadequate=int(allc[bad]),
-        n_self_assessed=data.total("cases_force_selected"),
-        self_force_good=int(force[good]),
-        self_force_ri=int(force[ri]),
-        self_force_inadequate=int(force[bad]),
-        self_hmicfrs_good=int(insp[good]),
-        self_hmicfrs_ri=int(insp[ri]),
-        self_hmicfrs_inadequate=int(insp[bad]),
-        source_kind="inspectorate_report",
-        source_outlet="HMICFRS",
-        source_url=str(src["url"]),
-        other_urls=None,
-        location="report section on the case file analysis",
-        flags=None,
-        treatment="used",
-        note="From this project's raw data (figures.csv, source.csv).",
-    )
-    frame = pd.DataFrame([row])
-    for col in NATIONAL_INT_COLUMNS:
-        frame[col] = frame[col].astype("Int64")
+    i = FUNNEL_SCALE.index(measure)
+    rows = []
+    for m in panel.members:
+        if m.document_type != "inspection" or tuple(m.meta.grades) != FUNNEL_SCALE:
+            continue
+        found = [(int(r[i, 0]), int(r[i, 1]), int(of)) for r, of in m.per_reading(FUNNEL_GROUP)]
+        if not found:
+            continue
+        readings = tuple(sorted(set(found)))
+        pinned = len(readings) == 1 and readings[0][0] == readings[0][1]
+        secondary = not m.is_project and m.meta.licence != INSPECTORATE_LICENCE
+        rows.append(
+            {
+                "document_id": m.id,
+                "force": m.meta.force,
+                "year": _year(m.meta.published),
+                "source_kind": "news" if secondary else "inspectorate",
+                "secondary": secondary,
+                "is_gwent": m.is_project,
+                "status": m.status,
+                "readings": readings,
+                "count_low": min(lo for lo, _, _ in readings),
+                "count_high": max(hi for _, hi, _ in readings),
+                "pinned": pinned,
+                "count": readings[0][0] if pinned else pd.NA,
+                "n": readings[0][2] if len({n for _, _, n in readings}) == 1 else pd.NA,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(_POINT_COLUMNS))
+    frame["count"] = frame["count"].astype("Int64")
+    frame["n"] = frame["n"].astype("Int64")
+    frame["share"] = [c / n if p else np.nan for c, n, p in zip(frame["count"], frame["n"], frame["pinned"], strict=True)]
     return frame
 
 
-def documents(data: AuditData) -> pd.DataFrame:
-    """Every document: the national table plus Gwent's row, with ``year``, ``secondary`` and ``is_gwent``.
-
-    Sorted by force, publication date and identifier.
-    """
-    national = data.national_audits
-    gwent = gwent_document(data)[list(national.columns)]
-    frame = pd.concat([national, gwent], ignore_index=True)
-    for col in NATIONAL_INT_COLUMNS:
-        frame[col] = frame[col].astype("Int64")
-    frame["year"] = frame["published"].str[:4].astype("int64")
-    frame["secondary"] = frame["source_kind"].isin(SECONDARY_KINDS)
-    frame["is_gwent"] = frame["force"].eq("Gwent")
-    return frame.sort_values(["force", "published", "document_id"], kind="stable").reset_index(drop=True)
-
-
-def _usable(frame: pd.DataFrame) -> pd.Series:
-    return frame["treatment"].isin(USABLE) & frame["grade_scale"].eq(CURRENT_SCALE)
-
-
-def add_shares(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Add ``share_<measure>`` and its Wilson interval (``wilson_low_<measure>``, ``wilson_high_<measure>``) for each measure of :data:`MEASURES`.
-
-    A share is computed only for usable rows (:data:`USABLE`, current scale) whose count and number
-    of cases are both stated; otherwise it is left empty. Interval: Wilson score (statsmodels),
-    see :func:`analysis.stats.funnel.wilson_interval`.
-    """
-    out = frame.copy()
-    usable = _usable(out)
-    for measure, col in MEASURES.items():
-        share, low, high = [], [], []
-        for ok, count, n in zip(usable, out[col], out["n_cases"], strict=True):
-            if ok and pd.notna(count) and pd.notna(n):
-                lo, hi = funnel.wilson_interval(int(count), int(n), confidence)
-                share.append(int(count) / int(n))
-                low.append(lo)
-                high.append(hi)
-            else:
-                share.append(np.nan)
-                low.append(np.nan)
-                high.append(np.nan)
-        out[f"share_{measure}"] = share
-        out[f"wilson_low_{measure}"] = low
-        out[f"wilson_high_{measure}"] = high
-    return out
-
-
-def funnel_points(docs: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Documents that go on the funnel of ``measure``: full inspections, usable, with that count and n stated.
-
-    Follow-up documents (reviews, updates) are never included; ``partial`` rows only when the
-    measure's own count is stated. Adds ``count``, ``n`` and ``share``.
-    """
-    col = MEASURES[measure]
-    mask = docs["document_type"].eq("inspection") & _usable(docs) & docs[col].notna() & docs["n_cases"].notna()
-    points = docs.loc[mask].copy()
-    points["count"] = points[col].astype("int64")
-    points["n"] = points["n_cases"].astype("int64")
-    points["share"] = points["count"] / points["n"]
-    return points.reset_index(drop=True)
+_POINT_COLUMNS = (
+    "document_id",
+    "force",
+    "year",
+    "source_kind",
+    "secondary",
+    "is_gwent",
+    "status",
+    "readings",
+    "count_low",
+    "count_high",
+    "pinned",
+    "count",
+    "n",
+)
 
 
 def funnel_target(points: pd.DataFrame, confidence: float = 0.95) -> funnel.PooledEstimate:
-    """The funnel's target: the pooled share over the other forces' documents on the funnel (Gwent left out).
+    """The funnel's target: the pooled share over the other forces' documents whose counts are pinned (Gwent left out).
 
     Leaving Gwent out makes the benchmark independent of the force being compared. See
     :func:`analysis.stats.funnel.pooled_estimate` for the interval and the over-dispersion test.
     """
-    others = points.loc[~points["is_gwent"]]
-    return funnel.pooled_estimate(others["count"].tolist(), others["n"].tolist(), confidence)
+    others = points.loc[~points["is_gwent"].astype(bool) & points["pinned"].astype(bool)]
+    return funnel.pooled_estimate([int(c) for c in others["count"]], [int(n) for n in others["n"]], confidence)
 
 
 def with_positions(points: pd.DataFrame, target: float, method: str = "exact_binomial") -> pd.DataFrame:
-    """Add ``position`` (see :data:`analysis.stats.funnel.POSITIONS`) of each funnel point against ``target``."""
-    out = points.copy()
-    out["position"] = [funnel.position(c, n, target, method) for c, n in zip(out["count"], out["n"], strict=True)]
+    """Add ``position`` (see :data:`analysis.stats.funnel.POSITIONS`) of each funnel point whose count is pinned against ``target``."""
+    out = points.loc[points["pinned"].astype(bool)].copy()
+    out["position"] = [funnel.position(int(c), int(n), target, method) for c, n in zip(out["count"], out["n"], strict=True)]
     return out
 
 
-def funnel_limit_table(docs: pd.DataFrame, n_values=FUNNEL_N) -> pd.DataFrame:
+#: The retired national_audits.csv's self-assessment columns, still named by the sentence functions below until
+#: they move to analysis/narrative/national.py on the panel's tables (issue 25); no table is built from them.
+SELF_FORCE = ["self_force_good", "self_force_adequate", "self_force_ri", "self_force_inadequate"]
+SELF_HMICFRS = ["self_hmicfrs_good", "self_hmicfrs_adequate", "self_hmicfrs_ri", "self_hmicfrs_inadequate"]
+
+
+def funnel_limit_table(panel: Panel, n_values=FUNNEL_N) -> pd.DataFrame:
     """Funnel limits for every measure of :data:`FUNNEL_MEASURES`, both methods, both confidence levels, over ``n_values``."""
     parts = []
     for measure in FUNNEL_MEASURES:
-        target = funnel_target(funnel_points(docs, measure)).share
+        target = funnel_target(funnel_points(panel, measure)).share
         table = funnel.funnel_limits(target, n_values)
         table.insert(0, "measure", measure)
         parts.append(table)
@@ -182,17 +156,20 @@ LIMIT_KINDS: dict[str, str] = {
 }
 
 #: Words for the kinds of secondary source, as the text names them.
-SECONDARY_WORDS: dict[str, str] = {"news": "news reports", "reproduced_release": "press releases copied elsewhere"}
+SECONDARY_WORDS: dict[str, str] = {"news": "news reports and other published statements"}
 
 
 @dataclass(frozen=True)
 class OverdispersionAnalysis:
-    """One way of estimating the over-dispersion: how far the z-scores are Winsorised, and whether secondary sources are used."""
+    """One way of estimating the over-dispersion: how far the z-scores are Winsorised, whether secondary sources are used,
+    and which counts of the documents whose counts are a range enter the estimate (``ranges``: ``None`` for none of them,
+    ``"fewest"`` or ``"most"`` for each at that end of its range, the sensitivity runs)."""
 
     name: str
     winsor_level: float
     secondary_sources: bool
     description: str
+    ranges: str | None = None
 
 
 #: The analyses, in the order they are tabulated; the first is the main one.
@@ -201,15 +178,32 @@ OVERDISPERSION_ANALYSES: tuple[OverdispersionAnalysis, ...] = (
         "all_sources",
         funnel.WINSOR_LEVEL,
         True,
-        f"all_sources (the main analysis: every other force on the funnel, z-scores Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        f"all_sources (the main analysis: every other force on the funnel whose count is pinned, z-scores Winsorised at {funnel.WINSOR_LEVEL:.0%})",
     ),
-    OverdispersionAnalysis("not_winsorised", 0.0, True, "not_winsorised (every other force on the funnel, z-scores not Winsorised)"),
+    OverdispersionAnalysis(
+        "not_winsorised", 0.0, True, "not_winsorised (every other force on the funnel whose count is pinned, z-scores not Winsorised)"
+    ),
     OverdispersionAnalysis(
         "without_secondary_sources",
         funnel.WINSOR_LEVEL,
         False,
-        "without_secondary_sources (only the other forces whose figures are not known only from secondary coverage, "
+        "without_secondary_sources (only the other forces with pinned counts whose every figure is quoted from an inspectorate page, "
         f"Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+    ),
+    OverdispersionAnalysis(
+        "ranges_at_fewest",
+        funnel.WINSOR_LEVEL,
+        True,
+        "ranges_at_fewest (sensitivity: every other force on the funnel, a count left as a range taken at its fewest, "
+        f"Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        "fewest",
+    ),
+    OverdispersionAnalysis(
+        "ranges_at_most",
+        funnel.WINSOR_LEVEL,
+        True,
+        f"ranges_at_most (sensitivity: as ranges_at_fewest, each range taken at its most cases, Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        "most",
     ),
 )
 #: Name of the main analysis.
@@ -220,12 +214,12 @@ MAIN_ANALYSIS = OVERDISPERSION_ANALYSES[0].name
 class OverdispersionRun:
     """One funnel under one analysis: the forces placed, the over-dispersion estimate, and why not when it cannot be made.
 
-    ``points`` are the funnel points the analysis keeps, with ``z`` and ``position_<kind>`` for each
-    kind of :data:`LIMIT_KINDS`; ``others`` counts the other forces kept (the estimate uses them,
-    never the force compared), ``left_out`` the other forces on the funnel the analysis leaves out;
-    ``pulled_in`` names the documents whose z-scores Winsorisation changed. With fewer than two
-    other forces nothing can be estimated: ``dispersion`` is None, ``points`` is empty and
-    ``reason`` says why; otherwise ``reason`` is empty.
+    ``points`` are the funnel points the analysis keeps, with ``z`` and ``position_<kind>`` (and
+    ``position_<kind>_low``/``_high``) for each kind of :data:`LIMIT_KINDS`; ``others`` counts the
+    other forces whose counts enter the estimate (never the force compared), ``left_out`` the other
+    forces on the funnel the estimate does not use; ``pulled_in`` names the documents whose z-scores
+    Winsorisation changed. With fewer than two other forces nothing can be estimated:
+    ``dispersion`` is None, ``points`` is empty and ``reason`` says why; otherwise ``reason`` is empty.
     """
 
     measure: str
@@ -250,27 +244,17 @@ def forces_phrase(k: int) -> str:
 
 
 def _too_few_reason(points: pd.DataFrame, kept: pd.DataFrame) -> str:
-    """Why an analysis keeping ``kept`` of a funnel's ``points`` cannot be made: fewer than two other forces are left."""
+    """Why an analysis estimating from ``kept`` of a funnel's ``points`` cannot be made: fewer than two other forces are left."""
     compared = points.loc[points["is_gwent"], "force"]
     name = str(compared.iloc[0]) if len(compared) else "the force compared"
     others = points.loc[~points["is_gwent"]]
     kept_others = kept.loc[~kept["is_gwent"]]
-    left = others.loc[~others["document_id"].isin(kept_others["document_id"])]
     if len(others) < 2:
-        return (
-            f"The funnel holds {forces_phrase(len(others))} besides {name}: "
-            "the spread between forces cannot be estimated from fewer than two."
-        )
-    kinds = join_words([SECONDARY_WORDS[k] for k in SECONDARY_KINDS if left["source_kind"].eq(k).any()], "or")
-    if kept_others.empty:
-        return (  # every other force was left out, and there were at least two
-            f"All {len(left)} other forces on the funnel are known only from secondary coverage ({kinds}): "
-            f"without them only {name} is left, so there is nothing to compare it with and no spread between forces to estimate."
-        )
-    only = kept_others.iloc[0]
+        return f"The funnel holds {forces_phrase(len(others))} besides {name}: the spread between forces cannot be estimated from fewer than two."
+    entering = "None" if kept_others.empty else f"Only {forces_phrase(len(kept_others))}"
     return (
-        f"Only one other force on the funnel ({only['force']} {only['year']}) is not known only from secondary coverage: "
-        f"without the other {len(left)} ({kinds}) the spread between forces cannot be estimated from one force."
+        f"{entering} of the {len(others)} other forces on the funnel can enter this analysis's estimate: "
+        "the spread between forces cannot be estimated from fewer than two."
     )
 
 
@@ -278,54 +262,95 @@ def _empty_run_points(points: pd.DataFrame) -> pd.DataFrame:
     out = points.iloc[:0].copy()
     out["z"] = pd.Series(dtype=float)
     for kind in LIMIT_KINDS:
-        out[f"position_{kind}"] = pd.Series(dtype=object)
+        for suffix in ("", "_low", "_high"):
+            out[f"position_{kind}{suffix}"] = pd.Series(dtype=object)
     return out
+
+
+def _end(readings: tuple[tuple[int, int, int], ...], end: str) -> tuple[int, int]:
+    """The count and size of a document's fewest (or most) share over its readings."""
+    if end == "fewest":
+        lo, _, n = min(readings, key=lambda r: (r[0] / r[2], r[2]))
+        return lo, n
+    _, hi, n = max(readings, key=lambda r: (r[1] / r[2], -r[2]))
+    return hi, n
 
 
 def overdispersion_run(points: pd.DataFrame, measure: str, analysis: OverdispersionAnalysis) -> OverdispersionRun:
     """Estimate the over-dispersion of one funnel under ``analysis`` and place each force kept against every kind of limit.
 
-    ``points`` are one measure's funnel points (:func:`funnel_points`: ``document_id``, ``force``,
-    ``year``, ``source_kind``, ``secondary``, ``is_gwent``, ``count``, ``n``). The target is the
-    pooled share of the other forces kept (:func:`funnel_target`); the over-dispersion (``phi``,
-    ``tau2``) is estimated from them alone, on :data:`OVERDISPERSION_SCALE`, with their z-scores
-    Winsorised at the analysis's level, and every force kept is placed by
-    :func:`analysis.stats.funnel.overdispersed_positions`. Reference: Spiegelhalter (2005),
-    *Statistics in Medicine* 24:1185-1202, section 6, and *Qual Saf Health Care* 14:347-351.
+    ``points`` are one measure's funnel points (:func:`funnel_points`). The estimate uses the other
+    forces kept whose counts are pinned (or, in a sensitivity run, every other force kept, a range
+    taken at one end); the target is their pooled share. Every force kept is then placed: a document
+    whose count is a range is placed at both ends of its range in every reading (a position is
+    monotone in the count), and its position is the one they share, else :data:`DEPENDS`, with the
+    lowest and highest positions in ``position_<kind>_low``/``_high``. Reference: Spiegelhalter
+    (2005), *Statistics in Medicine* 24:1185-1202, section 6, and *Qual Saf Health Care* 14:347-351.
     """
     keep = np.ones(len(points), dtype=bool)
     if not analysis.secondary_sources:
         keep = points["is_gwent"].to_numpy(bool) | ~points["secondary"].to_numpy(bool)
-    kept = points.loc[keep].reset_index(drop=True)
-    others_mask = ~kept["is_gwent"].to_numpy(bool)
+    kept = points.loc[keep].reset_index(drop=True).copy()
+    if analysis.ranges is not None:
+        ends = [_end(r, analysis.ranges) for r in kept["readings"]]
+        kept["count"] = pd.array([c for c, _ in ends], dtype="Int64")
+        kept["n"] = pd.array([n for _, n in ends], dtype="Int64")
+        kept["share"] = [c / n for c, n in ends]
+    has_count = kept["count"].notna().to_numpy(bool) & kept["n"].notna().to_numpy(bool)
+    others_mask = ~kept["is_gwent"].to_numpy(bool) & has_count
     others = int(others_mask.sum())
     left_out = int((~points["is_gwent"].to_numpy(bool)).sum()) - others
     if others < 2:
-        reason = _too_few_reason(points, kept)
+        reason = _too_few_reason(points, kept.loc[others_mask | kept["is_gwent"].to_numpy(bool)])
         return OverdispersionRun(measure, analysis, _empty_run_points(points), others, left_out, None, (), reason)
-    target = funnel_target(kept).share
+    estimate = kept.loc[others_mask]
+    target = funnel.pooled_estimate([int(c) for c in estimate["count"]], [int(n) for n in estimate["n"]]).share
+    # units: each kept document with a count once; each without, at both ends of every reading
+    units, owner, chosen = [], [], []
+    for j, (c, n, readings) in enumerate(zip(kept["count"], kept["n"], kept["readings"], strict=True)):
+        if has_count[j]:
+            units.append((int(c), int(n)))
+            owner.append(j)
+            chosen.append(bool(others_mask[j]))
+        else:
+            for lo, hi, size in readings:
+                units += [(lo, size), (hi, size)]
+                owner += [j, j]
+                chosen += [False, False]
     est, placed = funnel.overdispersed_positions(
-        kept["count"].to_numpy(),
-        kept["n"].to_numpy(),
+        [u[0] for u in units],
+        [u[1] for u in units],
         target=target,
         winsor_level=analysis.winsor_level,
         scale=OVERDISPERSION_SCALE,
-        estimate_from=others_mask,
+        estimate_from=chosen,
     )
+    owner = np.asarray(owner)
+    order = {p: i for i, p in enumerate(funnel.POSITIONS)}
     out = kept.copy()
-    out["z"] = placed["z"].to_numpy()
+    out["z"] = [float(placed["z"].to_numpy()[owner == j][0]) if has_count[j] else np.nan for j in range(len(kept))]
     for kind in LIMIT_KINDS:
-        out[f"position_{kind}"] = placed[f"position_{kind}"].to_numpy()
-    z = out.loc[others_mask, "z"].to_numpy()
-    pulled = out.loc[others_mask, "document_id"].to_numpy()[funnel.winsorise(z, analysis.winsor_level) != z]
+        col = placed[f"position_{kind}"].to_numpy()
+        lows, highs, single = [], [], []
+        for j in range(len(kept)):
+            found = sorted(set(col[owner == j]), key=order.__getitem__)
+            lows.append(found[0])
+            highs.append(found[-1])
+            single.append(found[0] if len(found) == 1 else DEPENDS)
+        out[f"position_{kind}"] = single
+        out[f"position_{kind}_low"] = lows
+        out[f"position_{kind}_high"] = highs
+    z = placed["z"].to_numpy()[np.asarray(chosen)]
+    ids = np.asarray([kept["document_id"].iloc[j] for j in owner[np.asarray(chosen)]])
+    pulled = ids[funnel.winsorise(z, analysis.winsor_level) != z]
     return OverdispersionRun(measure, analysis, out, others, left_out, est, tuple(str(d) for d in pulled), "")
 
 
-def overdispersion_runs(docs: pd.DataFrame) -> list[OverdispersionRun]:
+def overdispersion_runs(panel: Panel) -> list[OverdispersionRun]:
     """Every funnel of :data:`FUNNEL_MEASURES` under every analysis of :data:`OVERDISPERSION_ANALYSES`, in that order."""
     runs = []
     for measure in FUNNEL_MEASURES:
-        points = funnel_points(docs, measure)
+        points = funnel_points(panel, measure)
         runs += [overdispersion_run(points, measure, analysis) for analysis in OVERDISPERSION_ANALYSES]
     return runs
 
@@ -368,10 +393,14 @@ def position_table(runs: list[OverdispersionRun]) -> pd.DataFrame:
         part = r.points.assign(measure=r.measure, analysis=r.analysis.name)
         parts.append(part[list(POSITION_COLUMNS)])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(POSITION_COLUMNS))
-    for col in ("year", "count", "n"):
+    for col in ("year", "count_low", "count_high"):
         frame[col] = frame[col].astype("int64")
-    for col in ("is_gwent", "secondary"):
+    for col in ("count", "n"):
+        frame[col] = frame[col].astype("Int64")
+    for col in ("is_gwent", "secondary", "pinned"):
         frame[col] = frame[col].astype(bool)
+    frame["share"] = frame["share"].astype(float)
+    frame["z"] = frame["z"].astype(float)
     return frame
 
 
@@ -415,40 +444,6 @@ def overdispersed_limit_table(runs: list[OverdispersionRun], n_values=FUNNEL_N) 
     return pd.concat(parts, ignore_index=True)[list(OVERDISPERSED_LIMIT_COLUMNS)]
 
 
-PROCESSED_COLUMNS: dict[str, str] = {
-    "document_id": "This project's identifier of the document.",
-    "force": "Police force (short name).",
-    "document_type": "inspection, post_inspection_review or post_inspection_update (see data/raw/datapackage.json).",
-    "published": "Publication date as far as the source states it (YYYY-MM-DD, YYYY-MM or YYYY).",
-    "year": "Year of publication.",
-    "grade_scale": "good_ri_inadequate (comparable with Gwent 2019), good_adequate_inadequate (2014-15) or area_judgements (later framework).",
-    "source_kind": "inspectorate_report, inspectorate_release, reproduced_release or news.",
-    "secondary": "True when the source is not the inspectorate's own website (reproduced release or news).",
-    "source_outlet": "Who published the source page.",
-    "source_url": "Address of the source page.",
-    "n_cases": "Cases audited, as stated (empty if not stated).",
-    "good": "Cases graded good, as stated.",
-    "requires_improvement": "Cases graded requires improvement, as stated.",
-    "inadequate": "Cases graded inadequate, as stated.",
-    "ri_or_inadequate": "Combined requires-improvement-or-inadequate count where only that is stated.",
-    "share_good": "good / n_cases (usable rows with both stated).",
-    "wilson_low_good": "Lower end of the 95% Wilson interval of share_good.",
-    "wilson_high_good": "Upper end of the 95% Wilson interval of share_good.",
-    "share_requires_improvement": "requires_improvement / n_cases (usable rows with both stated).",
-    "wilson_low_requires_improvement": "Lower end of the 95% Wilson interval of share_requires_improvement.",
-    "wilson_high_requires_improvement": "Upper end of the 95% Wilson interval of share_requires_improvement.",
-    "share_inadequate": "inadequate / n_cases (usable rows with both stated).",
-    "wilson_low_inadequate": "Lower end of the 95% Wilson interval of share_inadequate.",
-    "wilson_high_inadequate": "Upper end of the 95% Wilson interval of share_inadequate.",
-    "flags": "Known problems, ';'-separated codes (see data/raw/datapackage.json).",
-    "treatment": "How the row's counts are used: used, used_with_caution, partial, or an excluded_* reason.",
-    "in_funnel_inadequate": "True when the document is a point on the funnel of the share inadequate.",
-    "funnel_inadequate_position": "Where the point falls against the exact binomial limits: below_99.8, below_95, within_95, above_95 or above_99.8.",
-    "in_funnel_good": "True when the document is a point on the funnel of the share good.",
-    "funnel_good_position": "Where the point falls against the exact binomial limits (as funnel_inadequate_position).",
-    "is_gwent": "True for Gwent's 2019 inspection (from this project's own raw data).",
-}
-
 LIMIT_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the share of cases with that grade.",
     "method": "exact_binomial (Spiegelhalter 2005 interpolated exact limits) or wilson (PHE Fingertips Wilson-score limits).",
@@ -487,24 +482,39 @@ DISPERSION_COLUMNS: dict[str, str] = {
 }
 
 _POSITION_TEXT = "below_99.8, below_95, within_95, above_95 or above_99.8; a share exactly on a limit counts as inside"
+_RANGE_TEXT = (
+    f"; {DEPENDS} when the document's count is a range whose counts fall in different places (position_<kind>_low and _high say where)"
+)
 
 POSITION_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the funnel of the share of cases with that grade.",
     "analysis": _ANALYSIS_TEXT,
-    "document_id": "This project's identifier of the document (as in national_audits.csv).",
-    "force": "Police force (short name).",
+    "document_id": "The document's id in the national panel (national_panel.csv's audit_id).",
+    "force": "Police force, as its package names it.",
     "year": "Year of publication.",
     "is_gwent": "True for the force compared (never used in estimating the target or the over-dispersion).",
-    "secondary": "True when the figures are known only from secondary coverage (news reports, or press releases copied elsewhere).",
-    "count": "Cases with the measure's grade, as stated.",
-    "n": "Cases audited, as stated.",
-    "share": "count / n.",
-    "z": "z-score against the analysis's target (funnel_dispersion.csv): (share - target) / sqrt(target (1 - target) / n).",
-    "position_binomial": f"Where the share falls against the exact binomial limits around the analysis's target: {_POSITION_TEXT}.",
+    "secondary": "True when some of the document's figures are quoted from news reports or other published statements rather than an "
+    "inspectorate page (its package's licence is not OGL-UK-3.0 alone).",
+    "status": "The document's status in national_panel.csv (used or partly_used).",
+    "count_low": "Fewest cases with the measure's grade that the document's figures allow (national_panel.csv's low, over the readings).",
+    "count_high": "Most cases with the measure's grade that the figures allow.",
+    "pinned": "True when the figures give one count and one number of cases: only pinned documents enter the main estimates.",
+    "count": "The count used: the pinned count; in the sensitivity analyses (ranges_at_fewest, ranges_at_most) a range's fewest or most; "
+    "empty for a range in the other analyses.",
+    "n": "Cases audited (empty when the sources give different numbers and no count is used).",
+    "share": "count / n (empty without a count).",
+    "z": "z-score against the analysis's target (funnel_dispersion.csv): (share - target) / sqrt(target (1 - target) / n); empty without a count.",
+    "position_binomial": f"Where the share falls against the exact binomial limits around the analysis's target: {_POSITION_TEXT}{_RANGE_TEXT}.",
+    "position_binomial_low": "The lowest position over every count the document allows (equal to position_binomial unless it is depends).",
+    "position_binomial_high": "The highest position over every count the document allows.",
     "position_additive": "Where the share falls against the additive random-effects limits target +/- z sqrt(target (1 - target) / n + tau2): "
-    f"{_POSITION_TEXT}.",
+    f"{_POSITION_TEXT}{_RANGE_TEXT}.",
+    "position_additive_low": "The lowest such position over every count the document allows.",
+    "position_additive_high": "The highest such position over every count the document allows.",
     "position_multiplicative": "Where the share falls against the multiplicative limits target +/- z sqrt(max(phi, 1) target (1 - target) / n): "
-    f"{_POSITION_TEXT}.",
+    f"{_POSITION_TEXT}{_RANGE_TEXT}.",
+    "position_multiplicative_low": "The lowest such position over every count the document allows.",
+    "position_multiplicative_high": "The highest such position over every count the document allows.",
 }
 
 OVERDISPERSED_LIMIT_COLUMNS: dict[str, str] = {
@@ -523,156 +533,32 @@ OVERDISPERSED_LIMIT_COLUMNS: dict[str, str] = {
 }
 
 
-def national_table(docs: pd.DataFrame) -> pd.DataFrame:
-    """The processed table: one row per document with shares, Wilson intervals, funnel membership and position."""
-    frame = add_shares(docs)
-    for measure in FUNNEL_MEASURES:
-        points = funnel_points(docs, measure)
-        target = funnel_target(points).share
-        placed = with_positions(points, target).set_index("document_id")["position"]
-        frame[f"in_funnel_{measure}"] = frame["document_id"].isin(placed.index)
-        frame[f"funnel_{measure}_position"] = frame["document_id"].map(placed)
-    return frame[list(PROCESSED_COLUMNS)].reset_index(drop=True)
-
-
-#: The two grades whose shares are compared at a force's inspection and at its later review.
-BEFORE_AFTER_GRADES: tuple[str, str] = ("good", "inadequate")
-
-#: What the share compared in :func:`self_assessment` counts, in words.
-SELF_ASSESSMENT_SHARE = "not graded requires improvement or inadequate"
-
-
-def before_after(docs: pd.DataFrame) -> pd.DataFrame:
-    """Forces with a usable full inspection and a usable later document: both rows, inspection first.
-
-    Columns: ``force``, ``stage`` (inspection / follow-up), ``document_id``, ``document_type``,
-    ``year``, ``n_cases``, the counts, shares and Wilson intervals (see :func:`add_shares`).
-    """
-    frame = add_shares(docs)
-    usable = _usable(frame) & frame["n_cases"].notna()
-    insp = set(frame.loc[usable & frame["document_type"].eq("inspection"), "force"])
-    follow = set(frame.loc[usable & frame["document_type"].isin(FOLLOW_UP_TYPES), "force"])
-    both = sorted(insp & follow)
-    out = frame.loc[usable & frame["force"].isin(both)].copy()
-    out["stage"] = np.where(out["document_type"].eq("inspection"), "inspection", "follow-up")
-    out = out.sort_values(["force", "published"], kind="stable")
-    cols = ["force", "stage", "document_id", "document_type", "year", "n_cases", *BEFORE_AFTER_GRADES, "secondary", "treatment"]
-    cols += [f"{kind}_{m}" for m in BEFORE_AFTER_GRADES for kind in ("share", "wilson_low", "wilson_high")]
-    return out[cols].reset_index(drop=True)
-
-
-def unmatched_follow_ups(docs: pd.DataFrame) -> pd.DataFrame:
-    """Forces that have both an inspection and a later document, but not both usable: force and reasons."""
-    rows = []
-    kinds = docs.assign(kind=np.where(docs["document_type"].eq("inspection"), "inspection", "follow-up"))
-    usable = _usable(kinds) & kinds["n_cases"].notna()
-    ok = set(before_after(docs)["force"])
-    for force, part in kinds.groupby("force", sort=True):
-        if force in ok or set(part["kind"]) != {"inspection", "follow-up"}:
-            continue
-        bad = part.loc[~usable.loc[part.index]]
-        rows.append(
-            {"force": force, "unusable": "; ".join(f"{d} ({t})" for d, t in zip(bad["document_id"], bad["treatment"], strict=True))}
-        )
-    return pd.DataFrame(rows, columns=["force", "unusable"])
-
-
-def self_assessment(docs: pd.DataFrame) -> pd.DataFrame:
-    """Documents that publish a force's own grading beside the inspectors' grading of the same cases.
-
-    The comparable measure is the share of those cases *not* graded requires improvement or
-    inadequate (good, or adequate where that grade was used). From counts where published (the
-    share is taken over the published counts' own total, flagged when that differs from the
-    number self-assessed); from published percentages otherwise (``basis`` says which). No
-    interval is given for a share known only as a rounded percentage.
-    """
-    rows = []
-    for _, r in docs.loc[docs["n_self_assessed"].notna()].iterrows():
-        n = int(r["n_self_assessed"])
-        rec = {
-            "document_id": r["document_id"],
-            "force": r["force"],
-            "year": int(r["year"]),
-            "is_gwent": bool(r["is_gwent"]),
-            "n_self_assessed": n,
-        }
-        for who, cols, pct_col, pct_is_top in (
-            ("force", SELF_FORCE, "self_force_pct_good_or_adequate", True),
-            ("hmicfrs", SELF_HMICFRS, "self_hmicfrs_pct_ri_or_inadequate", False),
-        ):
-            values = r[cols]
-            if values.notna().any():
-                total = int(values.dropna().sum())
-                top = int(values.iloc[:2].dropna().sum())
-                rec[f"{who}_top"] = top
-                rec[f"{who}_total"] = total
-                rec[f"{who}_share"] = top / total
-                rec[f"{who}_basis"] = "counts"
-            elif pd.notna(r[pct_col]):
-                pct = int(r[pct_col])
-                rec[f"{who}_top"] = pd.NA
-                rec[f"{who}_total"] = pd.NA
-                rec[f"{who}_share"] = (pct if pct_is_top else 100 - pct) / 100
-                rec[f"{who}_basis"] = "percentage"
-            else:
-                rec.update({f"{who}_top": pd.NA, f"{who}_total": pd.NA, f"{who}_share": np.nan, f"{who}_basis": "not published"})
-        rec["counts_add_up"] = all(pd.isna(rec[f"{w}_total"]) or rec[f"{w}_total"] == n for w in ("force", "hmicfrs"))
-        rec["grade_scale"] = r["grade_scale"]
-        rec["flags"] = r["flags"]
-        rows.append(rec)
-    return pd.DataFrame(rows).sort_values(["year", "force"], kind="stable").reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class ForceCoverage:
-    """Which forces the stored material covers, and how the grading scale changed over the years."""
-
-    all_forces: tuple[str, ...]
-    full: tuple[str, ...]
-    partial: tuple[str, ...]
-    missing: tuple[str, ...]
-    scales: pd.DataFrame
-
-
-def force_coverage(data: AuditData, docs: pd.DataFrame) -> ForceCoverage:
-    """Forces with a complete grade split (any document), with only partial figures, and with none.
-
-    The list of forces is the ``force`` field's allowed values in the data package (the 43
-    territorial forces of England and Wales). ``scales`` gives, per grading scale, the first and
-    last publication year and the number of documents.
-    """
-    forces = tuple(sorted(data.field_enum("national_audits", "force")))
-    complete = docs["treatment"].isin(("used", "used_with_caution")) & docs["grade_scale"].eq(CURRENT_SCALE)
-    full = tuple(sorted(set(docs.loc[complete, "force"])))
-    partial = tuple(sorted(set(docs["force"]) - set(full)))
-    missing = tuple(f for f in forces if f not in set(docs["force"]))
-    scales = (
-        docs.groupby("grade_scale", sort=False)
-        .agg(first_year=("year", "min"), last_year=("year", "max"), documents=("document_id", "count"))
-        .sort_values("first_year")
-        .reset_index()
-    )
-    return ForceCoverage(forces, full, partial, missing, scales)
-
-
-def national_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
-    """The national tables (Gwent's package only): ``national_audits.csv`` (every document with shares and funnel positions),
-    ``funnel_limits.csv`` (binomial limits), and the over-dispersed funnels: ``funnel_dispersion.csv`` (the estimate per funnel
-    and analysis), ``funnel_limits_overdispersed.csv`` (additive and multiplicative limits beside the binomial ones) and
-    ``funnel_positions.csv`` (each force under each kind of limit).
-    """
-    if data.national_audits is None or data.counts("all", "inspectorate") is None:
-        why = "The audit package has no table of other forces' audits to compare with (a national_audits.csv resource)."
-        return {spec.path: why for spec in _SPECS}
-    docs = documents(data)
-    runs = overdispersion_runs(docs)
+def funnel_tables(panel: Panel) -> dict[str, pd.DataFrame]:
+    """The funnel tables of ``panel``: ``funnel_limits.csv`` (binomial limits) and the over-dispersed funnels,
+    ``funnel_dispersion.csv`` (the estimate per funnel and analysis), ``funnel_limits_overdispersed.csv`` (additive and
+    multiplicative limits beside the binomial ones) and ``funnel_positions.csv`` (each force under each kind of limit)."""
+    runs = overdispersion_runs(panel)
     return {
-        "national_audits.csv": national_table(docs),
-        "funnel_limits.csv": funnel_limit_table(docs),
+        "funnel_limits.csv": funnel_limit_table(panel),
         "funnel_dispersion.csv": dispersion_table(runs),
         "funnel_limits_overdispersed.csv": overdispersed_limit_table(runs),
         "funnel_positions.csv": position_table(runs),
     }
+
+
+def national_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
+    """The funnels of the national panel of ``data``'s package (:func:`analysis.sections.panel.panel_for`), or why there are none."""
+    from analysis.sections.panel import NO_PANEL_REASON, panel_for
+
+    panel = panel_for(data)
+    if panel is None:
+        return {spec.path: NO_PANEL_REASON for spec in _SPECS}
+    return funnel_tables(panel)
+
+
+def funnel_specs() -> tuple[TableSpec, ...]:
+    """The specs of :func:`funnel_tables`."""
+    return _SPECS
 
 
 def _specs(data: AuditData) -> tuple[TableSpec, ...]:
@@ -680,19 +566,6 @@ def _specs(data: AuditData) -> tuple[TableSpec, ...]:
 
 
 _SPECS = (
-    TableSpec(
-        "national_audits.csv",
-        "Case-audit results of national child protection inspections, by document",
-        "One row per document in data/raw/national_audits.csv plus Gwent's 2019 inspection (from this project's own raw data): the stated counts, "
-        "the shares with 95% Wilson intervals, the source and its kind, flags, how each row is treated, and where it falls on the funnel plots.",
-        PROCESSED_COLUMNS,
-        (
-            "Shares are computed only for rows treated used, used_with_caution or partial on the good / requires improvement / inadequate scale, and only where the count and the number of cases are both stated; nothing is inferred.",
-            "Funnels hold full inspections only; post-inspection reviews and updates audit smaller, differently chosen samples and are never pooled with inspections.",
-            "Gwent's figures come from the inspectorate's report; each other row names the kind of source its figures come from "
-            "(source_kind: the inspectorate's report or news release, a news report, or a release copied elsewhere) and its address (source_url).",
-        ),
-    ),
     TableSpec(
         "funnel_limits.csv",
         "Funnel-plot control limits for the share of cases graded inadequate and good",
@@ -744,11 +617,13 @@ _SPECS = (
         "limits at both confidence levels.",
         POSITION_COLUMNS,
         (
-            "In the main analysis (all_sources) position_binomial equals funnel_<measure>_position in national_audits.csv.",
+            "Documents from the national panel (national_panel.csv); a count left as a range is placed at every count of its range, "
+            "and only the documents with pinned counts enter the main estimates (the ranges enter the sensitivity analyses).",
             "An analysis that cannot be made (see the note in funnel_dispersion.csv) has no rows.",
         ),
     ),
 )
+
 
 STAGE = Stage(name="national", build=national_tables, specs=_specs)
 
