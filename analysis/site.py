@@ -606,20 +606,20 @@ def analysis_as_of() -> str:
 def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
     """The home page's first screen, computed from the published tables (and the source record of the raw data package)."""
     from analysis.data.load import load_audit
-    from analysis.sections import areas, national, self_assessment
+    from analysis.narrative import national as national_words
+    from analysis.sections import areas, national, panel, self_assessment
 
-    source = load_audit(_raw_dir(raw_dir)).source
+    audit = load_audit(_raw_dir(raw_dir))
+    source = audit.source
     c = sample_counts(processed_dir)
     identified = read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir)
     idq = identified.set_index("quantity")
     holm = f"vs_rest_p_holm_{grade_slug(c.worst)}"
     summary = read_processed("area_summary.csv", ("area", holm), processed_dir)
     tests = read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir)
-    nat = read_processed(
-        "national_audits.csv",
-        ("is_gwent", "year", "secondary", "source_kind", *(f"in_funnel_{m}" for m in national.FUNNEL_MEASURES)),
-        processed_dir,
-    )
+    nat = read_processed("national_panel.csv", tuple(panel.PANEL_COLUMNS), processed_dir)
+    nat_pairs = read_processed("national_pairs.csv", tuple(panel.PAIR_COLUMNS), processed_dir)
+    nat_changes = read_processed("national_changes.csv", tuple(panel.CHANGE_COLUMNS), processed_dir)
     positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
     n = c.n_force_selected
     better = int(idq.loc["n_force_better", "low"])
@@ -686,7 +686,8 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         f"{long_month(str(source['inspection_start'])[:7])}.",
         "Whether the force chose easier cases for its own sample" + (f": {chosen}" if chosen else "."),
     )
-    return FrontPage(bottom, dates, caption, meaning, cannot, national.headline(nat, positions), f"The force graded its own cases {how}")
+    beside = national_words.beside_other_forces(nat, nat_pairs, nat_changes, compared=audit.meta.id, positions=positions)
+    return FrontPage(bottom, dates, caption, meaning, cannot, beside, f"The force graded its own cases {how}")
 
 
 @dataclass(frozen=True)
@@ -698,7 +699,8 @@ class FunnelOverdispersion:
 
 
 def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOverdispersion:
-    """:func:`analysis.sections.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    """:func:`analysis.narrative.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    from analysis.narrative import national as national_words
     from analysis.sections import national
 
     dispersion = read_processed("funnel_dispersion.csv", tuple(national.DISPERSION_COLUMNS), processed_dir)
@@ -706,7 +708,7 @@ def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOver
     main = dispersion.loc[dispersion["analysis"].eq(national.MAIN_ANALYSIS), "winsor_level"]
     if main.empty:
         raise AuditDataError("funnel_dispersion.csv", "no row of the main analysis", expected=national.MAIN_ANALYSIS, found="none")
-    return FunnelOverdispersion(percent(float(main.iloc[0])), national.methods_summary(dispersion, positions))
+    return FunnelOverdispersion(percent(float(main.iloc[0])), national_words.methods_summary(dispersion, positions))
 
 
 def svg_download(fig, file_name: str, label: str) -> str:

@@ -13,7 +13,8 @@ import pytest
 from analysis import site, words
 from analysis.data.errors import AuditDataError
 from analysis.data.paths import PROJ_ROOT as PROJECT_ROOT
-from analysis.sections import areas, national, self_assessment
+from analysis.narrative import national
+from analysis.sections import areas, self_assessment
 from analysis.stats import funnel
 
 PACKAGES = Path(__file__).parent / "fixtures" / "packages"
