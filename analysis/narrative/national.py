@@ -170,7 +170,7 @@ def pair_sentence(row: pd.Series) -> str:
     parts = []
     lo, hi = row.get("percent_agreement_low"), row.get("percent_agreement_high")
     if not _is_missing(lo, hi):
-        parts.append(f"the force and the inspectors gave the same grade to {range_text(float(lo), float(hi), percent)} of the cases")
+        parts.append(f"the force and the inspectors gave the same grade to {span(float(lo), float(hi), percent)} of the cases")
     lo, hi = row.get("cohen_kappa_low"), row.get("cohen_kappa_high")
     if _is_missing(lo, hi):
         parts.append("Cohen's kappa is undefined (one side gave every case the same grade)")
@@ -451,6 +451,16 @@ def _made(row: pd.Series) -> bool:
     return pd.notna(row["phi"])
 
 
+def why_not_made(row: pd.Series) -> str:
+    """Why a run of ``funnel_dispersion.csv`` estimates nothing, from its counts of forces used and left out."""
+    kept, total = int(row["forces"]), int(row["forces"]) + int(row["forces_left_out"])
+    who = "none" if kept == 0 else f"only {number_word(kept)}"
+    return (
+        f"Of the {counted(total, 'other force')} on the funnel, {who} can enter this run's estimate: "
+        "the spread between forces cannot be estimated from fewer than two."
+    )
+
+
 def _label(force, year) -> str:
     return f"{as_text(short_force(str(force)))} {int(year)}"
 
@@ -658,7 +668,7 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
     main = _row(dispersion, measure, MAIN_ANALYSIS)
     what = f"the share graded {as_text(measure)}"
     if not _made(main):
-        return f"For {what} no over-dispersion can be estimated from the pinned counts. {as_text(main['note'])} {ranges_text(dispersion, measure)}".strip()
+        return f"For {what} no over-dispersion can be estimated from the pinned counts. {why_not_made(main)} {ranges_text(dispersion, measure)}".strip()
     raw = _row(dispersion, measure, "not_winsorised")
     part = _part(positions, measure, MAIN_ANALYSIS)
     ids = [d for d in str(main["winsorised"]).split(";") if d and d != "nan"]
@@ -746,7 +756,7 @@ def secondary_sensitivity_text(dispersion: pd.DataFrame, positions: pd.DataFrame
     row = _row(dispersion, measure, "without_secondary_sources")
     what = f"the share graded {as_text(measure)}"
     if not _made(row):
-        return f"A run without the figures known only from secondary coverage cannot be made for {what}. {as_text(row['note'])}"
+        return f"A run without the figures known only from secondary coverage cannot be made for {what}. {why_not_made(row)}"
     rest = outside_text(positions, measure, "without_secondary_sources")
     return (
         f"Without the figures known only from secondary coverage ({forces_phrase(int(row['forces_left_out']))} left out, "
@@ -757,10 +767,10 @@ def secondary_sensitivity_text(dispersion: pd.DataFrame, positions: pd.DataFrame
 def secondary_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
     """:func:`secondary_sensitivity_text` for every funnel, said once when no funnel's run can be made, for the same reason."""
     rows = [_row(dispersion, m, "without_secondary_sources") for m in FUNNEL_MEASURES]
-    notes = list(dict.fromkeys(str(r["note"]) for r in rows if not _made(r)))
+    notes = list(dict.fromkeys(why_not_made(r) for r in rows if not _made(r)))
     if len(notes) == 1 and not any(_made(r) for r in rows):
         every = "either funnel" if len(rows) == 2 else "any funnel"
-        return f"A run without the figures known only from secondary coverage cannot be made on {every}, for the same reason. {as_text(notes[0])}"
+        return f"A run without the figures known only from secondary coverage cannot be made on {every}, for the same reason. {notes[0]}"
     return " ".join(secondary_sensitivity_text(dispersion, positions, m) for m in FUNNEL_MEASURES)
 
 
@@ -845,7 +855,7 @@ def methods_summary(dispersion: pd.DataFrame, positions: pd.DataFrame) -> str:
         row = _row(dispersion, m, MAIN_ANALYSIS)
         what = f"the share graded {as_text(m)}"
         if not _made(row):
-            parts.append(f"For {what} no over-dispersion can be estimated: {as_text(row['note'])}")
+            parts.append(f"For {what} no over-dispersion can be estimated from the pinned counts. {why_not_made(row)}")
             continue
         changes = winsorisation_changes(positions, m) if _made(_row(dispersion, m, "not_winsorised")) else {}
         parts.append(
@@ -884,7 +894,7 @@ def dispersion_display(dispersion: pd.DataFrame) -> pd.DataFrame:
                 "–" if pd.isna(s) or pd.isna(d) else f"{float(s):.1f} ({int(d)})"
                 for s, d in zip(raw_statistic, dispersion["df"], strict=True)
             ],
-            "p": ["–" if pd.isna(p) else p_text(float(p)).removeprefix("p = ") for p in dispersion["p_unwinsorised"]],
+            "p": ["–" if pd.isna(p) else p_text(float(p)).removeprefix("p = ").removeprefix("p ") for p in dispersion["p_unwinsorised"]],
             "τ²": [num(v, ".2g") for v in dispersion["tau2"]],
             f"τ² {LEVEL} interval": [
                 "–" if pd.isna(lo) else f"{float(lo):.2g} to {float(hi):.2g}"

@@ -104,18 +104,23 @@ def funnel_plot(
     method: str = "exact_binomial",
     show_other_method: bool = True,
 ) -> plt.Figure:
-    """Funnel plot of a share against the number of cases, one point per document.
+    """Funnel plot of a share against the number of cases, one mark per document.
 
-    ``points`` needs ``n``, ``share``, ``force``, ``year``, ``secondary``, ``treatment``,
-    ``position`` and ``is_gwent`` (see :func:`analysis.sections.national.funnel_points`); ``limits``
-    the rows of one measure from :func:`analysis.sections.national.funnel_limit_table`. The limits of
-    ``method`` are drawn dashed (95%) and dotted (99.8%) and named at their right end; with
-    ``show_other_method`` the other method's limits are drawn as thin light lines for comparison.
-    Gwent is in the focus colour with a bold label; other forces are labelled when they lie
-    outside the inner limits. A key under the chart explains marks and lines.
+    ``points`` are one funnel's rows of ``funnel_positions.csv`` for one analysis (``n``, ``share``,
+    ``force``, ``year``, ``secondary``, ``status``, ``pinned``, ``count_low``, ``count_high``,
+    ``position_binomial``, ``is_gwent``); ``limits`` the rows of one measure of ``funnel_limits.csv``.
+    A pinned count is a point; a count the figures leave as a range is a vertical bar from its fewest
+    to its most cases at its number of cases; a document whose sources give different numbers of
+    cases cannot be placed and is named in the key. The limits of ``method`` are drawn dashed (95%)
+    and dotted (99.8%) and named at their right end; with ``show_other_method`` the other method's
+    limits are drawn as thin light lines. Gwent is in the focus colour with a bold label; other forces
+    are labelled when they lie outside the inner limits or their place depends on their range.
     """
     fig, ax = new_figure(8.2)
-    lo_n, hi_n = int(points["n"].min()), int(points["n"].max())
+    placed = points.loc[points["n"].notna()].copy()
+    placed["n"] = placed["n"].astype(float)
+    unplaced = points.loc[points["n"].isna()]
+    lo_n, hi_n = int(placed["n"].min()), int(placed["n"].max())
     span = limits.loc[limits["n"].between(max(limits["n"].min(), lo_n - 25), min(limits["n"].max(), hi_n + 15))]
     right = span["n"].max()
     for m in limits["method"].unique():
@@ -134,33 +139,44 @@ def funnel_plot(
     ax.axhline(target, color=LIMIT_COLOUR, lw=1.0)
     ax.text(right, target, " pooled", va="center", ha="left", color=TEXT)
 
-    order = points.sort_values(["is_gwent", "n"], ascending=[False, True], kind="stable")
-    for _, p in order.iterrows():
-        colour = FOCUS if p["is_gwent"] else OTHER
-        hollow = p["treatment"] in FLAGGED
+    pinned = placed["pinned"].astype(str).str.lower().eq("true")
+    placed["y"] = [
+        float(sh) if p else (float(lo) + float(hi)) / 2 / n
+        for sh, p, lo, hi, n in zip(placed["share"], pinned, placed["count_low"], placed["count_high"], placed["n"], strict=True)
+    ]
+    is_gwent = placed["is_gwent"].astype(str).str.lower().eq("true")
+    for (_, p), pin, me in zip(placed.iterrows(), pinned, is_gwent, strict=True):
+        colour = FOCUS if me else OTHER
+        if not pin:
+            ax.plot([p["n"]] * 2, [p["count_low"] / p["n"], p["count_high"] / p["n"]], color=FOCUS if me else TEXT, lw=2.2, zorder=3)
+            continue
+        hollow = str(p["status"]) != "used"
         ax.scatter(
             p["n"],
             p["share"],
-            marker=MARKERS[bool(p["secondary"])],
-            s=90 if p["is_gwent"] else 50,
+            marker=MARKERS[str(p["secondary"]).lower() == "true"],
+            s=90 if me else 50,
             facecolors="white" if hollow else colour,
-            edgecolors=FOCUS if p["is_gwent"] else TEXT,
+            edgecolors=FOCUS if me else TEXT,
             linewidths=1.4 if hollow else 0.8,
             zorder=3,
         )
     ax.set_xlim(span["n"].min(), right)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    left_out = [f"{short_force(str(f))} {int(y)}" for f, y in zip(unplaced["force"], unplaced["year"], strict=True)]
     key = (
-        "Square: figures from the inspectorate's website; circle: secondary coverage; hollow: flagged or partial. "
-        "Solid line: pooled share of the other forces; dashed and dotted: 95% and 99.8% limits"
+        "Square: figures from the inspectorate's website; circle: secondary coverage; hollow: partly used; vertical bar: a count "
+        "the figures leave as a range. Solid line: pooled share of the other forces' pinned counts; dashed and dotted: 95% and 99.8% limits"
         + ("; faint: the same limits by the other method." if show_other_method else ".")
+        + (f" Not drawn (sources give different numbers of cases): {', '.join(left_out)}." if left_out else "")
     )
     ax.set_xlabel("Number of cases audited\n" + wrap(key, FIG_WIDTH - 0.3), loc="left")
     ax.set_ylabel(wrap(ylabel, 3.5))
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    shown = order.loc[order["is_gwent"] | order["position"].ne("within_95")]
-    labels = [f"{f} {y}" for f, y in zip(shown["force"], shown["year"], strict=True)]
-    place_labels(ax, shown["n"].to_numpy(float), shown["share"].to_numpy(float), labels, bold=shown["is_gwent"].tolist())
+    shown = placed.loc[is_gwent | placed["position_binomial"].ne("within_95")]
+    labels = [f"{short_force(str(f))} {int(y)}" for f, y in zip(shown["force"], shown["year"], strict=True)]
+    bold = shown["is_gwent"].astype(str).str.lower().eq("true").tolist()
+    place_labels(ax, shown["n"].to_numpy(float), shown["y"].to_numpy(float), labels, bold=bold)
     return fig
 
 

@@ -265,3 +265,16 @@ def test_the_home_page_names_each_depending_force_once_with_its_widest_range():
         "for one force it depends on counts the figures leave open (Made-up L 2020, from below the 99.8% to above the 99.8% limits)" in text
     )
     assert problems(text) == []
+
+
+def test_the_display_table_prints_p_without_its_letter():
+    dispersion, _ = tables({"inadequate": made_up(SPREAD, ranges=[(0, 80)])})
+    shown = nn.dispersion_display(dispersion.assign(p_unwinsorised=[1e-9, 0.2, float("nan"), 1e-9, 0.04]))
+    assert shown["p"].tolist() == ["< 0.001", "0.200", "–", "< 0.001", "0.040"]
+
+
+@pytest.mark.parametrize(("inspectorate", "who"), [(0, "none"), (1, "only one")])
+def test_a_run_that_cannot_be_made_says_why_from_its_counts(inspectorate, who):
+    dispersion, positions = tables({"inadequate": made_up(TIGHT, inspectorate=inspectorate)})
+    text = nn.secondary_sensitivity_text(dispersion, positions, "inadequate")
+    assert f"Of the eleven other forces on the funnel, {who} can enter this run's estimate" in text and problems(text) == []

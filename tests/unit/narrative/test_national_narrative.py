@@ -124,7 +124,7 @@ def test_kappa_is_read_from_both_ends(low, high, words):
 
 def test_a_pair_says_each_range_from_both_ends_and_counts_agree_in_number():
     text = nn.pair_sentence(pair())
-    assert "from 50% to 70% of the cases" in text and "Cohen's kappa is from 0.10 to 0.30" in text
+    assert "gave the same grade to between 50% and 70% of the cases" in text and "Cohen's kappa is from 0.10 to 0.30" in text
     assert "the force graded from 8 to 12 of the 30 cases better" in text
     assert "28 tables of whole cases fit the published totals" in text
     one = nn.pair_sentence(pair(n_tables=1, n_force_better_low=1, n_force_better_high=1, cohen_kappa_low=-0.05, cohen_kappa_high=-0.05))

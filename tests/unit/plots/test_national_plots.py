@@ -108,3 +108,36 @@ def test_each_grade_has_its_own_colour_from_the_palette(svg):
     colours = grade_colours(["good", "requires improvement", "inadequate"])
     assert colours["inadequate"].lower() in svg.lower() and colours["good"].lower() in svg.lower()
     assert colours["requires improvement"].lower() not in svg.lower()
+
+
+def test_the_funnel_draws_a_range_as_a_bar_and_names_a_document_it_cannot_place():
+    """Made-up funnel rows (test fixtures) in the columns of funnel_positions.csv: two pinned, one range, one without a number of cases."""
+    points = pd.DataFrame(
+        {
+            "force": ["Alpha Police", "Beta Police", "Gamma Police", "Delta Police"],
+            "year": [2020, 2021, 2022, 2019],
+            "secondary": [True, False, True, False],
+            "status": ["used", "partly_used", "used", "used"],
+            "pinned": [True, True, False, False],
+            "count_low": [10, 12, 5, 0],
+            "count_high": [10, 12, 40, 30],
+            "n": [60, 70, 80, float("nan")],
+            "share": [10 / 60, 12 / 70, float("nan"), float("nan")],
+            "position_binomial": ["within_95", "within_95", "depends", "depends"],
+            "is_gwent": [False, True, False, False],
+        }
+    )
+    n = list(range(20, 121))
+    limits = pd.concat(
+        pd.DataFrame({"method": m, "confidence": c, "n": n, "lower": 0.1 - c / 20, "upper": 0.3 + c / 20})
+        for m in ("exact_binomial", "wilson")
+        for c in (0.95, 0.998)
+    )
+    fig = pn.funnel_plot(points, limits, target=0.2, title="t", subtitle="s", source="made up", ylabel="Share")
+    ax = fig.axes[0]
+    bars = [line for line in ax.get_lines() if list(line.get_xdata()) == [80, 80]]
+    assert len(bars) == 1 and list(bars[0].get_ydata()) == [5 / 80, 40 / 80]
+    assert "Not drawn (sources give different numbers of cases): Delta 2019." in " ".join(ax.get_xlabel().split())
+    labels = {t.get_text() for t in ax.texts}
+    assert {"Beta 2021", "Gamma 2022"} <= labels and "Alpha 2020" not in labels  # the compared and the depending range are labelled
+    plt.close(fig)
