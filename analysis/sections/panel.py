@@ -172,17 +172,20 @@ PAIRS_SPEC = TableSpec(
 
 def pair_row(m: Member) -> tuple | None:
     """The ``national_pairs.csv`` row of one member, or ``None`` when no reading has both gradings of the force-selected cases."""
-    from analysis.stats.pair_bounds import LISTING_LIMIT, count_tables_over, pair_bounds
+    from analysis.stats.pair_bounds import pair_bounds
 
     force, insp = ("force_selected", "force", ""), ("force_selected", "inspectorate", "")
-    found = []
+    found, seen = [], set()
     for fs in m.readings:
         if fs.pair != (force, insp):
             continue
         f, g = fs.system.vectors(force), fs.system.vectors(insp)
-        bounds = pair_bounds(f, g, labels=list(m.meta.grades), confidence=CONFIDENCE).set_index("quantity")
-        n_tables = count_tables_over(f, g)
-        found.append((bounds, n_tables, fs.groups[force]))
+        key = (f.tobytes(), f.shape, g.tobytes(), g.shape)
+        if key in seen:  # another reading with the same totals for the pair: the same tables
+            continue
+        seen.add(key)
+        bounds = pair_bounds(f, g, labels=list(m.meta.grades), confidence=CONFIDENCE)
+        found.append((bounds.set_index("quantity"), bounds.attrs["n_tables"], fs.groups[force]))
     if not found:
         return None
     values = []
@@ -193,8 +196,8 @@ def pair_row(m: Member) -> tuple | None:
             float(np.nanmin(lows)) if not np.isnan(lows).all() else np.nan,
             float(np.nanmax(highs)) if not np.isnan(highs).all() else np.nan,
         ]
-    n_tables = sum(t for _, t, _ in found)
-    listed = n_tables <= LISTING_LIMIT and len(found) == 1
+    tables = {t for _, t, _ in found}
+    n_tables = tables.pop() if len(tables) == 1 else None  # the readings share the pair's figures, or the count is not one number
     method = found[0][0].loc["cohen_kappa", "method"]
     if len(found) > 1:
         method = f"union over {len(found)} readings; {method}"
@@ -205,7 +208,7 @@ def pair_row(m: Member) -> tuple | None:
         m.meta.published,
         ns[0] if len(ns) == 1 else None,
         *values,
-        n_tables if listed else None,
+        n_tables,
         method,
         m.status,
         m.reason(),
