@@ -300,8 +300,8 @@ def test_a_huge_field_is_cut_in_the_message(raw_copy, out, capsys):
 
 
 def test_every_resource_passes_through_load_audit(raw_copy):
-    """area_themes.csv and national_audits.csv, once read outside the gate, now fail the load itself."""
-    for name in ("area_themes", "national_audits", "coverage_lines"):
+    """area_themes.csv and recommendations.csv, once read outside the gate, now fail the load itself."""
+    for name in ("area_themes", "recommendations", "coverage_lines"):
         path = raw_copy / FILES[name]
         original = path.read_bytes()
         path.write_bytes(original.replace(b"\n", b"\n\x00", 1))

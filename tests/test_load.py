@@ -74,7 +74,6 @@ def test_every_resource_is_loaded_once(data):
         if name == "audit":
             continue
         assert len(getattr(data, name)) > 0 if name != "source" else data.source is not None
-    assert data.national_audits["n_cases"].dtype == "Int64"
     assert list(data.area_themes["practice_area"].drop_duplicates()) == [
         a for a in AREA_CODES if a in set(data.area_themes["practice_area"])
     ]

@@ -425,7 +425,7 @@ sys.exit(code)
 def test_a_200_mb_raw_file_is_refused_in_bounded_memory(place):
     """A raw table grown to 200 MB, its hash recorded as after a review: one error, peak memory well under 1 GB."""
     raw = place / "raw"
-    path = raw / "national_audits.csv"
+    path = raw / "coverage_lines.csv"
     header, body = path.read_bytes().split(b"\n", 1)
     block = body * (2**20 // len(body) + 1)
     digest, size = hashlib.sha256(), 0
@@ -435,14 +435,14 @@ def test_a_200_mb_raw_file_is_refused_in_bounded_memory(place):
             digest.update(chunk)
             size += len(chunk)
     assert size > 200 * 10**6
-    edit_descriptor(raw, lambda d: resource(d, "national_audits").update(hash="sha256:" + digest.hexdigest(), bytes=size))
+    edit_descriptor(raw, lambda d: resource(d, "coverage_lines").update(hash="sha256:" + digest.hexdigest(), bytes=size))
     out_before = tree(place / "processed")
     result = subprocess.run(
         [sys.executable, "-c", PEAK_SCRIPT, *process_args(place)], cwd=place, capture_output=True, text=True, check=False
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
     [line] = result.stderr.splitlines()
-    assert "national_audits.csv" in line and "larger than the project reads" in line and f"{max_bytes('national_audits'):,}" in line
+    assert "coverage_lines.csv" in line and "larger than the project reads" in line and f"{max_bytes('coverage_lines'):,}" in line
     peak_mb = int(result.stdout.split()[-1])
     assert peak_mb < 500, f"peak memory {peak_mb} MB"
     assert tree(place / "processed") == out_before

@@ -425,12 +425,12 @@ def test_hashes_update_describes_every_file_it_can_read_and_refuses_one_it_canno
     folder.mkdir()
     for name in ("audit.json", "figures.csv"):
         (folder / name).write_bytes((PACKAGES / "overall_only" / name).read_bytes())
-    for name in ("national_audits.csv", "source.csv"):
+    for name in ("source.csv",):
         (folder / name).write_bytes((RAW_DIR / name).read_bytes())
     assert main(["hashes", "--update", "--raw", str(folder)]) == 0
     described = {r["name"] for r in json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
-    assert described == {"audit", "figures", "national_audits", "source"}
-    assert load_audit(folder).national_audits is not None
+    assert described == {"audit", "figures", "source"}
+    assert load_audit(folder).source is not None
     (folder / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     before = (folder / "datapackage.json").read_bytes()
     assert main(["hashes", "--update", "--raw", str(folder)]) == 1

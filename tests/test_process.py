@@ -99,6 +99,8 @@ def test_floats_that_differ_in_the_last_bits_give_the_same_bytes():
 
 def test_grade_labels_exact(published):
     for path in published.glob("*.csv"):
+        if path.name == "national_panel.csv":  # other documents on their own scales: tests/packages/test_panel.py
+            continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         for col in [c for c in frame.columns if "grade" in c and c != "grade_scale"]:
             assert set(frame[col]) <= set(GRADES), (path.name, col)

@@ -39,9 +39,8 @@ def python_reads(source: str) -> list[int]:
     docs = _docstrings(tree)
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME in node.value and id(node) not in docs:
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Attribute) and node.attr == NAME:
+        names_it = isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME in node.value and id(node) not in docs
+        if names_it or (isinstance(node, ast.Attribute) and node.attr == NAME):
             lines.append(node.lineno)
     return sorted(lines)
 
