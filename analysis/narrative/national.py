@@ -153,9 +153,11 @@ def range_text(low: float, high: float, show) -> str:
 
 
 def kappa_direction(low: float, high: float) -> str:
-    """What a kappa range says about chance, from both ends: above chance, below chance, or a range that includes chance-level agreement."""
+    """What a kappa range says about chance, from both ends: above chance, below chance, exactly chance (a single zero), or a range that includes it."""
     word = direction(low, high, "more agreement than chance alone would give", "less agreement than chance alone would give")
-    return word or "a range that includes chance-level agreement (zero)"
+    if word:
+        return word
+    return "exactly the agreement chance alone would give" if low == high else "a range that includes chance-level agreement (zero)"
 
 
 def pair_sentence(row: pd.Series) -> str:

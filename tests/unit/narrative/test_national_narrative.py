@@ -115,6 +115,9 @@ def pair(**values) -> pd.Series:
         (-0.3, -0.1, "less agreement than chance alone"),
         (-0.1, 0.3, "includes chance-level agreement"),
         (0.0, 0.3, "includes chance-level agreement"),
+        (-0.01, 0.0, "includes chance-level agreement"),
+        (0.0, 0.0, "is 0.00, exactly the agreement chance alone would give"),
+        (0.01, 0.01, "more agreement than chance alone"),
     ],
 )
 def test_kappa_is_read_from_both_ends(low, high, words):
