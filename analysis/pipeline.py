@@ -137,8 +137,8 @@ def panel_payload(packages_dir: str | Path) -> dict[str, bytes]:
 
     panel = read_panel(packages_dir)
     tables = panel_section.panel_tables(panel)
-    tables.update(national.funnel_tables(panel))
-    chosen = {spec.path: spec for spec in (*panel_section.SPECS, *national.funnel_specs())}
+    tables.update({name: t for name, t in national.funnel_tables(panel).items() if not isinstance(t, str)})
+    chosen = {spec.path: spec for spec in (*panel_section.SPECS, *national.funnel_specs()) if spec.path in tables}
     header = {
         "name": "national-panel-processed",
         "title": "A national panel of case-file audits",

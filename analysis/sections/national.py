@@ -526,10 +526,19 @@ OVERDISPERSED_LIMIT_COLUMNS: dict[str, str] = {
 }
 
 
-def funnel_tables(panel: Panel) -> dict[str, pd.DataFrame]:
+def funnel_tables(panel: Panel) -> dict[str, pd.DataFrame | str]:
     """The funnel tables of ``panel``: ``funnel_limits.csv`` (binomial limits) and the over-dispersed funnels,
     ``funnel_dispersion.csv`` (the estimate per funnel and analysis), ``funnel_limits_overdispersed.csv`` (additive and
-    multiplicative limits beside the binomial ones) and ``funnel_positions.csv`` (each force under each kind of limit)."""
+    multiplicative limits beside the binomial ones) and ``funnel_positions.csv`` (each force under each kind of limit); for each,
+    the reason instead when no other force's count on a funnel is pinned."""
+    for measure in FUNNEL_MEASURES:
+        points = funnel_points(panel, measure)
+        if not (points["pinned"].astype(bool) & ~points["is_gwent"].astype(bool)).any():
+            why = (
+                f"No other force's full inspection graded {', '.join(FUNNEL_SCALE)} pins the count of all cases graded {measure}, "
+                "so the funnels have no target."
+            )
+            return {spec.path: why for spec in _SPECS}
     runs = overdispersion_runs(panel)
     return {
         "funnel_limits.csv": funnel_limit_table(panel),
