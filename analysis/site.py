@@ -392,25 +392,38 @@ def analysis_as_of() -> str:
 
 
 def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
-    """:func:`analysis.narrative.front_page.front_page` on the published tables and the source record (:func:`audit`)."""
+    """:func:`analysis.narrative.front_page.front_page` on the published tables and the source record (:func:`audit`).
+
+    The national paragraph is :func:`analysis.narrative.national.beside_other_forces` on the national panel's tables
+    (``national_panel.csv``, ``national_pairs.csv``, ``national_changes.csv`` and, where the panel pins another force's
+    count, ``funnel_positions.csv``), comparing the audit whose id the package's ``audit.json`` gives.
+    """
     from analysis.narrative import front_page as words
-    from analysis.sections import national
+    from analysis.narrative import national as national_words
+    from analysis.sections import national, panel
 
     c = sample_counts(processed_dir)
-    nat = read_processed(
-        "national_audits.csv",
-        ("is_gwent", "year", "secondary", "source_kind", *(f"in_funnel_{m}" for m in national.FUNNEL_MEASURES)),
-        processed_dir,
+    package = audit(raw_dir)
+    positions = (
+        read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
+        if (_processed_dir(processed_dir) / "funnel_positions.csv").is_file()
+        else None
     )
-    positions = read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
+    beside = national_words.beside_other_forces(
+        read_processed("national_panel.csv", tuple(panel.PANEL_COLUMNS), processed_dir),
+        read_processed("national_pairs.csv", tuple(panel.PAIR_COLUMNS), processed_dir),
+        read_processed("national_changes.csv", tuple(panel.CHANGE_COLUMNS), processed_dir),
+        compared=package.meta.id,
+        positions=positions,
+    )
     return words.front_page(
-        audit(raw_dir).extra("source"),
+        package.extra("source"),
         c,
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
         read_processed("area_summary.csv", ("area", words.worst_holm_column(c.grades)), processed_dir),
         read_processed("association_tests.csv", ("comparison", "test", "p_value"), processed_dir),
         read_processed("agreement_bounds.csv", ("measure", "min", "max"), processed_dir),
-        national.headline(nat, positions),
+        beside,
         analysis_as_of(),
     )
 
@@ -424,7 +437,8 @@ class FunnelOverdispersion:
 
 
 def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOverdispersion:
-    """:func:`analysis.sections.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    """:func:`analysis.narrative.national.methods_summary` on the published ``funnel_dispersion.csv`` and ``funnel_positions.csv``."""
+    from analysis.narrative import national as national_words
     from analysis.sections import national
 
     dispersion = read_processed("funnel_dispersion.csv", tuple(national.DISPERSION_COLUMNS), processed_dir)
@@ -432,7 +446,7 @@ def funnel_overdispersion(processed_dir: str | Path | None = None) -> FunnelOver
     main = dispersion.loc[dispersion["analysis"].eq(national.MAIN_ANALYSIS), "winsor_level"]
     if main.empty:
         raise AuditDataError("funnel_dispersion.csv", "no row of the main analysis", expected=national.MAIN_ANALYSIS, found="none")
-    return FunnelOverdispersion(percent(float(main.iloc[0])), national.methods_summary(dispersion, positions))
+    return FunnelOverdispersion(percent(float(main.iloc[0])), national_words.methods_summary(dispersion, positions))
 
 
 def svg_download(fig, file_name: str, label: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
-from analysis.plots import DARK_GREY, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, wrap
+from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, setup_style, wrap
 
 #: The neutral colour for other forces, and the colour of control limits.
 OTHER = GREY
@@ -104,18 +104,23 @@ def funnel_plot(
     method: str = "exact_binomial",
     show_other_method: bool = True,
 ) -> plt.Figure:
-    """Funnel plot of a share against the number of cases, one point per document.
+    """Funnel plot of a share against the number of cases, one mark per document.
 
-    ``points`` needs ``n``, ``share``, ``force``, ``year``, ``secondary``, ``treatment``,
-    ``position`` and ``is_gwent`` (see :func:`analysis.sections.national.funnel_points`); ``limits``
-    the rows of one measure from :func:`analysis.sections.national.funnel_limit_table`. The limits of
-    ``method`` are drawn dashed (95%) and dotted (99.8%) and named at their right end; with
-    ``show_other_method`` the other method's limits are drawn as thin light lines for comparison.
-    Gwent is in the focus colour with a bold label; other forces are labelled when they lie
-    outside the inner limits. A key under the chart explains marks and lines.
+    ``points`` are one funnel's rows of ``funnel_positions.csv`` for one analysis (``n``, ``share``,
+    ``force``, ``year``, ``secondary``, ``status``, ``pinned``, ``count_low``, ``count_high``,
+    ``position_binomial``, ``is_gwent``); ``limits`` the rows of one measure of ``funnel_limits.csv``.
+    A pinned count is a point; a count the figures leave as a range is a vertical bar from its fewest
+    to its most cases at its number of cases; a document whose sources give different numbers of
+    cases cannot be placed and is named in the key. The limits of ``method`` are drawn dashed (95%)
+    and dotted (99.8%) and named at their right end; with ``show_other_method`` the other method's
+    limits are drawn as thin light lines. Gwent is in the focus colour with a bold label; other forces
+    are labelled when they lie outside the inner limits or their place depends on their range.
     """
     fig, ax = new_figure(8.2)
-    lo_n, hi_n = int(points["n"].min()), int(points["n"].max())
+    placed = points.loc[points["n"].notna()].copy()
+    placed["n"] = placed["n"].astype(float)
+    unplaced = points.loc[points["n"].isna()]
+    lo_n, hi_n = int(placed["n"].min()), int(placed["n"].max())
     span = limits.loc[limits["n"].between(max(limits["n"].min(), lo_n - 25), min(limits["n"].max(), hi_n + 15))]
     right = span["n"].max()
     for m in limits["method"].unique():
@@ -134,33 +139,44 @@ def funnel_plot(
     ax.axhline(target, color=LIMIT_COLOUR, lw=1.0)
     ax.text(right, target, " pooled", va="center", ha="left", color=TEXT)
 
-    order = points.sort_values(["is_gwent", "n"], ascending=[False, True], kind="stable")
-    for _, p in order.iterrows():
-        colour = FOCUS if p["is_gwent"] else OTHER
-        hollow = p["treatment"] in FLAGGED
+    pinned = placed["pinned"].astype(str).str.lower().eq("true")
+    placed["y"] = [
+        float(sh) if p else (float(lo) + float(hi)) / 2 / n
+        for sh, p, lo, hi, n in zip(placed["share"], pinned, placed["count_low"], placed["count_high"], placed["n"], strict=True)
+    ]
+    is_gwent = placed["is_gwent"].astype(str).str.lower().eq("true")
+    for (_, p), pin, me in zip(placed.iterrows(), pinned, is_gwent, strict=True):
+        colour = FOCUS if me else OTHER
+        if not pin:
+            ax.plot([p["n"]] * 2, [p["count_low"] / p["n"], p["count_high"] / p["n"]], color=FOCUS if me else TEXT, lw=2.2, zorder=3)
+            continue
+        hollow = str(p["status"]) != "used"
         ax.scatter(
             p["n"],
             p["share"],
-            marker=MARKERS[bool(p["secondary"])],
-            s=90 if p["is_gwent"] else 50,
+            marker=MARKERS[str(p["secondary"]).lower() == "true"],
+            s=90 if me else 50,
             facecolors="white" if hollow else colour,
-            edgecolors=FOCUS if p["is_gwent"] else TEXT,
+            edgecolors=FOCUS if me else TEXT,
             linewidths=1.4 if hollow else 0.8,
             zorder=3,
         )
     ax.set_xlim(span["n"].min(), right)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    left_out = [f"{short_force(str(f))} {int(y)}" for f, y in zip(unplaced["force"], unplaced["year"], strict=True)]
     key = (
-        "Square: figures from the inspectorate's website; circle: secondary coverage; hollow: flagged or partial. "
-        "Solid line: pooled share of the other forces; dashed and dotted: 95% and 99.8% limits"
+        "Square: figures from the inspectorate's website; circle: secondary coverage; hollow: partly used; vertical bar: a count "
+        "the figures leave as a range. Solid line: pooled share of the other forces' pinned counts; dashed and dotted: 95% and 99.8% limits"
         + ("; faint: the same limits by the other method." if show_other_method else ".")
+        + (f" Not drawn (sources give different numbers of cases): {', '.join(left_out)}." if left_out else "")
     )
     ax.set_xlabel("Number of cases audited\n" + wrap(key, FIG_WIDTH - 0.3), loc="left")
     ax.set_ylabel(wrap(ylabel, 3.5))
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    shown = order.loc[order["is_gwent"] | order["position"].ne("within_95")]
-    labels = [f"{f} {y}" for f, y in zip(shown["force"], shown["year"], strict=True)]
-    place_labels(ax, shown["n"].to_numpy(float), shown["share"].to_numpy(float), labels, bold=shown["is_gwent"].tolist())
+    shown = placed.loc[is_gwent | placed["position_binomial"].ne("within_95")]
+    labels = [f"{short_force(str(f))} {int(y)}" for f, y in zip(shown["force"], shown["year"], strict=True)]
+    bold = shown["is_gwent"].astype(str).str.lower().eq("true").tolist()
+    place_labels(ax, shown["n"].to_numpy(float), shown["y"].to_numpy(float), labels, bold=bold)
     return fig
 
 
@@ -267,5 +283,168 @@ def self_assessment_plot(frame: pd.DataFrame, *, share: str, title: str, subtitl
         ),
         loc="left",
     )
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    return fig
+
+
+# --------------------------------------------------------------------------- the panel of every document (issue 25)
+
+#: The figures a document's row on the chart shows: every audited case, graded by the inspectors.
+OVERALL_SAMPLE, OVERALL_RATER = "all", "inspectorate"
+#: The grades of the chart's two panels, in the order drawn: the share inadequate, then beside it the share good.
+PANEL_GRADES: tuple[str, str] = ("inadequate", "good")
+#: Words a force's name may end with that a row label leaves out ("Dorset Police" reads "Dorset").
+FORCE_SUFFIXES: tuple[str, ...] = (" Police Service", " Police", " Constabulary")
+#: Short reasons shown in place of a bar (the table under the chart gives each document's full reason).
+NO_FIGURE, NOT_USABLE, NO_SHARE = "no figure", "not usable", "no share"
+#: Light band behind the compared force's row.
+BAND = "#F3F2F1"
+
+
+def short_force(name: str) -> str:
+    """A force's name without the words every force shares (:data:`FORCE_SUFFIXES`): ``"Dorset Police"`` -> ``"Dorset"``.
+
+    A name with a gloss after " - " or " (" keeps only what comes before it, so that a row label fits beside the chart.
+    """
+    for mark in (" - ", " ("):
+        if mark in name[1:]:
+            name = name[: name.index(mark, 1)]
+    for suffix in FORCE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def document_labels(docs: pd.DataFrame) -> list[str]:
+    """A row label per document (``force``, ``published``): the short force name and the year, or the month where two would read alike."""
+    year = [f"{short_force(str(f))} {str(p)[:4]}" for f, p in zip(docs["force"], docs["published"], strict=True)]
+    month = [f"{short_force(str(f))} {str(p)[:7]}" for f, p in zip(docs["force"], docs["published"], strict=True)]
+    seen = pd.Series(year).duplicated(keep=False).tolist()
+    labels = [m if twice else y for y, m, twice in zip(year, month, seen, strict=True)]
+    return [
+        f"{label} ({i})" if twice else label
+        for i, (label, twice) in enumerate(zip(labels, pd.Series(labels).duplicated(keep=False), strict=True), 1)
+    ]
+
+
+def _overall(panel: pd.DataFrame) -> pd.DataFrame:
+    return panel.loc[panel["sample"].eq(OVERALL_SAMPLE) & panel["rater"].eq(OVERALL_RATER)]
+
+
+def document_shares(panel: pd.DataFrame, grade: str, compared: str) -> pd.DataFrame:
+    """One row per document of ``national_panel.csv``, ordered by date: its share graded ``grade`` over every audited case, or why none is drawn.
+
+    Columns: ``audit_id``, ``force``, ``published``, ``document_type``, ``label`` (:func:`document_labels`),
+    ``is_compared`` (the document ``compared``, the project's own audit), ``low``, ``high``, ``of``,
+    ``share_low``, ``share_high``, ``ci_low``, ``ci_high`` and ``note``: empty when the share is drawn,
+    else :data:`NO_FIGURE` (the document has no row for the grade among all audited cases graded by
+    the inspectors), :data:`NOT_USABLE` (its row's status is ``not_usable``) or :data:`NO_SHARE`
+    (the row has no share, for example when the number of cases is not printed). Every document is
+    kept: none is dropped because it has no figure.
+    """
+    docs = panel.drop_duplicates("audit_id")[["audit_id", "force", "published", "document_type"]]
+    docs = docs.sort_values(["published", "audit_id"], kind="stable").reset_index(drop=True)
+    rows = _overall(panel).loc[lambda f: f["grade"].eq(grade)].drop_duplicates("audit_id").set_index("audit_id")
+    cols = ["low", "high", "of", "share_low", "share_high", "ci_low", "ci_high", "status"]
+    out = docs.join(rows[cols], on="audit_id")
+    out.insert(4, "label", document_labels(docs))
+    out.insert(5, "is_compared", out["audit_id"].eq(compared))
+    usable = out["status"].notna() & out["status"].ne("not_usable")
+    drawn = usable & out["share_low"].notna() & out["share_high"].notna()
+    out["note"] = np.select([out["status"].isna(), out["status"].eq("not_usable"), ~drawn], [NO_FIGURE, NOT_USABLE, NO_SHARE], default="")
+    return out.drop(columns="status")
+
+
+def pooled_share(panel: pd.DataFrame, grade: str, compared: str) -> tuple[float, int] | None:
+    """The programme's pooled share graded ``grade`` and the number of documents it pools, or None when none qualifies.
+
+    Pooled over the other documents' full inspections (``document_type`` ``inspection``, the compared
+    audit left out, as the funnels leave it out) whose count of ``grade`` among all audited cases is
+    pinned to one value (``low == high``), whose number of cases is printed, whose row is usable, and
+    whose grade scale is the compared audit's (the same grades in the panel), so that a share good on
+    the 2014-15 scale (good, adequate, inadequate) is never pooled with one on the later scale.
+    """
+    overall = _overall(panel)
+    scales = overall.groupby("audit_id")["grade"].agg(lambda g: frozenset(g.astype(str)))
+    if compared not in scales.index:
+        return None
+    same = scales.index[scales.eq(scales[compared])]
+    rows = overall.loc[
+        overall["grade"].eq(grade)
+        & overall["audit_id"].isin(same)
+        & overall["audit_id"].ne(compared)
+        & overall["document_type"].eq("inspection")
+        & overall["status"].ne("not_usable")
+        & overall["of"].notna()
+        & overall["low"].notna()
+        & overall["low"].eq(overall["high"])
+    ].drop_duplicates("audit_id")
+    if rows.empty:
+        return None
+    return float(rows["low"].sum() / rows["of"].sum()), len(rows)
+
+
+def panel_chart(
+    shares: dict[str, pd.DataFrame],
+    pooled: dict[str, float | None],
+    colours: dict[str, str],
+    *,
+    title: str,
+    subtitle: str,
+    source: str,
+    interval: str,
+) -> plt.Figure:
+    """Every document's share of cases in each grade of ``shares``, one row per document, the grades side by side in panels that share the row labels.
+
+    ``shares`` maps each grade (in the order drawn) to :func:`document_shares` (the same documents in
+    the same order); ``pooled`` maps it to the programme's pooled share (:func:`pooled_share`) or
+    None; ``colours`` gives each grade its colour (:func:`analysis.plots.grade_colours`). In each
+    panel a document's count range is a bar in the grade's colour with a dark edge (a single count,
+    a dot), and its interval (``interval`` names it, e.g. "95% interval") a thinner dark line; a
+    document with no share drawn shows its short note instead. The pooled share is a dashed line
+    named at its top; the compared audit's row is shaded and its label bold. Every text is at least
+    :data:`analysis.plots.TEXT_PT`.
+    """
+    grades = list(shares)
+    first = shares[grades[0]]
+    n = len(first)
+    setup_style()
+    fig, axes = plt.subplots(1, len(grades), sharey=True, figsize=(FIG_WIDTH, 0.3 * n + 3.0), squeeze=False)
+    axes = axes[0]
+    ys = np.arange(n, dtype=float)
+    for i, (ax, grade) in enumerate(zip(axes, grades, strict=True)):
+        frame = shares[grade].reset_index(drop=True)
+        colour = colours[grade]
+        for y, row in zip(ys, frame.itertuples(index=False), strict=True):
+            if row.is_compared:
+                ax.axhspan(y - 0.5, y + 0.5, color=BAND, zorder=0, lw=0)
+            if row.note:
+                ax.text(0.02, y, row.note, ha="left", va="center", color=DARK_GREY, fontstyle="italic")
+                continue
+            if pd.notna(row.ci_low) and pd.notna(row.ci_high):  # a printed percentage of an unknown number of cases has no interval
+                ax.hlines(y, row.ci_low, row.ci_high, color=DARK_GREY, lw=1.2, zorder=2)
+            if row.share_high > row.share_low:
+                ax.barh(y, row.share_high - row.share_low, left=row.share_low, height=0.56, color=colour, edgecolor=EDGE, lw=0.7, zorder=3)
+            else:
+                ax.scatter(row.share_low, y, s=36, color=colour, edgecolors=EDGE, linewidths=0.8, zorder=4)
+        target = pooled.get(grade)
+        if target is not None:
+            ax.axvline(target, color=DARK_GREY, ls="--", lw=1.0, zorder=1)
+            ax.text(target, -0.75, f"pooled {target:.0%}", ha="left" if target < 0.5 else "right", va="bottom", color=TEXT)
+        ax.set_title(grade.capitalize(), loc="left", fontsize=TEXT_PT, fontweight="bold")
+        ax.set_xlim(0, 1)
+        ax.set_xticks([0, 0.5, 1], ["" if i else "0%", "50%", "100%"])  # no "0%" against the previous panel's "100%"
+        ax.tick_params(axis="y", length=0)
+        ax.spines[["left"]].set_visible(False)
+    axes[0].set_ylim(n - 0.5, -1.6)
+    axes[0].set_yticks(ys, first["label"].tolist())
+    for tick, compared in zip(axes[0].get_yticklabels(), first["is_compared"], strict=True):
+        if compared:
+            tick.set_fontweight("bold")
+    key = (
+        f"Bar: the shares the published figures allow (a dot: one share); thin line: the {interval}; "
+        "dashed line: the pooled share of the other forces' inspections on the same grade scale."
+    )
+    axes[0].set_xlabel(wrap(key, FIG_WIDTH - 0.3), loc="left")
     frame_figure(fig, title=title, subtitle=subtitle, source=source)
     return fig

@@ -378,29 +378,31 @@ def test_no_environment_variable_or_file_reaches_the_report(hostile_report):
 # --------------------------------------------------------------------------- a package's further tables (Gwent's shape)
 
 
-def test_the_national_tables_and_sentences_show_force_names_outlets_and_addresses_as_text():
-    """Gwent's package carries the other forces' audits; a package with hostile names in that table shows them as text."""
+def test_the_national_tables_and_sentences_show_force_names_and_reasons_as_text():
+    """The national panel's tables with hostile force names and reasons (as a package could carry them) show them as text."""
     from analysis.data.load import load_audit
-    from analysis.sections import national as nat
+    from analysis.narrative import national as nn
 
-    docs = nat.documents(load_audit())
+    processed = RAW_DIR.parent / "processed"
+    compared = load_audit().meta.id
     hostile = " ".join(ATTACKS)
-    docs.loc[docs.index[:3], "force"] = "Force " + hostile
-    docs.loc[docs.index[:3], "source_outlet"] = "Outlet " + hostile
-    docs.loc[docs.index[0], "source_url"] = "javascript:alert(8)"
-    docs.loc[docs.index[1], "source_url"] = 'https://example.org/made-up"onclick="alert(9)'
-    for name, table in (("sources", nat.sources_table(docs)), ("self-assessment", nat.self_assessment_table(docs))):
-        shown = assert_text_only(pipe_table(table), name)
-        if name == "sources":
-            assert "Force " + hostile in shown and "Outlet " + hostile in shown
-    positions = pd.read_csv(RAW_DIR.parent / "processed" / "funnel_positions.csv")
+    panel = pd.read_csv(processed / "national_panel.csv", dtype={"published": str})
+    pairs = pd.read_csv(processed / "national_pairs.csv", dtype={"published": str})
+    changes = pd.read_csv(processed / "national_changes.csv", dtype={"first_published": str, "second_published": str})
+    for frame in (panel, pairs, changes):
+        frame["force"] = "Force " + hostile
+    panel["reason"] = "Reason " + hostile
+    shown = assert_text_only(pipe_table(nn.documents_table(panel)), "documents")
+    assert "Force " + hostile in shown and "Reason " + hostile in shown
+    texts = [nn.pairs_text(pairs, compared), nn.changes_text(changes, panel), nn.beside_other_forces(panel, pairs, changes, compared)]
+    positions = pd.read_csv(processed / "funnel_positions.csv")
     positions["force"] = "Force " + hostile
-    dispersion = pd.read_csv(RAW_DIR.parent / "processed" / "funnel_dispersion.csv")
-    for measure in nat.FUNNEL_MEASURES:
-        sentences = (nat.outside_text(positions, measure), nat.compared_verdict(positions, dispersion, measure))
-        for text in sentences:
-            assert_text_only(text, measure)
-        assert any(hostile in assert_text_only(t, measure) for t in sentences)
+    dispersion = pd.read_csv(processed / "funnel_dispersion.csv")
+    texts.append(nn.funnel_headline(positions))
+    for measure in nn.FUNNEL_MEASURES:
+        texts += [nn.outside_text(positions, measure), nn.compared_verdict(positions, dispersion, measure)]
+    for i, text in enumerate(texts):
+        assert hostile in assert_text_only(text, f"sentence {i}"), i
 
 
 def test_only_the_files_the_package_describes_reach_the_site(hostile_report):

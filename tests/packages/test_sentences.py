@@ -13,8 +13,7 @@ import pytest
 from analysis import site
 from analysis.data.errors import AuditDataError
 from analysis.data.paths import PROJ_ROOT as PROJECT_ROOT
-from analysis.narrative import areas, self_assessment, style
-from analysis.sections import national
+from analysis.narrative import areas, national, self_assessment, style
 from analysis.stats import funnel
 
 PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
