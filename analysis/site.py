@@ -406,7 +406,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
     package = audit(raw_dir)
     positions = (
         read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
-        if (_processed_dir(processed_dir) / "funnel_positions.csv").is_file()
+        if (processed_folder(processed_dir) / "funnel_positions.csv").is_file()
         else None
     )
     beside = national_words.beside_other_forces(
