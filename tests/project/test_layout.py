@@ -14,7 +14,7 @@ from analysis.data.paths import RAW_DIR
 
 TESTS = Path(__file__).parents[1]
 FOLDERS = {"unit", "gates", "packages", "golden", "notebooks", "site", "project"}
-UNIT_PACKAGES = {"stats", "sections", "data", "plots", "narrative", "core"}
+UNIT_PACKAGES = {"stats", "sections", "data", "extras", "plots", "narrative", "core"}
 
 
 class _Item:
