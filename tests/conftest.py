@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -283,3 +284,14 @@ def _purity(item):
         patch.setattr(nbclient.NotebookClient, "execute", _forbid("run a notebook"))
         patch.setattr(nbclient.NotebookClient, "async_execute", _forbid("run a notebook"))
     return stack
+
+
+# --------------------------------------------------------------------------- messages on stderr
+
+#: A stage's progress line (:func:`analysis.log.step`): ``name: 0.41 s``.
+_STAGE_LINE = re.compile(r"^[^:]+: \d+(\.\d+)? s$")
+
+
+def messages(err: str) -> list[str]:
+    """The lines of ``err`` that are messages, not the stages' progress lines (``load: 0.41 s``, which ``-q`` silences)."""
+    return [line for line in err.splitlines() if not _STAGE_LINE.match(line)]

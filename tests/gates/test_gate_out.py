@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import QUICK_PROCESS
+from conftest import QUICK_PROCESS, messages
 
 from analysis.cli import main
 from analysis.data import publish as pub
@@ -40,7 +40,7 @@ def old_set(folder: Path) -> dict[str, bytes]:
 def fails(argv: list[str], capsys, *must_contain: str) -> str:
     assert main(argv) == 1
     err = capsys.readouterr().err
-    [line] = err.splitlines()
+    [line] = messages(err)
     assert line.startswith("error: ") and "Traceback" not in err
     for text in must_contain:
         assert text in line, (text, line)

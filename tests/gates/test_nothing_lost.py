@@ -19,7 +19,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import QUICK_PROCESS
+from conftest import QUICK_PROCESS, messages
 
 from analysis.cli import main
 from analysis.data import publish as pub
@@ -325,7 +325,7 @@ def test_ctrl_c_just_after_the_swap_says_the_new_set_is_in_place(place, payload)
     (place / "processed" / "cases.csv").write_bytes(b"an older set\n")
     code, err = interrupted_run(place, "swapped")
     assert code == 130 and "Traceback" not in err
-    [line] = err.splitlines()
+    [line] = messages(err)
     assert line.startswith("error: interrupted") and "new set is in place" in line and "unchanged" not in line, line
     assert str(place / "processed") in line
     assert tree(place / "processed") == tree(PROCESSED_DIR)
@@ -338,7 +338,7 @@ def test_ctrl_c_before_the_swap_says_the_previous_set_is_unchanged(place):
     before = tree(place)
     code, err = interrupted_run(place, "staged")
     assert code == 130 and "Traceback" not in err
-    [line] = err.splitlines()
+    [line] = messages(err)
     assert "previous set" in line and "unchanged" in line and "new set is in place" not in line, line
     assert tree(place) == before, "an interrupted run left a staging folder or changed --out"
 
@@ -387,7 +387,7 @@ def test_out_as_a_mount_point_is_named_not_the_staging_folder(place, detected):
     before = {k: v for k, v in tree(place).items()}
     result = _in_a_mount_namespace(place, script)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    [line] = result.stderr.splitlines()
+    [line] = messages(result.stderr)
     assert line.startswith(f"error: {out}:") and "mount point" in line and "staging" not in line, line
     assert tree(place) == {**before, "mnt": "dir"}
 
@@ -441,7 +441,7 @@ def test_a_200_mb_raw_file_is_refused_in_bounded_memory(place):
         [sys.executable, "-c", PEAK_SCRIPT, *process_args(place)], cwd=place, capture_output=True, text=True, check=False
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    [line] = result.stderr.splitlines()
+    [line] = messages(result.stderr)
     assert "coverage_lines.csv" in line and "larger than the project reads" in line and f"{max_bytes('coverage_lines'):,}" in line
     peak_mb = int(result.stdout.split()[-1])
     assert peak_mb < 500, f"peak memory {peak_mb} MB"

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import messages
 from scipy.optimize import linprog
 
 from analysis import pipeline
@@ -248,7 +249,7 @@ def test_the_wall_stops_a_stage_that_runs_too_long_naming_it_and_publishing_noth
     start = time.perf_counter()
     assert main(["process", "--raw", str(raw), "--out", str(out), "--max-seconds", "0.5"]) == 1
     assert time.perf_counter() - start < 20
-    err = capsys.readouterr().err.strip().splitlines()
+    err = messages(capsys.readouterr().err.strip())
     assert len(err) == 1 and err[0].startswith("error: stage 'slow_stage' was still running after 0.5 seconds")
     assert "--max-seconds" in err[0] and "nothing was published" in err[0]
     assert not out.exists()

@@ -19,15 +19,17 @@ PROSE = re.compile(r" [A-Za-z]")
 
 #: The most prose f-strings each module of sections/ may still hold (the issue's target for the whole folder is 10).
 #: What is left are the published tables' descriptions and method notes (datapackage.json, association_tests.csv's
-#: ``note``), the figures' descriptions of the coverage check and error messages. national.py is emptied by the
-#: branch that owns it. Lower a number when a module loses prose; never raise it.
+#: ``note``), the figures' descriptions of the coverage check and error messages; in national.py and panel.py, the
+#: panel's reasons and the funnel tables' notes (national.py's sentences moved to analysis/narrative/national.py).
+#: Lower a number when a module loses prose; never raise it.
 CEILING = {
     "areas.py": 24,
     "association.py": 5,
     "audit.py": 7,
     "contents.py": 1,
     "coverage.py": 20,
-    "national.py": 72,
+    "national.py": 15,
+    "panel.py": 6,
     "samples.py": 4,
     "self_assessment.py": 26,
 }
