@@ -72,6 +72,10 @@ def _half_unit(printed: str) -> float:
     return 0.5 * 10.0**-decimals
 
 
+#: Why a document that prints figures for practice areas (sub-samples) only has no usable row.
+AREAS_ONLY_REASON = "the document prints grades only for a sub-sample of the audited cases ({areas}); practice areas are not in the panel"
+
+
 def member_rows(m: Member) -> list[tuple]:
     """The rows of ``national_panel.csv`` for one member, in sample, rater and grade order."""
     alpha = 1 - CONFIDENCE
@@ -117,6 +121,11 @@ def member_rows(m: Member) -> list[tuple]:
         grade = " or ".join(m.meta.grades[i] for i in f.grades)
         low, high = max(share - half, 0.0) / 100, min(share + half, 100.0) / 100
         out.append((*head, f.sample, f.rater, grade, None, None, None, low, high, np.nan, np.nan, status, reason or NO_COUNT_REASON))
+    if not out:  # only practice areas (sub-samples) are printed: the document is listed, its figures stay in its package
+        areas = sorted({(f.area, f.of) for r in m.readings for f in (*r.figures, *r.shares) if f.area})
+        why = AREAS_ONLY_REASON.format(areas="; ".join(f"{area}: {of} cases" if of else area for area, of in areas))
+        for grade in m.meta.grades:
+            out.append((*head, "all", "inspectorate", grade, None, None, None, np.nan, np.nan, np.nan, np.nan, NOT_USABLE, why))
     return out
 
 
