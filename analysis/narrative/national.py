@@ -116,8 +116,12 @@ def _published_words(part: pd.DataFrame) -> str:
     """What one document's panel rows publish, in words: each sample and rater, and whether its counts are exact, ranges or shares only."""
     out = []
     for (sample, rater), rows in part.groupby(["sample", "rater"], sort=False):
-        if rows["of"].isna().all():
+        if rows["low"].isna().all() and rows["share_low"].isna().all():
+            kind = "no figure that can be used"
+        elif rows["low"].isna().all():
             kind = "percentages only, number of cases not printed"
+        elif rows["of"].isna().any():
+            kind = "counts known within ranges; the sources give different numbers of cases"
         elif rows["low"].notna().all() and rows["low"].eq(rows["high"]).all():
             kind = f"exact counts of {int(rows['of'].max())} cases"
         else:
