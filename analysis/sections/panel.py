@@ -73,6 +73,7 @@ def _half_unit(printed: str) -> float:
 
 
 #: Why a document that prints figures for practice areas (sub-samples) only has no usable row.
+AREA_CASES = "{area}: {of} cases"
 AREAS_ONLY_REASON = "the document prints grades only for a sub-sample of the audited cases ({areas}); practice areas are not in the panel"
 
 
@@ -123,7 +124,7 @@ def member_rows(m: Member) -> list[tuple]:
         out.append((*head, f.sample, f.rater, grade, None, None, None, low, high, np.nan, np.nan, status, reason or NO_COUNT_REASON))
     if not out:  # only practice areas (sub-samples) are printed: the document is listed, its figures stay in its package
         areas = sorted({(f.area, f.of) for r in m.readings for f in (*r.figures, *r.shares) if f.area})
-        why = AREAS_ONLY_REASON.format(areas="; ".join(f"{area}: {of} cases" if of else area for area, of in areas))
+        why = AREAS_ONLY_REASON.format(areas="; ".join(AREA_CASES.format(area=area, of=of) if of else area for area, of in areas))
         for grade in m.meta.grades:
             out.append((*head, "all", "inspectorate", grade, None, None, None, np.nan, np.nan, np.nan, np.nan, NOT_USABLE, why))
     return out
