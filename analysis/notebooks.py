@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import subprocess
@@ -89,6 +90,12 @@ def _imported(tree: ast.AST, package: str) -> set[str]:
     return {n for n in names if n == package or n.startswith(package + ".")}
 
 
+@functools.lru_cache(maxsize=1024)
+def _module_imports(text: str, package: str) -> frozenset[str]:
+    """:func:`_imported` of a module's source text, parsed once per distinct text (a run hashes every notebook's closure)."""
+    return frozenset(_imported(ast.parse(text), package))
+
+
 def code_files(source: str, code_root: Path = PROJ_ROOT, package: str = PACKAGE) -> list[Path]:
     """Every file of ``package`` (under ``code_root``) that ``source`` runs when imported: its imports, theirs, and so on, with each package's ``__init__.py``."""
     seen: dict[str, Path] = {}
@@ -104,7 +111,7 @@ def code_files(source: str, code_root: Path = PROJ_ROOT, package: str = PACKAGE)
             if path is None:
                 continue  # a name imported from a module, not a module
             seen[prefix] = path
-            todo.extend(_imported(ast.parse(path.read_text(encoding="utf-8")), package) - set(seen))
+            todo.extend(_module_imports(path.read_text(encoding="utf-8"), package) - set(seen))
     return sorted(set(seen.values()))
 
 
@@ -119,7 +126,12 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
 
 def code_digest(path: Path) -> str:
     """SHA-256 of what a module does: its syntax tree without docstrings, comments or layout (a docstring-only change leaves it unchanged)."""
-    tree = _without_docstrings(ast.parse(Path(path).read_text(encoding="utf-8")))
+    return _text_digest(Path(path).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_digest(text: str) -> str:
+    tree = _without_docstrings(ast.parse(text))
     return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
 
 
