@@ -291,8 +291,6 @@ def self_assessment_plot(frame: pd.DataFrame, *, share: str, title: str, subtitl
 
 #: The figures a document's row on the chart shows: every audited case, graded by the inspectors.
 OVERALL_SAMPLE, OVERALL_RATER = "all", "inspectorate"
-#: The grades of the chart's two panels, in the order drawn: the share inadequate, then beside it the share good.
-PANEL_GRADES: tuple[str, str] = ("inadequate", "good")
 #: Words a force's name may end with that a row label leaves out ("Dorset Police" reads "Dorset").
 FORCE_SUFFIXES: tuple[str, ...] = (" Police Service", " Police", " Constabulary")
 #: Short reasons shown in place of a bar (the table under the chart gives each document's full reason).
@@ -329,6 +327,18 @@ def document_labels(docs: pd.DataFrame) -> list[str]:
 
 def _overall(panel: pd.DataFrame) -> pd.DataFrame:
     return panel.loc[panel["sample"].eq(OVERALL_SAMPLE) & panel["rater"].eq(OVERALL_RATER)]
+
+
+def panel_grades(panel: pd.DataFrame, compared: str) -> tuple[str, str]:
+    """The grades of the chart's two panels, in the order drawn: the compared audit's worst grade, then beside it its best.
+
+    Read from the compared document's own rows of ``national_panel.csv`` (its scale, best first), never typed here.
+    """
+    rows = panel.loc[panel["audit_id"].eq(compared) & panel["sample"].eq(OVERALL_SAMPLE) & panel["rater"].eq(OVERALL_RATER), "grade"]
+    scale = list(dict.fromkeys(str(g) for g in rows if " or " not in str(g)))
+    if len(scale) < 2:
+        raise ValueError(f"national_panel.csv has no grade scale for {compared!r}")
+    return scale[-1], scale[0]
 
 
 def document_shares(panel: pd.DataFrame, grade: str, compared: str) -> pd.DataFrame:

@@ -29,8 +29,8 @@ def panel() -> pd.DataFrame:
 def svg(panel) -> str:
     import io
 
-    shares = {g: pn.document_shares(panel, g, COMPARED) for g in pn.PANEL_GRADES}
-    pooled = {g: (p[0] if (p := pn.pooled_share(panel, g, COMPARED)) else None) for g in pn.PANEL_GRADES}
+    shares = {g: pn.document_shares(panel, g, COMPARED) for g in pn.panel_grades(panel, COMPARED)}
+    pooled = {g: (p[0] if (p := pn.pooled_share(panel, g, COMPARED)) else None) for g in pn.panel_grades(panel, COMPARED)}
     colours = grade_colours(["good", "requires improvement", "inadequate"])
     fig = pn.panel_chart(
         shares, pooled, colours, title="A title", subtitle="A subtitle", source="made-up packages", interval="95% interval"
@@ -63,7 +63,7 @@ def test_labels_are_short_names_and_years_and_tell_two_documents_of_one_year_apa
 def test_the_pooled_share_is_the_other_inspections_on_the_same_scale_with_pinned_counts(panel):
     rows = panel.loc[panel["sample"].eq("all") & panel["rater"].eq("inspectorate")]
     scale = set(rows.loc[rows["audit_id"].eq(COMPARED), "grade"])
-    for grade in pn.PANEL_GRADES:
+    for grade in pn.panel_grades(panel, COMPARED):
         kept_k = kept_n = documents = 0
         for audit_id, part in rows.groupby("audit_id"):
             row = part.loc[part["grade"].eq(grade)]
@@ -90,7 +90,7 @@ def test_the_chart_names_every_document_both_grades_the_pooled_shares_and_its_so
     for label in pn.document_shares(panel, "good", COMPARED)["label"]:
         assert label in texts
     assert {"Inadequate", "Good"} <= set(texts)
-    for grade in pn.PANEL_GRADES:
+    for grade in pn.panel_grades(panel, COMPARED):
         share, _ = pn.pooled_share(panel, grade, COMPARED)
         assert f"pooled {share:.0%}" in texts
     assert pn.NOT_USABLE in texts and pn.NO_FIGURE in texts
@@ -141,3 +141,11 @@ def test_the_funnel_draws_a_range_as_a_bar_and_names_a_document_it_cannot_place(
     labels = {t.get_text() for t in ax.texts}
     assert {"Beta 2021", "Gamma 2022"} <= labels and "Alpha 2020" not in labels  # the compared and the depending range are labelled
     plt.close(fig)
+
+
+def test_the_panels_show_the_compared_audits_worst_then_best_grade_from_its_own_rows(panel):
+    assert pn.panel_grades(panel, COMPARED) == ("inadequate", "good")
+    other_scale = panel.assign(grade=panel["grade"].replace({"inadequate": "poor", "good": "outstanding"}))
+    assert pn.panel_grades(other_scale, COMPARED) == ("poor", "outstanding")
+    with pytest.raises(ValueError, match="no grade scale"):
+        pn.panel_grades(panel, "not-a-document")
