@@ -1,7 +1,9 @@
 """The press-coverage review (``coverage_texts``, ``coverage_claims``, ``coverage_lines``, ``coverage_number_mentions``): its verdicts and the check that no claim or number is missed.
 
 The claims are checked against the report's figures in :mod:`analysis.sections.coverage` (tables)
-and worded in the narrative; here the four tables are tied to each other (:func:`check_review`).
+and worded in :mod:`analysis.narrative.coverage`; here the four tables are tied to each other
+(:func:`check_review`), and the verdicts, their basis and their counts (:func:`verdict_counts`) are
+defined once for both.
 """
 
 from __future__ import annotations
