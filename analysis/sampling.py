@@ -15,3 +15,7 @@ AS_IF_RANDOM_NOTE = (
     "Sampling model: This treats the cases as if drawn at random from a larger set (a model: the document does not say so) "
     "(Methods, the sampling model)."
 )
+
+#: The two samples compared (first: the cases the force selected), and the name of their comparison in ``association_tests.csv``.
+COMPARED_SAMPLES: tuple[str, str] = ("force_selected", "inspectorate_selected")
+COMPARISON = "force_vs_inspectorate_selected"

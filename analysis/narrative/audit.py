@@ -1,7 +1,8 @@
 """Sentences on the audit's figures as a whole: what the grade shares show, which cases the practice areas cover, the home page's overall sentence, and what the document says of how the cases were chosen.
 
 Published tables (``grade_counts.csv``, ``grade_shares.csv``, ``sample_grades.csv``, ``cases.csv``) and the audit's own
-metadata (:class:`~analysis.data.audit_package.AuditMeta`) in, sentences out.
+metadata (:class:`~analysis.data.audit_package.AuditMeta`) in, sentences out. Also the words of those tables' descriptions
+(``datapackage.json``) and of ``contents.csv``'s reasons, from plain values (the grade scale, sample names).
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from analysis.narrative.style import (
     long_month,
     percent,
 )
-from analysis.sections.audit import SAMPLE_LABELS
 from analysis.stats.proportions import wilson_interval
+
+#: Plain-English names of the graded samples, for tables and charts.
+SAMPLE_LABELS: dict[tuple[str, str], str] = {
+    ("force_selected", "force"): "Force-selected cases, graded by the force",
+    ("force_selected", "hmicfrs"): "Force-selected cases, graded by HMICFRS",
+    ("inspectorate_selected", "hmicfrs"): "Inspectorate-selected cases, graded by HMICFRS",
+}
 
 
 def _case_words(n: int) -> str:
@@ -203,3 +210,99 @@ def open_counts_sentence(counts: pd.DataFrame) -> str:
         f"The figures leave {len(open_)} of the {len(counts)} counts open; each lies in the range below, and every table that "
         "depends on them gives its exact range over all counts consistent with the figures."
     )
+
+
+# --------------------------------------------------------------------------- the tables' descriptions and reasons (datapackage.json, contents.csv)
+
+#: Why a table of :mod:`analysis.sections.audit` is left out, when the figures cannot support it (``contents.csv``'s reason).
+WHY_NOT: dict[str, str] = {
+    "sample_grades.csv": "The figures do not give every grade's count for the force's and the inspectors' grading of the force-selected cases "
+    "and the inspectors' grading of the inspectorate-selected cases; grade_counts.csv gives the range of each count they allow.",
+    "area_grades.csv": "The figures do not give every grade's count in every practice area for all cases; grade_counts.csv gives the range of each count they allow.",
+    "recommendations.csv": "The audit package has no recommendations.",
+    "cases.csv": "The practice areas are not said to partition the audited cases (audit.json has no areas_partition), so no list of cases is made "
+    "from them; area_grades.csv gives the areas' figures.",
+    "grade_counts.csv": "No group of cases has a known size, so no count has a range; grade_shares.csv gives the shares as printed.",
+}
+
+
+def grade_note(grades: Sequence[str]) -> str:
+    """The sentence every table's description ends with: the exact grade labels, best first."""
+    return f"Grade labels are exactly: {', '.join(grades)} (best first)."
+
+
+def unknown_sizes_note(samples: Sequence[str]) -> str:
+    """What ``contents.csv`` adds to every reason when the document gives no number of cases for ``samples`` (``audit.json``:
+    ``n_unknown``); empty when it gives every sample's."""
+    if not samples:
+        return ""
+    return (
+        f" The document gives no number of cases for {' or '.join(samples)} (audit.json: n_unknown), so its printed shares enter no count."
+    )
+
+
+def grade_counts_description(grades: Sequence[str]) -> str:
+    """``grade_counts.csv``'s description, ending with the grade labels."""
+    return (
+        "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
+        "the fewest and the most cases each grade can have under every set of counts consistent with all the published figures. "
+        f"Where the figures print a count, or pin it through the totals, low equals high. {grade_note(grades)}"
+    )
+
+
+def grade_column(grades: Sequence[str]) -> str:
+    """The description of ``grade_counts.csv``'s ``grade`` column: the scale."""
+    return f"Grade: {', '.join(grades)}."
+
+
+def grade_shares_title() -> str:
+    """``grade_shares.csv``'s title, naming the intervals' level."""
+    return f"Each grade's share of each group of cases, with its count and an exact {level_text()} interval"
+
+
+def grade_shares_description(grades: Sequence[str]) -> str:
+    """``grade_shares.csv``'s description, ending with the grade labels."""
+    return (
+        "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
+        f"each grade's count range, its share of the group and an exact {level_text()} interval for the share. Where the document prints only "
+        f"percentages of a sample whose number of cases it never gives, those percentages as printed. {grade_note(grades)}"
+    )
+
+
+def share_grade_column(grades: Sequence[str]) -> str:
+    """The description of ``grade_shares.csv``'s ``grade`` column: the scale, and printed percentages of several grades."""
+    return f"Grade: {', '.join(grades)}; for a printed percentage of several grades together, the grades joined by ' or '."
+
+
+def share_ci_columns() -> tuple[str, str]:
+    """The descriptions of ``grade_shares.csv``'s ``ci_low`` and ``ci_high`` columns, naming the level."""
+    return (
+        f"Lower end of the exact (Clopper-Pearson) {level_text()} interval of the share, at low (the lowest over the count's range); empty without a count.",
+        f"Upper end of the exact {level_text()} interval, at high (the highest over the count's range); empty without a count.",
+    )
+
+
+def sample_grades_description(grades: Sequence[str]) -> str:
+    """``sample_grades.csv``'s description, ending with the grade labels."""
+    return (
+        "Number of cases per grade for each graded sample: the force-selected cases as the force graded them and as HMICFRS graded them, "
+        f"and the inspectorate-selected cases as HMICFRS graded them. {grade_note(grades)}"
+    )
+
+
+def sample_grade_column(grades: Sequence[str]) -> str:
+    """The description of ``sample_grades.csv``'s ``grade`` column: the scale in words."""
+    return f"Grade given: {join_words(grades, 'or')}."
+
+
+def cases_description(grades: Sequence[str]) -> str:
+    """``cases.csv``'s description, ending with the grade labels."""
+    return (
+        "Every audited case with its practice area and its HMICFRS grade, expanded exactly from the report's area-by-grade counts. "
+        + grade_note(grades)
+    )
+
+
+def area_grades_description(grades: Sequence[str]) -> str:
+    """``area_grades.csv``'s description, ending with the grade labels."""
+    return f"Number of cases per HMICFRS grade in each practice area, over both samples together, in report order. {grade_note(grades)}"

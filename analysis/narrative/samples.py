@@ -1,15 +1,21 @@
 """Sentences on the two samples: the inspectors' grades of the cases the force selected against those of the cases they selected.
 
-Published tables in (``sample_grades.csv``, ``association_tests.csv``), sentences out.
+Published tables in (``sample_grades.csv``, ``association_tests.csv``), sentences out; and the notes of the samples' rows of
+``association_tests.csv`` (plain values in).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 
 from analysis.choices import ALPHA, POWER
 from analysis.narrative.style import as_text, count_share, counted, counts_in_words, fixed, level_text, p_text, unusual
-from analysis.sections.samples import COMPARISON, SAMPLE_LABELS
+from analysis.sampling import COMPARED_SAMPLES, COMPARISON
+
+#: The samples' names in tables and charts, in the order compared (first: the cases the force selected).
+SAMPLE_LABELS: dict[str, str] = dict(zip(COMPARED_SAMPLES, ("Force-selected", "Inspectorate-selected"), strict=True))
 
 
 def headline(sample_grades: pd.DataFrame, tests: pd.DataFrame, grades: tuple[str, ...]) -> str:
@@ -123,4 +129,45 @@ def power_paragraph(
         f"The observed effect (for a two-row table w equals Cramér's V, here {chi.effect_size:.2f}) is "
         f"{'below' if chi.effect_size < w_detectable else 'above'} that. A non-significant "
         f"result is therefore weak evidence that the samples are alike: an audit of this size can miss a real difference of this order."
+    )
+
+
+# --------------------------------------------------------------------------- notes of association_tests.csv's rows of the comparison
+
+#: What the probability of superiority means, as every Mann-Whitney row's note ends.
+_SUPERIORITY = "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
+
+
+def proportional_odds_note() -> str:
+    """The ``note`` of the proportional-odds row: the model, its test and its interval at the analysis's level."""
+    return (
+        "Proportional-odds (ordered logit) model of the inspectors' grade on the sample, statsmodels OrderedModel; "
+        "likelihood-ratio chi-squared against the thresholds-only model; odds ratio above 1 means the force-selected cases got better grades; "
+        f"Wald {level_text()} interval"
+    )
+
+
+def mann_whitney_note(exact: bool) -> str:
+    """The ``note`` of a Mann-Whitney row: the normal approximation (``exact`` false) or the exact conditional p-value."""
+    how = (
+        "exact conditional (permutation) p-value given the tied grades"
+        if exact
+        else "normal approximation with tie correction and continuity correction"
+    )
+    return f"U of the force-selected sample; {how}; {_SUPERIORITY}"
+
+
+def proportional_odds_check_note() -> str:
+    """The ``note`` of the row testing the proportional-odds assumption."""
+    return (
+        "Likelihood-ratio test of the proportional-odds model against a separate odds ratio at each cut of the scale (for two groups the "
+        "saturated cumulative logit model; as ordinal::nominal_test in R); a small p-value says the odds ratios differ between cuts"
+    )
+
+
+def cumulative_odds_note(above: Sequence[str], cut: int) -> str:
+    """The ``note`` of the cumulative odds ratio at ``cut`` of the scale, ``above`` the grades better than the cut (best first)."""
+    return (
+        f"Odds of a grade of {' or '.join(above)} rather than worse, force-selected against inspectorate-selected cases (cut {cut} of the scale); "
+        f"Woolf {level_text()} interval; under proportional odds every cut has the same odds ratio"
     )

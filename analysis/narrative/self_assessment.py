@@ -23,6 +23,7 @@ from analysis.narrative.style import (
     fraction_at_least,
     kindness,
     level_text,
+    number_word,
     restates,
     signed,
     span,
@@ -609,4 +610,252 @@ def gradings_sentence(force, inspectors, grades: Sequence[str]) -> str:
     return (
         f"The force chose {n} of its cases and its own assessors graded them: {counts_in_words(force, n, grades, none='none', before_verb='as ')}. "
         f"The inspectors graded the same {n} cases: {counts_in_words(inspectors, n, grades, none='none', before_verb='as ')}."
+    )
+
+
+# --------------------------------------------------------------------------- words of the tables (methods, reasons, datapackage.json)
+# Plain values in (counts, grade labels, a budget's message), words out; analysis/sections/self_assessment.py builds the tables.
+
+#: Why the self-assessment tables are left out, when they are.
+NO_PAIR = "The figures give no self-assessment: the force's own grades of the cases it selected are not published beside the inspectors' grades of the same cases."
+
+#: The assumptions of ``assumptions.csv``, in order, each with its words (its ``method`` begins with them).
+ASSUMPTIONS: dict[str, str] = {
+    "none": "no assumption: every pairing that fits the published figures",
+    "force_never_harsher": "no case graded worse by the force than by the inspectors",
+    "at_most_one_grade_apart": "no case graded two or more grades apart",
+    "force_never_harsher_and_at_most_one_grade_apart": "no case graded worse by the force, and none two or more grades apart",
+}
+
+#: The descriptions of ``consistent_tables.csv``'s measure columns; ``{k}`` is the number of grades in words.
+_MEASURE_DOCS: dict[str, str] = {
+    "observed_agreement": "Share of cases given the same grade by the force and HMICFRS.",
+    "cohen_kappa": "Cohen's kappa (NaN when chance agreement is 1).",
+    "weighted_kappa_linear": "Cohen's weighted kappa with linear weights.",
+    "weighted_kappa_quadratic": "Cohen's weighted kappa with quadratic weights.",
+    "gwet_ac1": "Gwet's AC1 ({k} categories).",
+    "gwet_ac2_linear": "Gwet's AC2 with linear weights.",
+    "krippendorff_alpha_ordinal": "Krippendorff's alpha, ordinal metric, two graders.",
+    "n_force_better": "Cases the force graded better than HMICFRS.",
+    "n_force_worse": "Cases the force graded worse than HMICFRS.",
+    "n_same": "Cases both graded the same.",
+    "stuart_maxwell_p": "p-value of the Stuart-Maxwell test of marginal homogeneity (df = rank of its covariance matrix; categories not linked by any discordant case dropped).",
+    "bowker_p": "p-value of Bowker's test of symmetry (pairs of categories with no discordant case dropped from the statistic and df).",
+    "bowker_p_all_pairs": "p-value of Bowker's test of symmetry with df = k(k-1)/2, every pair of grades counted (Bowker 1948; statsmodels' convention).",
+    "sign_test_p": "Exact two-sided sign test of better against worse (scipy.stats.binomtest); 1 when no case is discordant.",
+}
+
+
+def measure_columns(k: int) -> dict[str, str]:
+    """The descriptions of ``consistent_tables.csv``'s measure columns for a scale of ``k`` grades, in the table's order."""
+    return {m: doc.format(k=number_word(k)) for m, doc in _MEASURE_DOCS.items()}
+
+
+def kinder_table_name(table_id: int) -> str:
+    """The name of a 'same ranking, one grade kinder' table (notebooks' contrast of two pairings), by its ``table_id``."""
+    return f"Same ranking, one grade kinder (table {table_id})"
+
+
+def least_agreeing_table_name(table_id: int) -> str:
+    """The name of the table with the fewest cases graded the same (notebooks' contrast of two pairings), by its ``table_id``."""
+    return f"Fewest cases graded the same (table {table_id})"
+
+
+def count_too_large_why(cells: int, limit: int) -> str:
+    """Why the consistent tables are not listed when counting them would need an array of ``cells`` cells, past ``limit``."""
+    return f"counting them would take an array of {cells:,} cells, past the budget of {limit:,}"
+
+
+def too_many_tables_why(n_tables: int) -> str:
+    """Why the consistent tables are not listed when ``n_tables`` of them fit the totals (too many for a scale past three grades)."""
+    return f"{n_tables:,} tables fit the totals"
+
+
+def known_table_method(assumption: str, meets: bool) -> str:
+    """``assumptions.csv``'s ``method`` when the case-level file gives the pairing: the assumption's words and whether the known table meets it."""
+    return f"{ASSUMPTIONS[assumption]}; the case-level table " + ("meets it: its value" if meets else "does not meet it")
+
+
+def probit_method(best: str) -> str:
+    """``identified.csv``'s ``method`` of ``probit_shift_good``, ``best`` the best grade."""
+    return (
+        f"normal quantile of the force's share {best} minus that of the inspectors' share {best}, same cases; delta-method {level_text()} interval "
+        f"at the least favourable within-case correlation (the pairing with the fewest cases {best} for both), so it holds whatever the pairing"
+    )
+
+
+def sensitivity_skipped(why: object) -> str:
+    """Why ``sensitivity.csv`` is left out when its integer programmes would pass their budget (``why``: the budget's message)."""
+    return f"The sign test's sensitivity is not computed: {why} (its programmes grow with the square of the number of cases)."
+
+
+def assumptions_skipped(why: object) -> str:
+    """Why ``assumptions.csv`` is left out when its ranges have no exact answer for these figures (``why``: the error's message)."""
+    return f"The ranges under each assumption could not be computed exactly for these figures ({why})."
+
+
+#: Why ``sensitivity.csv`` is left out when the pairing is known.
+KNOWN_PAIRING_SENSITIVITY = (
+    "The pairing is known from the case-level file, so there is no least favourable pairing to test; consistent_tables.csv "
+    "gives the sign test on the known table."
+)
+
+#: Why ``sensitivity.csv`` is left out when the figures leave the totals open.
+OPEN_TOTALS_SENSITIVITY = "The figures leave the totals open, so the sign test's sensitivity is not computed."
+
+
+def unreachable_detail(alpha: float = SIGNIFICANCE) -> str:
+    """``sensitivity.csv``'s ``detail`` when no moves of the inspectors' grades bring the largest p-value to ``alpha``."""
+    return (
+        "not reachable: even with every one of the inspectors' grades that can move one step kinder moved once, "
+        f"the largest p-value stays below {alpha:g}"
+    )
+
+
+def better_worse_detail(better: int, worse: int) -> str:
+    """``sensitivity.csv``'s ``detail`` of the largest p-value: the cases graded better and worse on that pairing."""
+    return f"{better} better, {worse} worse"
+
+
+def sensitivity_methods(alpha: float = SIGNIFICANCE) -> dict[str, str]:
+    """``sensitivity.csv``'s ``method`` of each of its quantities, in the table's order."""
+    return {
+        "sign_test_largest_p": "largest two-sided exact sign-test p-value over every pairing that fits the totals (scipy binomtest)",
+        "sign_test_moves_to_lose_significance": f"fewest of the inspectors' grades that would have to move one step kinder for that largest p-value to reach {alpha:g} "
+        "(exact, by integer programming); detail: the inspectors' totals after the moves, best first",
+        "sign_test_largest_p_after_moves": "largest sign-test p-value over the pairings once those grades have moved",
+    }
+
+
+def not_counted(why: object) -> str:
+    """The part of ``assumptions.csv``'s ``method`` saying the tables were not counted (``why``: the budget's message)."""
+    return f"tables not counted ({why})"
+
+
+def ruled_out_method(assumption: str) -> str:
+    """``assumptions.csv``'s ``method`` of an assumption the published totals rule out."""
+    return f"{ASSUMPTIONS[assumption]}: the published totals rule this out (no table fits them)"
+
+
+def too_many_totals(count: int) -> tuple[str, str]:
+    """Why the pairing tables are left out when the figures allow ``count`` or more totals for one grading: the reason and
+    the short why of ``identified.csv``'s method."""
+    return (
+        f"The figures allow {count:,} or more different totals for one of the two gradings of the force-selected cases, "
+        "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range",
+        f"the figures allow {count:,} or more different totals for one grading, too many to list",
+    )
+
+
+def too_many_pairs(n_force: int, n_inspectorate: int, n_pairs: int) -> tuple[str, str]:
+    """Why the pairing tables are left out when the figures allow ``n_pairs`` pairs of totals: the reason and the short why."""
+    return (
+        f"The figures allow {n_force:,} force totals and {n_inspectorate:,} inspectors' totals, {n_pairs:,} combinations in all: "
+        "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range",
+        f"the figures allow {n_pairs:,} pairs of totals, too many to list",
+    )
+
+
+def not_listed_reason(why: str) -> str:
+    """Why the table-by-table files are left out when the totals are pinned but too many tables fit them (``why``: how many)."""
+    return f"Too many tables of case counts fit the published totals to list them one by one ({why}); identified.csv gives the exact range of each measure."
+
+
+def open_totals_reason(n_force: int, n_inspectorate: int) -> str:
+    """Why the table-by-table files are left out when the figures leave the totals open (``n_force`` and ``n_inspectorate`` possible totals)."""
+    return (
+        f"The figures leave the totals open ({n_force:,} possible force totals and {n_inspectorate:,} possible inspectors' totals), "
+        "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
+    )
+
+
+def pairing_note(labels: Sequence[str]) -> str:
+    """The note every self-assessment table's description ends with: rows and columns, the grades best first, 'better', the scores."""
+    return (
+        f"Rows of each table are the force's grade and columns HMICFRS's grade, both {', '.join(labels)} (best first); "
+        "'better' means the force's grade is better than the inspectors'. Scores where needed: "
+        + ", ".join(f"{g} = {s}" for g, s in grade_scores(labels).items())
+        + "."
+    )
+
+
+def agreement_bounds_description(note: str) -> str:
+    """``agreement_bounds.csv``'s description, ending with ``note`` (:func:`pairing_note`)."""
+    return (
+        "For the cases graded by both the force and HMICFRS, the report publishes only each side's grade totals, not which grades go together. "
+        "Each row gives one measure's smallest and largest value over every table of case counts with those totals, its value on two reference tables, "
+        f"and a plain-language statement that holds over the whole range. {note}"
+    )
+
+
+def verdict_column(alpha: float = SIGNIFICANCE) -> str:
+    """The description of ``agreement_bounds.csv``'s ``verdict`` column: which scale each measure is read on."""
+    return (
+        "Plain-language statement true under every consistent pairing for these cases (Landis and Koch bands only for Cohen's kappa and its weighted forms, "
+        f"with what the union of the per-pairing {level_text()} intervals allows beyond these cases; Krippendorff's thresholds for alpha; no scale for Gwet's coefficients; p < {alpha:g} for the tests)."
+    )
+
+
+def consistent_tables_description(note: str) -> str:
+    """``consistent_tables.csv``'s description, ending with ``note`` (:func:`pairing_note`)."""
+    return f"One row per table of case counts (force grade by HMICFRS grade) whose totals match the report, with every per-table measure. {note}"
+
+
+def cell_column(force_grade: str, inspectors_grade: str) -> str:
+    """The description of a cell column of ``consistent_tables.csv``: the cases graded ``force_grade`` by the force and ``inspectors_grade`` by HMICFRS."""
+    return f"Cases graded {force_grade} by the force and {inspectors_grade} by HMICFRS."
+
+
+def identified_title() -> str:
+    """``identified.csv``'s title, naming the intervals' level."""
+    return f"What the published totals settle whatever the pairing, with {level_text()} intervals"
+
+
+def identified_description(note: str) -> str:
+    """``identified.csv``'s description, ending with ``note`` (:func:`pairing_note`)."""
+    return (
+        f"One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a {level_text()} interval that "
+        f"treats the cases as a random sample of the force's cases and spans every pairing's interval. {note}"
+    )
+
+
+def identified_ci_columns() -> tuple[str, str]:
+    """The descriptions of ``identified.csv``'s ``ci_low`` and ``ci_high`` columns, naming the level."""
+    return (
+        f"Lower end of the {level_text()} interval (for share_force_better, the one-sided {level_text()} Clopper-Pearson lower bound at the fewest cases; for "
+        "percent_agreement, the two-sided Clopper-Pearson lower end at the fewest); empty where none is given.",
+        f"Upper end of the {level_text()} interval, spanning every pairing's; empty where none is given.",
+    )
+
+
+def identified_sampling_note(said_random: bool) -> str:
+    """The note of ``identified.csv`` on what its intervals take the cases to be: the random sample the document says they were
+    (``said_random``), or standing for the force's cases in general."""
+    if said_random:
+        return "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise."
+    return (
+        "The intervals treat the cases as standing for the force's cases in general; the document does not say how they were chosen, "
+        "so they measure only the uncertainty of a sample of that size."
+    )
+
+
+def assumptions_description(note: str) -> str:
+    """``assumptions.csv``'s description, ending with ``note`` (:func:`pairing_note`)."""
+    return (
+        "For each assumption about how the force's and the inspectors' grades of the same cases could go together, how many tables of case "
+        "counts consistent with the published figures remain, and the exact smallest and largest value of each quantity that depends on "
+        f"the pairing over them. {note}"
+    )
+
+
+def assumption_quantity_column(quantities: Sequence[str]) -> str:
+    """The description of ``assumptions.csv``'s ``quantity`` column, naming the pairing-dependent ``quantities``."""
+    return f"A quantity of identified.csv that depends on the pairing: {', '.join(quantities)}."
+
+
+def sensitivity_description(note: str) -> str:
+    """``sensitivity.csv``'s description, ending with ``note`` (:func:`pairing_note`)."""
+    return (
+        "The sign test of 'force better' against 'force worse' under the pairing least favourable to the finding, and how many of the "
+        f"inspectors' grades would have to move one step towards the force's view for it to lose significance. {note}"
     )

@@ -10,19 +10,8 @@ from analysis.data.audit_package import RATERS
 from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_rank
-from analysis.narrative.style import join_words, level_text
-
-#: Plain-English names of the graded samples, for tables and charts.
-SAMPLE_LABELS: dict[tuple[str, str], str] = {
-    ("force_selected", "force"): "Force-selected cases, graded by the force",
-    ("force_selected", "hmicfrs"): "Force-selected cases, graded by HMICFRS",
-    ("inspectorate_selected", "hmicfrs"): "Inspectorate-selected cases, graded by HMICFRS",
-}
-
-
-def grade_note(grades) -> str:
-    """The sentence every table's description ends with: the exact grade labels, best first."""
-    return f"Grade labels are exactly: {', '.join(grades)} (best first)."
+from analysis.narrative import audit as words
+from analysis.narrative.audit import SAMPLE_LABELS, WHY_NOT
 
 
 def grade_counts(data: AuditData) -> pd.DataFrame:
@@ -108,7 +97,7 @@ def sample_grades(data: AuditData) -> pd.DataFrame:
 def sample_grade_matrix(data: AuditData) -> pd.DataFrame:
     """Wide table of cases per grade (columns best first, plus ``total``), one row per graded sample.
 
-    Rows are indexed by the plain-English labels in :data:`SAMPLE_LABELS`.
+    Rows are indexed by the plain-English labels in :data:`analysis.narrative.audit.SAMPLE_LABELS`.
     """
     long = sample_grades(data)
     long["label"] = [SAMPLE_LABELS[(s, a)] for s, a in zip(long["sample"], long["assessor"], strict=True)]
@@ -172,18 +161,6 @@ def recommendation_table(data: AuditData) -> pd.DataFrame:
     return frame[cols].reset_index(drop=True)
 
 
-#: Why a table is left out, when the figures cannot support it.
-WHY_NOT = {
-    "sample_grades.csv": "The figures do not give every grade's count for the force's and the inspectors' grading of the force-selected cases "
-    "and the inspectors' grading of the inspectorate-selected cases; grade_counts.csv gives the range of each count they allow.",
-    "area_grades.csv": "The figures do not give every grade's count in every practice area for all cases; grade_counts.csv gives the range of each count they allow.",
-    "recommendations.csv": "The audit package has no recommendations.",
-    "cases.csv": "The practice areas are not said to partition the audited cases (audit.json has no areas_partition), so no list of cases is made "
-    "from them; area_grades.csv gives the areas' figures.",
-    "grade_counts.csv": "No group of cases has a known size, so no count has a range; grade_shares.csv gives the shares as printed.",
-}
-
-
 def _partitioned(data: AuditData) -> bool:
     """Whether the practice areas of all cases are said to partition them (``areas_partition``), so they can be listed case by case."""
     return data.meta.areas_partition and data.has("all", "inspectorate")
@@ -192,7 +169,7 @@ def _partitioned(data: AuditData) -> bool:
 def audit_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     """The tidy tables of the audit as published: every count's range, sample grades, one row per case, area grades, recommendations.
 
-    A table the figures cannot support is replaced by the sentence saying why (see :data:`WHY_NOT`).
+    A table the figures cannot support is replaced by the sentence saying why (:data:`analysis.narrative.audit.WHY_NOT`).
     """
     pinned_areas = data.area_grades is not None
     return {
@@ -207,20 +184,18 @@ def audit_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
 
 def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
     """The specs of :func:`audit_tables` for this audit's grade scale."""
-    note = grade_note(data.grades)
-    grades = ", ".join(data.grades)
+    grades = data.grades
+    ci_low, ci_high = words.share_ci_columns()
     return (
         TableSpec(
             "grade_counts.csv",
             "What the published figures allow for each count",
-            "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
-            "the fewest and the most cases each grade can have under every set of counts consistent with all the published figures. "
-            "Where the figures print a count, or pin it through the totals, low equals high. " + note,
+            words.grade_counts_description(grades),
             {
                 "sample": "force_selected (cases the force selected and graded, graded again by the inspectors), inspectorate_selected (cases only the inspectors graded) or all (both together).",
                 "rater": "force or inspectorate.",
                 "area": "Practice area as in the figures; empty for all areas.",
-                "grade": f"Grade: {grades}.",
+                "grade": words.grade_column(grades),
                 "low": "Fewest cases of the group with this grade consistent with every published figure.",
                 "high": "Most cases of the group with this grade consistent with every published figure.",
                 "of": "Number of cases in the group.",
@@ -232,22 +207,20 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
         ),
         TableSpec(
             "grade_shares.csv",
-            f"Each grade's share of each group of cases, with its count and an exact {level_text()} interval",
-            "For every group of cases the figures give or imply (a sample, graded by the force or the inspectors, in one practice area or all), "
-            f"each grade's count range, its share of the group and an exact {level_text()} interval for the share. Where the document prints only "
-            "percentages of a sample whose number of cases it never gives, those percentages as printed. " + note,
+            words.grade_shares_title(),
+            words.grade_shares_description(grades),
             {
                 "sample": "force_selected, inspectorate_selected or all, as in grade_counts.csv.",
                 "rater": "force or inspectorate.",
                 "area": "Practice area as in the figures; empty for all areas.",
-                "grade": f"Grade: {grades}; for a printed percentage of several grades together, the grades joined by ' or '.",
+                "grade": words.share_grade_column(grades),
                 "low": "Fewest cases of the group with this grade consistent with every published figure; empty where the group's size is unknown.",
                 "high": "Most cases of the group with this grade; empty where the group's size is unknown.",
                 "of": "Number of cases in the group; empty where the document does not give it.",
                 "share_low": "low / of: the smallest share; for a sample of unknown size, the printed percentage / 100.",
                 "share_high": "high / of: the largest share; for a sample of unknown size, the printed percentage / 100.",
-                "ci_low": f"Lower end of the exact (Clopper-Pearson) {level_text()} interval of the share, at low (the lowest over the count's range); empty without a count.",
-                "ci_high": f"Upper end of the exact {level_text()} interval, at high (the highest over the count's range); empty without a count.",
+                "ci_low": ci_low,
+                "ci_high": ci_high,
             },
             (
                 "Where the count is pinned the interval is the Clopper-Pearson interval; where it is open, the union of the intervals over every count "
@@ -257,12 +230,11 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
         TableSpec(
             "sample_grades.csv",
             "Grades of each graded sample",
-            "Number of cases per grade for each graded sample: the force-selected cases as the force graded them and as HMICFRS graded them, and the inspectorate-selected cases as HMICFRS graded them. "
-            + note,
+            words.sample_grades_description(grades),
             {
                 "sample": "force_selected (cases the force chose and assessed itself) or inspectorate_selected (further cases HMICFRS chose).",
                 "assessor": "force (the force's own assessors) or hmicfrs (the inspectorate).",
-                "grade": f"Grade given: {join_words(data.grades, 'or')}.",
+                "grade": words.sample_grade_column(grades),
                 "n": "Number of cases in the sample given this grade by this assessor.",
             },
             ("Only marginal totals are published: which force grade goes with which HMICFRS grade, case by case, is not known.",),
@@ -270,8 +242,7 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
         TableSpec(
             "cases.csv",
             "One row per audited case",
-            "Every audited case with its practice area and its HMICFRS grade, expanded exactly from the report's area-by-grade counts. "
-            + note,
+            words.cases_description(grades),
             {
                 "case_id": "Sequence number assigned by this project (areas in report order, grades best first); not an identifier from the report.",
                 "practice_area": "Practice area code (see practice_areas.csv in data/raw).",
@@ -284,7 +255,7 @@ def audit_specs(data: AuditData) -> tuple[TableSpec, ...]:
         TableSpec(
             "area_grades.csv",
             "HMICFRS grades by practice area",
-            "Number of cases per HMICFRS grade in each practice area, over both samples together, in report order. " + note,
+            words.area_grades_description(grades),
             {
                 "practice_area": "Practice area code.",
                 "label": "Short label of the practice area.",

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
+from analysis.narrative.audit import unknown_sizes_note
 
 PATH = "contents.csv"
 
@@ -30,11 +31,7 @@ def contents_table(
 ) -> pd.DataFrame:
     """One row per table of every stage, in pipeline order: published or not, and why not."""
     unknown = [s for s in ("force_selected", "inspectorate_selected", "all") if s in data.meta.n_unknown]
-    counts_note = (
-        f" The document gives no number of cases for {' or '.join(unknown)} (audit.json: n_unknown), so its printed shares enter no count."
-        if unknown
-        else ""
-    )
+    counts_note = unknown_sizes_note(unknown)
     rows = []
     for s in stages:
         for spec in s.specs(data):

@@ -3,8 +3,8 @@
 Only the published totals of each sample are used (the report does not split the practice areas
 between the samples). The grades are ordered, so the headline comparison is one that uses the
 order: a proportional-odds model (its common odds ratio), with Mann-Whitney beside it; the
-order-blind chi-squared and Fisher-Freeman-Halton tests are reported too. This module is the one
-home of every sentence on the subject.
+order-blind chi-squared and Fisher-Freeman-Halton tests are reported too. The rows' words (their
+notes) and every sentence on the subject are in :mod:`analysis.narrative.samples`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ import pandas as pd
 
 from analysis import choices
 from analysis.data.load import AuditData
-from analysis.narrative.style import level_text
+from analysis.narrative import samples as words
+from analysis.sampling import COMPARED_SAMPLES, COMPARISON
 from analysis.sections.association import contingency_rows, result_row
 from analysis.stats.association import mann_whitney
 from analysis.stats.ordinal_regression import cumulative_odds_ratios, proportional_odds_test, proportional_odds_two_groups
-
-#: The samples, in the order compared (first: the cases the force selected).
-SAMPLE_LABELS = {"force_selected": "Force-selected", "inspectorate_selected": "Inspectorate-selected"}
-
-COMPARISON = "force_vs_inspectorate_selected"
 
 #: Significance level used in the sentences (the analysis's choice, :data:`analysis.choices.ALPHA`).
 ALPHA = choices.ALPHA
@@ -36,7 +32,7 @@ def sample_counts(data: AuditData) -> pd.DataFrame:
     cs = data.case_samples.astype({"sample": str, "assessor": str, "grade": str})
     hm = cs[cs["assessor"] == "hmicfrs"]
     counts = hm.pivot(index="sample", columns="grade", values="n")
-    return counts.reindex(index=list(SAMPLE_LABELS), columns=list(data.grades)).astype("int64").rename_axis(index="sample", columns=None)
+    return counts.reindex(index=list(COMPARED_SAMPLES), columns=list(data.grades)).astype("int64").rename_axis(index="sample", columns=None)
 
 
 def sample_tests(data: AuditData) -> list[dict]:
@@ -60,15 +56,12 @@ def sample_tests(data: AuditData) -> list[dict]:
             po.p_value,
             po.odds_ratio,
             "common_odds_ratio",
-            "Proportional-odds (ordered logit) model of the inspectors' grade on the sample, statsmodels OrderedModel; "
-            "likelihood-ratio chi-squared against the thresholds-only model; odds ratio above 1 means the force-selected cases got better grades; "
-            f"Wald {level_text()} interval",
+            words.proportional_odds_note(),
             ci=(po.ci_low, po.ci_high),
         )
     ]
     worst_first = counts[list(reversed(data.grades))].to_numpy()
     mw = mann_whitney(worst_first[0], worst_first[1])
-    ps = "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
     rows += [
         result_row(
             COMPARISON,
@@ -78,7 +71,7 @@ def sample_tests(data: AuditData) -> list[dict]:
             mw.p_value,
             mw.probability_of_superiority,
             "probability_of_superiority",
-            f"U of the force-selected sample; normal approximation with tie correction and continuity correction; {ps}",
+            words.mann_whitney_note(exact=False),
         ),
         result_row(
             COMPARISON,
@@ -88,7 +81,7 @@ def sample_tests(data: AuditData) -> list[dict]:
             mw.exact_p_value,
             mw.probability_of_superiority,
             "probability_of_superiority",
-            f"U of the force-selected sample; exact conditional (permutation) p-value given the tied grades; {ps}",
+            words.mann_whitney_note(exact=True),
         ),
     ]
     rows += contingency_rows(COMPARISON, counts.to_numpy())
@@ -102,12 +95,10 @@ def sample_tests(data: AuditData) -> list[dict]:
             check.p_value,
             None,
             "",
-            "Likelihood-ratio test of the proportional-odds model against a separate odds ratio at each cut of the scale (for two groups the "
-            "saturated cumulative logit model; as ordinal::nominal_test in R); a small p-value says the odds ratios differ between cuts",
+            words.proportional_odds_check_note(),
         )
     )
     for cut in cumulative_odds_ratios(counts.iloc[0].to_numpy(), counts.iloc[1].to_numpy()).itertuples(index=False):
-        above = " or ".join(data.grades[: int(cut.cut)])
         rows.append(
             result_row(
                 COMPARISON,
@@ -117,8 +108,7 @@ def sample_tests(data: AuditData) -> list[dict]:
                 np.nan,
                 cut.odds_ratio,
                 "cumulative_odds_ratio",
-                f"Odds of a grade of {above} rather than worse, force-selected against inspectorate-selected cases (cut {int(cut.cut)} of the scale); "
-                f"Woolf {level_text()} interval; under proportional odds every cut has the same odds ratio",
+                words.cumulative_odds_note(data.grades[: int(cut.cut)], int(cut.cut)),
                 ci=(cut.ci_low, cut.ci_high),
             )
         )

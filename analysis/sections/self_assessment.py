@@ -6,7 +6,8 @@ Some quantities are the same under every pairing (*identified*): the fewest case
 better, the gap in the share graded good, the mean grade-score gap. Statements that reach beyond
 these cases, to the force's grading in general, treat them as a random sample (as the report says
 they were) and use the union of the per-pairing 95% intervals (:mod:`analysis.stats.identification`).
-This module is the one home of every sentence on the subject; notebooks and pages show them.
+This module builds the tables and their specs; every sentence on the subject, the tables' methods,
+reasons and descriptions included, is built in :mod:`analysis.narrative.self_assessment`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ import pandas as pd
 from analysis import choices
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
-from analysis.grades import grade_scores
-from analysis.narrative.self_assessment import verdict
-from analysis.narrative.style import (
-    level_text,
-    number_word,
-)
+from analysis.narrative import self_assessment as words
+from analysis.narrative.self_assessment import ASSUMPTIONS, NO_PAIR, verdict
 from analysis.stats.agreement import (
     LANDIS_KOCH_MEASURES,
     MEASURE_LABELS,
@@ -86,8 +83,8 @@ def contrast_tables(tables: pd.DataFrame) -> dict[str, np.ndarray]:
     stack = tables_of(tables)
     kinder = np.flatnonzero(same_ranking_kinder(stack))
     least = int(np.argmin(tables["n_same"].to_numpy()))
-    out = {f"Same ranking, one grade kinder (table {int(tables['table_id'].iloc[i])})": stack[i] for i in kinder}
-    out[f"Fewest cases graded the same (table {int(tables['table_id'].iloc[least])})"] = stack[least]
+    out = {words.kinder_table_name(int(tables["table_id"].iloc[i])): stack[i] for i in kinder}
+    out[words.least_agreeing_table_name(int(tables["table_id"].iloc[least]))] = stack[least]
     return out
 
 
@@ -101,28 +98,6 @@ def contrast_measures(contrast: dict[str, np.ndarray]) -> pd.DataFrame:
     }
     rows = {"Goodman and Kruskal's gamma": np.atleast_1d(goodman_kruskal_gamma(stack)), **rows}
     return pd.DataFrame(rows, index=names).T.rename_axis("Measure")
-
-
-_MEASURE_DOCS: dict[str, str] = {
-    "observed_agreement": "Share of cases given the same grade by the force and HMICFRS.",
-    "cohen_kappa": "Cohen's kappa (NaN when chance agreement is 1).",
-    "weighted_kappa_linear": "Cohen's weighted kappa with linear weights.",
-    "weighted_kappa_quadratic": "Cohen's weighted kappa with quadratic weights.",
-    "gwet_ac1": "Gwet's AC1 ({k} categories).",
-    "gwet_ac2_linear": "Gwet's AC2 with linear weights.",
-    "krippendorff_alpha_ordinal": "Krippendorff's alpha, ordinal metric, two graders.",
-    "n_force_better": "Cases the force graded better than HMICFRS.",
-    "n_force_worse": "Cases the force graded worse than HMICFRS.",
-    "n_same": "Cases both graded the same.",
-    "stuart_maxwell_p": "p-value of the Stuart-Maxwell test of marginal homogeneity (df = rank of its covariance matrix; categories not linked by any discordant case dropped).",
-    "bowker_p": "p-value of Bowker's test of symmetry (pairs of categories with no discordant case dropped from the statistic and df).",
-    "bowker_p_all_pairs": "p-value of Bowker's test of symmetry with df = k(k-1)/2, every pair of grades counted (Bowker 1948; statsmodels' convention).",
-    "sign_test_p": "Exact two-sided sign test of better against worse (scipy.stats.binomtest); 1 when no case is discordant.",
-}
-
-
-#: Why the self-assessment tables are left out, when they are.
-NO_PAIR = "The figures give no self-assessment: the force's own grades of the cases it selected are not published beside the inspectors' grades of the same cases."
 
 
 def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
@@ -147,7 +122,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     try:
         n_tables = count_tables(rows, cols)
     except CountTooLarge as err:
-        return _from_margin_sets(data, f"counting them would take an array of {err.cells:,} cells, past the budget of {err.limit:,}")
+        return _from_margin_sets(data, words.count_too_large_why(err.cells, err.limit))
     if n_tables <= LISTING_LIMIT:
         bounds, tables = agreement_bounds(rows, cols, labels)
         identified = identified_summary(tables_of(tables, labels), labels=labels)
@@ -156,7 +131,7 @@ def self_assessment_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
         bounds, tables = agreement_bounds(rows, cols, labels, max_tables=LISTING_LIMIT)
         identified = pair_bounds(rows[None], cols[None], labels=labels)
     else:
-        return _from_margin_sets(data, f"{n_tables:,} tables fit the totals")
+        return _from_margin_sets(data, words.too_many_tables_why(n_tables))
     identified = _with_probit(identified, int(rows[0]), int(cols[0]), n, labels[0])
     _add_verdicts(bounds, identified, n, data.meta.said_random())
     return {
@@ -222,19 +197,17 @@ def _from_known_table(table: np.ndarray, labels: list[str], said_random: bool = 
     _add_verdicts(bounds, identified, n, said_random)
     by_q = identified.set_index("quantity")
     records = []
-    for name, words in ASSUMPTIONS.items():
+    for name in ASSUMPTIONS:
         meets = bool((table[~assumption_mask(name, k)] == 0).all())
         for q in PAIRING_QUANTITIES:
             value = float(by_q.loc[q, "low"]) if meets else np.nan
-            how = f"{words}; the case-level table " + ("meets it: its value" if meets else "does not meet it")
-            records.append((name, q, value, value, int(meets), how))
+            records.append((name, q, value, value, int(meets), words.known_table_method(name, meets)))
     assumptions = pd.DataFrame.from_records(records, columns=["assumption", "quantity", "low", "high", "n_tables", "method"])
     return {
         "agreement_bounds.csv": bounds,
         "consistent_tables.csv": tables,
         "identified.csv": identified,
-        "sensitivity.csv": "The pairing is known from the case-level file, so there is no least favourable pairing to test; consistent_tables.csv "
-        "gives the sign test on the known table.",
+        "sensitivity.csv": words.KNOWN_PAIRING_SENSITIVITY,
         "assumptions.csv": assumptions,
     }
 
@@ -265,8 +238,7 @@ def _with_probit(
         "high": float(shift.estimate),
         "ci_low": float(shift.ci_low),
         "ci_high": float(shift.ci_high),
-        "method": f"normal quantile of the force's share {best} minus that of the inspectors' share {best}, same cases; delta-method {level_text()} interval "
-        f"at the least favourable within-case correlation (the pairing with the fewest cases {best} for both), so it holds whatever the pairing",
+        "method": words.probit_method(best),
     }
     return pd.concat([identified, pd.DataFrame([row])], ignore_index=True)
 
@@ -276,7 +248,7 @@ def _sensitivity(rows: np.ndarray, cols: np.ndarray) -> pd.DataFrame | str:
     try:
         return sensitivity_table(rows, cols)
     except OverBudget as err:
-        return f"The sign test's sensitivity is not computed: {err} (its programmes grow with the square of the number of cases)."
+        return words.sensitivity_skipped(err)
 
 
 def _assumptions(force: np.ndarray, inspectors: np.ndarray, labels: Sequence[str]) -> pd.DataFrame | str:
@@ -284,7 +256,7 @@ def _assumptions(force: np.ndarray, inspectors: np.ndarray, labels: Sequence[str
     try:
         return assumption_table(force, inspectors, labels)
     except (ValueError, ArithmeticError) as err:  # OverBudget is a ValueError
-        return f"The ranges under each assumption could not be computed exactly for these figures ({err})."
+        return words.assumptions_skipped(err)
 
 
 def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
@@ -298,42 +270,25 @@ def sensitivity_table(rows: np.ndarray, cols: np.ndarray, alpha: float = SIGNIFI
     worst = sign_test_max_p(rows, cols)
     frag = sign_test_fragility(rows, cols, alpha)
     moved = "" if frag.col_sums is None else "/".join(str(int(c)) for c in frag.col_sums)
-    unreachable = (
-        f"not reachable: even with every one of the inspectors' grades that can move one step kinder moved once, the largest p-value stays below {alpha:g}"
-        if frag.moves is None and worst.p_value < alpha
-        else ""
-    )
+    unreachable = words.unreachable_detail(alpha) if frag.moves is None and worst.p_value < alpha else ""
+    method = words.sensitivity_methods(alpha)
     records = [
-        (
-            "sign_test_largest_p",
-            worst.p_value,
-            f"{worst.better} better, {worst.worse} worse",
-            "largest two-sided exact sign-test p-value over every pairing that fits the totals (scipy binomtest)",
-        ),
+        ("sign_test_largest_p", worst.p_value, words.better_worse_detail(worst.better, worst.worse), method["sign_test_largest_p"]),
         (
             "sign_test_moves_to_lose_significance",
             np.nan if frag.moves is None else float(frag.moves),
             moved or unreachable,
-            f"fewest of the inspectors' grades that would have to move one step kinder for that largest p-value to reach {alpha:g} "
-            "(exact, by integer programming); detail: the inspectors' totals after the moves, best first",
+            method["sign_test_moves_to_lose_significance"],
         ),
         (
             "sign_test_largest_p_after_moves",
             np.nan if frag.p_value is None else float(frag.p_value),
             moved or unreachable,
-            "largest sign-test p-value over the pairings once those grades have moved",
+            method["sign_test_largest_p_after_moves"],
         ),
     ]
     return pd.DataFrame.from_records(records, columns=["quantity", "value", "detail", "method"])
 
-
-#: The assumptions of ``assumptions.csv``, in order, each a rule on the cells ``(i, j)`` (force's grade i, inspectors' j, best = 0) that may hold cases.
-ASSUMPTIONS: dict[str, str] = {
-    "none": "no assumption: every pairing that fits the published figures",
-    "force_never_harsher": "no case graded worse by the force than by the inspectors",
-    "at_most_one_grade_apart": "no case graded two or more grades apart",
-    "force_never_harsher_and_at_most_one_grade_apart": "no case graded worse by the force, and none two or more grades apart",
-}
 
 #: The quantities of ``identified.csv`` that depend on the pairing (the two gaps are the same under every pairing of given totals).
 PAIRING_QUANTITIES: tuple[str, ...] = tuple(q for q in IDENTIFIED_QUANTITIES if q not in ("good_gap", "mean_score_gap"))
@@ -374,23 +329,23 @@ def assumption_table(force: np.ndarray, inspectors: np.ndarray, labels: Sequence
     k = len(labels)
     records = []
     counted = True
-    for name, words in ASSUMPTIONS.items():
+    for name, said in ASSUMPTIONS.items():
         mask = None if name == "none" else assumption_mask(name, k)
         try:
             n_tables, uncounted = count_tables_over(force, inspectors, mask), []
         except CountTooLarge as err:
-            n_tables, uncounted, counted = None, [f"tables not counted ({err})"], False
+            n_tables, uncounted, counted = None, [words.not_counted(err)], False
         bounds = None if n_tables == 0 else pair_bounds(force, inspectors, allowed=mask, labels=list(labels))
         if bounds is not None and bounds.attrs["n_pairs_with_tables"] == 0:
             n_tables = 0
         if n_tables == 0:
             for q in PAIRING_QUANTITIES:
-                records.append((name, q, np.nan, np.nan, 0, f"{words}: the published totals rule this out (no table fits them)"))
+                records.append((name, q, np.nan, np.nan, 0, words.ruled_out_method(name)))
             continue
         bounds = bounds.set_index("quantity")
         for q in PAIRING_QUANTITIES:
             how = [part for part in str(bounds.loc[q, "method"]).split("; ") if "interval" not in part and "ci_low" not in part]
-            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([words, *how, *uncounted])))
+            records.append((name, q, bounds.loc[q, "low"], bounds.loc[q, "high"], n_tables, "; ".join([said, *how, *uncounted])))
     frame = pd.DataFrame.from_records(records, columns=["assumption", "quantity", "low", "high", "n_tables", "method"])
     frame["n_tables"] = frame["n_tables"].astype("int64" if counted else "Int64")
     return frame
@@ -404,29 +359,14 @@ def _from_margin_sets(data: AuditData, why: str) -> dict[str, pd.DataFrame | str
     try:
         force, insp = margin_sets(data)
     except TooManyVectors as err:
-        text = (
-            f"The figures allow {err.count:,} or more different totals for one of the two gradings of the force-selected cases, "
-            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range"
-        )
-        return _from_system(data, text, f"the figures allow {err.count:,} or more different totals for one grading, too many to list")
+        return _from_system(data, *words.too_many_totals(err.count))
     pinned = len(force) == 1 and len(insp) == 1
-    reason = (
-        f"Too many tables of case counts fit the published totals to list them one by one ({why}); identified.csv gives the exact range of each measure."
-        if pinned
-        else f"The figures leave the totals open ({len(force):,} possible force totals and {len(insp):,} possible inspectors' totals), "
-        "so the tables are not listed one by one; identified.csv gives the exact range of each measure over all of them."
-    )
+    reason = words.not_listed_reason(why) if pinned else words.open_totals_reason(len(force), len(insp))
     try:
         identified = pair_bounds(force, insp, labels=list(data.grades))
     except TooManyMarginPairs as err:
-        text = (
-            f"The figures allow {err.n_force:,} force totals and {err.n_inspectorate:,} inspectors' totals, {err.n_pairs:,} combinations in all: "
-            "too many to bound every pairing measure exactly; grade_counts.csv gives each count's range"
-        )
-        return _from_system(data, text, f"the figures allow {err.n_pairs:,} pairs of totals, too many to list")
-    sensitivity: pd.DataFrame | str = (
-        _sensitivity(force[0], insp[0]) if pinned else "The figures leave the totals open, so the sign test's sensitivity is not computed."
-    )
+        return _from_system(data, *words.too_many_pairs(err.n_force, err.n_inspectorate, err.n_pairs))
+    sensitivity: pd.DataFrame | str = _sensitivity(force[0], insp[0]) if pinned else words.OPEN_TOTALS_SENSITIVITY
     if pinned:
         identified = _with_probit(identified, int(force[0][0]), int(insp[0][0]), int(force[0].sum()), data.grades[0])
     assumptions = _assumptions(force, insp, data.grades)
@@ -451,23 +391,16 @@ def _from_system(data: AuditData, text: str, why: str) -> dict[str, pd.DataFrame
 def self_assessment_specs(data: AuditData) -> tuple[TableSpec, ...]:
     """The specs of :func:`self_assessment_tables` for this audit's scale."""
     labels = list(data.grades)
-    note = (
-        f"Rows of each table are the force's grade and columns HMICFRS's grade, both {', '.join(labels)} (best first); "
-        "'better' means the force's grade is better than the inspectors'. Scores where needed: "
-        + ", ".join(f"{g} = {s}" for g, s in grade_scores(labels).items())
-        + "."
-    )
-    return _specs(labels, note, data.meta.said_random())
+    return _specs(labels, words.pairing_note(labels), data.meta.said_random())
 
 
-def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, ...]:
+def _specs(labels, note: str, said_random: bool = False) -> tuple[TableSpec, ...]:
+    ci_low, ci_high = words.identified_ci_columns()
     return (
         TableSpec(
             "agreement_bounds.csv",
             "Range of each agreement measure over every pairing consistent with the published grades",
-            "For the cases graded by both the force and HMICFRS, the report publishes only each side's grade totals, not which grades go together. "
-            "Each row gives one measure's smallest and largest value over every table of case counts with those totals, its value on two reference tables, "
-            "and a plain-language statement that holds over the whole range. " + _GRADE_NOTE,
+            words.agreement_bounds_description(note),
             {
                 "measure": "Measure name (see consistent_tables.csv for its definition).",
                 "min": "Smallest value over all consistent tables (full precision).",
@@ -480,8 +413,7 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
                 "max_agreement_table_id": "table_id of the maximum-agreement reference table.",
                 "n_tables": "Number of consistent tables.",
                 "n_undefined": "Number of consistent tables on which the measure is undefined (left out of min and max).",
-                "verdict": "Plain-language statement true under every consistent pairing for these cases (Landis and Koch bands only for Cohen's kappa and its weighted forms, "
-                f"with what the union of the per-pairing {level_text()} intervals allows beyond these cases; Krippendorff's thresholds for alpha; no scale for Gwet's coefficients; p < {choices.ALPHA:g} for the tests).",
+                "verdict": words.verdict_column(choices.ALPHA),
             },
             (
                 "The independence and maximum-agreement columns are reference points, not the answer: the true pairing is unknown.",
@@ -491,15 +423,11 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
         TableSpec(
             "consistent_tables.csv",
             "Every pairing of force and HMICFRS grades consistent with the published totals",
-            "One row per table of case counts (force grade by HMICFRS grade) whose totals match the report, with every per-table measure. "
-            + _GRADE_NOTE,
+            words.consistent_tables_description(note),
             {
                 "table_id": "Number of the table, in lexicographic order of its cells read row by row.",
-                **{
-                    c: f"Cases graded {c.split('__')[0][6:].replace('_', ' ')} by the force and {c.split('__')[1][8:].replace('_', ' ')} by HMICFRS."
-                    for c in cell_columns(labels)
-                },
-                **{m: doc.format(k=number_word(len(labels))) for m, doc in _MEASURE_DOCS.items()},
+                **{c: words.cell_column(*_cell_grades(c)) for c in cell_columns(labels)},
+                **words.measure_columns(len(labels)),
                 "stuart_maxwell_statistic": "Stuart-Maxwell chi-squared statistic.",
                 "stuart_maxwell_df": "Degrees of freedom of the Stuart-Maxwell test.",
                 "bowker_statistic": "Bowker chi-squared statistic.",
@@ -510,9 +438,8 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
         ),
         TableSpec(
             "identified.csv",
-            f"What the published totals settle whatever the pairing, with {level_text()} intervals",
-            f"One row per quantity: its smallest and largest value over every pairing consistent with the published totals, and a {level_text()} interval that "
-            "treats the cases as a random sample of the force's cases and spans every pairing's interval. " + _GRADE_NOTE,
+            words.identified_title(),
+            words.identified_description(note),
             {
                 "quantity": "n_force_better, share_force_better, n_same (cases graded the same by both), percent_agreement (n_same over n), good_gap, "
                 "mean_score_gap, goodman_kruskal_gamma, kendall_tau_b, spearman_rho, cohen_kappa, weighted_kappa_linear or weighted_kappa_quadratic; "
@@ -520,29 +447,23 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
                 "(the good gap with Imbens and Manski's interval for the identified set) and probit_shift_good, where they apply.",
                 "low": "Smallest value over the consistent pairings (equal to high where the quantity is identified).",
                 "high": "Largest value over the consistent pairings.",
-                "ci_low": f"Lower end of the {level_text()} interval (for share_force_better, the one-sided {level_text()} Clopper-Pearson lower bound at the fewest cases; for "
-                "percent_agreement, the two-sided Clopper-Pearson lower end at the fewest); empty where none is given.",
-                "ci_high": f"Upper end of the {level_text()} interval, spanning every pairing's; empty where none is given.",
+                "ci_low": ci_low,
+                "ci_high": ci_high,
                 "method": "How the row is computed, in a few words.",
             },
             (
-                "The intervals treat the cases as a random sample of the force's cases (the report says they were drawn at random); they say nothing about how the force chose them otherwise."
-                if said_random
-                else "The intervals treat the cases as standing for the force's cases in general; the document does not say how they were chosen, "
-                "so they measure only the uncertainty of a sample of that size.",
+                words.identified_sampling_note(said_random),
                 "The ordinal measures (gamma, tau-b, rho) are not identified: the totals fit pairings with opposite rankings and with the same ranking.",
             ),
         ),
         TableSpec(
             "assumptions.csv",
             "What stated assumptions about the pairing would settle",
-            "For each assumption about how the force's and the inspectors' grades of the same cases could go together, how many tables of case "
-            "counts consistent with the published figures remain, and the exact smallest and largest value of each quantity that depends on "
-            "the pairing over them. " + _GRADE_NOTE,
+            words.assumptions_description(note),
             {
                 "assumption": "none (every consistent pairing), force_never_harsher (no case graded worse by the force than by the inspectors), "
                 "at_most_one_grade_apart (no case graded two or more grades apart) or force_never_harsher_and_at_most_one_grade_apart (both).",
-                "quantity": "A quantity of identified.csv that depends on the pairing: " + ", ".join(PAIRING_QUANTITIES) + ".",
+                "quantity": words.assumption_quantity_column(PAIRING_QUANTITIES),
                 "low": "Smallest value over the consistent tables that meet the assumption; empty where the published totals rule the assumption out.",
                 "high": "Largest value over those tables; empty where the assumption is ruled out.",
                 "n_tables": "Number of consistent tables that meet the assumption (0: the totals rule it out), counted exactly.",
@@ -553,8 +474,7 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
         TableSpec(
             "sensitivity.csv",
             "How robust the one-sided gap is",
-            "The sign test of 'force better' against 'force worse' under the pairing least favourable to the finding, and how many of the "
-            "inspectors' grades would have to move one step towards the force's view for it to lose significance. " + _GRADE_NOTE,
+            words.sensitivity_description(note),
             {
                 "quantity": "sign_test_largest_p, sign_test_moves_to_lose_significance or sign_test_largest_p_after_moves.",
                 "value": "The value: a p-value, or a number of grades.",
@@ -564,6 +484,16 @@ def _specs(labels, _GRADE_NOTE, said_random: bool = False) -> tuple[TableSpec, .
             ("Moving a grade changes the inspectors' totals, and so the set of pairings that fit them; each count is exact.",),
         ),
     )
+
+
+def _cell_grades(column: str) -> tuple[str, str]:
+    """The force's and the inspectors' grade of a cell column ``force_<grade>__hmicfrs_<grade>`` as its words read (slugs, underscores as spaces).
+
+    Read back from the column name, as the published descriptions always were: a grade whose slug holds ``__`` is cut
+    short there (kept so the published bytes do not change; the labels themselves would be right).
+    """
+    parts = column.split("__")
+    return parts[0][len("force_") :].replace("_", " "), parts[1][len("hmicfrs_") :].replace("_", " ")
 
 
 STAGE = Stage(name="self_assessment", build=self_assessment_tables, specs=self_assessment_specs)

@@ -34,3 +34,52 @@ def test_the_areas_sentence_reads_the_groups_of_grade_counts():
     cases = pd.DataFrame({"case_id": range(16)})
     listed = areas_sentence(_counts({"custody": 8, "missing": 8}, 16), cases)
     assert listed.startswith("The report breaks all 16 cases into 2 practice areas, 8 cases each.") and "has 16 rows" in listed
+
+
+def test_the_tables_words_end_with_the_exact_grade_labels():
+    from analysis.narrative import audit as words
+
+    grades = ("good", "requires improvement", "inadequate")
+    note = "Grade labels are exactly: good, requires improvement, inadequate (best first)."
+    assert words.grade_note(grades) == note
+    for describe in (
+        words.grade_counts_description,
+        words.grade_shares_description,
+        words.sample_grades_description,
+        words.cases_description,
+        words.area_grades_description,
+    ):
+        text = describe(grades)
+        assert text.endswith(" " + note) and "  " not in text
+    assert words.grade_column(grades) == "Grade: good, requires improvement, inadequate."
+    assert words.sample_grade_column(grades) == "Grade given: good, requires improvement or inadequate."
+    assert words.sample_grade_column(("pass", "fail")) == "Grade given: pass or fail."
+    assert words.share_grade_column(("a", "b")).startswith("Grade: a, b; for a printed percentage")
+
+
+def test_the_shares_words_name_the_level():
+    from analysis.narrative import audit as words
+    from analysis.narrative.style import level_text
+
+    assert words.grade_shares_title().endswith(f"an exact {level_text()} interval")
+    low, high = words.share_ci_columns()
+    assert f"Clopper-Pearson) {level_text()} interval" in low and high.startswith(f"Upper end of the exact {level_text()} interval")
+
+
+def test_the_contents_note_names_the_samples_of_unknown_size_or_says_nothing():
+    from analysis.narrative.audit import unknown_sizes_note
+
+    assert unknown_sizes_note([]) == ""
+    assert (
+        unknown_sizes_note(["all"])
+        == " The document gives no number of cases for all (audit.json: n_unknown), so its printed shares enter no count."
+    )
+    assert "for force_selected or all (audit.json" in unknown_sizes_note(["force_selected", "all"])
+
+
+def test_the_sample_labels_are_words_of_the_narrative():
+    from analysis.narrative.audit import SAMPLE_LABELS, WHY_NOT
+    from analysis.sections import audit
+
+    assert audit.SAMPLE_LABELS is SAMPLE_LABELS and audit.WHY_NOT is WHY_NOT
+    assert SAMPLE_LABELS[("force_selected", "force")] == "Force-selected cases, graded by the force"

@@ -58,3 +58,35 @@ def test_the_tests_paragraph_follows_alpha_and_cochrans_rule():
     assert "At least one p-value is below 0.05." in text and "so the approximation is sound" in text and "at either cut" in text
     text = samples_text.tests_paragraph(tests.assign(p_value=0.5), doubtful, (0.4, 0.3, 0.3), GRADES)
     assert "None of the p-values is below 0.05." in text and "33% of expected counts are below five" in text
+
+
+def test_the_sample_labels_follow_the_compared_samples_in_order():
+    from analysis.sampling import COMPARED_SAMPLES
+
+    assert list(samples_text.SAMPLE_LABELS) == list(COMPARED_SAMPLES) == ["force_selected", "inspectorate_selected"]
+    assert samples.COMPARISON == samples_text.COMPARISON == "force_vs_inspectorate_selected"
+
+
+def test_the_mann_whitney_note_says_which_p_value_and_what_the_effect_size_is():
+    normal, exact = samples_text.mann_whitney_note(exact=False), samples_text.mann_whitney_note(exact=True)
+    assert normal.startswith("U of the force-selected sample; normal approximation with tie correction and continuity correction; ")
+    assert exact.startswith("U of the force-selected sample; exact conditional (permutation) p-value given the tied grades; ")
+    assert "permutation" not in normal and "normal approximation" not in exact
+    for note in (normal, exact):
+        assert note.endswith(
+            "effect size: probability that a force-selected case is graded better than an inspectorate-selected one, ties counting half"
+        )
+
+
+def test_the_odds_notes_name_the_level_and_the_grades_above_the_cut():
+    from analysis.narrative.style import level_text
+
+    assert samples_text.proportional_odds_note().endswith(f"; Wald {level_text()} interval")
+    first = samples_text.cumulative_odds_note(GRADES[:1], 1)
+    assert first.startswith(
+        "Odds of a grade of good rather than worse, force-selected against inspectorate-selected cases (cut 1 of the scale); "
+    )
+    second = samples_text.cumulative_odds_note(GRADES[:2], 2)
+    assert second.startswith("Odds of a grade of good or requires improvement rather than worse") and "(cut 2 of the scale)" in second
+    assert f"Woolf {level_text()} interval" in second
+    assert samples_text.proportional_odds_check_note().startswith("Likelihood-ratio test of the proportional-odds model")
