@@ -272,8 +272,8 @@ def headline_overall(processed_dir: str | Path | None = None) -> Headline:
 
 
 def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
-    """Practice areas from ``area_summary.csv``, weakest first, with their labels (:func:`analysis.sections.areas.ranked`)."""
-    from analysis.sections import areas
+    """Practice areas from ``area_summary.csv``, weakest first, with their labels (:func:`analysis.sections.area_order.ranked`)."""
+    from analysis.sections.area_order import ranked
 
     grades = scale(processed_dir)
     w, b = grade_slug(grades[-1]), grade_slug(grades[0])
@@ -283,11 +283,11 @@ def area_ranking(processed_dir: str | Path | None = None) -> pd.DataFrame:
     if unknown:
         file = paths.display_path(processed_folder(processed_dir) / "area_summary.csv")
         raise AuditDataError(file, "unknown practice area", column="area", expected="a code from area_grades.csv", found=", ".join(unknown))
-    return areas.ranked(summary, labels)
+    return ranked(summary, labels)
 
 
 def headline_areas(processed_dir: str | Path | None = None) -> Headline:
-    """:func:`analysis.sections.areas.headline` on the published ``area_summary.csv``."""
+    """:func:`analysis.narrative.areas.headline` on the published ``area_summary.csv``."""
     from analysis.narrative import areas
 
     worst = scale(processed_dir)[-1]

@@ -117,7 +117,8 @@ def front_page(
     the analysis, both already in words.
     """
     from analysis.narrative import self_assessment
-    from analysis.sections import areas
+    from analysis.sections.area_order import smallest_adjusted
+    from analysis.sections.areas import family_grades
 
     idq = identified.set_index("quantity")
     n = c.n_force_selected
@@ -140,12 +141,12 @@ def front_page(
         + self_assessment.gap_sentence(identified, n, c.grades)
     )
     po = tests[(tests["comparison"] == "force_vs_inspectorate_selected") & (tests["test"] == "proportional_odds")]
-    holm_min = areas.smallest_adjusted(summary)
+    holm_min = smallest_adjusted(summary)
     kappa_max = float(idq.loc["cohen_kappa", "high"])
     bounds = bounds.set_index("measure")
     same_lo, same_hi = int(bounds.loc["n_same", "min"]), int(bounds.loc["n_same", "max"])
     # each p-value on the page is named by its test, so that two equal values are not read as one
-    family = areas.family_grades(c.grades)
+    family = family_grades(c.grades)
     k = len(summary) * len(family)
     holm_p = (
         f"the smallest Holm-adjusted p-value over all {number_word(k)} area-against-rest tests, {join_words([as_text(g) for g in family])} "

@@ -18,17 +18,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, setup_style, wrap
-from analysis.sections.panel import (  # noqa: F401 (the panel's table logic, read through here by notebook 05 and the plots' tests)
-    NO_FIGURE,
-    NO_SHARE,
-    OVERALL_RATER,
-    OVERALL_SAMPLE,
-    document_labels,
-    document_shares,
-    pooled_share,
-    short_force,
-)
-from analysis.sections.panel import NOT_DRAWN_UNUSABLE as NOT_USABLE  # noqa: F401
+from analysis.sections.panel import OVERALL_RATER, OVERALL_SAMPLE, short_force
 
 #: The neutral colour for other forces, and the colour of control limits.
 OTHER = GREY

@@ -17,7 +17,6 @@ from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores, grade_slug
 from analysis.narrative import areas as words
-from analysis.sections.area_order import holm_columns, order_weakest_first, ranked, shown_areas, smallest_adjusted  # noqa: F401 (read here by the site, the front page and notebooks)
 from analysis.sections.association import ASSOCIATION_COLUMNS, contingency_rows, result_row
 from analysis.stats import hierarchical, sample_mix
 from analysis.stats.association import fisher_freeman_halton, kruskal_wallis

@@ -20,17 +20,13 @@ import pandas as pd
 from analysis.data.audit_data import ASSESSORS, SAMPLES, AuditData
 from analysis.data.errors import AuditDataError
 from analysis.data.publish import Stage, TableSpec
-from analysis.extras.coverage import (  # noqa: F401 (the verdicts, their basis and their counts, read here by notebooks and tests)
-    AT_ODDS,
+from analysis.extras.coverage import (
     BASIS_COMPUTED,
     BASIS_CURATED,
     CONTRADICTS,
-    ELSEWHERE,
     MATCHES,
     MATCHES_ROUNDED,
-    NOT_STATED,
     VERDICTS,
-    verdict_counts,
 )
 from analysis.extras.coverage import blank as _blank
 from analysis.grades import GRADE_SLUGS, GRADES

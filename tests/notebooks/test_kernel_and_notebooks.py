@@ -216,7 +216,6 @@ def test_a_failing_cell_in_a_shared_kernel_is_named_and_the_kernel_is_shut_down(
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("1 / 0")]
-    with pytest.raises(PublishError, match=r"copy\.ipynb: cell 1 failed: ZeroDivisionError"):
-        with shared_kernel() as km:
-            execute(nb, tmp_path, shown="copy.ipynb", kernel=km)
+    with pytest.raises(PublishError, match=r"copy\.ipynb: cell 1 failed: ZeroDivisionError"), shared_kernel() as km:
+        execute(nb, tmp_path, shown="copy.ipynb", kernel=km)
     assert not km.has_kernel

@@ -9,21 +9,23 @@ from conftest import edit_figure, load_edited, replace_line
 from analysis.data.errors import AuditDataError
 from analysis.data.load import load_audit
 from analysis.data.publish import csv_bytes
-from analysis.extras.coverage import check_review
-from analysis.narrative.coverage import review_note, verdict_summary
-from analysis.pipeline import STAGES, build_stage
-from analysis.sections.coverage import (
+from analysis.extras.coverage import (
     AT_ODDS,
     BASIS_COMPUTED,
     BASIS_CURATED,
-    CHECKED_COLUMNS,
-    CLAIMS_TABLE_COLUMNS,
     CONTRADICTS,
     ELSEWHERE,
     MATCHES,
     MATCHES_ROUNDED,
     NOT_STATED,
     VERDICTS,
+    check_review,
+)
+from analysis.narrative.coverage import review_note, verdict_summary
+from analysis.pipeline import STAGES, build_stage
+from analysis.sections.coverage import (
+    CHECKED_COLUMNS,
+    CLAIMS_TABLE_COLUMNS,
     Figure,
     check_claims,
     checked_claims,

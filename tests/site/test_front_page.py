@@ -14,7 +14,7 @@ import pytest
 
 from analysis import site
 from analysis.data.paths import PROJ_ROOT
-from analysis.sections import areas as area_section
+from analysis.sections.area_order import smallest_adjusted
 
 INDEX = (PROJ_ROOT / "index.qmd").read_text(encoding="utf-8")
 GLOSSARY = (PROJ_ROOT / "glossary.qmd").read_text(encoding="utf-8")
@@ -173,7 +173,7 @@ def test_numbers_with_several_meanings_are_each_labelled(front):
     areas = next(t for t in front.meaning if "area" in t)
     samples = next(t for t in front.cannot_tell if "easier cases" in t)
     summary = site.read_processed("area_summary.csv")
-    smallest = site.p_text(area_section.smallest_adjusted(summary)).removeprefix("p = ")
+    smallest = site.p_text(smallest_adjusted(summary)).removeprefix("p = ")
     family = f"all {site.number_word(2 * len(summary))} area-against-rest tests, inadequate and good alike"  # each area, in two grades
     assert f"Holm-adjusted p-value over {family}, is {smallest})" in areas
     assert "proportional-odds test of the two samples over all grades: p = 0.10" in samples

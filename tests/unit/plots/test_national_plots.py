@@ -15,6 +15,7 @@ import pytest
 
 from analysis.plots import MIN_TEXT_PX, grade_colours, phone_px, svg_text_sizes
 from analysis.plots import national as pn
+from analysis.sections import panel as panel_section
 
 PANEL = Path(__file__).parents[2] / "fixtures" / "national" / "national_panel.csv"
 COMPARED = "gwent-2019"
@@ -29,8 +30,8 @@ def panel() -> pd.DataFrame:
 def svg(panel) -> str:
     import io
 
-    shares = {g: pn.document_shares(panel, g, COMPARED) for g in pn.panel_grades(panel, COMPARED)}
-    pooled = {g: (p[0] if (p := pn.pooled_share(panel, g, COMPARED)) else None) for g in pn.panel_grades(panel, COMPARED)}
+    shares = {g: panel_section.document_shares(panel, g, COMPARED) for g in pn.panel_grades(panel, COMPARED)}
+    pooled = {g: (p[0] if (p := panel_section.pooled_share(panel, g, COMPARED)) else None) for g in pn.panel_grades(panel, COMPARED)}
     colours = grade_colours(["good", "requires improvement", "inadequate"])
     fig = pn.panel_chart(
         shares, pooled, colours, title="A title", subtitle="A subtitle", source="made-up packages", interval="95% interval"
@@ -42,22 +43,22 @@ def svg(panel) -> str:
 
 
 def test_every_document_is_a_row_in_date_order_and_none_is_dropped(panel):
-    shares = pn.document_shares(panel, "inadequate", COMPARED)
+    shares = panel_section.document_shares(panel, "inadequate", COMPARED)
     assert shares["audit_id"].tolist() == list(dict.fromkeys(panel.sort_values("published", kind="stable")["audit_id"]))
     notes = shares.set_index("audit_id")["note"]
-    assert notes["zeta-2015"] == pn.NOT_USABLE  # its sample is not usable: listed with the reason, not drawn
+    assert notes["zeta-2015"] == panel_section.NOT_DRAWN_UNUSABLE  # its sample is not usable: listed with the reason, not drawn
     assert notes["eps-2018"] == ""  # a printed percentage is drawn (as the shares that round to it)
     assert notes["gwent-2019"] == ""
-    good = pn.document_shares(panel, "good", COMPARED).set_index("audit_id")["note"]
-    assert good["eps-2018"] == pn.NO_FIGURE  # the document prints no figure for good
+    good = panel_section.document_shares(panel, "good", COMPARED).set_index("audit_id")["note"]
+    assert good["eps-2018"] == panel_section.NO_FIGURE  # the document prints no figure for good
 
 
 def test_labels_are_short_names_and_years_and_tell_two_documents_of_one_year_apart():
     docs = pd.DataFrame(
         {"force": ["Dorset Police", "Dorset Police", "Avon and Somerset Constabulary"], "published": ["2021-08", "2021-11", "2023"]}
     )
-    assert pn.document_labels(docs) == ["Dorset 2021-08", "Dorset 2021-11", "Avon and Somerset 2023"]
-    assert pn.short_force("England and Wales - aggregate of eight forces (not a single force)") == "England and Wales"
+    assert panel_section.document_labels(docs) == ["Dorset 2021-08", "Dorset 2021-11", "Avon and Somerset 2023"]
+    assert panel_section.short_force("England and Wales - aggregate of eight forces (not a single force)") == "England and Wales"
 
 
 def test_the_pooled_share_is_the_other_inspections_on_the_same_scale_with_pinned_counts(panel):
@@ -72,9 +73,9 @@ def test_the_pooled_share_is_the_other_inspections_on_the_same_scale_with_pinned
             r = row.iloc[0]
             if r["document_type"] == "inspection" and r["status"] != "not_usable" and pd.notna(r["of"]) and r["low"] == r["high"]:
                 kept_k, kept_n, documents = kept_k + r["low"], kept_n + r["of"], documents + 1
-        share, k = pn.pooled_share(panel, grade, COMPARED)
+        share, k = panel_section.pooled_share(panel, grade, COMPARED)
         assert (share, k) == pytest.approx((kept_k / kept_n, documents))
-    assert pn.pooled_share(panel, "inadequate", "no-such-audit") is None
+    assert panel_section.pooled_share(panel, "inadequate", "no-such-audit") is None
 
 
 def test_every_text_is_at_least_11_css_px_on_a_390_px_page(svg):
@@ -87,13 +88,13 @@ def test_every_text_is_at_least_11_css_px_on_a_390_px_page(svg):
 def test_the_chart_names_every_document_both_grades_the_pooled_shares_and_its_source(svg, panel):
     _, sizes = svg_text_sizes(svg)
     texts = [t for _, t in sizes]
-    for label in pn.document_shares(panel, "good", COMPARED)["label"]:
+    for label in panel_section.document_shares(panel, "good", COMPARED)["label"]:
         assert label in texts
     assert {"Inadequate", "Good"} <= set(texts)
     for grade in pn.panel_grades(panel, COMPARED):
-        share, _ = pn.pooled_share(panel, grade, COMPARED)
+        share, _ = panel_section.pooled_share(panel, grade, COMPARED)
         assert f"pooled {share:.0%}" in texts
-    assert pn.NOT_USABLE in texts and pn.NO_FIGURE in texts
+    assert panel_section.NOT_DRAWN_UNUSABLE in texts and panel_section.NO_FIGURE in texts
     assert any(t.startswith("Source: made-up packages") for t in texts)
 
 

@@ -12,6 +12,7 @@ from analysis.data.publish import csv_bytes
 from analysis.grades import GRADES
 from analysis.narrative.areas import area_profile, format_share_table
 from analysis.pipeline import build_stage, stage
+from analysis.sections.area_order import order_weakest_first
 from analysis.sections.areas import (
     area_counts,
     area_recommendations,
@@ -19,7 +20,6 @@ from analysis.sections.areas import (
     area_tables,
     association_tests,
     mean_score,
-    order_weakest_first,
 )
 from analysis.sections.samples import sample_counts
 
