@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 #: The data package property that holds ``audit.json`` as read (the standard has none for it).
 AUDIT = "x_audit"
 
+#: How to replace a processed set that lacks what this module reads.
+REBUILD = "rebuild it with `python -m analysis process`"
+
 
 def header(data: AuditData) -> dict[str, Any]:
     """The processed data package's ``sources`` and ``x_audit`` for ``data`` (merged into its header by the pipeline)."""
@@ -69,7 +72,14 @@ def provenance(descriptor: Any, shown: str) -> Provenance:
     """
     if not isinstance(descriptor, Mapping):
         raise AuditDataError(shown, "not a data package", expected="a JSON object", found=type(descriptor).__name__)
-    meta = parse_audit_json(json.dumps(descriptor.get(AUDIT)), f"{shown} ({AUDIT})")
+    if AUDIT not in descriptor:
+        raise AuditDataError(
+            shown,
+            f"the set does not say what the audit is (no '{AUDIT}')",
+            expected=f"a set published by this version of the project: {REBUILD}",
+            found="a set without it",
+        )
+    meta = parse_audit_json(json.dumps(descriptor[AUDIT]), f"{shown} ({AUDIT})")
     sources = descriptor.get("sources")
     if not isinstance(sources, list) or not sources:
         raise AuditDataError(
