@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import json
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from analysis import stamps
@@ -31,11 +32,41 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
-def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> None:
+#: Run silently in a shared kernel before each notebook (:func:`shared_kernel`): the namespace, the output history and the
+#: execution counter start afresh, as in a new kernel; imported modules stay loaded (they hold no notebook's state).
+FRESH_SESSION = "get_ipython().reset(new_session=True, aggressive=False)"
+
+
+@contextlib.contextmanager
+def shared_kernel() -> Iterator[object]:
+    """One kernel for several notebooks executed one after another from one folder (:func:`execute` with ``kernel=``).
+
+    Starting a kernel and importing the analysis costs a few seconds per notebook; a report executes six
+    notebooks on one package, so it starts one kernel and gives each notebook a fresh session in it
+    (:data:`FRESH_SESSION`). The kernel is shut down when the block ends, however it ends.
+    """
+    from jupyter_core.utils import run_sync
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_notebook
+
+    from analysis.kernel import KERNEL_NAME
+
+    km = NotebookClient(new_notebook(), kernel_name=KERNEL_NAME).create_kernel_manager()
+    try:
+        yield km
+    finally:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+        run_sync(km.cleanup_resources)()
+
+
+def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kernel: object | None = None) -> None:
     """Execute notebook ``nb`` in place (in memory) from ``folder`` with the ``python3`` kernel, recording no timing metadata.
 
-    A failing cell raises :class:`analysis.data.errors.PublishError` naming the notebook and the
-    cell, with the error's last line (no traceback).
+    ``kernel``, a kernel manager from :func:`shared_kernel`, runs the notebook in a fresh session of that
+    kernel (started here if it has not started yet) instead of a kernel of its own. A failing cell
+    raises :class:`analysis.data.errors.PublishError` naming the notebook and the cell, with the
+    error's last line (no traceback).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -44,8 +75,21 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> No
     from analysis.kernel import KERNEL_NAME, notebook_kernelspec
 
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False, resources={"metadata": {"path": str(Path(folder).resolve())}}
+        nb,
+        km=kernel,
+        timeout=timeout,
+        kernel_name=KERNEL_NAME,
+        record_timing=False,
+        resources={"metadata": {"path": str(Path(folder).resolve())}},
     )
+    if kernel is not None:
+
+        async def fresh_session(**_):
+            reply = await client.async_wait_for_reply(client.kc.execute(FRESH_SESSION, silent=True, store_history=False))
+            if reply is None or reply["content"].get("status") != "ok":
+                raise PublishError(f"{shown}: the shared kernel could not start a fresh session")
+
+        client.on_notebook_start = fresh_session
     try:
         # The kernel's own log goes to a discarded stream: jupyter_client interrupts a kernel before shutting it down, and ipykernel
         # logs that interrupt as an error after a run that succeeded. A failing cell is reported below from the notebook's outputs.
@@ -54,6 +98,9 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook") -> No
         index = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
         last = f"{err.ename}: {err.evalue}".splitlines()[0] if getattr(err, "ename", None) else str(err).strip().splitlines()[-1]
         raise PublishError(f"{shown}: cell {index + 1 if index is not None else '?'} failed: {last}") from None
+    finally:
+        if kernel is not None and client.kc is not None:
+            client.kc.stop_channels()
     nb.metadata["kernelspec"] = notebook_kernelspec()
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)

@@ -126,19 +126,19 @@ def run_notebook_copies(raw_dir: Path, processed: Path, dest: Path, timeout: int
     """Execute a pruned copy of every project notebook against the package ``raw_dir`` into ``dest``; return the copies' paths."""
     import nbformat
 
-    from analysis.notebooks import execute, notebook_paths
+    from analysis.notebooks import execute, notebook_paths, shared_kernel
 
     contents = pd.read_csv(processed / "contents.csv", keep_default_na=False)
     available = set(contents.loc[contents["published"] == "yes", "table"]) | {"contents.csv"}
     reasons = dict(zip(contents["table"], contents["reason"], strict=True))
     dest.mkdir(parents=True, exist_ok=True)
     written = []
-    with _environment(**{paths.RAW_ENV: str(raw_dir.resolve()), paths.PROCESSED_ENV: str(processed.resolve())}):
+    with _environment(**{paths.RAW_ENV: str(raw_dir.resolve()), paths.PROCESSED_ENV: str(processed.resolve())}), shared_kernel() as kernel:
         for source in notebook_paths():
             nb = prune(nbformat.read(source, as_version=4), available, reasons)
             target = dest / source.name
             with step(f"notebook {source.name}"):
-                execute(nb, target.parent, timeout=timeout, shown=display_path(target))
+                execute(nb, target.parent, timeout=timeout, shown=display_path(target), kernel=kernel)
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
             tmp.replace(target)

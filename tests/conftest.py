@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from analysis.data.paths import RAW_DIR
+
+#: The made-up audit packages of every published shape (tests/fixtures/packages/README.md).
+PACKAGES = Path(__file__).parent / "fixtures" / "packages"
 
 if TYPE_CHECKING:  # the loader is imported where it is used: the controlling process of a parallel run needs none of it
     from analysis.data.load import AuditData
@@ -77,6 +81,66 @@ def gwent_published(request, tmp_path_factory) -> Path:
             out.parent.mkdir(exist_ok=True)
             process(RAW_DIR, out)
     return out
+
+
+def _run_shared(request, tmp_path_factory) -> Path:
+    """The folder every worker of this run shares (the run's base temporary folder; its parent under pytest-xdist)."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if hasattr(request.config, "workerinput") else root
+
+
+#: ``report``'s stand-in for Quarto in :func:`package_report`: it refuses a project without its files (exit 3), keeps the
+#: site source it was given under ``_site/source`` (``index.qmd`` also at ``_site/index.qmd``) and writes ``_site/index.html``.
+STUB_QUARTO = (
+    "#!/bin/sh\n"
+    "test -f _quarto.yml && test -f index.qmd && test -d notebooks && test -f data/processed/contents.csv || exit 3\n"
+    "mkdir -p ../_site/source && cp -R . ../_site/source/ && cp index.qmd ../_site/index.qmd && echo rendered > ../_site/index.html\n"
+)
+
+#: An environment variable set while :func:`package_report` runs ``report``: no file of a report may hold its value.
+REPORT_SENTINEL = ("ANALYSIS_HOSTILE_SENTINEL", "sentinel-value-7f3a9c")
+
+
+@pytest.fixture(scope="session")
+def package_report(request, tmp_path_factory):
+    """``package_report(name)``: the folder of ``python -m analysis report`` on the fixture package ``name``, built once per run.
+
+    Every test of a report reads the same folder: the first worker to ask for a package builds its
+    report under a lock in the run's shared temporary folder (as :func:`gwent_published` does), with
+    :data:`STUB_QUARTO` as Quarto and :data:`REPORT_SENTINEL` in the environment, and checks that the
+    tracked notebooks did not change; the others wait for it and reuse it. Read it only.
+    """
+    import fcntl
+    import stat
+
+    from analysis.cli import main
+    from analysis.data.paths import NOTEBOOKS_DIR
+
+    shared = _run_shared(request, tmp_path_factory) / "package_reports"
+    shared.mkdir(exist_ok=True)
+    stub = shared / "bin" / "quarto"
+
+    def build(name: str) -> Path:
+        out = shared / name / "out"
+        with open(shared / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (out / "index.html").is_file():
+                if not stub.is_file():
+                    stub.parent.mkdir(exist_ok=True)
+                    stub.write_text(STUB_QUARTO, encoding="utf-8")
+                    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
+                before = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+                old = dict(os.environ)
+                os.environ.update({"QUARTO": str(stub), REPORT_SENTINEL[0]: REPORT_SENTINEL[1]})
+                try:
+                    assert main(["report", "--raw", str(PACKAGES / name), "--out", str(out), "-q"]) == 0, name
+                finally:
+                    os.environ.clear()
+                    os.environ.update(old)
+                assert {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")} == before, "the tracked notebooks changed"
+        return out
+
+    return build
 
 
 @pytest.fixture(scope="session")
@@ -207,6 +271,42 @@ def pytest_configure(config):
 
     if not kernels_cached():
         warm_up()
+    _share_slow_results(config)
+
+
+def _share_slow_results(config) -> None:
+    """One folder of slow results (:mod:`analysis.memo`) for the whole run: the workers, the child processes and the kernels inherit it.
+
+    Made by the controlling process before the workers start and removed when the run ends, so a
+    result is computed once per run by this run's code. Tests of determinism compute without it
+    (the ``fresh_computation`` fixture). A folder the caller already set is used as it is and kept.
+    """
+    import tempfile
+
+    from analysis.memo import ENV
+
+    if os.environ.get(ENV):
+        return
+    folder = tempfile.mkdtemp(prefix="analysis-memo-")
+    os.environ[ENV] = folder
+    config._memo_folder = folder
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_memo_folder", None)
+    if folder:
+        from analysis.memo import ENV
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(ENV, None)
+
+
+@pytest.fixture
+def fresh_computation(monkeypatch) -> None:
+    """Every slow result computed afresh in this test (and the child processes it starts): for tests that a result repeats itself."""
+    from analysis.memo import ENV
+
+    monkeypatch.delenv(ENV, raising=False)
 
 
 # --------------------------------------------------------------------------- unit tests stay pure

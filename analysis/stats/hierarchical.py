@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from analysis.memo import memoised
 from analysis.stats.pooling import beta_binomial_log_likelihood
 from analysis.stats.tables import group_counts
 
@@ -222,6 +223,7 @@ def p_highest_sensitivity(counts, nobs, confidence: float = 0.95, m_max: float =
     return p.min(axis=0), p.max(axis=0)
 
 
+@memoised
 def area_ranks(counts, nobs, confidence: float = 0.95) -> pd.DataFrame:
     """One row per group: ``p_weakest`` (full hierarchical posterior), ``p_weakest_low``/``_high`` (over the profile set of M), ``rank_low``/``rank_high``.
 

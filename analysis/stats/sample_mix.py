@@ -25,6 +25,8 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from analysis.memo import memoised
+
 
 @dataclass(frozen=True)
 class MixProblem:
@@ -99,6 +101,7 @@ def feasible(p: MixProblem) -> bool:
     return _solve(p, np.zeros(int(np.prod(p.shape))), [], 1) is not None
 
 
+@memoised
 def cell_bounds(p: MixProblem) -> tuple[np.ndarray, np.ndarray]:
     """Each cell's fewest and most cases over every consistent table (arrays A x S x G of whole numbers)."""
     nv = int(np.prod(p.shape))
@@ -122,6 +125,7 @@ def _range(values: list[Fraction]) -> tuple[float, float]:
     return (float(min(values)), float(max(values))) if values else (np.nan, np.nan)
 
 
+@memoised
 def share_range(p: MixProblem, a: int, s: int, g: int) -> tuple[float, float]:
     """Range of area ``a``'s share of grade ``g`` among its cases in sample ``s``, over the tables where it has any (NaN, NaN if none)."""
     nv = int(np.prod(p.shape))
@@ -163,6 +167,7 @@ def _standardised_objective(p: MixProblem, a: int, g: int, sizes: tuple[int, ...
     return c
 
 
+@memoised
 def standardised_range(p: MixProblem, a: int, g: int, excess: bool = False) -> tuple[float, float]:
     """Range of area ``a``'s share of ``g`` standardised to the samples' split (sum over samples of ``N_s / N`` times its share in ``s``).
 

@@ -188,3 +188,35 @@ def test_a_failing_cell_is_named_in_one_line_and_the_notebook_is_left_unchanged(
 def test_committed_notebook_was_executed_on_the_current_inputs(path):
     """After a change to what a notebook shows (the code of a module it imports, the data, requirements.txt), make notebooks re-executes it and it is committed with it."""
     assert executed_on(path) == inputs_digest(path), f"{path.name} was executed on other inputs: run make notebooks and commit it"
+
+
+def test_notebooks_in_a_shared_kernel_each_start_a_fresh_session(tmp_path):
+    """``report``'s shared kernel: a name defined by one notebook is gone in the next, and each counts its cells from 1."""
+    from analysis.notebooks import execute, shared_kernel
+
+    first, second = nbformat.v4.new_notebook(), nbformat.v4.new_notebook()
+    first.cells = [nbformat.v4.new_code_cell("import os\nleft_behind = os.getpid()"), nbformat.v4.new_code_cell("left_behind")]
+    second.cells = [
+        nbformat.v4.new_code_cell("'left_behind' in dir()"),
+        nbformat.v4.new_code_cell("import os\nos.getpid()"),
+    ]
+    with shared_kernel() as km:
+        execute(first, tmp_path, kernel=km)
+        execute(second, tmp_path, kernel=km)
+        assert km.has_kernel
+    assert not km.has_kernel, "the kernel outlived its block"
+    assert [c.execution_count for c in first.cells] == [c.execution_count for c in second.cells] == [1, 2]
+    assert second.cells[0].outputs[0]["data"]["text/plain"] == "False"
+    pid = first.cells[1].outputs[0]["data"]["text/plain"]
+    assert second.cells[1].outputs[0]["data"]["text/plain"] == pid, "the second notebook ran in another kernel"
+
+
+def test_a_failing_cell_in_a_shared_kernel_is_named_and_the_kernel_is_shut_down(tmp_path):
+    from analysis.notebooks import execute, shared_kernel
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 / 0")]
+    with pytest.raises(PublishError, match=r"copy\.ipynb: cell 1 failed: ZeroDivisionError"):
+        with shared_kernel() as km:
+            execute(nb, tmp_path, shown="copy.ipynb", kernel=km)
+    assert not km.has_kernel

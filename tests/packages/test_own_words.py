@@ -27,7 +27,6 @@ from analysis.data.paths import RAW_DIR
 from analysis.narrative import self_assessment as sa_text
 from analysis.narrative.audit import shares_sentence
 from analysis.narrative.style import direction, fixed, span, tables_fit
-from analysis.report import report
 from analysis.sections import self_assessment as sa
 from analysis.sections.audit import grade_shares
 
@@ -42,14 +41,9 @@ SELECTION_WORDS = ("random sample", "drawn at random", "chosen at random", "sele
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, Path]:
-    """A report (no Quarto) for every loadable fixture package."""
-    root = tmp_path_factory.mktemp("own-words")
-    out = {}
-    for name in LOADABLE:
-        report(PACKAGES / name, root / name, timeout=300)
-        out[name] = root / name
-    return out
+def reports(package_report) -> dict[str, Path]:
+    """A report (Quarto stubbed) for every loadable fixture package: the run's shared reports (``package_report`` in conftest)."""
+    return {name: package_report(name) for name in LOADABLE}
 
 
 def _texts(folder: Path) -> list[str]:

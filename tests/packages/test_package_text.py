@@ -16,10 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
-import stat
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -28,6 +26,7 @@ import mistune
 import pandas as pd
 import pytest
 import yaml
+from conftest import REPORT_SENTINEL
 
 from analysis import data_page
 from analysis.cli import main
@@ -38,7 +37,7 @@ from analysis.narrative.style import as_html, as_text, html_link, link, web_addr
 from analysis.notebooks import NOTEBOOKS_DIR
 
 HOSTILE = Path(__file__).parents[1] / "fixtures" / "packages" / "hostile"
-SENTINEL_NAME, SENTINEL_VALUE = "ANALYSIS_HOSTILE_SENTINEL", "sentinel-value-7f3a9c"
+SENTINEL_NAME, SENTINEL_VALUE = REPORT_SENTINEL
 
 #: The hostile strings of the fixture, each as the package writes it.
 ATTACKS = (
@@ -267,25 +266,9 @@ def test_figures_csv_refuses_control_characters_and_over_long_text_naming_the_ro
 
 
 @pytest.fixture(scope="module")
-def hostile_report(tmp_path_factory) -> Path:
-    """``report`` on the hostile package with a secret in the environment and a stub Quarto that keeps the site source."""
-    root = tmp_path_factory.mktemp("hostile")
-    stub = root / "bin" / "quarto"
-    stub.parent.mkdir()
-    stub.write_text(
-        "#!/bin/sh\nmkdir -p ../_site/source && cp -R . ../_site/source/ && echo rendered > ../_site/index.html\n", encoding="utf-8"
-    )
-    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
-    before = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
-    old = dict(os.environ)
-    os.environ.update({"QUARTO": str(stub), SENTINEL_NAME: SENTINEL_VALUE})
-    try:
-        assert main(["report", "--raw", str(HOSTILE), "--out", str(root / "out")]) == 0
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
-    assert {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")} == before
-    return root / "out"
+def hostile_report(package_report) -> Path:
+    """``report`` on the hostile package with a secret in the environment and a stub Quarto that keeps the site source (``package_report``, conftest)."""
+    return package_report("hostile")
 
 
 def _outputs(folder: Path, mime: str) -> list[tuple[str, str]]:

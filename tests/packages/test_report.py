@@ -7,8 +7,6 @@ checks the project it is given, as the Makefile's render step is tested.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 
 import nbformat
@@ -26,29 +24,9 @@ def _outputs(nb) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def overall_report(tmp_path_factory) -> Path:
-    """A report for the overall-split-only fixture, with a stub Quarto on PATH that records what it was asked to render."""
-    root = tmp_path_factory.mktemp("report")
-    stub = root / "bin" / "quarto"
-    stub.parent.mkdir()
-    stub.write_text(
-        "#!/bin/sh\n"
-        "test -f _quarto.yml && test -f index.qmd && test -d notebooks && test -f data/processed/contents.csv || exit 3\n"
-        "mkdir -p ../_site && cp index.qmd ../_site/index.qmd && echo rendered > ../_site/index.html\n",
-        encoding="utf-8",
-    )
-    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
-    before = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
-    env = {**os.environ, "QUARTO": str(stub)}
-    old = dict(os.environ)
-    os.environ.update(env)
-    try:
-        assert main(["report", "--raw", str(PACKAGES / "overall_only"), "--out", str(root / "out")]) == 0
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
-    assert {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")} == before, "the tracked notebooks changed"
-    return root / "out"
+def overall_report(package_report) -> Path:
+    """The report for the overall-split-only fixture, with a stub Quarto that checks and keeps the project it was asked to render (``package_report``, conftest)."""
+    return package_report("overall_only")
 
 
 def test_the_report_holds_the_processed_set_the_notebooks_and_the_site(overall_report):

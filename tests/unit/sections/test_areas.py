@@ -149,7 +149,7 @@ def test_association_tests_table(data, tests_table):
 
 
 @pytest.mark.slow
-def test_stage_is_registered_and_deterministic(data, _tables):
+def test_stage_is_registered_and_deterministic(data, _tables, fresh_computation):
     s = stage("areas")
     assert {spec.path for spec in s.specs(data)} == {
         "area_summary.csv",
@@ -158,7 +158,7 @@ def test_stage_is_registered_and_deterministic(data, _tables):
         "area_adjusted.csv",
         "association_tests.csv",
     }
-    # two computations of the stage, each from scratch: this one and the module's area_tables(data)
+    # two computations of the stage, each from scratch: this one (nothing read from the run's shared results) and the module's area_tables(data)
     first = build_stage("areas", data)
     second = {name: frame for name, frame in _tables.items() if not isinstance(frame, str)}
     assert sorted(first) == sorted(second)

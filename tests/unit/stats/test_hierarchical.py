@@ -6,6 +6,9 @@ from scipy import integrate, special, stats
 
 from analysis.stats import hierarchical as h
 
+#: Each function computes here, never read from the run's shared results (analysis.memo).
+pytestmark = pytest.mark.usefixtures("fresh_computation")
+
 X, N = np.array([1, 4, 8]), np.array([10, 12, 12])
 
 

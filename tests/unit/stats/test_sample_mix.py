@@ -8,6 +8,9 @@ import pytest
 
 from analysis.stats import sample_mix as sm
 
+#: Each function computes here, never read from the run's shared results (analysis.memo).
+pytestmark = pytest.mark.usefixtures("fresh_computation")
+
 # three areas, two samples, three grades: small enough to list every table
 AREA_GRADE = np.array([[2, 1, 1], [1, 2, 3], [1, 1, 0]])
 SAMPLE_GRADE = np.array([[3, 1, 1], [1, 3, 3]])
