@@ -1,7 +1,9 @@
 """The press-coverage review (``coverage_texts``, ``coverage_claims``, ``coverage_lines``, ``coverage_number_mentions``): its verdicts and the check that no claim or number is missed.
 
 The claims are checked against the report's figures in :mod:`analysis.sections.coverage` (tables)
-and worded in the narrative; here the four tables are tied to each other (:func:`check_review`).
+and worded in :mod:`analysis.narrative.coverage`; here the four tables are tied to each other
+(:func:`check_review`), and the verdicts, their basis and their counts (:func:`verdict_counts`) are
+defined once for both.
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ RESOURCES: tuple[str, ...] = ("coverage_texts", "coverage_claims", "coverage_lin
 #: The verdicts a curated coverage claim may carry (the ``curated_verdict`` values of ``coverage_claims``' schema).
 CURATED_VERDICTS: tuple[str, ...] = field_enum(SCHEMAS["coverage_claims"], "curated_verdict")
 
+#: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
+#: state it, is not what the claim is about (another document or a later inspection), gives it
+#: some support but its own findings on the point cut against it (at odds), or says otherwise.
+VERDICTS: tuple[str, ...] = CURATED_VERDICTS
+MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, AT_ODDS, CONTRADICTS = VERDICTS
+
+#: Where a checked claim's verdict comes from (``verdict_basis`` of ``coverage_claims_checked.csv``).
+BASIS_COMPUTED = "computed from the audit data"
+BASIS_CURATED = "curated from the report"
+
 #: Claim types that state a number, date, deadline or time limit: each must contain a token found by the number pass.
 NUMERIC_CLAIM_TYPES: tuple[str, ...] = (
     "graded cases",
@@ -33,12 +45,21 @@ NUMERIC_CLAIM_TYPES: tuple[str, ...] = (
 )
 
 
-def _blank(value) -> bool:
+def blank(value) -> bool:
+    """Whether a cell of a coverage table is empty (missing, NaN or the empty string)."""
     return value is None or (isinstance(value, float) and pd.isna(value)) or value == ""
 
 
+def verdict_counts(checked: pd.DataFrame, by: str | None = None) -> pd.DataFrame | pd.Series:
+    """Number of claims per verdict (in :data:`VERDICTS` order), overall or per value of column ``by``."""
+    if by is None:
+        return checked["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+    table = pd.crosstab(checked[by], checked["verdict"])
+    return table.reindex(columns=list(VERDICTS), fill_value=0)
+
+
 def _split_ids(value) -> list[str]:
-    return [] if _blank(value) else str(value).split(";")
+    return [] if blank(value) else str(value).split(";")
 
 
 def check_review(claims: pd.DataFrame, texts: pd.DataFrame, lines: pd.DataFrame, mentions: pd.DataFrame, files: Mapping[str, str]) -> None:
@@ -68,7 +89,7 @@ def check_review(claims: pd.DataFrame, texts: pd.DataFrame, lines: pd.DataFrame,
     listed: dict[tuple[str, int], set[str]] = {}
     for i, row in enumerate(lines.itertuples(index=False), start=1):
         ids = _split_ids(row.claim_ids)
-        if bool(ids) == (not _blank(row.exclusion)):
+        if bool(ids) == (not blank(row.exclusion)):
             raise AuditDataError(
                 lf,
                 "a reviewed line needs either its claims or the reason it has none",
@@ -111,14 +132,14 @@ def check_review(claims: pd.DataFrame, texts: pd.DataFrame, lines: pd.DataFrame,
 
     with_token: set[str] = set()
     for i, row in enumerate(mentions.itertuples(index=False), start=1):
-        if _blank(row.claim_id) == _blank(row.reason):
+        if blank(row.claim_id) == blank(row.reason):
             raise AuditDataError(
                 mf,
                 "a token needs either its claim or the reason it has none",
                 row=i,
                 column="claim_id, reason",
                 expected="exactly one of them filled in",
-                found="neither" if _blank(row.claim_id) else "both",
+                found="neither" if blank(row.claim_id) else "both",
             )
         if (row.text_id, int(row.line)) not in listed:
             raise AuditDataError(
@@ -129,7 +150,7 @@ def check_review(claims: pd.DataFrame, texts: pd.DataFrame, lines: pd.DataFrame,
                 expected=f"a line in {lf}",
                 found=f"line {row.line} of text {row.text_id}",
             )
-        if not _blank(row.claim_id):
+        if not blank(row.claim_id):
             if row.claim_id not in claim_lines:
                 raise AuditDataError(
                     mf,

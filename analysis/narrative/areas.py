@@ -1,7 +1,10 @@
 """Sentences on the practice areas: their grade shares in words, each area's profile, what the multiplicity-adjusted tests, the hierarchical model and the sample-mix bounds can and cannot say, and the home page's sentence.
 
 Published tables (``area_summary.csv``, ``area_ranks.csv``, ``area_adjusted.csv``, ``association_tests.csv``), the areas'
-labels and descriptions and the recommendations concerning them in, sentences out.
+labels and descriptions and the recommendations concerning them in, sentences out. The words the areas' tables carry
+(their titles, descriptions, column descriptions and notes in datapackage.json, a method note, the reasons a table is
+not written) are built here too, from plain values, and called by :mod:`analysis.sections.areas`; so this module
+imports no section but :mod:`analysis.sections.area_order` (which imports neither).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from analysis.narrative.style import (
     percent,
     shown_to_differ,
 )
-from analysis.sections.areas import holm_columns, ranked, shown_areas, smallest_adjusted
+from analysis.sections.area_order import holm_columns, ranked, shown_areas, smallest_adjusted
 
 
 def order_rule(grades) -> str:
@@ -318,3 +321,164 @@ def power_paragraph(
         f"moderate size between areas would often go undetected in an audit of this size, and the ordering of the areas "
         f"should be read as a description of these cases, not as a ranking of the force's practice."
     )
+
+
+# --------------------------------------------------------------------------- the words of the areas' tables (datapackage.json, contents.csv)
+
+
+def monte_carlo_method(samples: int, seed: int, se: float) -> str:
+    """``association_tests.csv``'s note on the Monte Carlo Fisher-Freeman-Halton test: how many random tables, the seed and the Monte Carlo standard error."""
+    return (
+        f"Fisher-Freeman-Halton Monte Carlo p-value from {samples} random tables with the observed margins, numpy seed {seed}; "
+        f"Monte Carlo standard error {se:.2g}"
+    )
+
+
+def area_summary_columns(grades, n_areas: int, family) -> dict[str, str]:
+    """The columns of ``area_summary.csv`` and their descriptions, for a scale (best first), a number of areas and the grades of the family of area-against-rest tests.
+
+    ``family`` is :func:`analysis.sections.areas.family_grades` of ``grades`` (the worst grade, and the best when the scale has three or more).
+    """
+    slugs = {g: grade_slug(g) for g in grades}
+    worst, w = grades[-1], slugs[grades[-1]]
+    many = number_word(n_areas)
+    columns = {
+        "area": "Practice area code (as in data/raw/practice_areas.csv), in report order.",
+        "n": "Number of audited cases in the area (both samples together).",
+        **{slugs[g]: f"Number of the area's cases HMICFRS graded {g}." for g in grades},
+    }
+    for g in grades:
+        s = slugs[g]
+        columns.update(
+            {
+                f"share_{s}": f"Share of the area's cases graded {g} (0 to 1).",
+                f"wilson_low_{s}": f"Lower limit of the Wilson score {level_text()} interval for the share graded {g}.",
+                f"wilson_high_{s}": f"Upper limit of the Wilson score {level_text()} interval for the share graded {g}.",
+                f"exact_low_{s}": f"Lower limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
+                f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
+            }
+        )
+    family = list(family)
+    tests = number_word(n_areas * len(family))
+    columns.update(
+        {
+            f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - {choices.ALPHA:g}/{n_areas} (Bonferroni over the {many} areas).",
+            f"adjusted_high_{w}": "Upper limit of that Bonferroni-adjusted Wilson interval.",
+        }
+    )
+    for g in family:
+        columns.update(
+            {
+                f"vs_rest_p_{slugs[g]}": f"Two-sided Fisher exact test of the area against the other areas together ({g} against not).",
+                f"vs_rest_p_holm_{slugs[g]}": f"That p-value after Holm's adjustment over all {tests} area-against-rest tests "
+                f"({join_words(family)}, every area).",
+            }
+        )
+    columns.update(
+        {
+            f"pooled_share_{w}": f"Posterior mean share graded {worst} in the full hierarchical beta-binomial model, integrated over its "
+            "hyperparameters on a grid (Gelman et al., Bayesian Data Analysis, 3rd ed., section 5.3 hyperprior).",
+            f"pooled_low_{w}": f"Lower end of the equal-tailed {level_text()} posterior interval of that share.",
+            f"pooled_high_{w}": "Upper end of that interval.",
+            "p_weakest": f"Posterior probability, in the same model, that the area has the highest true share graded {worst} (as in area_ranks.csv).",
+        }
+    )
+    return columns
+
+
+def area_summary_title() -> str:
+    """The title of ``area_summary.csv``."""
+    return f"Grades by practice area, with shares and {level_text()} intervals"
+
+
+def area_summary_description() -> str:
+    """The description of ``area_summary.csv``."""
+    return (
+        "For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and "
+        f"Clopper-Pearson {level_text()} intervals."
+    )
+
+
+def area_summary_interval_note(n_grades: int) -> str:
+    """``area_summary.csv``'s note on what its intervals are, for a scale of ``n_grades`` grades."""
+    return (
+        f"Each interval treats one grade against the other {number_word(n_grades - 1)} as a binomial proportion; the plain "
+        f"{level_text()} intervals are not simultaneous: compare areas with the adjusted columns."
+    )
+
+
+def area_ranks_description(worst_grade: str) -> str:
+    """The description of ``area_ranks.csv``, on the share graded ``worst_grade``."""
+    return (
+        f"For each practice area, the probability that it has the highest true share graded {worst_grade} in a full hierarchical "
+        f"beta-binomial model, the range of that probability over the pooling strengths the data allow, and a {level_text()} interval for its rank."
+    )
+
+
+def area_ranks_columns(worst_grade: str) -> dict[str, str]:
+    """The columns of ``area_ranks.csv`` and their descriptions, on the share graded ``worst_grade``."""
+    return {
+        "area": "Practice area code, in report order.",
+        "p_weakest": f"Posterior probability that the area has the highest true share graded {worst_grade}, integrating over the "
+        "hyperparameters on a grid with the weakly informative hyperprior of Gelman et al. (Bayesian Data Analysis, 3rd ed., section 5.3).",
+        "p_weakest_low": f"Smallest value of that probability over the profile-likelihood {level_text()} set of the pooling strength (the mean at its "
+        "best value for each), a sensitivity analysis: what the probability could be without the hyperprior.",
+        "p_weakest_high": "Largest value of that probability over the same set.",
+        "rank_low": f"Lower end of the equal-tailed {level_text()} posterior interval of the area's rank (1: the highest share graded {worst_grade}).",
+        "rank_high": "Upper end of that interval.",
+    }
+
+
+def area_ranks_pooling_note(n_areas: int, most_cases: float) -> str:
+    """``area_ranks.csv``'s note on complete pooling: each of ``n_areas`` areas' probability tends to one in ``n_areas``; the grid stops at ``most_cases``."""
+    return (
+        "The profile-likelihood set of the pooling strength runs up to complete pooling (every area the same), where each area's probability "
+        f"tends to one in {number_word(n_areas)}; the grid stops at a pooling strength of {most_cases:g} cases."
+    )
+
+
+def area_adjusted_quantity_column(family) -> str:
+    """The description of ``area_adjusted.csv``'s ``quantity`` column, for the grades of the family of area-against-rest tests."""
+    return (
+        "share_<grade>_<sample> (the area's share of the grade among its cases in that sample), standardised_share_<grade> "
+        "(the two within-sample shares weighted by the samples' sizes) or standardised_excess_<grade> (that standardised share minus the "
+        f"other areas' standardised share); for {join_words(list(family))}."
+    )
+
+
+def monte_carlo_seed_note(seed: int) -> str:
+    """``association_tests.csv``'s note on the Monte Carlo test's seed."""
+    return f"The Monte Carlo test uses numpy's default generator with seed {seed}."
+
+
+def no_area_counts_reason(samples_given: bool = True) -> str:
+    """Why the areas' tables are not written when the figures do not pin every grade's count in every area.
+
+    With ``samples_given`` false (neither are the two samples' grades given), it says so too: the reason
+    ``association_tests.csv`` is not written either.
+    """
+    not_computed = "are not computed" if samples_given else "are not computed, and the two samples' grades are not both given"
+    return (
+        "The figures do not give every grade's count in every practice area for all cases, so the areas' shares and tests "
+        f"{not_computed}; grade_counts.csv gives the range of each count the figures allow."
+    )
+
+
+def too_few_areas_reason() -> str:
+    """Why the areas' tables are not written when the figures give fewer than two areas."""
+    return "The figures give fewer than two practice areas, so there is nothing to compare."
+
+
+def all_or_none_reason(worst_grade: str) -> str:
+    """Why the areas' tables are not written when no case, or every case, was graded ``worst_grade``."""
+    return f"Either no case or every case was graded {worst_grade}, so the areas' shares of it cannot be compared or pooled."
+
+
+def no_sample_grades_reason() -> str:
+    """Why the area x sample bounds are not written when the inspectors' grades of both samples are not given."""
+    return "The figures do not give the inspectors' grades of both samples, so the areas cannot be split between the samples."
+
+
+def no_mix_table_reason() -> str:
+    """Why the area x sample bounds are not written when no table of whole cases fits the figures."""
+    return "No table of whole cases by area, sample and grade fits the published figures."

@@ -1,15 +1,16 @@
 """Sentences on the press coverage: how the checked claims came out, and the counts behind the method.
 
 Published tables in (``coverage_claims_checked.csv``; the package's review tables ``coverage_lines.csv``
-and ``coverage_number_mentions.csv`` for the method note), sentences out.
+and ``coverage_number_mentions.csv`` for the method note), sentences out. The descriptions of the reference
+figures the claims are checked against (and the deadlines phrased as the report phrases them) are built here
+too, from plain values, and called by :mod:`analysis.sections.coverage`; so this module imports no section.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.narrative.style import as_text, join_words
-from analysis.sections.coverage import (
+from analysis.extras.coverage import (
     AT_ODDS,
     BASIS_COMPUTED,
     CONTRADICTS,
@@ -18,9 +19,10 @@ from analysis.sections.coverage import (
     MATCHES_ROUNDED,
     NOT_STATED,
     VERDICTS,
-    _blank,
     verdict_counts,
 )
+from analysis.extras.coverage import blank as _blank
+from analysis.narrative.style import as_text, join_words, noun, number_word
 
 #: How each verdict reads in a sentence: (singular, plural).
 _VERDICT_VERBS: dict[str, tuple[str, str]] = {
@@ -131,3 +133,106 @@ def review_note(lines: pd.DataFrame, mentions: pd.DataFrame) -> str:
         f"The pattern pass found {len(mentions)} numbers, number words and date words: {tokens_claimed} belong to a claim and "
         f"{len(mentions) - tokens_claimed} do not ({'; '.join(f'{k} {as_text(r)}' for r, k in token_reasons.items())})."
     )
+
+
+# --------------------------------------------------------------------------- the reference figures' descriptions (coverage_claims_checked.csv)
+
+
+def within(n: int, unit: str) -> str:
+    """A time limit as the report and the recommendations phrase it: ``within(6, "month")`` is ``"within six months"``.
+
+    Numbers up to twelve are spelled out, larger ones written in digits; the unit is made plural
+    unless ``n`` is 1.
+    """
+    return f"within {number_word(n)} {noun(n, unit)}"
+
+
+def _sample_label(sample: str) -> str:
+    return sample.replace("_", "-")
+
+
+def _who(assessor: str) -> str:
+    return "HMICFRS" if assessor == "hmicfrs" else "the force"
+
+
+def sample_cases_figure(sample: str) -> str:
+    """The description of the figure ``cases_<sample>``: ``"Cases in the force-selected sample"``."""
+    return f"Cases in the {_sample_label(sample)} sample"
+
+
+def sample_grade_figure(sample: str, assessor: str, grade: str) -> str:
+    """The description of the count of a sample's cases that ``assessor`` (``hmicfrs`` or the force) graded ``grade``."""
+    return f"Cases in the {_sample_label(sample)} sample that {_who(assessor)} graded {grade}"
+
+
+def sample_share_figure(sample: str, assessor: str, grade: str) -> str:
+    """The description of the percentage of a sample that ``assessor`` graded ``grade``."""
+    return f"Percentage of the {_sample_label(sample)} sample that {_who(assessor)} graded {grade}"
+
+
+def all_grade_figure(grade: str) -> str:
+    """The description of the count of all cases HMICFRS graded ``grade``."""
+    return f"Cases HMICFRS graded {grade}, both samples together"
+
+
+def all_share_figure(grade: str) -> str:
+    """The description of the percentage of all cases HMICFRS graded ``grade``."""
+    return f"Percentage of all audited cases HMICFRS graded {grade}"
+
+
+def area_cases_figure(label: str) -> str:
+    """The description of the number of cases audited in the practice area named ``label``."""
+    return f"Audited cases in the area '{label}'"
+
+
+def area_grade_figure(label: str, grade: str) -> str:
+    """The description of the count of the area's cases HMICFRS graded ``grade``."""
+    return f"Cases in the area '{label}' HMICFRS graded {grade}"
+
+
+def recommendations_due_figure(deadline: str) -> str:
+    """The description of the number of recommendations to be acted on by ``deadline`` (as the report phrases it)."""
+    return f"Recommendations to be acted on {deadline}"
+
+
+def deadline_figure(recommendation_id: str, chapter: str) -> str:
+    """The description of one recommendation's deadline."""
+    return f"Deadline of recommendation {recommendation_id} ({chapter})"
+
+
+#: How the report says the force chose its cases (Gwent's own package: its section names Gwent).
+CHOSEN_AT_RANDOM = "a random sample from throughout Gwent, chosen under HMICFRS criteria"
+
+
+def random_cases_figure() -> str:
+    """The description of the number of force-selected cases the report says were chosen at random."""
+    return f"Force-selected cases the report says were {CHOSEN_AT_RANDOM}"
+
+
+def random_sample_figure(size: int) -> str:
+    """The description of whether the report says all ``size`` force-selected cases were chosen at random."""
+    return f"Whether the report says all {size} force-selected cases were {CHOSEN_AT_RANDOM}"
+
+
+def next_step_subjects(immediate: int, others: int) -> dict[str, str]:
+    """What each of the report's next steps is, by figure stem: the force's update on the ``immediate`` recommendations, its action plan for the ``others``, the revisit."""
+    return {
+        "next_steps_update": f"the force's update on the action taken on the {immediate} {noun(immediate, 'recommendation')} to be acted on immediately",
+        "next_steps_action_plan": f"the force's action plan for its other {others} {noun(others, 'recommendation')}",
+        "next_steps_revisit": "the inspectorate's revisit to assess how the force is implementing all the recommendations",
+    }
+
+
+def time_allowed_figure(unit: str, subject: str) -> str:
+    """The description of the time allowed after publication, in ``unit``s, for a next step."""
+    return f"Time allowed after publication, in {unit}s, for {subject}"
+
+
+def step_deadline_figure(subject: str) -> str:
+    """The description of a next step's deadline, phrased as the report phrases it."""
+    return f"Deadline, counted from publication, for {subject}"
+
+
+def report_says(description: str, value: str) -> str:
+    """What the data say on a claim checked against a figure, when the claims table does not say it: the figure's description and value."""
+    return f"{description}: {value}."

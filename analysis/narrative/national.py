@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.choices import CONFIDENCE
+from analysis.narrative.panel import forces_phrase
 from analysis.narrative.style import (
     as_text,
     change_words,
@@ -31,8 +32,8 @@ from analysis.narrative.style import (
     spread_beyond_chance,
     tables_fit,
 )
-from analysis.plots.national import document_shares, pooled_share, short_force
 from analysis.sections.national import DEPENDS, FUNNEL_MEASURES, LIMIT_KINDS, MAIN_ANALYSIS
+from analysis.sections.panel import document_shares, pooled_share, short_force
 from analysis.stats.funnel import CONFIDENCE_LEVELS as FUNNEL_LEVELS
 from analysis.stats.funnel import POSITIONS as FUNNEL_POSITIONS
 from analysis.stats.funnel import WINSOR_LEVEL
@@ -443,13 +444,6 @@ ANALYSIS_WORDS: dict[str, str] = {
 RANGE_ANALYSES: dict[str, str] = {"ranges_at_fewest": "fewest", "ranges_at_most": "most"}
 
 _ORDER = {p: i for i, p in enumerate(FUNNEL_POSITIONS)}
-
-
-def forces_phrase(k: int) -> str:
-    """A number of forces in words, the noun agreeing: ``"no force"``, ``"one force"``, ``"two forces"``, ..., ``"14 forces"``."""
-    if k < 0:
-        raise ValueError(f"a number of forces cannot be negative, got {k}")
-    return "no force" if k == 0 else counted(k, "force")
 
 
 def _flag(series: pd.Series) -> pd.Series:

@@ -18,6 +18,17 @@ from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, setup_style, wrap
+from analysis.sections.panel import (  # noqa: F401 (the panel's table logic, read through here by notebook 05 and the plots' tests)
+    NO_FIGURE,
+    NO_SHARE,
+    OVERALL_RATER,
+    OVERALL_SAMPLE,
+    document_labels,
+    document_shares,
+    pooled_share,
+    short_force,
+)
+from analysis.sections.panel import NOT_DRAWN_UNUSABLE as NOT_USABLE  # noqa: F401
 
 #: The neutral colour for other forces, and the colour of control limits.
 OTHER = GREY
@@ -289,44 +300,8 @@ def self_assessment_plot(frame: pd.DataFrame, *, share: str, title: str, subtitl
 
 # --------------------------------------------------------------------------- the panel of every document (issue 25)
 
-#: The figures a document's row on the chart shows: every audited case, graded by the inspectors.
-OVERALL_SAMPLE, OVERALL_RATER = "all", "inspectorate"
-#: Words a force's name may end with that a row label leaves out ("Dorset Police" reads "Dorset").
-FORCE_SUFFIXES: tuple[str, ...] = (" Police Service", " Police", " Constabulary")
-#: Short reasons shown in place of a bar (the table under the chart gives each document's full reason).
-NO_FIGURE, NOT_USABLE, NO_SHARE = "no figure", "not usable", "no share"
 #: Light band behind the compared force's row.
 BAND = "#F3F2F1"
-
-
-def short_force(name: str) -> str:
-    """A force's name without the words every force shares (:data:`FORCE_SUFFIXES`): ``"Dorset Police"`` -> ``"Dorset"``.
-
-    A name with a gloss after " - " or " (" keeps only what comes before it, so that a row label fits beside the chart.
-    """
-    for mark in (" - ", " ("):
-        if mark in name[1:]:
-            name = name[: name.index(mark, 1)]
-    for suffix in FORCE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def document_labels(docs: pd.DataFrame) -> list[str]:
-    """A row label per document (``force``, ``published``): the short force name and the year, or the month where two would read alike."""
-    year = [f"{short_force(str(f))} {str(p)[:4]}" for f, p in zip(docs["force"], docs["published"], strict=True)]
-    month = [f"{short_force(str(f))} {str(p)[:7]}" for f, p in zip(docs["force"], docs["published"], strict=True)]
-    seen = pd.Series(year).duplicated(keep=False).tolist()
-    labels = [m if twice else y for y, m, twice in zip(year, month, seen, strict=True)]
-    return [
-        f"{label} ({i})" if twice else label
-        for i, (label, twice) in enumerate(zip(labels, pd.Series(labels).duplicated(keep=False), strict=True), 1)
-    ]
-
-
-def _overall(panel: pd.DataFrame) -> pd.DataFrame:
-    return panel.loc[panel["sample"].eq(OVERALL_SAMPLE) & panel["rater"].eq(OVERALL_RATER)]
 
 
 def panel_grades(panel: pd.DataFrame, compared: str) -> tuple[str, str]:
@@ -339,59 +314,6 @@ def panel_grades(panel: pd.DataFrame, compared: str) -> tuple[str, str]:
     if len(scale) < 2:
         raise ValueError(f"national_panel.csv has no grade scale for {compared!r}")
     return scale[-1], scale[0]
-
-
-def document_shares(panel: pd.DataFrame, grade: str, compared: str) -> pd.DataFrame:
-    """One row per document of ``national_panel.csv``, ordered by date: its share graded ``grade`` over every audited case, or why none is drawn.
-
-    Columns: ``audit_id``, ``force``, ``published``, ``document_type``, ``label`` (:func:`document_labels`),
-    ``is_compared`` (the document ``compared``, the project's own audit), ``low``, ``high``, ``of``,
-    ``share_low``, ``share_high``, ``ci_low``, ``ci_high`` and ``note``: empty when the share is drawn,
-    else :data:`NO_FIGURE` (the document has no row for the grade among all audited cases graded by
-    the inspectors), :data:`NOT_USABLE` (its row's status is ``not_usable``) or :data:`NO_SHARE`
-    (the row has no share, for example when the number of cases is not printed). Every document is
-    kept: none is dropped because it has no figure.
-    """
-    docs = panel.drop_duplicates("audit_id")[["audit_id", "force", "published", "document_type"]]
-    docs = docs.sort_values(["published", "audit_id"], kind="stable").reset_index(drop=True)
-    rows = _overall(panel).loc[lambda f: f["grade"].eq(grade)].drop_duplicates("audit_id").set_index("audit_id")
-    cols = ["low", "high", "of", "share_low", "share_high", "ci_low", "ci_high", "status"]
-    out = docs.join(rows[cols], on="audit_id")
-    out.insert(4, "label", document_labels(docs))
-    out.insert(5, "is_compared", out["audit_id"].eq(compared))
-    usable = out["status"].notna() & out["status"].ne("not_usable")
-    drawn = usable & out["share_low"].notna() & out["share_high"].notna()
-    out["note"] = np.select([out["status"].isna(), out["status"].eq("not_usable"), ~drawn], [NO_FIGURE, NOT_USABLE, NO_SHARE], default="")
-    return out.drop(columns="status")
-
-
-def pooled_share(panel: pd.DataFrame, grade: str, compared: str) -> tuple[float, int] | None:
-    """The programme's pooled share graded ``grade`` and the number of documents it pools, or None when none qualifies.
-
-    Pooled over the other documents' full inspections (``document_type`` ``inspection``, the compared
-    audit left out, as the funnels leave it out) whose count of ``grade`` among all audited cases is
-    pinned to one value (``low == high``), whose number of cases is printed, whose row is usable, and
-    whose grade scale is the compared audit's (the same grades in the panel), so that a share good on
-    the 2014-15 scale (good, adequate, inadequate) is never pooled with one on the later scale.
-    """
-    overall = _overall(panel)
-    scales = overall.groupby("audit_id")["grade"].agg(lambda g: frozenset(g.astype(str)))
-    if compared not in scales.index:
-        return None
-    same = scales.index[scales.eq(scales[compared])]
-    rows = overall.loc[
-        overall["grade"].eq(grade)
-        & overall["audit_id"].isin(same)
-        & overall["audit_id"].ne(compared)
-        & overall["document_type"].eq("inspection")
-        & overall["status"].ne("not_usable")
-        & overall["of"].notna()
-        & overall["low"].notna()
-        & overall["low"].eq(overall["high"])
-    ].drop_duplicates("audit_id")
-    if rows.empty:
-        return None
-    return float(rows["low"].sum() / rows["of"].sum()), len(rows)
 
 
 def panel_chart(

@@ -16,12 +16,8 @@ from analysis import choices, sampling
 from analysis.data.load import AuditData
 from analysis.data.publish import Stage, TableSpec
 from analysis.grades import grade_scores, grade_slug
-from analysis.narrative.style import (
-    as_text,
-    join_words,
-    level_text,
-    number_word,
-)
+from analysis.narrative import areas as words
+from analysis.sections.area_order import holm_columns, order_weakest_first, ranked, shown_areas, smallest_adjusted  # noqa: F401 (read here by the site, the front page and notebooks)
 from analysis.sections.association import ASSOCIATION_COLUMNS, contingency_rows, result_row
 from analysis.stats import hierarchical, sample_mix
 from analysis.stats.association import fisher_freeman_halton, kruskal_wallis
@@ -186,20 +182,6 @@ def mean_score(counts: pd.DataFrame, grades) -> pd.Series:
     return pd.Series(values @ np.array([scores[g] for g in grades]) / values.sum(axis=1), index=counts.index)
 
 
-def _worst_best(summary: pd.DataFrame) -> tuple[str, str]:
-    """The slugs of the worst and the best grade, read off ``area_summary.csv``'s columns (grades best first)."""
-    shares = [c[len("share_") :] for c in summary.columns if c.startswith("share_")]
-    return shares[-1], shares[0]
-
-
-def order_weakest_first(summary: pd.DataFrame) -> list[str]:
-    """Area codes from weakest to strongest by :func:`order_rule` (``summary`` as from :func:`area_summary`, report order)."""
-    worst, best = _worst_best(summary)
-    frame = summary.assign(_report=np.arange(len(summary)))
-    frame = frame.sort_values([f"share_{worst}", f"share_{best}", "_report"], ascending=[False, True, True], kind="stable")
-    return frame["area"].tolist()
-
-
 def area_recommendations(data: AuditData) -> pd.DataFrame:
     """Recommendations concerning each practice area: ``practice_area``, ``recommendation_id``, ``deadline``, ``summary`` (areas in report order)."""
     recs = data.extra("recommendations").astype({"deadline": str})
@@ -231,8 +213,7 @@ def area_tests(data: AuditData, seed: int = MONTE_CARLO_SEED, samples: int = MON
             mc.p_value,
             None,
             "",
-            f"Fisher-Freeman-Halton Monte Carlo p-value from {samples} random tables with the observed margins, numpy seed {seed}; "
-            f"Monte Carlo standard error {se:.2g}",
+            words.monte_carlo_method(samples, seed, se),
             mc_se=se,
         )
     )
@@ -270,66 +251,22 @@ def association_tests(data: AuditData) -> pd.DataFrame:
 
 
 def area_summary_columns(grades, n_areas: int) -> dict[str, str]:
-    """The columns of ``area_summary.csv`` for a scale (best first) and a number of areas, with their descriptions."""
-    slugs = {g: grade_slug(g) for g in grades}
-    worst, w = grades[-1], slugs[grades[-1]]
-    many = number_word(n_areas)
-    columns = {
-        "area": "Practice area code (as in data/raw/practice_areas.csv), in report order.",
-        "n": "Number of audited cases in the area (both samples together).",
-        **{slugs[g]: f"Number of the area's cases HMICFRS graded {g}." for g in grades},
-    }
-    for g in grades:
-        s = slugs[g]
-        columns.update(
-            {
-                f"share_{s}": f"Share of the area's cases graded {g} (0 to 1).",
-                f"wilson_low_{s}": f"Lower limit of the Wilson score {level_text()} interval for the share graded {g}.",
-                f"wilson_high_{s}": f"Upper limit of the Wilson score {level_text()} interval for the share graded {g}.",
-                f"exact_low_{s}": f"Lower limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
-                f"exact_high_{s}": f"Upper limit of the Clopper-Pearson (exact) {level_text()} interval for the share graded {g}.",
-            }
-        )
-    family = family_grades(grades)
-    tests = number_word(n_areas * len(family))
-    columns.update(
-        {
-            f"adjusted_low_{w}": f"Lower limit of the Wilson interval for the share graded {worst} at confidence 1 - {choices.ALPHA:g}/{n_areas} (Bonferroni over the {many} areas).",
-            f"adjusted_high_{w}": "Upper limit of that Bonferroni-adjusted Wilson interval.",
-        }
-    )
-    for g in family:
-        columns.update(
-            {
-                f"vs_rest_p_{slugs[g]}": f"Two-sided Fisher exact test of the area against the other areas together ({g} against not).",
-                f"vs_rest_p_holm_{slugs[g]}": f"That p-value after Holm's adjustment over all {tests} area-against-rest tests "
-                f"({join_words(list(family))}, every area).",
-            }
-        )
-    columns.update(
-        {
-            f"pooled_share_{w}": f"Posterior mean share graded {worst} in the full hierarchical beta-binomial model, integrated over its "
-            "hyperparameters on a grid (Gelman et al., Bayesian Data Analysis, 3rd ed., section 5.3 hyperprior).",
-            f"pooled_low_{w}": f"Lower end of the equal-tailed {level_text()} posterior interval of that share.",
-            f"pooled_high_{w}": "Upper end of that interval.",
-            "p_weakest": f"Posterior probability, in the same model, that the area has the highest true share graded {worst} (as in area_ranks.csv).",
-        }
-    )
-    return columns
+    """The columns of ``area_summary.csv`` for a scale (best first) and a number of areas, with their descriptions (:func:`analysis.narrative.areas.area_summary_columns`)."""
+    return words.area_summary_columns(grades, n_areas, family_grades(grades))
 
 
-def _areas_supported(data: AuditData) -> str | None:
-    """``None`` when the figures pin every grade's count in two or more practice areas of all cases; else why not."""
+def _areas_supported(data: AuditData, samples_given: bool = True) -> str | None:
+    """``None`` when the figures pin every grade's count in two or more practice areas of all cases; else why not.
+
+    ``samples_given`` false: the reason also says that the two samples' grades are not both given (the reason for ``association_tests.csv``).
+    """
     if data.area_grades is None:
-        return (
-            "The figures do not give every grade's count in every practice area for all cases, so the areas' shares and tests are not computed; "
-            "grade_counts.csv gives the range of each count the figures allow."
-        )
+        return words.no_area_counts_reason(samples_given)
     if len(data.areas()) < 2:
-        return "The figures give fewer than two practice areas, so there is nothing to compare."
+        return words.too_few_areas_reason()
     worst = data.area_grades.loc[data.area_grades["grade"] == data.grades[-1], "n"].sum()
     if worst == 0 or worst == data.area_grades["n"].sum():
-        return f"Either no case or every case was graded {data.grades[-1]}, so the areas' shares of it cannot be compared or pooled."
+        return words.all_or_none_reason(data.grades[-1])
     return None
 
 
@@ -339,20 +276,16 @@ def _mix_supported(data: AuditData) -> str | None:
     if why is not None:
         return why
     if any(data.counts(s, "inspectorate") is None for s in MIX_SAMPLES):
-        return "The figures do not give the inspectors' grades of both samples, so the areas cannot be split between the samples."
+        return words.no_sample_grades_reason()
     if not sample_mix.feasible(mix_problem(data)):
-        return "No table of whole cases by area, sample and grade fits the published figures."
+        return words.no_mix_table_reason()
     return None
 
 
 def area_tables(data: AuditData) -> dict[str, pd.DataFrame | str]:
     """``area_summary.csv``, ``area_ranks.csv``, ``area_sample_bounds.csv``, ``area_adjusted.csv`` and ``association_tests.csv``, or why the figures cannot support them."""
     why = _areas_supported(data)
-    tests: pd.DataFrame | str = (
-        association_tests(data)
-        if why is None or data.case_samples is not None
-        else why.replace("are not computed", "are not computed, and the two samples' grades are not both given")
-    )
+    tests: pd.DataFrame | str = association_tests(data) if why is None or data.case_samples is not None else _areas_supported(data, False)
     full = _full_ranks(data) if why is None else None
     ranks = area_ranks(data, full) if why is None else why
     summary = area_summary(data, full) if why is None else why
@@ -377,11 +310,11 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
     return (
         TableSpec(
             "area_summary.csv",
-            f"Grades by practice area, with shares and {level_text()} intervals",
-            f"For each practice area, the number of cases per HMICFRS grade and the share of each grade with Wilson and Clopper-Pearson {level_text()} intervals.",
+            words.area_summary_title(),
+            words.area_summary_description(),
             area_summary_columns(data.grades, n_areas),
             (
-                f"Each interval treats one grade against the other {number_word(len(data.grades) - 1)} as a binomial proportion; the plain {level_text()} intervals are not simultaneous: compare areas with the adjusted columns.",
+                words.area_summary_interval_note(len(data.grades)),
                 sampling.AS_IF_RANDOM_NOTE,
                 "The pooled shares borrow strength across areas, pulling small areas towards the overall share; the model integrates over "
                 "how strongly to pool (its hyperparameters), so their intervals allow for that uncertainty.",
@@ -392,22 +325,11 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
         TableSpec(
             "area_ranks.csv",
             "Which practice area is weakest: probabilities and rank intervals",
-            f"For each practice area, the probability that it has the highest true share graded {data.grades[-1]} in a full hierarchical "
-            f"beta-binomial model, the range of that probability over the pooling strengths the data allow, and a {level_text()} interval for its rank.",
-            {
-                "area": "Practice area code, in report order.",
-                "p_weakest": f"Posterior probability that the area has the highest true share graded {data.grades[-1]}, integrating over the "
-                "hyperparameters on a grid with the weakly informative hyperprior of Gelman et al. (Bayesian Data Analysis, 3rd ed., section 5.3).",
-                "p_weakest_low": f"Smallest value of that probability over the profile-likelihood {level_text()} set of the pooling strength (the mean at its "
-                "best value for each), a sensitivity analysis: what the probability could be without the hyperprior.",
-                "p_weakest_high": "Largest value of that probability over the same set.",
-                "rank_low": f"Lower end of the equal-tailed {level_text()} posterior interval of the area's rank (1: the highest share graded {data.grades[-1]}).",
-                "rank_high": "Upper end of that interval.",
-            },
+            words.area_ranks_description(data.grades[-1]),
+            words.area_ranks_columns(data.grades[-1]),
             (
                 sampling.AS_IF_RANDOM_NOTE,
-                f"The profile-likelihood set of the pooling strength runs up to complete pooling (every area the same), where each area's probability "
-                f"tends to one in {number_word(n_areas)}; the grid stops at a pooling strength of {hierarchical.M_MAX:g} cases.",
+                words.area_ranks_pooling_note(n_areas, hierarchical.M_MAX),
                 "Probabilities are computed by quadrature on a grid, not by simulation: every run gives the same values.",
             ),
         ),
@@ -435,9 +357,7 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
             "sample's cases, of its share standardised to the two samples' sizes, and of that standardised share minus the other areas'.",
             {
                 "area": "Practice area code, in report order.",
-                "quantity": "share_<grade>_<sample> (the area's share of the grade among its cases in that sample), standardised_share_<grade> "
-                "(the two within-sample shares weighted by the samples' sizes) or standardised_excess_<grade> (that standardised share minus the "
-                f"other areas' standardised share); for {join_words(list(family_grades(data.grades)))}.",
+                "quantity": words.area_adjusted_quantity_column(family_grades(data.grades)),
                 "low": "Smallest value over the consistent tables in which the shares are defined (exact).",
                 "high": "Largest value over those tables.",
             },
@@ -457,34 +377,10 @@ def area_specs(data: AuditData) -> tuple[TableSpec, ...]:
                 sampling.AS_IF_RANDOM_NOTE,
                 "Primary analyses: for the areas, the exact Fisher-Freeman-Halton test; for the two samples, the proportional-odds model's "
                 "likelihood-ratio test; every other row is a sensitivity analysis (Methods, primary analyses).",
-                f"The Monte Carlo test uses numpy's default generator with seed {MONTE_CARLO_SEED}.",
+                words.monte_carlo_seed_note(MONTE_CARLO_SEED),
             ),
         ),
     )
 
 
 STAGE = Stage(name="areas", build=area_tables, specs=area_specs)
-
-
-def ranked(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """``area_summary.csv`` rows weakest first (:func:`order_rule`), with each area's ``label``."""
-    worst, best = _worst_best(summary)
-    frame = summary.assign(label=summary["area"].map(labels), _report=np.arange(len(summary)))
-    frame = frame.sort_values([f"share_{worst}", f"share_{best}", "_report"], ascending=[False, True, True], kind="stable")
-    return frame.drop(columns="_report").reset_index(drop=True)
-
-
-def holm_columns(summary: pd.DataFrame) -> list[str]:
-    """The Holm-adjusted p-value columns of ``area_summary.csv``: one per grade of the family of area-against-rest tests."""
-    return [c for c in summary.columns if c.startswith("vs_rest_p_holm_")]
-
-
-def smallest_adjusted(summary: pd.DataFrame) -> float:
-    """The smallest Holm-adjusted p-value over every area-against-rest test of the family (both grades)."""
-    return float(summary[holm_columns(summary)].min().min())
-
-
-def shown_areas(summary: pd.DataFrame, labels: dict[str, str], alpha: float = choices.ALPHA) -> list[str]:
-    """The areas with any Holm-adjusted p-value below ``alpha`` (ordered by :func:`order_rule`), by label (Markdown: names as text)."""
-    r = ranked(summary, {area: as_text(label) for area, label in labels.items()})
-    return list(r.loc[(r[holm_columns(summary)] < alpha).any(axis=1), "label"])

@@ -20,22 +20,25 @@ import pandas as pd
 from analysis.data.audit_data import ASSESSORS, SAMPLES, AuditData
 from analysis.data.errors import AuditDataError
 from analysis.data.publish import Stage, TableSpec
-from analysis.extras.coverage import CURATED_VERDICTS
+from analysis.extras.coverage import (  # noqa: F401 (the verdicts, their basis and their counts, read here by notebooks and tests)
+    AT_ODDS,
+    BASIS_COMPUTED,
+    BASIS_CURATED,
+    CONTRADICTS,
+    ELSEWHERE,
+    MATCHES,
+    MATCHES_ROUNDED,
+    NOT_STATED,
+    VERDICTS,
+    verdict_counts,
+)
+from analysis.extras.coverage import blank as _blank
 from analysis.grades import GRADE_SLUGS, GRADES
-from analysis.narrative.style import noun, number_word
-
-#: The fixed set of verdicts: the report supports the claim (exactly, or after rounding), does not
-#: state it, is not what the claim is about (another document or a later inspection), gives it
-#: some support but its own findings on the point cut against it (at odds), or says otherwise.
-VERDICTS: tuple[str, ...] = CURATED_VERDICTS
-MATCHES, MATCHES_ROUNDED, NOT_STATED, ELSEWHERE, AT_ODDS, CONTRADICTS = VERDICTS
+from analysis.narrative import coverage as words
+from analysis.narrative.coverage import within
 
 #: Comparison rules a computed claim may use.
 COMPARISONS: tuple[str, ...] = ("exact", "rounding")
-
-
-BASIS_COMPUTED = "computed from the audit data"
-BASIS_CURATED = "curated from the report"
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -72,15 +75,6 @@ class Figure:
     value: int | float | str
     description: str
     section: str
-
-
-def within(n: int, unit: str) -> str:
-    """A time limit as the report and the recommendations phrase it: ``within(6, "month")`` is ``"within six months"``.
-
-    Numbers up to twelve are spelled out, larger ones written in digits; the unit is made plural
-    unless ``n`` is 1.
-    """
-    return f"within {number_word(n)} {noun(n, unit)}"
 
 
 def _put(figures: dict[str, Figure], key: str, value, description: str, section: str) -> None:
@@ -123,36 +117,34 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
     _put(figures, "cases_all", total, "Cases HMICFRS audited and graded, both samples together", case_section)
     for sample in SAMPLES:
         size = int(hmicfrs.loc[hmicfrs["sample"] == sample, "n"].sum())
-        label = sample.replace("_", "-")
-        _put(figures, f"cases_{sample}", size, f"Cases in the {label} sample", case_section)
+        _put(figures, f"cases_{sample}", size, words.sample_cases_figure(sample), case_section)
         for assessor in ASSESSORS:
             part = cs[(cs["sample"] == sample) & (cs["assessor"] == assessor)]
             if part.empty:
                 continue
             for grade in GRADES:
                 n = int(part.loc[part["grade"] == grade, "n"].sum())
-                who = "HMICFRS" if assessor == "hmicfrs" else "the force"
                 key = f"{sample}_{assessor}_{GRADE_SLUGS[grade]}"
-                _put(figures, key, n, f"Cases in the {label} sample that {who} graded {grade}", case_section)
-                _put(figures, f"share_{key}", 100 * n / size, f"Percentage of the {label} sample that {who} graded {grade}", case_section)
+                _put(figures, key, n, words.sample_grade_figure(sample, assessor, grade), case_section)
+                _put(figures, f"share_{key}", 100 * n / size, words.sample_share_figure(sample, assessor, grade), case_section)
     for grade in GRADES:
         n = int(hmicfrs.loc[hmicfrs["grade"] == grade, "n"].sum())
         slug = GRADE_SLUGS[grade]
-        _put(figures, f"hmicfrs_all_{slug}", n, f"Cases HMICFRS graded {grade}, both samples together", case_section)
-        _put(figures, f"share_hmicfrs_all_{slug}", 100 * n / total, f"Percentage of all audited cases HMICFRS graded {grade}", case_section)
+        _put(figures, f"hmicfrs_all_{slug}", n, words.all_grade_figure(grade), case_section)
+        _put(figures, f"share_hmicfrs_all_{slug}", 100 * n / total, words.all_share_figure(grade), case_section)
 
     areas = data.area_grades.astype({"grade": str})
     labels = data.practice_areas.set_index("practice_area")["label"]
     for area in data.practice_areas["practice_area"]:
         part = areas[areas["practice_area"] == area]
-        _put(figures, f"area_{area}_cases", int(part["n"].sum()), f"Audited cases in the area '{labels[area]}'", "4. Case file analysis")
+        _put(figures, f"area_{area}_cases", int(part["n"].sum()), words.area_cases_figure(labels[area]), "4. Case file analysis")
         for grade in GRADES:
             n = int(part.loc[part["grade"] == grade, "n"].sum())
             _put(
                 figures,
                 f"area_{area}_{GRADE_SLUGS[grade]}",
                 n,
-                f"Cases in the area '{labels[area]}' HMICFRS graded {grade}",
+                words.area_grade_figure(labels[area], grade),
                 "4. Case file analysis",
             )
 
@@ -161,13 +153,13 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
     _put(figures, "recommendations_all", len(recs), "Recommendations the report makes", rec_section)
     for deadline in data.extra("recommendations")["deadline"].cat.categories:
         n = int((recs["deadline"] == deadline).sum())
-        _put(figures, f"recommendations_{deadline.replace(' ', '_')}", n, f"Recommendations to be acted on {deadline}", rec_section)
+        _put(figures, f"recommendations_{deadline.replace(' ', '_')}", n, words.recommendations_due_figure(deadline), rec_section)
     for rec in recs.itertuples(index=False):
         _put(
             figures,
             f"deadline_{rec.recommendation_id}",
             rec.deadline,
-            f"Deadline of recommendation {rec.recommendation_id} ({rec.chapter})",
+            words.deadline_figure(rec.recommendation_id, rec.chapter),
             f"{rec.chapter_number}. {rec.chapter}",
         )
 
@@ -190,31 +182,22 @@ def reference_figures(data: AuditData) -> dict[str, Figure]:
     sections = data.extra("published_totals").set_index("quantity")["section"]
     size, at_random = data.total("cases_force_selected"), data.total("cases_force_selected_random")
     random_section = sections["cases_force_selected_random"]
-    what = "a random sample from throughout Gwent, chosen under HMICFRS criteria"
-    _put(figures, "cases_force_selected_random", at_random, f"Force-selected cases the report says were {what}", random_section)
+    _put(figures, "cases_force_selected_random", at_random, words.random_cases_figure(), random_section)
     _put(
         figures,
         "force_selected_random_sample",
         "yes" if at_random == size else "no",
-        f"Whether the report says all {size} force-selected cases were {what}",
+        words.random_sample_figure(size),
         random_section,
     )
     immediate = int((recs["deadline"] == "immediately").sum())
     others = len(recs) - immediate
-    steps = (
-        (
-            "next_steps_update",
-            "week",
-            f"the force's update on the action taken on the {immediate} {noun(immediate, 'recommendation')} to be acted on immediately",
-        ),
-        ("next_steps_action_plan", "week", f"the force's action plan for its other {others} {noun(others, 'recommendation')}"),
-        ("next_steps_revisit", "month", "the inspectorate's revisit to assess how the force is implementing all the recommendations"),
-    )
-    for stem, unit, subject in steps:
+    subjects = words.next_step_subjects(immediate, others)
+    for stem, unit in (("next_steps_update", "week"), ("next_steps_action_plan", "week"), ("next_steps_revisit", "month")):
         quantity = f"{stem}_{unit}s"
         n = data.total(quantity)
-        _put(figures, quantity, n, f"Time allowed after publication, in {unit}s, for {subject}", sections[quantity])
-        _put(figures, f"{stem}_deadline", within(n, unit), f"Deadline, counted from publication, for {subject}", sections[quantity])
+        _put(figures, quantity, n, words.time_allowed_figure(unit, subjects[stem]), sections[quantity])
+        _put(figures, f"{stem}_deadline", within(n, unit), words.step_deadline_figure(subjects[stem]), sections[quantity])
     return figures
 
 
@@ -267,10 +250,6 @@ def derive_verdict(claimed: str, figure: Figure, comparison: str, decimals: int 
         raise ValueError("the rounding rule needs decimals >= 0")
     tolerance = Decimal("0.5") * Decimal(10) ** -decimals
     return MATCHES_ROUNDED if abs(number - exact) <= tolerance else CONTRADICTS
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or value == ""
 
 
 def check_claims(claims: pd.DataFrame, figures: Mapping[str, Figure], file: str = "data/raw/coverage_claims.csv") -> pd.DataFrame:
@@ -374,7 +353,7 @@ def check_claims(claims: pd.DataFrame, figures: Mapping[str, Figure], file: str 
                 reference_value=format_value(figure.value),
                 verdict=derived,
                 verdict_basis=BASIS_COMPUTED,
-                report_says=says if not _blank(says) else f"{figure.description}: {format_value(figure.value)}.",
+                report_says=says if not _blank(says) else words.report_says(figure.description, format_value(figure.value)),
             )
         out.append(record)
     return pd.DataFrame.from_records(out)
@@ -419,14 +398,6 @@ def checked_claims(data: AuditData) -> pd.DataFrame:
     for col in ("figure_key", "comparison", "context", "report_says"):
         checked[col] = checked[col].map(lambda v: "" if _blank(v) else v)
     return checked[list(CHECKED_COLUMNS)].astype(str).reset_index(drop=True)
-
-
-def verdict_counts(checked: pd.DataFrame, by: str | None = None) -> pd.DataFrame | pd.Series:
-    """Number of claims per verdict (in :data:`VERDICTS` order), overall or per value of column ``by``."""
-    if by is None:
-        return checked["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
-    table = pd.crosstab(checked[by], checked["verdict"])
-    return table.reindex(columns=list(VERDICTS), fill_value=0)
 
 
 #: Columns of the reader's table of checked claims, and their headings.

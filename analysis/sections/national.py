@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.data.load import AuditData
 from analysis.data.panel import Panel
 from analysis.data.publish import Stage, TableSpec
-from analysis.narrative.style import number_word
+from analysis.narrative import panel as words
 from analysis.stats import funnel
 
 #: The grade scale of the funnels: documents graded on another scale are not compared with Gwent's.
@@ -171,31 +171,27 @@ OVERDISPERSION_ANALYSES: tuple[OverdispersionAnalysis, ...] = (
         "all_sources",
         funnel.WINSOR_LEVEL,
         True,
-        f"all_sources (the main analysis: every other force on the funnel whose count is pinned, z-scores Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        words.overdispersion_analysis_description("all_sources", funnel.WINSOR_LEVEL),
     ),
-    OverdispersionAnalysis(
-        "not_winsorised", 0.0, True, "not_winsorised (every other force on the funnel whose count is pinned, z-scores not Winsorised)"
-    ),
+    OverdispersionAnalysis("not_winsorised", 0.0, True, words.overdispersion_analysis_description("not_winsorised", funnel.WINSOR_LEVEL)),
     OverdispersionAnalysis(
         "without_secondary_sources",
         funnel.WINSOR_LEVEL,
         False,
-        "without_secondary_sources (only the other forces with pinned counts whose every figure is quoted from an inspectorate page, "
-        f"Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        words.overdispersion_analysis_description("without_secondary_sources", funnel.WINSOR_LEVEL),
     ),
     OverdispersionAnalysis(
         "ranges_at_fewest",
         funnel.WINSOR_LEVEL,
         True,
-        "ranges_at_fewest (sensitivity: every other force on the funnel, a count left as a range taken at its fewest, "
-        f"Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        words.overdispersion_analysis_description("ranges_at_fewest", funnel.WINSOR_LEVEL),
         "fewest",
     ),
     OverdispersionAnalysis(
         "ranges_at_most",
         funnel.WINSOR_LEVEL,
         True,
-        f"ranges_at_most (sensitivity: as ranges_at_fewest, each range taken at its most cases, Winsorised at {funnel.WINSOR_LEVEL:.0%})",
+        words.overdispersion_analysis_description("ranges_at_most", funnel.WINSOR_LEVEL),
         "most",
     ),
 )
@@ -225,30 +221,13 @@ class OverdispersionRun:
     reason: str
 
 
-def _plural(k: int, one: str, many: str) -> str:
-    return one if k == 1 else many
-
-
-def forces_phrase(k: int) -> str:
-    """A number of forces in words, the noun agreeing: ``"no force"``, ``"one force"``, ``"two forces"``, ..., ``"14 forces"``."""
-    if k < 0:
-        raise ValueError(f"a number of forces cannot be negative, got {k}")
-    return "no force" if k == 0 else f"{number_word(k)} {_plural(k, 'force', 'forces')}"
-
-
 def _too_few_reason(points: pd.DataFrame, kept: pd.DataFrame) -> str:
     """Why an analysis estimating from ``kept`` of a funnel's ``points`` cannot be made: fewer than two other forces are left."""
     compared = points.loc[points["is_gwent"], "force"]
     name = str(compared.iloc[0]) if len(compared) else "the force compared"
     others = points.loc[~points["is_gwent"]]
     kept_others = kept.loc[~kept["is_gwent"]]
-    if len(others) < 2:
-        return f"The funnel holds {forces_phrase(len(others))} besides {name}: the spread between forces cannot be estimated from fewer than two."
-    entering = "None" if kept_others.empty else f"Only {forces_phrase(len(kept_others))}"
-    return (
-        f"{entering} of the {len(others)} other forces on the funnel can enter this analysis's estimate: "
-        "the spread between forces cannot be estimated from fewer than two."
-    )
+    return words.too_few_forces_reason(name, len(others), len(kept_others))
 
 
 def _empty_run_points(points: pd.DataFrame) -> pd.DataFrame:
@@ -440,14 +419,14 @@ def overdispersed_limit_table(runs: list[OverdispersionRun], n_values=FUNNEL_N) 
 LIMIT_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the share of cases with that grade.",
     "method": "exact_binomial (Spiegelhalter 2005 interpolated exact limits) or wilson (PHE Fingertips Wilson-score limits).",
-    "confidence": "Two-sided confidence level of the limits: " + " or ".join(f"{c:g}" for c in funnel.CONFIDENCE_LEVELS) + ".",
+    "confidence": words.confidence_column(funnel.CONFIDENCE_LEVELS),
     "n": "Number of cases audited.",
     "target": "Pooled share over the other forces' inspections on the funnel (Gwent left out).",
     "lower": "Lower control limit (a share).",
     "upper": "Upper control limit (a share).",
 }
 
-_ANALYSIS_TEXT = "How the over-dispersion is estimated: " + "; ".join(a.description for a in OVERDISPERSION_ANALYSES) + "."
+_ANALYSIS_TEXT = words.analysis_column(a.description for a in OVERDISPERSION_ANALYSES)
 
 DISPERSION_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the funnel of the share of cases with that grade.",
@@ -474,11 +453,6 @@ DISPERSION_COLUMNS: dict[str, str] = {
     "note": "Why the analysis cannot be made (empty when it is made).",
 }
 
-_POSITION_TEXT = "below_99.8, below_95, within_95, above_95 or above_99.8; a share exactly on a limit counts as inside"
-_RANGE_TEXT = (
-    f"; {DEPENDS} when the document's count is a range whose counts fall in different places (position_<kind>_low and _high say where)"
-)
-
 POSITION_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the funnel of the share of cases with that grade.",
     "analysis": _ANALYSIS_TEXT,
@@ -497,15 +471,13 @@ POSITION_COLUMNS: dict[str, str] = {
     "n": "Cases audited (empty when the sources give different numbers and no count is used).",
     "share": "count / n (empty without a count).",
     "z": "z-score against the analysis's target (funnel_dispersion.csv): (share - target) / sqrt(target (1 - target) / n); empty without a count.",
-    "position_binomial": f"Where the share falls against the exact binomial limits around the analysis's target: {_POSITION_TEXT}{_RANGE_TEXT}.",
+    "position_binomial": words.position_column("binomial", DEPENDS),
     "position_binomial_low": "The lowest position over every count the document allows (equal to position_binomial unless it is depends).",
     "position_binomial_high": "The highest position over every count the document allows.",
-    "position_additive": "Where the share falls against the additive random-effects limits target +/- z sqrt(target (1 - target) / n + tau2): "
-    f"{_POSITION_TEXT}{_RANGE_TEXT}.",
+    "position_additive": words.position_column("additive", DEPENDS),
     "position_additive_low": "The lowest such position over every count the document allows.",
     "position_additive_high": "The highest such position over every count the document allows.",
-    "position_multiplicative": "Where the share falls against the multiplicative limits target +/- z sqrt(max(phi, 1) target (1 - target) / n): "
-    f"{_POSITION_TEXT}{_RANGE_TEXT}.",
+    "position_multiplicative": words.position_column("multiplicative", DEPENDS),
     "position_multiplicative_low": "The lowest such position over every count the document allows.",
     "position_multiplicative_high": "The highest such position over every count the document allows.",
 }
@@ -534,10 +506,7 @@ def funnel_tables(panel: Panel) -> dict[str, pd.DataFrame | str]:
     for measure in FUNNEL_MEASURES:
         points = funnel_points(panel, measure)
         if not (points["pinned"].astype(bool) & ~points["is_gwent"].astype(bool)).any():
-            why = (
-                f"No other force's full inspection graded {', '.join(FUNNEL_SCALE)} pins the count of all cases graded {measure}, "
-                "so the funnels have no target."
-            )
+            why = words.no_target_reason(FUNNEL_SCALE, measure)
             return {spec.path: why for spec in _SPECS}
     runs = overdispersion_runs(panel)
     return {
@@ -571,11 +540,7 @@ _SPECS = (
     TableSpec(
         "funnel_limits.csv",
         "Funnel-plot control limits for the share of cases graded inadequate and good",
-        "Control limits around the pooled share of the other forces' full inspections, for each number of cases from "
-        + f"{FUNNEL_N.start} to {FUNNEL_N.stop - 1}: exact binomial limits "
-        "with Spiegelhalter's (2005) interpolation and Wilson-score limits (PHE Fingertips), at "
-        + " and ".join(f"{c:.1%}".replace(".0%", "%") for c in funnel.CONFIDENCE_LEVELS)
-        + " confidence.",
+        words.funnel_limits_description(FUNNEL_N.start, FUNNEL_N.stop - 1, funnel.CONFIDENCE_LEVELS),
         LIMIT_COLUMNS,
         (
             "The target leaves Gwent out, so that Gwent is compared with the other forces rather than partly with itself.",
@@ -585,11 +550,7 @@ _SPECS = (
     TableSpec(
         "funnel_dispersion.csv",
         "Over-dispersion of the funnels: Spiegelhalter's dispersion statistic and the between-force variance",
-        "For each funnel (share inadequate, share good) and each way of estimating it: the number of other forces used, the pooled "
-        "target, Spiegelhalter's (2005) dispersion statistic phi from the Winsorised z-scores with its chi-squared test, and the "
-        "between-force variance tau2 of the additive random-effects model. The main analysis Winsorises at "
-        f"{funnel.WINSOR_LEVEL:.0%}; the others show what changes without Winsorisation and without the figures known only from "
-        "secondary coverage.",
+        words.funnel_dispersion_description(funnel.WINSOR_LEVEL),
         DISPERSION_COLUMNS,
         (
             "The additive random-effects limits are the main over-dispersed limits: forces differ in case mix and in how cases are "
@@ -602,10 +563,7 @@ _SPECS = (
     TableSpec(
         "funnel_limits_overdispersed.csv",
         "Funnel limits that allow for over-dispersion, beside the exact binomial limits",
-        "For each funnel, each confidence level and each number of cases from "
-        + f"{FUNNEL_N.start} to {FUNNEL_N.stop - 1}: the exact binomial limits and, around the same target, the additive random-effects "
-        "limits (with tau2) and the multiplicative limits (with phi, at least 1) of the main analysis in funnel_dispersion.csv "
-        "(Spiegelhalter 2005).",
+        words.funnel_limits_overdispersed_description(FUNNEL_N.start, FUNNEL_N.stop - 1),
         OVERDISPERSED_LIMIT_COLUMNS,
         (
             "Under-dispersion (phi below 1) never narrows the multiplicative limits, and tau2 = 0 gives the binomial limits in their Wilson-score form.",

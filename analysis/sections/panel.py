@@ -1,8 +1,10 @@
 """The national panel's tables: every document's count ranges and shares, the force-versus-inspector pairs, the re-inspections.
 
-Tables only (the sentences about them live in ``analysis/narrative/national.py``). The members come
-from :func:`analysis.data.panel.read_panel`: every audit package of a folder through the gate in,
-figures that contradict each other kept as readings whose ranges are united here.
+Tables only (the sentences about them live in ``analysis/narrative/national.py``, the words the tables carry in
+``analysis/narrative/panel.py``). The members come from :func:`analysis.data.panel.read_panel`: every audit package
+of a folder through the gate in, figures that contradict each other kept as readings whose ranges are united here.
+The published ``national_panel.csv`` is read back here too, for the chart and the sentences (:func:`document_shares`,
+:func:`pooled_share`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from analysis.data.audit_package import SAMPLES as FIGURE_SAMPLES
 from analysis.data.load import AuditData
 from analysis.data.panel import NOT_USABLE, USED, Member, Panel, national_folder, read_panel
 from analysis.data.publish import Stage, TableSpec
+from analysis.narrative import panel as words
+from analysis.narrative.panel import NO_COUNT_REASON, NO_PANEL_REASON
+from analysis.narrative.style import change_words
 from analysis.stats.proportions import proportion_interval
 
 RATERS = ("force", "inspectorate")
@@ -37,8 +42,7 @@ PANEL_COLUMNS: dict[str, str] = {
     "share_low": "Smallest share of the sample in this grade (low over of, the smallest over the readings); for a printed percentage of a "
     "sample of unknown size, the lowest share that rounds to it.",
     "share_high": "Largest share, likewise (the highest share that rounds to a printed percentage).",
-    "ci_low": f"Lower end of the union of the exact (Clopper-Pearson) {CONFIDENCE:.0%} intervals of the share over every count from low to high "
-    "(and every reading); empty without a count.",
+    "ci_low": words.panel_interval_column(CONFIDENCE),
     "ci_high": "Upper end of that union; empty without a count.",
     "status": "used (every figure of the document holds together), partly_used (some figures contradict others: the ranges are the union "
     "over the readings, or these cases are read without the figures set aside) or not_usable (this sample's figures cannot be used).",
@@ -60,8 +64,6 @@ PANEL_SPEC = TableSpec(
     ),
 )
 
-NO_COUNT_REASON = "the document prints a percentage with no number of cases, so there is no count range and no interval"
-
 
 def _group_key(group: tuple[str, str, str]) -> tuple[int, int]:
     return FIGURE_SAMPLES.index(group[0]), RATERS.index(group[1])
@@ -70,11 +72,6 @@ def _group_key(group: tuple[str, str, str]) -> tuple[int, int]:
 def _half_unit(printed: str) -> float:
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     return 0.5 * 10.0**-decimals
-
-
-#: Why a document that prints figures for practice areas (sub-samples) only has no usable row.
-AREA_CASES = "{area}: {of} cases"
-AREAS_ONLY_REASON = "the document prints grades only for a sub-sample of the audited cases ({areas}); practice areas are not in the panel"
 
 
 def member_rows(m: Member) -> list[tuple]:
@@ -124,7 +121,7 @@ def member_rows(m: Member) -> list[tuple]:
         out.append((*head, f.sample, f.rater, grade, None, None, None, low, high, np.nan, np.nan, status, reason or NO_COUNT_REASON))
     if not out:  # only practice areas (sub-samples) are printed: the document is listed, its figures stay in its package
         areas = sorted({(f.area, f.of) for r in m.readings for f in (*r.figures, *r.shares) if f.area})
-        why = AREAS_ONLY_REASON.format(areas="; ".join(AREA_CASES.format(area=area, of=of) if of else area for area, of in areas))
+        why = words.areas_only_reason(areas)
         for grade in m.meta.grades:
             out.append((*head, "all", "inspectorate", grade, None, None, None, np.nan, np.nan, np.nan, np.nan, NOT_USABLE, why))
     return out
@@ -157,12 +154,7 @@ PAIR_COLUMNS: dict[str, str] = {
     "force": PANEL_COLUMNS["force"],
     "published": PANEL_COLUMNS["published"],
     "n": "Number of force-selected cases graded by both the force and the inspectors.",
-    **{
-        f"{q}_{end}": f"{'Smallest' if end == 'low' else 'Largest'} {what} over every case-by-case table consistent with the published figures "
-        "(and every reading, when sources disagree); empty when undefined on every table."
-        for q, what in PAIR_QUANTITIES.items()
-        for end in ("low", "high")
-    },
+    **{f"{q}_{end}": words.pair_bound_column(end, what) for q, what in PAIR_QUANTITIES.items() for end in ("low", "high")},
     "n_tables": "Number of consistent tables when they were listed one by one (empty when too many to list: the ranges then come from closed forms).",
     "method": "How the ranges were computed (stats/pair_bounds.py), as its method text for Cohen's kappa, with the number of readings.",
     "status": PANEL_COLUMNS["status"],
@@ -210,7 +202,7 @@ def pair_row(m: Member) -> tuple | None:
     n_tables = tables.pop() if len(tables) == 1 else None  # the readings share the pair's figures, or the count is not one number
     method = found[0][0].loc["cohen_kappa", "method"]
     if len(found) > 1:
-        method = f"union over {len(found)} readings; {method}"
+        method = words.union_method(len(found), method)
     ns = sorted({n for _, _, n in found})
     return (
         m.id,
@@ -248,27 +240,7 @@ CHANGE_COLUMNS: dict[str, str] = {
     "first_published": "Publication date of the earlier document.",
     "second_published": "Publication date of the later document.",
     "second_type": "What the later document is (as document_type in national_panel.csv).",
-    **{
-        col: text.format(grade=grade)
-        for prefix, grade in CHANGE_GRADES
-        for col, text in (
-            (
-                f"{prefix}_low",
-                "Smallest change (later minus earlier) in the share of all cases graded {grade}, over every count each document allows.",
-            ),
-            (f"{prefix}_high", "Largest such change."),
-            (
-                f"{prefix}_ci_low",
-                f"Lower end of the {CONFIDENCE:.0%} Newcombe hybrid score interval for the difference of two independent proportions, "
-                "the union over every count each document allows; empty when a document prints no number of cases.",
-            ),
-            (f"{prefix}_ci_high", "Upper end of that union."),
-            (
-                f"{prefix}_words",
-                "fell (the whole interval below zero), rose (above zero) or no clear change (analysis/words.py: change_words); empty without an interval.",
-            ),
-        )
-    },
+    **{f"{prefix}_{suffix}": text for prefix, grade in CHANGE_GRADES for suffix, text in words.change_columns(grade, CONFIDENCE).items()},
     "reason": "Why an interval is missing, or which figures of either document conflict (as in national_panel.csv).",
 }
 
@@ -306,7 +278,6 @@ def _printed_share(m: Member, grade: str) -> tuple[float, float] | None:
 
 def change_cells(first: Member, second: Member, grade: str) -> tuple[float, float, float, float, str | None, str]:
     """``(low, high, ci_low, ci_high, words, why_no_interval)`` of the change in the share of ``grade`` from ``first`` to ``second``."""
-    from analysis.narrative import style
     from analysis.stats.proportions import newcombe_difference_intervals
 
     a, b = _side(first, grade), _side(second, grade)
@@ -324,7 +295,7 @@ def change_cells(first: Member, second: Member, grade: str) -> tuple[float, floa
                 lows.append(lo2 / n2 - hi1 / n1)
                 highs.append(hi2 / n2 - lo1 / n1)
         ci_low, ci_high = float(min(ci_lows)), float(max(ci_highs))
-        return float(min(lows)), float(max(highs)), ci_low, ci_high, style.change_words(ci_low, ci_high), ""
+        return float(min(lows)), float(max(highs)), ci_low, ci_high, change_words(ci_low, ci_high), ""
     shares = []
     for m, side in ((first, a), (second, b)):
         if side is not None:
@@ -332,7 +303,7 @@ def change_cells(first: Member, second: Member, grade: str) -> tuple[float, floa
         else:
             shares.append(_printed_share(m, grade))
     missing = [m.id for m, side in ((first, a), (second, b)) if side is None]
-    why = f"{' and '.join(missing)} print{'s' if len(missing) == 1 else ''} no number of cases for all cases graded {grade}, so there is no interval"
+    why = words.no_count_change_reason(missing, grade)
     if None in shares:
         absent = [m.id for m, sh in zip((first, second), shares, strict=True) if sh is None]
         return (
@@ -341,7 +312,7 @@ def change_cells(first: Member, second: Member, grade: str) -> tuple[float, floa
             np.nan,
             np.nan,
             None,
-            f"{' and '.join(absent)} print{'s' if len(absent) == 1 else ''} no share of all cases graded {grade}",
+            words.no_share_change_reason(absent, grade),
         )
     (l1, h1), (l2, h2) = shares
     return l2 - h1, h2 - l1, np.nan, np.nan, None, why
@@ -393,13 +364,102 @@ def changes_table(panel: Panel) -> pd.DataFrame:
     return frame
 
 
-# --------------------------------------------------------------------------- the pipeline stage
+# --------------------------------------------------------------------------- national_panel.csv read back: each document's share of a grade
 
-#: Why a package without a national/ folder has no panel tables.
-NO_PANEL_REASON = (
-    "The audit package has no national/ folder of other audits' packages beside its files, so no national panel is built "
-    "(python -m analysis panel --packages DIR builds one from any folder of packages)."
-)
+#: The figures a document's row on the chart shows: every audited case, graded by the inspectors.
+OVERALL_SAMPLE, OVERALL_RATER = "all", "inspectorate"
+#: Words a force's name may end with that a row label leaves out ("Dorset Police" reads "Dorset").
+FORCE_SUFFIXES: tuple[str, ...] = (" Police Service", " Police", " Constabulary")
+#: Short reasons shown in place of a bar (the table under the chart gives each document's full reason).
+NO_FIGURE, NOT_DRAWN_UNUSABLE, NO_SHARE = "no figure", "not usable", "no share"
+
+
+def short_force(name: str) -> str:
+    """A force's name without the words every force shares (:data:`FORCE_SUFFIXES`): ``"Dorset Police"`` -> ``"Dorset"``.
+
+    A name with a gloss after " - " or " (" keeps only what comes before it, so that a row label fits beside the chart.
+    """
+    for mark in (" - ", " ("):
+        if mark in name[1:]:
+            name = name[: name.index(mark, 1)]
+    for suffix in FORCE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def document_labels(docs: pd.DataFrame) -> list[str]:
+    """A row label per document (``force``, ``published``): the short force name and the year, or the month where two would read alike."""
+    year = [f"{short_force(str(f))} {str(p)[:4]}" for f, p in zip(docs["force"], docs["published"], strict=True)]
+    month = [f"{short_force(str(f))} {str(p)[:7]}" for f, p in zip(docs["force"], docs["published"], strict=True)]
+    seen = pd.Series(year).duplicated(keep=False).tolist()
+    labels = [m if twice else y for y, m, twice in zip(year, month, seen, strict=True)]
+    return [
+        f"{label} ({i})" if twice else label
+        for i, (label, twice) in enumerate(zip(labels, pd.Series(labels).duplicated(keep=False), strict=True), 1)
+    ]
+
+
+def _overall(panel: pd.DataFrame) -> pd.DataFrame:
+    return panel.loc[panel["sample"].eq(OVERALL_SAMPLE) & panel["rater"].eq(OVERALL_RATER)]
+
+
+def document_shares(panel: pd.DataFrame, grade: str, compared: str) -> pd.DataFrame:
+    """One row per document of ``national_panel.csv``, ordered by date: its share graded ``grade`` over every audited case, or why none is drawn.
+
+    Columns: ``audit_id``, ``force``, ``published``, ``document_type``, ``label`` (:func:`document_labels`),
+    ``is_compared`` (the document ``compared``, the project's own audit), ``low``, ``high``, ``of``,
+    ``share_low``, ``share_high``, ``ci_low``, ``ci_high`` and ``note``: empty when the share is drawn,
+    else :data:`NO_FIGURE` (the document has no row for the grade among all audited cases graded by
+    the inspectors), :data:`NOT_DRAWN_UNUSABLE` (its row's status is ``not_usable``) or :data:`NO_SHARE`
+    (the row has no share, for example when the number of cases is not printed). Every document is
+    kept: none is dropped because it has no figure.
+    """
+    docs = panel.drop_duplicates("audit_id")[["audit_id", "force", "published", "document_type"]]
+    docs = docs.sort_values(["published", "audit_id"], kind="stable").reset_index(drop=True)
+    rows = _overall(panel).loc[lambda f: f["grade"].eq(grade)].drop_duplicates("audit_id").set_index("audit_id")
+    cols = ["low", "high", "of", "share_low", "share_high", "ci_low", "ci_high", "status"]
+    out = docs.join(rows[cols], on="audit_id")
+    out.insert(4, "label", document_labels(docs))
+    out.insert(5, "is_compared", out["audit_id"].eq(compared))
+    usable = out["status"].notna() & out["status"].ne("not_usable")
+    drawn = usable & out["share_low"].notna() & out["share_high"].notna()
+    out["note"] = np.select(
+        [out["status"].isna(), out["status"].eq("not_usable"), ~drawn], [NO_FIGURE, NOT_DRAWN_UNUSABLE, NO_SHARE], default=""
+    )
+    return out.drop(columns="status")
+
+
+def pooled_share(panel: pd.DataFrame, grade: str, compared: str) -> tuple[float, int] | None:
+    """The programme's pooled share graded ``grade`` and the number of documents it pools, or None when none qualifies.
+
+    Pooled over the other documents' full inspections (``document_type`` ``inspection``, the compared
+    audit left out, as the funnels leave it out) whose count of ``grade`` among all audited cases is
+    pinned to one value (``low == high``), whose number of cases is printed, whose row is usable, and
+    whose grade scale is the compared audit's (the same grades in the panel), so that a share good on
+    the 2014-15 scale (good, adequate, inadequate) is never pooled with one on the later scale.
+    """
+    overall = _overall(panel)
+    scales = overall.groupby("audit_id")["grade"].agg(lambda g: frozenset(g.astype(str)))
+    if compared not in scales.index:
+        return None
+    same = scales.index[scales.eq(scales[compared])]
+    rows = overall.loc[
+        overall["grade"].eq(grade)
+        & overall["audit_id"].isin(same)
+        & overall["audit_id"].ne(compared)
+        & overall["document_type"].eq("inspection")
+        & overall["status"].ne("not_usable")
+        & overall["of"].notna()
+        & overall["low"].notna()
+        & overall["low"].eq(overall["high"])
+    ].drop_duplicates("audit_id")
+    if rows.empty:
+        return None
+    return float(rows["low"].sum() / rows["of"].sum()), len(rows)
+
+
+# --------------------------------------------------------------------------- the pipeline stage
 
 _LAST: list = []  # the last (data, panel) pair: the panel and national stages of one build read the packages once
 

@@ -23,13 +23,13 @@ PROSE = re.compile(r" [A-Za-z]")
 #: panel's reasons and the funnel tables' notes (national.py's sentences moved to analysis/narrative/national.py).
 #: Lower a number when a module loses prose; never raise it.
 CEILING = {
-    "areas.py": 24,
+    "areas.py": 0,
     "association.py": 5,
     "audit.py": 7,
     "contents.py": 1,
-    "coverage.py": 20,
-    "national.py": 15,
-    "panel.py": 6,
+    "coverage.py": 5,
+    "national.py": 0,
+    "panel.py": 0,
     "samples.py": 4,
     "self_assessment.py": 26,
 }
