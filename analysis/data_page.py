@@ -21,7 +21,7 @@ from analysis.data import paths
 from analysis.data.errors import AuditDataError
 from analysis.display import breakable, code_name, pipe_table
 from analysis.narrative.style import Markup, as_text, code, link, prose, web_address
-from analysis.site import REBUILD_HINT, audit, processed_folder, raw_folder
+from analysis.site import REBUILD_HINT, processed_folder, provenance, raw_folder
 
 
 @dataclass(frozen=True)
@@ -158,16 +158,18 @@ def data_dictionary(kind: str, folder: str | Path | None = None, heading_level: 
     return "\n".join(parts)
 
 
-def licence_statement(raw_dir: str | Path | None = None) -> str:
-    """The licence and source statement, as Markdown, from the raw data package and ``source.csv`` (or ``audit.json`` without it).
+def licence_statement(processed_dir: str | Path | None = None) -> str:
+    """The licence and source statement, as Markdown, from the processed data package: its licences and sources (:func:`analysis.site.provenance`).
 
-    The package's words are text (:func:`analysis.narrative.style.as_text`) and its addresses links only when they are http(s).
+    The source record (``source.csv``) where the package has one, else ``audit.json``'s title, force,
+    date and sources. The package's words are text (:func:`analysis.narrative.style.as_text`) and its
+    addresses links only when they are http(s).
     """
-    data = audit(raw_dir)
-    desc, source = data.descriptor, data.extra("source")
+    data = provenance(processed_dir)
+    source = data.record
     licences = "; ".join(
         link(lic.get("title", lic["name"]), lic["path"]) if lic.get("path") else as_text(lic.get("title", lic["name"]))
-        for lic in desc.get("licenses", [])
+        for lic in data.licenses
     )
     if source is None:
         meta = data.meta

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data import provenance
 from analysis.data.errors import PublishError
 from analysis.data.load import AuditData, load_audit
 from analysis.data.paths import PROCESSED_DIR, RAW_DIR, display_path
@@ -94,14 +95,18 @@ def check_folders(raw_dir: str | Path, out_dir: str | Path) -> None:
 
 
 def payload(data: AuditData) -> dict[str, bytes]:
-    """The bytes of the whole processed set for ``data``: every supported table, ``contents.csv`` and ``datapackage.json``."""
+    """The bytes of the whole processed set for ``data``: every supported table, ``contents.csv`` and ``datapackage.json``.
+
+    The descriptor says where the figures come from (:func:`analysis.data.provenance.header`: ``sources``
+    and ``x_audit``), so that the pages read it from the set and never load the raw package.
+    """
     tables, absent = build_all(data)
     with step("contents and bytes"):
         all_specs = specs(data)
         tables[contents.PATH] = contents.contents_table(STAGES, data, tables, absent)
         chosen = {name: all_specs[name] for name in tables if name in all_specs}
         chosen[contents.PATH] = contents.SPEC
-        return serialise(tables, chosen, data.grades, package_header(data.descriptor))
+        return serialise(tables, chosen, data.grades, {**package_header(data.descriptor), **provenance.header(data)})
 
 
 def process(

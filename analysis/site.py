@@ -1,8 +1,9 @@
 """What the website's pages read: the processed tables (checked), the headline findings, the Methods page's limits, the front page.
 
 The site's ``.qmd`` pages call these functions at render time, so every number on them comes
-from ``data/processed/`` (and the source record of the audit package, checked once per page,
-:func:`audit`) and none is typed. The sentences are built in :mod:`analysis.narrative` and the
+from ``data/processed/`` (the source record and ``audit.json`` too, as the processed set's
+``datapackage.json`` carries them, :func:`provenance`) and none is typed; no page loads the raw
+package. The sentences are built in :mod:`analysis.narrative` and the
 sections, the Data page in :mod:`analysis.data_page`, the power calculation in
 :mod:`analysis.stats.power`. A missing or malformed input raises
 :class:`analysis.data.errors.AuditDataError` naming the file: no value is ever invented.
@@ -10,9 +11,7 @@ sections, the Data page in :mod:`analysis.data_page`, the power calculation in
 
 from __future__ import annotations
 
-import functools
 import math
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ from analysis.stats.power import detectable_difference
 from analysis.stats.proportions import wilson_interval
 
 if TYPE_CHECKING:
-    from analysis.data.load import AuditData
+    from analysis.data.provenance import Provenance
 
 # CONFIDENCE (every interval on the site) and POWER (the Methods page's smallest detectable difference) come from analysis.choices.
 
@@ -87,29 +86,24 @@ def raw_folder(raw_dir: str | Path | None = None) -> Path:
     return Path(raw_dir) if raw_dir is not None else paths.raw_dir()
 
 
-def audit(raw_dir: str | Path | None = None) -> AuditData:
-    """The validated audit package: loaded and checked once per process, however many of the page's functions need its source record.
+def provenance(processed_dir: str | Path | None = None) -> Provenance:
+    """Where the figures come from, as the processed set says (:func:`analysis.data.provenance.read_provenance`): the source record, ``audit.json``, the licences.
 
-    The processed set does not carry the source record (the report's title, dates, ISBN, address)
-    or ``audit.json``'s selection quote, so they come from the raw package through the one gate in
-    (:func:`analysis.data.load.load_audit`); a page's render is one process, so the package is
-    checked once per page that needs it.
+    Read from the set's ``datapackage.json`` (``sources`` and ``x_audit``), checked; the raw package
+    is not loaded. A missing descriptor raises :class:`AuditDataError` naming it.
     """
-    folder = os.path.realpath(raw_folder(raw_dir))
-    return _audit(folder, _state(folder))
+    from analysis.data.provenance import read_provenance
 
-
-def _state(folder: str) -> tuple[tuple[str, int, int], ...]:
-    """Each file of the package with its size and modification time: a package edited since it was loaded is loaded and checked again."""
-    found = (p for p in Path(folder).rglob("*") if p.is_file())
-    return tuple(sorted((p.relative_to(folder).as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in found))
-
-
-@functools.lru_cache(maxsize=4)
-def _audit(raw_dir: str, state: tuple[tuple[str, int, int], ...]) -> AuditData:
-    from analysis.data.load import load_audit
-
-    return load_audit(Path(raw_dir))
+    folder = processed_folder(processed_dir)
+    path = folder / "datapackage.json"
+    if not path.is_file():
+        raise AuditDataError(
+            paths.display_path(path),
+            f"processed file not found; {REBUILD_HINT}",
+            expected="a file written by the project's code",
+            found="no file",
+        )
+    return read_provenance(folder)
 
 
 def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -212,11 +206,11 @@ def sample_counts(processed_dir: str | Path | None = None) -> SampleCounts:
     return SampleCounts(**out)
 
 
-def inspection_summary(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> str:
-    """:func:`analysis.narrative.front_page.inspection_summary` on the source record and ``sample_grades.csv``."""
+def inspection_summary(processed_dir: str | Path | None = None) -> str:
+    """:func:`analysis.narrative.front_page.inspection_summary` on the source record (:func:`provenance`) and ``sample_grades.csv``."""
     from analysis.narrative.front_page import inspection_summary as sentence
 
-    return sentence(audit(raw_dir).extra("source"), sample_counts(processed_dir))
+    return sentence(provenance(processed_dir).record, sample_counts(processed_dir))
 
 
 # --------------------------------------------------------------------------- headline findings
@@ -249,14 +243,14 @@ def headline_self_assessment(processed_dir: str | Path | None = None) -> Headlin
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
         scale(processed_dir),
-        random_force_selected(),
+        random_force_selected(processed_dir),
     )
     return Headline("self_assessment", "Self-assessment against inspection", text)
 
 
-def random_force_selected(raw_dir: str | Path | None = None) -> bool:
-    """Whether the package's document says the force's cases were drawn at random: ``audit.json``'s selection quote (:meth:`~analysis.data.audit_package.AuditMeta.said_random`), the one source the tables and notebooks use too."""
-    return audit(raw_dir).meta.said_random("force_selected")
+def random_force_selected(processed_dir: str | Path | None = None) -> bool:
+    """Whether the package's document says the force's cases were drawn at random: ``audit.json``'s selection quote (:meth:`~analysis.data.audit_package.AuditMeta.said_random`) as the processed set carries it (:func:`provenance`), the one source the tables and notebooks use too."""
+    return provenance(processed_dir).meta.said_random("force_selected")
 
 
 def headline_overall(processed_dir: str | Path | None = None) -> Headline:
@@ -266,7 +260,7 @@ def headline_overall(processed_dir: str | Path | None = None) -> Headline:
     text = audit.headline_overall(
         read_processed("sample_grades.csv", ("sample", "assessor", "grade", "n"), processed_dir),
         scale(processed_dir),
-        random_force_selected(),
+        random_force_selected(processed_dir),
     )
     return Headline("overall", "All audited cases", text)
 
@@ -391,19 +385,19 @@ def analysis_as_of() -> str:
     return long_date(out) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out) else "not recorded (this copy is not under version control)"
 
 
-def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | None = None) -> FrontPage:
-    """:func:`analysis.narrative.front_page.front_page` on the published tables and the source record (:func:`audit`).
+def front_page(processed_dir: str | Path | None = None) -> FrontPage:
+    """:func:`analysis.narrative.front_page.front_page` on the published tables and the source record (:func:`provenance`).
 
     The national paragraph is :func:`analysis.narrative.national.beside_other_forces` on the national panel's tables
     (``national_panel.csv``, ``national_pairs.csv``, ``national_changes.csv`` and, where the panel pins another force's
-    count, ``funnel_positions.csv``), comparing the audit whose id the package's ``audit.json`` gives.
+    count, ``funnel_positions.csv``), comparing the audit whose id the package's ``audit.json`` gives (as the processed set carries it).
     """
     from analysis.narrative import front_page as words
     from analysis.narrative import national as national_words
     from analysis.sections import national, panel
 
     c = sample_counts(processed_dir)
-    package = audit(raw_dir)
+    package = provenance(processed_dir)
     positions = (
         read_processed("funnel_positions.csv", tuple(national.POSITION_COLUMNS), processed_dir)
         if (processed_folder(processed_dir) / "funnel_positions.csv").is_file()
@@ -417,7 +411,7 @@ def front_page(processed_dir: str | Path | None = None, raw_dir: str | Path | No
         positions=positions,
     )
     return words.front_page(
-        package.extra("source"),
+        package.record,
         c,
         read_processed("identified.csv", ("quantity", "low", "high", "ci_low", "ci_high"), processed_dir),
         read_processed("area_summary.csv", ("area", words.worst_holm_column(c.grades)), processed_dir),

@@ -154,12 +154,9 @@ class AuditData:
     @property
     def source_line(self) -> str:
         """Where the figures come from, in one line (the "Source:" line of every chart): the report, else ``audit.json``'s sources."""
-        from analysis.narrative.style import source_text
+        from analysis.narrative.style import source_line
 
-        source = self.extras.get("source")
-        if source is not None:
-            return source_text(source)
-        return "; ".join(title for title, _ in self.meta.sources) + f" ({self.meta.published})"
+        return source_line(self.extras.get("source"), self.meta)
 
     def field_enum(self, resource: str, name: str) -> tuple[str, ...]:
         """The allowed values the data package gives for field ``name`` of ``resource`` (e.g. the 43 forces)."""

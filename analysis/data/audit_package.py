@@ -333,6 +333,39 @@ def _parse_samples(samples: Any, shown: str) -> tuple[tuple[tuple[str, Selection
     return tuple(selection), frozenset(unknown)
 
 
+def audit_document(meta: AuditMeta) -> dict[str, Any]:
+    """``audit.json``'s fields as :func:`parse_audit_json` reads them back into ``meta`` (its inverse, optional fields only when set).
+
+    The processed set carries it in its ``datapackage.json`` (``x_audit``), so that what the audit is
+    (its id, title, force, sources, licence, what the document says of each sample) can be read
+    beside the tables without the raw package.
+    """
+    doc: dict[str, Any] = {
+        "id": meta.id,
+        "force": meta.force,
+        "title": meta.title,
+        "published": meta.published,
+        "grades": list(meta.grades),
+        "sources": [{"title": title, "url": url} for title, url in meta.sources],
+        "licence": meta.licence,
+    }
+    if meta.areas_partition:
+        doc["areas_partition"] = True
+    samples: dict[str, Any] = {}
+    for sample in SAMPLES:
+        entry: dict[str, Any] = {}
+        chosen = meta.selected(sample)
+        if chosen is not None:
+            entry["selection"] = {"quote": chosen.quote, "source": chosen.source, "random": chosen.random}
+        if sample in meta.n_unknown:
+            entry["n_unknown"] = True
+        if entry:
+            samples[sample] = entry
+    if samples:
+        doc["samples"] = samples
+    return doc
+
+
 # --------------------------------------------------------------------------- figures.csv
 
 

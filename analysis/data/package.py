@@ -540,8 +540,16 @@ def _check_header(header: list[str], names: list[str], shown: str) -> None:
         raise AuditDataError(shown, problem, expected=f"columns {', '.join(names)}", found=f"columns {', '.join(header)}")
 
 
-def _value(value: str, field: dict[str, Any], i: int, shown: str) -> Any:
-    """One checked and converted cell of data row ``i``."""
+def read_value(value: str, field: dict[str, Any], shown: str) -> Any:
+    """One value outside a table (e.g. a field of a JSON object) checked and converted against its schema ``field``, as the reader checks a cell.
+
+    The message names ``shown`` and the field's name (no row): see :func:`_value`.
+    """
+    return _value(value, field, None, shown)
+
+
+def _value(value: str, field: dict[str, Any], i: int | None, shown: str) -> Any:
+    """One checked and converted cell of data row ``i`` (``None``: a value outside a table, no row named)."""
     col = field["name"]
     cons = field.get("constraints", {})
     bad = _control_character(value)

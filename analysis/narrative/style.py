@@ -107,6 +107,13 @@ def source_text(source) -> str:
     return f"{source['inspectorate']}, {source['title']} ({long_month(source['publication_month'])})"
 
 
+def source_line(record, meta) -> str:
+    """Where an audit's figures come from, in one line (the "Source:" line of every chart): the report's ``record`` (:func:`source_text`), else ``meta``'s sources and date (``audit.json``)."""
+    if record is not None:
+        return source_text(record)
+    return "; ".join(title for title, _ in meta.sources) + f" ({meta.published})"
+
+
 def grade_word(grade: str) -> str:
     """A grade as it reads after a count of cases: ``"requiring improvement"`` for ``"requires improvement"``, else the grade."""
     words = grade.split()

@@ -340,7 +340,7 @@ def test_the_data_page_shows_the_package_descriptor_as_text(hostile_report):
     raw, processed = HOSTILE, hostile_report / "processed"
     files = data_page.data_files(raw, processed)
     parts = {
-        "licence": data_page.licence_statement(raw),
+        "licence": data_page.licence_statement(processed),
         "raw downloads": data_page.download_table(files, "raw"),
         "processed downloads": data_page.download_table(files, "processed"),
         "raw dictionary": data_page.data_dictionary("raw", raw),

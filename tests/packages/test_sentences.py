@@ -100,7 +100,7 @@ def page_text(name: str) -> str:
     return re.sub(r"`\{python\} ([^`]+)`", lambda m: str(eval(m.group(1), namespace)), prose)
 
 
-def site_texts(processed_dir: Path | None = None, raw_dir: Path | None = None) -> dict[str, str]:
+def site_texts(processed_dir: Path | None = None) -> dict[str, str]:
     """Every headline and the front page's sentences the site builds from a processed set (those the set supports)."""
     out = {}
     for name, make in (
@@ -114,7 +114,7 @@ def site_texts(processed_dir: Path | None = None, raw_dir: Path | None = None) -
         except (AuditDataError, KeyError, ValueError):
             continue  # a table this audit's figures do not support
     try:
-        front = site.front_page(processed_dir, raw_dir)
+        front = site.front_page(processed_dir)
         out["front_page"] = " ".join([front.bottom_line, front.figure_caption, *front.meaning, *front.cannot_tell, front.national])
     except (AuditDataError, KeyError, ValueError):
         pass
