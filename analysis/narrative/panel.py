@@ -174,6 +174,25 @@ def funnel_limits_description(n_low: int, n_high: int, levels: Iterable[float]) 
     )
 
 
+def tau2_interval_columns(confidence: float) -> dict[str, str]:
+    """The descriptions of ``funnel_dispersion.csv``'s ``tau2_low`` and ``tau2_high``: the ends of tau2's Q-profile interval at ``confidence``."""
+    return {
+        "tau2_low": f"Lower end of the {level_text(confidence)} Q-profile interval for tau2 (Viechtbauer 2007), from the forces' shares not "
+        "Winsorised; 0 when the data are consistent with no spread between forces.",
+        "tau2_high": f"Upper end of that {level_text(confidence)} Q-profile interval for tau2.",
+    }
+
+
+def funnel_key(levels: Sequence[float]) -> str:
+    """The part of the funnel chart's key that names its limit lines: dashed and dotted at the two ``levels``."""
+    return f"Solid line: pooled share of the other forces' pinned counts; dashed and dotted: {_levels(levels)} limits"
+
+
+def interval_axis(measure: str, confidence: float) -> str:
+    """The axis title of a chart of shares with their Wilson intervals at ``confidence``."""
+    return f"Share graded {measure} ({level_text(confidence)} Wilson interval)"
+
+
 def funnel_dispersion_description(winsor_level: float) -> str:
     """The description of ``funnel_dispersion.csv``; the main analysis Winsorises at ``winsor_level``."""
     return (

@@ -17,6 +17,8 @@ import pandas as pd
 from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
+from analysis import choices
+from analysis.narrative import panel as words
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, setup_style, wrap
 from analysis.sections.panel import OVERALL_RATER, OVERALL_SAMPLE, short_force
 
@@ -167,7 +169,8 @@ def funnel_plot(
     left_out = [f"{short_force(str(f))} {int(y)}" for f, y in zip(unplaced["force"], unplaced["year"], strict=True)]
     key = (
         "Square: figures from the inspectorate's website; circle: secondary coverage; hollow: partly used; vertical bar: a count "
-        "the figures leave as a range. Solid line: pooled share of the other forces' pinned counts; dashed and dotted: 95% and 99.8% limits"
+        "the figures leave as a range. "
+        + words.funnel_key(choices.FUNNEL_LEVELS)
         + ("; faint: the same limits by the other method." if show_other_method else ".")
         + (f" Not drawn (sources give different numbers of cases): {', '.join(left_out)}." if left_out else "")
     )
@@ -224,7 +227,7 @@ def before_after_plot(frame: pd.DataFrame, *, grades: Sequence[str], title: str,
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
-        ax.set_xlabel(f"Share graded {measure} (95% Wilson interval)")
+        ax.set_xlabel(words.interval_axis(measure, choices.CONFIDENCE))
         ax.set_ylim(-0.6, (len(forces) - 1) * 1.4 + 0.95)
         ax.set_yticks([])
         ax.spines[["left"]].set_visible(False)

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import choices
 from analysis.data.load import AuditData
 from analysis.data.panel import Panel
 from analysis.data.publish import Stage, TableSpec
 from analysis.narrative import panel as words
 from analysis.stats import funnel
 
-#: The grade scale of the funnels: documents graded on another scale are not compared with Gwent's.
+#: The grade scale of the funnels: documents graded on another scale are not compared with the compared force's.
 FUNNEL_SCALE: tuple[str, ...] = ("good", "requires improvement", "inadequate")
 #: Source kinds that are not the inspectorate's own website: a document whose licence is not OGL-UK-3.0 alone
 #: quotes some figures from news reports or other published statements (data/raw/national/README.md).
@@ -421,7 +422,7 @@ LIMIT_COLUMNS: dict[str, str] = {
     "method": "exact_binomial (Spiegelhalter 2005 interpolated exact limits) or wilson (PHE Fingertips Wilson-score limits).",
     "confidence": words.confidence_column(funnel.CONFIDENCE_LEVELS),
     "n": "Number of cases audited.",
-    "target": "Pooled share over the other forces' inspections on the funnel (Gwent left out).",
+    "target": "Pooled share over the other forces' inspections on the funnel (the force compared left out).",
     "lower": "Lower control limit (a share).",
     "upper": "Upper control limit (a share).",
 }
@@ -446,9 +447,7 @@ DISPERSION_COLUMNS: dict[str, str] = {
     "p_unwinsorised": "The calibrated test of over-dispersion: upper-tail chi-squared p-value (df degrees of freedom) of the sum of the "
     "forces' squared z-scores, not Winsorised (Spiegelhalter 2005 Winsorises only to estimate phi and tau2); small when the forces' "
     "shares spread more than chance alone would make them.",
-    "tau2_low": "Lower end of the 95% Q-profile interval for tau2 (Viechtbauer 2007), from the forces' shares not Winsorised; 0 when "
-    "the data are consistent with no spread between forces.",
-    "tau2_high": "Upper end of that 95% Q-profile interval for tau2.",
+    **words.tau2_interval_columns(choices.CONFIDENCE),
     "winsorised": "Documents (document_id, ';'-separated) whose z-scores Winsorisation pulled in; empty if none.",
     "note": "Why the analysis cannot be made (empty when it is made).",
 }
@@ -486,7 +485,7 @@ OVERDISPERSED_LIMIT_COLUMNS: dict[str, str] = {
     "measure": "inadequate or good: the share of cases with that grade.",
     "confidence": LIMIT_COLUMNS["confidence"],
     "n": "Number of cases audited.",
-    "target": "Pooled share over the other forces' inspections on the funnel (Gwent left out), as in funnel_limits.csv.",
+    "target": "Pooled share over the other forces' inspections on the funnel (the force compared left out), as in funnel_limits.csv.",
     "binomial_lower": "Lower exact binomial limit (funnel_limits.csv, method exact_binomial): chance alone.",
     "binomial_upper": "Upper exact binomial limit (funnel_limits.csv, method exact_binomial): chance alone.",
     "additive_lower": "Lower additive random-effects limit, target - z sqrt(target (1 - target) / n + tau2), with tau2 of the main analysis "
@@ -543,7 +542,7 @@ _SPECS = (
         words.funnel_limits_description(FUNNEL_N.start, FUNNEL_N.stop - 1, funnel.CONFIDENCE_LEVELS),
         LIMIT_COLUMNS,
         (
-            "The target leaves Gwent out, so that Gwent is compared with the other forces rather than partly with itself.",
+            "The target leaves the force compared out, so that it is compared with the other forces rather than partly with itself.",
             "The limits assume every force has the target share and differ only by chance; the notebook reports a test of over-dispersion.",
         ),
     ),
@@ -556,7 +555,7 @@ _SPECS = (
             "The additive random-effects limits are the main over-dispersed limits: forces differ in case mix and in how cases are "
             "selected, and such differences do not shrink as audits grow, whereas multiplicative limits close in on the target as n grows "
             "(Spiegelhalter 2005, Quality and Safety in Health Care 14:347-351).",
-            "The force compared (Gwent) is never used to estimate the target or the over-dispersion.",
+            "The force compared is never used to estimate the target or the over-dispersion.",
             "An analysis with fewer than two other forces left estimates nothing: its row gives the counts and the note says why.",
         ),
     ),

@@ -26,7 +26,8 @@ RATERS = ("force", "inspectorate")
 
 #: The columns of ``national_panel.csv``, exactly and in this order (issue 25).
 PANEL_COLUMNS: dict[str, str] = {
-    "audit_id": "The document's id: its package's folder name under data/raw/national (Gwent 2019: the project's own package, data/raw).",
+    "audit_id": "The document's id: its package's folder name (in the project's panel, a folder under data/raw/national, or the id of "
+    "the project's own audit, read from data/raw).",
     "force": "The police force, as the package's audit.json names it.",
     "published": "Publication date as far as the sources state it (YYYY-MM-DD, YYYY-MM or YYYY).",
     "document_type": "inspection, post-inspection review, post-inspection quarterly update or thematic aggregate (from the document's title).",
@@ -54,8 +55,8 @@ PANEL_SPEC = TableSpec(
     "national_panel.csv",
     "Every published case audit of the national child protection inspection programme: count ranges, shares and intervals",
     "One row per document, sample, rater and grade: the exact range of the count the document's published figures allow, the share and "
-    "the union of exact intervals over that range, read from one audit package per document (data/raw/national/<id>/, and Gwent 2019 "
-    "from data/raw) through the same checks as any package.",
+    "the union of exact intervals over that range, read from one audit package per document (in the project's panel, "
+    "data/raw/national/<id>/ and the project's own audit from data/raw) through the same checks as any package.",
     PANEL_COLUMNS,
     (
         "Practice areas (sub-samples a source names) are not in the panel; each document's area figures stay in its package.",
@@ -168,7 +169,10 @@ PAIRS_SPEC = TableSpec(
     "range, over every case-by-case pairing consistent with the published totals, of the share graded the same, Cohen's kappa, the "
     "linear and quadratic weighted kappas and the cases the force graded better.",
     PAIR_COLUMNS,
-    ("Gwent 2019's row equals its identified.csv (and agreement_bounds.csv); each document is on its own grade scale.",),
+    (
+        "Where the panel holds the project's own audit, its row equals that audit's identified.csv (and agreement_bounds.csv); each "
+        "document is on its own grade scale.",
+    ),
 )
 
 

@@ -279,7 +279,7 @@ def winsorise(values: Sequence[float], level: float = WINSOR_LEVEL) -> np.ndarra
 
 
 def q_profile_tau2(
-    counts: Sequence[int], sizes: Sequence[int], target: float, scale: str = "identity", confidence: float = 0.95
+    counts: Sequence[int], sizes: Sequence[int], target: float, scale: str = "identity", confidence: float = choices.CONFIDENCE
 ) -> tuple[float, float]:
     """Viechtbauer's Q-profile confidence interval ``(low, high)`` for the between-unit variance tau^2 on the ``scale``.
 
