@@ -46,6 +46,8 @@ def test_committed_processed_files_are_current(published):
 
 
 def test_rerun_is_byte_identical_and_changes_nothing(published):
+    """A second ``process`` into a current set rewrites nothing. Its slowest results may be read from the run's shared folder
+    (analysis.memo); that computing gives the same bytes every time is checked from scratch by the committed set and the BLAS test."""
     stamps = {p.name: p.stat().st_mtime_ns for p in set_files(published)}
     names, changed = process(RAW_DIR, published)
     assert not changed and names == sorted(stamps)
