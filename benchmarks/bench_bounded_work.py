@@ -251,15 +251,26 @@ def two_by_c() -> None:
             print(f"   2 x {c:<2d} n = {n:<4d}    {mine['method']:>11s} {mine['seconds'] * 1e3:9.2f} {r_ms:>9s} {ratio:>6s}", flush=True)
 
 
+#: The suite's runs timed by :func:`suite`: ``make test``'s (every test) and ``make test-fast``'s (the unit tests but the slow ones).
+SUITE_RUNS = (
+    ("make test", ["-n", "2", "--dist", "loadfile", "-q"]),
+    (
+        "make test-fast",
+        ["tests/unit", "-n", "2", "--dist", "loadfile", "-m", "not slow", "-p", "no:nbval", "-o", "addopts=-p no:cacheprovider", "-q"],
+    ),
+)
+
+
 def suite() -> None:
-    print("\n4. The suite: pytest -n 2 --dist loadfile (make test on two cores)")
-    start = time.perf_counter()
-    before = os.times()
-    run = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q"], cwd=ROOT, capture_output=True, text=True)
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr.strip()[-200:]
-    print(f"   {time.perf_counter() - start:.0f} s wall clock, {cpu:.0f} s CPU: {last}")
+    print("\n4. The suite on two cores: make test (pytest -n 2 --dist loadfile) and make test-fast (tests/unit, not slow)")
+    for name, args in SUITE_RUNS:
+        start = time.perf_counter()
+        before = os.times()
+        run = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, capture_output=True, text=True)
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr.strip()[-200:]
+        print(f"   {name:15s} {time.perf_counter() - start:5.0f} s wall clock, {cpu:5.0f} s CPU: {last}", flush=True)
 
 
 def main(argv: list[str]) -> None:
