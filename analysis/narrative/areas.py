@@ -9,6 +9,8 @@ imports no section but :mod:`analysis.sections.area_order` (which imports neithe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from analysis import choices, sampling
@@ -132,6 +134,23 @@ def multiplicity_reading(
         f"of {len(r)} with {level_text()} probability."
     )
     return text
+
+
+def mix_paragraph(mix: Sequence[str], worst_grade: str, force_selected: tuple[int, int], inspectorate_selected: tuple[int, int]) -> str:
+    """The sample-mix paragraph: why the mix matters, from the two samples' counts of ``worst_grade`` as the inspectors graded them, then ``mix``.
+
+    ``force_selected`` and ``inspectorate_selected`` are each (cases graded ``worst_grade``, cases);
+    ``mix`` is :func:`mix_reading`'s lines. The samples' shares are given, not judged: whether they
+    differ beyond chance is the samples page's test.
+    """
+    (kf, nf), (ki, ni) = force_selected, inspectorate_selected
+    worst = as_text(worst_grade)
+    return (
+        f"**The sample mix.** The areas mix the cases the force selected ({count_share(kf, nf)} {worst}, as the inspectors graded "
+        f"them) with the inspectors' own choice ({count_share(ki, ni)} {worst}), and the report does not say how each area's cases "
+        "split between the two. Over every split of whole cases that fits the published tables, comparing each sample with itself "
+        "([the sample mix](../methods.qmd#sample-mix)):\n\n" + "\n".join(f"- {line}" for line in mix)
+    )
 
 
 def mix_reading(adjusted: pd.DataFrame, summary: pd.DataFrame, labels: dict[str, str], worst_grade: str) -> list[str]:

@@ -90,3 +90,14 @@ def test_the_reasons_a_table_is_not_written():
     assert words.all_or_none_reason("not met").startswith("Either no case or every case was graded not met, so")
     for reason in (plain, both, words.too_few_areas_reason(), words.no_sample_grades_reason(), words.no_mix_table_reason()):
         assert reason[0].isupper() and reason.endswith(".")
+
+
+def test_the_sample_mix_paragraph_gives_each_samples_share_and_judges_neither():
+    from analysis.narrative.areas import mix_paragraph
+
+    text = mix_paragraph(["Area A (2 of 4 (50%) bad) has no excess."], "bad", (6, 33), (17, 47))
+    assert "cases the force selected (6 of 33 (18%) bad, as the inspectors graded them)" in text
+    assert "the inspectors' own choice (17 of 47 (36%) bad)" in text
+    assert text.endswith("\n\n- Area A (2 of 4 (50%) bad) has no excess.")
+    same = mix_paragraph([], "bad", (5, 10), (5, 10))
+    assert "differently" not in same and "5 of 10 (50%) bad, as" in same
