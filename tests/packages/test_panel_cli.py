@@ -59,3 +59,12 @@ def test_a_checksum_fault_is_refused_too(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "dorset-2021/figures.csv" in err and "checksum" in err
     assert not out.exists()
+
+
+def test_a_users_panel_with_funnels_speaks_of_the_force_compared_not_of_gwent(tmp_path, capsys):
+    """Every national package without the project's own audit: the funnels are built, and no table's words name Gwent."""
+    out = tmp_path / "out"
+    assert main(["panel", "--packages", str(NATIONAL), "--out", str(out), "-q"]) == 0
+    assert (out / "funnel_limits.csv").is_file() and (out / "funnel_dispersion.csv").is_file()
+    words = (out / "datapackage.json").read_text(encoding="utf-8")
+    assert "the force compared" in words and "Gwent" not in words
