@@ -2,10 +2,11 @@
 
 A test run computes Gwent's practice-area tables (the hierarchical rank posterior, the sample-mix
 integer programmes) in many processes: the test workers, ``process`` in child processes, the
-notebooks' kernels. With :data:`ENV` naming a folder, :func:`memoised` keeps each result there,
-keyed by the function and the exact bytes of its arguments, and every process of the run reads it
-instead of computing it again. Without :data:`ENV` (the default: ``process``, ``report``, the
-notebooks and the site) nothing is kept and every call computes.
+notebooks' kernels; a ``report`` computes them in ``process`` and again in two notebooks. With
+:data:`ENV` naming a folder, :func:`memoised` keeps each result there, keyed by the function and the
+exact bytes of its arguments, and every process of the run reads it instead of computing it again.
+``report`` (:func:`one_run`) and the test suite set it; without it (``process``, the notebooks, the
+site) nothing is kept and every call computes.
 
 The folder is meant to live as long as one run (the test suite makes a fresh one per run and
 removes it at the end; tests of determinism unset it), so a result never outlives the code
@@ -15,11 +16,14 @@ compute the same result at once each write whole files and any of them may be re
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,3 +65,21 @@ def memoised(func: F) -> F:
         return result
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def one_run() -> Iterator[None]:
+    """Within the block, this process, its child processes and its kernels share one new folder of results, removed at the end.
+
+    A folder :data:`ENV` already names (the test suite's) is used as it is and kept.
+    """
+    if os.environ.get(ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="analysis-memo-")
+    os.environ[ENV] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -9,7 +9,9 @@ import hashlib
 import json
 import subprocess
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from analysis import stamps
 from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR
@@ -37,12 +39,21 @@ def notebook_paths() -> list[Path]:
 FRESH_SESSION = "get_ipython().reset(new_session=True, aggressive=False)"
 
 
+@dataclass
+class SharedKernel:
+    """A kernel manager and, once its kernel has started, the one client every notebook of :func:`shared_kernel` talks through."""
+
+    km: Any
+    kc: Any = None
+
+
 @contextlib.contextmanager
-def shared_kernel() -> Iterator[object]:
+def shared_kernel() -> Iterator[SharedKernel]:
     """One kernel for several notebooks executed one after another from one folder (:func:`execute` with ``kernel=``).
 
-    Starting a kernel and importing the analysis costs a few seconds per notebook; a report executes six
-    notebooks on one package, so it starts one kernel and gives each notebook a fresh session in it
+    Starting a kernel and importing the analysis costs a few seconds per notebook, and a new client of a
+    running kernel a fifth of a second; a report executes six notebooks on one package, so it starts
+    one kernel, talks to it through one client, and gives each notebook a fresh session in it
     (:data:`FRESH_SESSION`). The kernel is shut down when the block ends, however it ends.
     """
     from jupyter_core.utils import run_sync
@@ -51,23 +62,26 @@ def shared_kernel() -> Iterator[object]:
 
     from analysis.kernel import KERNEL_NAME
 
-    km = NotebookClient(new_notebook(), kernel_name=KERNEL_NAME).create_kernel_manager()
+    kernel = SharedKernel(NotebookClient(new_notebook(), kernel_name=KERNEL_NAME).create_kernel_manager())
     try:
-        yield km
+        yield kernel
     finally:
-        if km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=True)
-        run_sync(km.cleanup_resources)()
+        if kernel.kc is not None:
+            kernel.kc.stop_channels()
+        if kernel.km.has_kernel:
+            run_sync(kernel.km.shutdown_kernel)(now=True)
+        run_sync(kernel.km.cleanup_resources)()
 
 
-def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kernel: object | None = None) -> None:
+def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kernel: SharedKernel | None = None) -> None:
     """Execute notebook ``nb`` in place (in memory) from ``folder`` with the ``python3`` kernel, recording no timing metadata.
 
-    ``kernel``, a kernel manager from :func:`shared_kernel`, runs the notebook in a fresh session of that
-    kernel (started here if it has not started yet) instead of a kernel of its own. A failing cell
-    raises :class:`analysis.data.errors.PublishError` naming the notebook and the cell, with the
-    error's last line (no traceback).
+    ``kernel``, from :func:`shared_kernel`, runs the notebook in a fresh session of that kernel
+    (started here if it has not started yet) instead of a kernel of its own. A failing cell raises
+    :class:`analysis.data.errors.PublishError` naming the notebook and the cell, with the error's
+    last line (no traceback).
     """
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -76,7 +90,7 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kerne
 
     client = NotebookClient(
         nb,
-        km=kernel,
+        km=kernel.km if kernel is not None else None,
         timeout=timeout,
         kernel_name=KERNEL_NAME,
         record_timing=False,
@@ -89,7 +103,11 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kerne
             if reply is None or reply["content"].get("status") != "ok":
                 raise PublishError(f"{shown}: the shared kernel could not start a fresh session")
 
-        client.on_notebook_start = fresh_session
+        if kernel.kc is None:  # the first notebook: nbclient starts the kernel and its client, then the hook runs
+            client.on_notebook_start = fresh_session
+        else:
+            client.kc = kernel.kc
+            run_sync(fresh_session)()
     try:
         # The kernel's own log goes to a discarded stream: jupyter_client interrupts a kernel before shutting it down, and ipykernel
         # logs that interrupt as an error after a run that succeeded. A failing cell is reported below from the notebook's outputs.
@@ -99,8 +117,8 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kerne
         last = f"{err.ename}: {err.evalue}".splitlines()[0] if getattr(err, "ename", None) else str(err).strip().splitlines()[-1]
         raise PublishError(f"{shown}: cell {index + 1 if index is not None else '?'} failed: {last}") from None
     finally:
-        if kernel is not None and client.kc is not None:
-            client.kc.stop_channels()
+        if kernel is not None and kernel.kc is None:
+            kernel.kc = client.kc  # kept for the next notebook (shut down with the kernel)
     nb.metadata["kernelspec"] = notebook_kernelspec()
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)

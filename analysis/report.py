@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import memo
 from analysis.data import paths
 from analysis.data.errors import PublishError
 from analysis.data.paths import display_path
@@ -408,13 +409,16 @@ def report(raw_dir: str | Path, out_dir: str | Path, *, timeout: int = 600, max_
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text("written by python -m analysis report\n", encoding="utf-8")
     processed = out_dir / "processed"
-    names, _ = process(raw_dir, processed, max_seconds=max_seconds)
-    notebooks = run_notebook_copies(raw_dir, processed, out_dir / "notebooks", timeout=timeout)
-    with step("summary page"):
-        summary_page(raw_dir, processed, notebooks, out_dir)
-    quarto = quarto_binary()
-    site = None
-    if quarto:
-        with step("site"):
-            site = render_site(raw_dir, processed, out_dir / "notebooks", out_dir, quarto)
+    with (
+        memo.one_run()
+    ):  # the notebooks read what process computed (the areas' posterior and programmes) instead of computing it twice more
+        names, _ = process(raw_dir, processed, max_seconds=max_seconds)
+        notebooks = run_notebook_copies(raw_dir, processed, out_dir / "notebooks", timeout=timeout)
+        with step("summary page"):
+            summary_page(raw_dir, processed, notebooks, out_dir)
+        quarto = quarto_binary()
+        site = None
+        if quarto:
+            with step("site"):
+                site = render_site(raw_dir, processed, out_dir / "notebooks", out_dir, quarto)
     return {"processed": names, "notebooks": notebooks, "site": site}

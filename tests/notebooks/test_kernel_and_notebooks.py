@@ -200,11 +200,11 @@ def test_notebooks_in_a_shared_kernel_each_start_a_fresh_session(tmp_path):
         nbformat.v4.new_code_cell("'left_behind' in dir()"),
         nbformat.v4.new_code_cell("import os\nos.getpid()"),
     ]
-    with shared_kernel() as km:
-        execute(first, tmp_path, kernel=km)
-        execute(second, tmp_path, kernel=km)
-        assert km.has_kernel
-    assert not km.has_kernel, "the kernel outlived its block"
+    with shared_kernel() as kernel:
+        execute(first, tmp_path, kernel=kernel)
+        execute(second, tmp_path, kernel=kernel)
+        assert kernel.km.has_kernel
+    assert not kernel.km.has_kernel, "the kernel outlived its block"
     assert [c.execution_count for c in first.cells] == [c.execution_count for c in second.cells] == [1, 2]
     assert second.cells[0].outputs[0]["data"]["text/plain"] == "False"
     pid = first.cells[1].outputs[0]["data"]["text/plain"]
@@ -216,6 +216,6 @@ def test_a_failing_cell_in_a_shared_kernel_is_named_and_the_kernel_is_shut_down(
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("1 / 0")]
-    with pytest.raises(PublishError, match=r"copy\.ipynb: cell 1 failed: ZeroDivisionError"), shared_kernel() as km:
-        execute(nb, tmp_path, shown="copy.ipynb", kernel=km)
-    assert not km.has_kernel
+    with pytest.raises(PublishError, match=r"copy\.ipynb: cell 1 failed: ZeroDivisionError"), shared_kernel() as kernel:
+        execute(nb, tmp_path, shown="copy.ipynb", kernel=kernel)
+    assert not kernel.km.has_kernel

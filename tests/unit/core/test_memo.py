@@ -65,3 +65,27 @@ def test_the_slow_results_are_memoised():
 
     for func in (hierarchical.area_ranks, sample_mix.cell_bounds, sample_mix.share_range, sample_mix.standardised_range):
         assert callable(func.__wrapped__), func.__name__
+
+
+def test_one_run_shares_a_new_folder_and_removes_it(monkeypatch):
+    import os
+    from pathlib import Path
+
+    monkeypatch.delenv(memo.ENV, raising=False)
+    square, calls = _counted()
+    with memo.one_run():
+        folder = Path(os.environ[memo.ENV])
+        square(3), square(3)
+        assert folder.is_dir() and len(calls) == 1
+    assert memo.ENV not in os.environ and not folder.exists()
+    square(3)
+    assert len(calls) == 2
+
+
+def test_one_run_keeps_a_folder_already_set(monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.setenv(memo.ENV, str(tmp_path))
+    with memo.one_run():
+        assert os.environ[memo.ENV] == str(tmp_path)
+    assert os.environ[memo.ENV] == str(tmp_path) and tmp_path.is_dir()
