@@ -112,8 +112,9 @@ def solve(name: str, kept: frozenset[int]) -> dict[tuple, set[tuple[int, ...]]] 
     return {g: set(vs) for g, vs in own.items()}
 
 
+@cache
 def brute_force_readings(name: str, rows: frozenset[int]) -> list[dict[tuple, set]]:
-    """The solutions of every largest set of ``rows`` that holds together."""
+    """The solutions of every largest set of ``rows`` that holds together (enumerated once per run and package; read them only)."""
     found: list[frozenset] = []
     out = []
     for size in range(len(rows), 0, -1):
