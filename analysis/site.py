@@ -94,8 +94,12 @@ def provenance(processed_dir: str | Path | None = None) -> Provenance:
     """
     from analysis.data.provenance import read_provenance
 
-    folder = processed_folder(processed_dir)
-    path = folder / "datapackage.json"
+    return read_provenance(processed_file("datapackage.json", processed_dir).parent)
+
+
+def processed_file(name: str, processed_dir: str | Path | None = None) -> Path:
+    """The path of the processed file ``name``; :class:`AuditDataError` naming it when it does not exist (the site is rendered only from files the pipeline and the notebooks wrote)."""
+    path = processed_folder(processed_dir) / name
     if not path.is_file():
         raise AuditDataError(
             paths.display_path(path),
@@ -103,7 +107,7 @@ def provenance(processed_dir: str | Path | None = None) -> Provenance:
             expected="a file written by the project's code",
             found="no file",
         )
-    return read_provenance(folder)
+    return path
 
 
 def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -112,12 +116,8 @@ def read_processed(name: str, columns: Sequence[str] = (), processed_dir: str | 
     Raises :class:`AuditDataError` naming the file when it does not exist (the site is rendered
     only from files the pipeline and the notebooks wrote) or lacks one of ``columns``.
     """
-    path = processed_folder(processed_dir) / name
+    path = processed_file(name, processed_dir)
     shown = paths.display_path(path)
-    if not path.is_file():
-        raise AuditDataError(
-            shown, f"processed file not found; {REBUILD_HINT}", expected="a file written by the project's code", found="no file"
-        )
     frame = pd.read_csv(path)
     for col in columns:
         if col not in frame.columns:
@@ -291,14 +291,15 @@ def headline_areas(processed_dir: str | Path | None = None) -> Headline:
 
 
 def headline_samples(processed_dir: str | Path | None = None) -> Headline:
-    """:func:`analysis.sections.samples.headline` on the published ``sample_grades.csv`` and ``association_tests.csv``."""
+    """:func:`analysis.narrative.samples.headline` on the published ``sample_grades.csv`` and ``association_tests.csv``."""
     from analysis.narrative import samples
+    from analysis.sampling import COMPARISON
 
     name = "association_tests.csv"
     tests = read_processed(name, ("comparison", "test", "p_value", "effect_size", "ci_low", "ci_high"), processed_dir)
     file = paths.display_path(processed_folder(processed_dir) / name)
     for test, columns in (("proportional_odds", ("p_value", "effect_size", "ci_low", "ci_high")), ("mann_whitney_exact", ("p_value",))):
-        row = _one(tests, file, (tests["comparison"] == samples.COMPARISON) & (tests["test"] == test), f"{samples.COMPARISON}/{test}")
+        row = _one(tests, file, (tests["comparison"] == COMPARISON) & (tests["test"] == test), f"{COMPARISON}/{test}")
         for col in columns:
             _number(row[col], file, f"{test} {col}")
     text = samples.headline(

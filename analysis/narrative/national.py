@@ -23,6 +23,7 @@ from analysis.narrative.style import (
     counted,
     direction,
     join_words,
+    level_text,
     long_date,
     long_month,
     number_word,
@@ -404,7 +405,7 @@ def beside_other_forces(
 # inside or outside unless every count of its range is.
 
 #: The confidence levels of the funnel limits, as printed ("95%", "99.8%").
-INNER, OUTER = (f"{c:.1%}".replace(".0%", "%") for c in FUNNEL_LEVELS)
+INNER, OUTER = (level_text(c) for c in FUNNEL_LEVELS)
 
 #: Plain words for each funnel position (see :data:`analysis.stats.funnel.POSITIONS`).
 POSITION_WORDS: dict[str, str] = {

@@ -163,7 +163,7 @@ def no_target_reason(scale: Sequence[str], measure: str) -> str:
 
 
 def _levels(levels: Iterable[float]) -> str:
-    return " and ".join(f"{c:.1%}".replace(".0%", "%") for c in levels)
+    return " and ".join(level_text(c) for c in levels)
 
 
 def funnel_limits_description(n_low: int, n_high: int, levels: Iterable[float]) -> str:

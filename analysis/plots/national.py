@@ -19,6 +19,7 @@ from matplotlib.ticker import PercentFormatter
 
 from analysis import choices
 from analysis.narrative import panel as words
+from analysis.narrative.style import level_text
 from analysis.plots import DARK_GREY, EDGE, FIG_WIDTH, FOCUS, GREY, TEXT, TEXT_PT, frame_figure, new_figure, setup_style, wrap
 from analysis.sections.panel import OVERALL_RATER, OVERALL_SAMPLE, short_force
 
@@ -138,7 +139,7 @@ def funnel_plot(
             ax.plot(part["n"], part["lower"], **kw)
             ax.plot(part["n"], part["upper"], **kw)
             if m == method:
-                ax.text(right, part["upper"].iloc[-1], f" {cov:.1%}".replace(".0%", "%"), va="center", ha="left", color=TEXT)
+                ax.text(right, part["upper"].iloc[-1], " " + level_text(cov), va="center", ha="left", color=TEXT)
     ax.axhline(target, color=LIMIT_COLOUR, lw=1.0)
     ax.text(right, target, " pooled", va="center", ha="left", color=TEXT)
 
