@@ -71,9 +71,7 @@ def gwent_published(request, tmp_path_factory) -> Path:
     from analysis.data.publish import MARKER
     from analysis.pipeline import process
 
-    root = tmp_path_factory.getbasetemp()
-    if hasattr(request.config, "workerinput"):
-        root = root.parent
+    root = _run_shared(request, tmp_path_factory)
     out = root / "gwent_published" / "processed"
     with open(root / "gwent_published.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -130,13 +128,10 @@ def package_report(request, tmp_path_factory):
                     stub.write_text(STUB_QUARTO, encoding="utf-8")
                     stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
                 before = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
-                old = dict(os.environ)
-                os.environ.update({"QUARTO": str(stub), REPORT_SENTINEL[0]: REPORT_SENTINEL[1]})
-                try:
+                with pytest.MonkeyPatch.context() as env:
+                    env.setenv("QUARTO", str(stub))
+                    env.setenv(*REPORT_SENTINEL)
                     assert main(["report", "--raw", str(PACKAGES / name), "--out", str(out), "-q"]) == 0, name
-                finally:
-                    os.environ.clear()
-                    os.environ.update(old)
                 assert {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")} == before, "the tracked notebooks changed"
         return out
 
@@ -275,30 +270,24 @@ def pytest_configure(config):
 
 
 def _share_slow_results(config) -> None:
-    """One folder of slow results (:mod:`analysis.memo`) for the whole run: the workers, the child processes and the kernels inherit it.
+    """One folder of slow results for the whole run (:func:`analysis.memo.one_run`): the workers, the child processes and the kernels inherit it.
 
-    Made by the controlling process before the workers start and removed when the run ends, so a
-    result is computed once per run by this run's code. Tests of determinism compute without it
-    (the ``fresh_computation`` fixture). A folder the caller already set is used as it is and kept.
+    Entered by the controlling process before the workers start and left when the run ends
+    (:func:`pytest_unconfigure`), so a result is computed once per run by this run's code. Tests of
+    determinism compute without it (the ``fresh_computation`` fixture).
     """
-    import tempfile
+    import contextlib
 
-    from analysis.memo import ENV
+    from analysis.memo import one_run
 
-    if os.environ.get(ENV):
-        return
-    folder = tempfile.mkdtemp(prefix="analysis-memo-")
-    os.environ[ENV] = folder
-    config._memo_folder = folder
+    config._memo_run = contextlib.ExitStack()
+    config._memo_run.enter_context(one_run())
 
 
 def pytest_unconfigure(config):
-    folder = getattr(config, "_memo_folder", None)
-    if folder:
-        from analysis.memo import ENV
-
-        shutil.rmtree(folder, ignore_errors=True)
-        os.environ.pop(ENV, None)
+    run = getattr(config, "_memo_run", None)
+    if run is not None:
+        run.close()
 
 
 @pytest.fixture
@@ -364,7 +353,6 @@ def pytest_runtest_teardown(item):
 def _purity(item):
     """While a test under tests/unit/ (and its fixtures) runs: child processes, copies of data/raw and notebook runs raise ImpureUnitTest."""
     import contextlib
-    import os
     import subprocess
     import sys
 
