@@ -77,3 +77,20 @@ def test_rank_interval_and_sensitivity():
     assert ranks["p_weakest"].idxmax() == 2
     with pytest.raises(ValueError, match="same class"):
         h.area_ranks([0, 0], [3, 4])
+
+
+@pytest.mark.parametrize("limit", [h.STEP_LIMIT, 0])
+def test_upper_tails_by_recurrence_and_directly_match_scipy(monkeypatch, limit):
+    """The groups' Beta upper tails, reached by whole steps from one evaluation (or, past the limit, evaluated one by one), equal scipy's."""
+    monkeypatch.setattr(h, "STEP_LIMIT", limit)
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        k = int(rng.integers(2, 9))
+        n = rng.integers(1, 25, k)
+        x = rng.integers(0, n + 1)
+        g = int(rng.integers(1, 20))
+        mu, m = rng.uniform(0.001, 0.999, g), np.exp(rng.uniform(np.log(0.05), np.log(h.M_MAX), g))
+        t = rng.uniform(1e-6, 1 - 1e-6, (g, 7))
+        a, b = mu[:, None] * m[:, None] + x, (1 - mu[:, None]) * m[:, None] + n - x
+        want = special.betaincc(a[:, None, :], b[:, None, :], t[:, :, None])
+        assert h._upper_tails(mu * m, (1 - mu) * m, x, n - x, t) == pytest.approx(want, abs=1e-10, rel=0)
