@@ -7,14 +7,15 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import stamps
-from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROJ_ROOT, RAW_DIR
+from analysis import memo, stamps
+from analysis.data.paths import NOTEBOOKS_DIR, PROCESSED_DIR, PROCESSED_ENV, PROJ_ROOT, RAW_DIR, RAW_ENV
 
 #: Where :func:`run_notebooks` records what each notebook was last executed on (git-ignored, never published).
 STAMP_DIR = PROJ_ROOT / ".build" / "notebook-stamps"
@@ -34,9 +35,29 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
-#: Run silently in a shared kernel before each notebook (:func:`shared_kernel`): the namespace, the output history and the
-#: execution counter start afresh, as in a new kernel; imported modules stay loaded (they hold no notebook's state).
+#: Run silently in a shared kernel before each notebook (:func:`shared_kernel`), last: the namespace, the output history and
+#: the execution counter start afresh, as in a new kernel; imported modules stay loaded (they hold no notebook's state).
 FRESH_SESSION = "get_ipython().reset(new_session=True, aggressive=False)"
+
+#: The environment variables a notebook reads (the package, the processed set, the run's shared results): a shared
+#: kernel is given this process's values of them before each notebook, as a kernel of its own would inherit them.
+KERNEL_ENV = (RAW_ENV, PROCESSED_ENV, memo.ENV)
+
+
+def session_code(folder: Path) -> str:
+    """The code a shared kernel runs before a notebook from ``folder``: that folder as the working folder, this process's
+    :data:`KERNEL_ENV`, then :data:`FRESH_SESSION` (which also removes the names this code used)."""
+    values = {name: os.environ.get(name) for name in KERNEL_ENV}
+    return "\n".join(
+        [
+            "import os as _session_os",
+            f"_session_os.chdir({str(Path(folder).resolve())!r})",
+            f"_session_os.environ.update({ {k: v for k, v in values.items() if v is not None}!r})",
+            f"for _session_name in {[k for k, v in values.items() if v is None]!r}:",
+            "    _session_os.environ.pop(_session_name, None)",
+            FRESH_SESSION,
+        ]
+    )
 
 
 @dataclass
@@ -47,15 +68,12 @@ class SharedKernel:
     kc: Any = None
 
 
-@contextlib.contextmanager
-def shared_kernel() -> Iterator[SharedKernel]:
-    """One kernel for several notebooks executed one after another from one folder (:func:`execute` with ``kernel=``).
+#: The kernel :func:`keep_kernel` holds open, while it does.
+_kept: SharedKernel | None = None
 
-    Starting a kernel and importing the analysis costs a few seconds per notebook, and a new client of a
-    running kernel a fifth of a second; a report executes six notebooks on one package, so it starts
-    one kernel, talks to it through one client, and gives each notebook a fresh session in it
-    (:data:`FRESH_SESSION`). The kernel is shut down when the block ends, however it ends.
-    """
+
+@contextlib.contextmanager
+def _new_kernel() -> Iterator[SharedKernel]:
     from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbformat.v4 import new_notebook
@@ -71,6 +89,43 @@ def shared_kernel() -> Iterator[SharedKernel]:
         if kernel.km.has_kernel:
             run_sync(kernel.km.shutdown_kernel)(now=True)
         run_sync(kernel.km.cleanup_resources)()
+
+
+@contextlib.contextmanager
+def shared_kernel() -> Iterator[SharedKernel]:
+    """One kernel for several notebooks executed one after another (:func:`execute` with ``kernel=``).
+
+    Starting a kernel and importing the analysis costs a few seconds per notebook, and a new client of a
+    running kernel a fifth of a second; a report executes six notebooks on one package, so it starts
+    one kernel, talks to it through one client, and gives each notebook a fresh session in it
+    (:func:`session_code`). The kernel is shut down when the block ends, however it ends; inside
+    :func:`keep_kernel` it is that block's kernel, kept for the next.
+    """
+    if _kept is not None:
+        yield _kept
+        return
+    with _new_kernel() as kernel:
+        yield kernel
+
+
+@contextlib.contextmanager
+def keep_kernel() -> Iterator[None]:
+    """Within the block, every :func:`shared_kernel` is one kernel, started when first needed and shut down when the block ends.
+
+    For a process that writes several reports one after another (the test suite builds one per
+    fixture package): each report's notebooks still start from a fresh session in their own folder
+    with this process's :data:`KERNEL_ENV`, but the kernel and its imports are paid for once.
+    """
+    global _kept
+    if _kept is not None:
+        yield
+        return
+    with _new_kernel() as kernel:
+        _kept = kernel
+        try:
+            yield
+        finally:
+            _kept = None
 
 
 def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kernel: SharedKernel | None = None) -> None:
@@ -99,7 +154,7 @@ def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kerne
     if kernel is not None:
 
         async def fresh_session(**_):
-            reply = await client.async_wait_for_reply(client.kc.execute(FRESH_SESSION, silent=True, store_history=False))
+            reply = await client.async_wait_for_reply(client.kc.execute(session_code(folder), silent=True, store_history=False))
             if reply is None or reply["content"].get("status") != "ok":
                 raise PublishError(f"{shown}: the shared kernel could not start a fresh session")
 

@@ -100,11 +100,20 @@ REPORT_SENTINEL = ("ANALYSIS_HOSTILE_SENTINEL", "sentinel-value-7f3a9c")
 
 
 @pytest.fixture(scope="session")
-def package_report(request, tmp_path_factory):
+def kept_kernel():
+    """One kernel for every report this worker builds (:func:`analysis.notebooks.keep_kernel`), shut down at the end of the run."""
+    from analysis.notebooks import keep_kernel
+
+    with keep_kernel():
+        yield
+
+
+@pytest.fixture(scope="session")
+def package_report(request, tmp_path_factory, kept_kernel):
     """``package_report(name)``: the folder of ``python -m analysis report`` on the fixture package ``name``, built once per run.
 
     Every test of a report reads the same folder: the first worker to ask for a package builds its
-    report under a lock in the run's shared temporary folder (as :func:`gwent_published` does), with
+    report (in the worker's :func:`kept_kernel`) under a lock in the run's shared temporary folder (as :func:`gwent_published` does), with
     :data:`STUB_QUARTO` as Quarto and :data:`REPORT_SENTINEL` in the environment, and checks that the
     tracked notebooks did not change; the others wait for it and reuse it. Read it only.
     """

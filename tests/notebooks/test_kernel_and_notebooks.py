@@ -211,6 +211,45 @@ def test_notebooks_in_a_shared_kernel_each_start_a_fresh_session(tmp_path):
     assert second.cells[1].outputs[0]["data"]["text/plain"] == pid, "the second notebook ran in another kernel"
 
 
+def test_a_kept_kernel_serves_runs_from_other_folders_with_their_own_environment(tmp_path, monkeypatch):
+    """Within ``keep_kernel`` one kernel serves every shared kernel; each notebook runs in its own folder, with this process's
+    package and processed-set variables as they are when it runs (set, changed or unset), and the kernel is shut down at the end."""
+    from analysis.data.paths import PROCESSED_ENV, RAW_ENV
+    from analysis.notebooks import execute, keep_kernel, shared_kernel
+
+    def probe() -> nbformat.NotebookNode:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                f"import os\n(os.getcwd(), os.environ.get({RAW_ENV!r}), os.environ.get({PROCESSED_ENV!r}), os.getpid(), sorted(dir()))"
+            )
+        ]
+        return nb
+
+    seen = []
+    with keep_kernel():
+        for i, raw in enumerate(["first-package", "second-package", None]):
+            folder = tmp_path / f"report{i}"
+            folder.mkdir()
+            if raw is None:
+                monkeypatch.delenv(RAW_ENV, raising=False)
+            else:
+                monkeypatch.setenv(RAW_ENV, raw)
+            monkeypatch.setenv(PROCESSED_ENV, f"processed-{i}")
+            with shared_kernel() as kernel:
+                nb = probe()
+                execute(nb, folder, kernel=kernel)
+                seen.append(eval(nb.cells[0].outputs[0]["data"]["text/plain"]))
+        kept = kernel
+        assert kept.km.has_kernel, "a kept kernel was shut down at the end of one report"
+    assert not kept.km.has_kernel, "the kept kernel outlived its block"
+    assert [s[:3] for s in seen] == [
+        (str((tmp_path / f"report{i}").resolve()), raw, f"processed-{i}") for i, raw in enumerate(["first-package", "second-package", None])
+    ]
+    assert len({s[3] for s in seen}) == 1, "the reports ran in different kernels"
+    assert all(not [n for n in s[4] if n.startswith("_session")] for s in seen), "the session code left its names in the notebook"
+
+
 def test_a_failing_cell_in_a_shared_kernel_is_named_and_the_kernel_is_shut_down(tmp_path):
     from analysis.notebooks import execute, shared_kernel
 
