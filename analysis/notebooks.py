@@ -68,10 +68,6 @@ class SharedKernel:
     kc: Any = None
 
 
-#: The kernel :func:`keep_kernel` holds open, while it does.
-_kept: SharedKernel | None = None
-
-
 @contextlib.contextmanager
 def _new_kernel() -> Iterator[SharedKernel]:
     from jupyter_core.utils import run_sync
@@ -91,6 +87,47 @@ def _new_kernel() -> Iterator[SharedKernel]:
         run_sync(kernel.km.cleanup_resources)()
 
 
+class KeptKernel:
+    """One kernel kept for several runs of notebooks (:func:`keep_kernel`); it serves :func:`shared_kernel` only inside :meth:`serving`."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self.kernel: SharedKernel | None = None
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """Within the block, :func:`shared_kernel` gives this kernel (started when first needed) and leaves it running."""
+        global _serving
+        previous, _serving = _serving, self
+        try:
+            yield
+        finally:
+            _serving = previous
+
+    def _get(self) -> SharedKernel:
+        if self.kernel is None:
+            self.kernel = self._stack.enter_context(_new_kernel())
+        return self.kernel
+
+
+#: The kept kernel serving :func:`shared_kernel`, inside :meth:`KeptKernel.serving`.
+_serving: KeptKernel | None = None
+
+
+@contextlib.contextmanager
+def keep_kernel() -> Iterator[KeptKernel]:
+    """A kernel to keep for several runs, shut down (if it was started) when the block ends.
+
+    For a process that writes several reports one after another (the test suite builds one per
+    fixture package): each report, run inside :meth:`KeptKernel.serving`, still gives each notebook a
+    fresh session in its own folder with this process's :data:`KERNEL_ENV`, but the kernel and its
+    imports are paid for once.
+    """
+    kept = KeptKernel()
+    with kept._stack:
+        yield kept
+
+
 @contextlib.contextmanager
 def shared_kernel() -> Iterator[SharedKernel]:
     """One kernel for several notebooks executed one after another (:func:`execute` with ``kernel=``).
@@ -99,33 +136,13 @@ def shared_kernel() -> Iterator[SharedKernel]:
     running kernel a fifth of a second; a report executes six notebooks on one package, so it starts
     one kernel, talks to it through one client, and gives each notebook a fresh session in it
     (:func:`session_code`). The kernel is shut down when the block ends, however it ends; inside
-    :func:`keep_kernel` it is that block's kernel, kept for the next.
+    :meth:`KeptKernel.serving` it is that kept kernel, left running.
     """
-    if _kept is not None:
-        yield _kept
+    if _serving is not None:
+        yield _serving._get()
         return
     with _new_kernel() as kernel:
         yield kernel
-
-
-@contextlib.contextmanager
-def keep_kernel() -> Iterator[None]:
-    """Within the block, every :func:`shared_kernel` is one kernel, started when first needed and shut down when the block ends.
-
-    For a process that writes several reports one after another (the test suite builds one per
-    fixture package): each report's notebooks still start from a fresh session in their own folder
-    with this process's :data:`KERNEL_ENV`, but the kernel and its imports are paid for once.
-    """
-    global _kept
-    if _kept is not None:
-        yield
-        return
-    with _new_kernel() as kernel:
-        _kept = kernel
-        try:
-            yield
-        finally:
-            _kept = None
 
 
 def execute(nb, folder: Path, timeout: int = 600, shown: str = "notebook", kernel: SharedKernel | None = None) -> None:

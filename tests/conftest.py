@@ -101,11 +101,13 @@ REPORT_SENTINEL = ("ANALYSIS_HOSTILE_SENTINEL", "sentinel-value-7f3a9c")
 
 @pytest.fixture(scope="session")
 def kept_kernel():
-    """One kernel for every report this worker builds (:func:`analysis.notebooks.keep_kernel`), shut down at the end of the run."""
+    """One kernel for every report this worker builds (:func:`analysis.notebooks.keep_kernel`), shut down at the end of the run.
+
+    It serves only :func:`package_report`'s builds (``kept_kernel.serving()``); every other test starts kernels of its own."""
     from analysis.notebooks import keep_kernel
 
-    with keep_kernel():
-        yield
+    with keep_kernel() as kept:
+        yield kept
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +139,7 @@ def package_report(request, tmp_path_factory, kept_kernel):
                     stub.write_text(STUB_QUARTO, encoding="utf-8")
                     stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
                 before = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
-                with pytest.MonkeyPatch.context() as env:
+                with pytest.MonkeyPatch.context() as env, kept_kernel.serving():
                     env.setenv("QUARTO", str(stub))
                     env.setenv(*REPORT_SENTINEL)
                     assert main(["report", "--raw", str(PACKAGES / name), "--out", str(out), "-q"]) == 0, name

@@ -212,7 +212,7 @@ def test_notebooks_in_a_shared_kernel_each_start_a_fresh_session(tmp_path):
 
 
 def test_a_kept_kernel_serves_runs_from_other_folders_with_their_own_environment(tmp_path, monkeypatch):
-    """Within ``keep_kernel`` one kernel serves every shared kernel; each notebook runs in its own folder, with this process's
+    """While a kept kernel is serving, it is every shared kernel; each notebook runs in its own folder, with this process's
     package and processed-set variables as they are when it runs (set, changed or unset), and the kernel is shut down at the end."""
     from analysis.data.paths import PROCESSED_ENV, RAW_ENV
     from analysis.notebooks import execute, keep_kernel, shared_kernel
@@ -227,7 +227,7 @@ def test_a_kept_kernel_serves_runs_from_other_folders_with_their_own_environment
         return nb
 
     seen = []
-    with keep_kernel():
+    with keep_kernel() as keeper:
         for i, raw in enumerate(["first-package", "second-package", None]):
             folder = tmp_path / f"report{i}"
             folder.mkdir()
@@ -236,12 +236,14 @@ def test_a_kept_kernel_serves_runs_from_other_folders_with_their_own_environment
             else:
                 monkeypatch.setenv(RAW_ENV, raw)
             monkeypatch.setenv(PROCESSED_ENV, f"processed-{i}")
-            with shared_kernel() as kernel:
+            with keeper.serving(), shared_kernel() as kernel:
                 nb = probe()
                 execute(nb, folder, kernel=kernel)
                 seen.append(eval(nb.cells[0].outputs[0]["data"]["text/plain"]))
         kept = kernel
         assert kept.km.has_kernel, "a kept kernel was shut down at the end of one report"
+        with shared_kernel() as other:
+            assert other is not kept, "outside serving() a shared kernel is the kept one"
     assert not kept.km.has_kernel, "the kept kernel outlived its block"
     assert [s[:3] for s in seen] == [
         (str((tmp_path / f"report{i}").resolve()), raw, f"processed-{i}") for i, raw in enumerate(["first-package", "second-package", None])
