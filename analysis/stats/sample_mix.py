@@ -19,10 +19,12 @@ split (e.g. Fleiss, Levin and Paik, *Statistical Methods for Rates and Proportio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analysis.memo import memoised
@@ -63,24 +65,34 @@ def _index(p: MixProblem, a: int, s: int, g: int) -> int:
     return (a * ns + s) * ng + g
 
 
-def _base_constraints(p: MixProblem) -> list[LinearConstraint]:
-    """Every area x grade and every sample x grade total of the table equals the published one (rows in :func:`_index` order)."""
-    na, ns, ng = p.shape
+@functools.lru_cache(maxsize=8)
+def _margin_rows(shape: tuple[int, int, int]) -> sparse.csr_array:
+    """The rows summing a table of ``shape`` to its area x grade and its sample x grade totals (variables in :func:`_index` order)."""
+    na, ns, ng = shape
     cells = np.eye(na * ns * ng).reshape(na, ns, ng, -1)  # cells[a, s, g] picks variable _index(p, a, s, g)
-    rows = np.vstack([cells.sum(axis=1).reshape(na * ng, -1), cells.sum(axis=0).reshape(ns * ng, -1)])
-    rhs = np.concatenate([np.ravel(p.area_grade), np.ravel(p.sample_grade)])
-    return [LinearConstraint(rows, rhs, rhs)]
+    return sparse.csr_array(np.vstack([cells.sum(axis=1).reshape(na * ng, -1), cells.sum(axis=0).reshape(ns * ng, -1)]))
 
 
-def _solve(p: MixProblem, objective: np.ndarray, extra: list[LinearConstraint], sense: int) -> np.ndarray | None:
+def _solve(p: MixProblem, objective: np.ndarray, fixed: list[tuple[int, int, int]], sense: int) -> np.ndarray | None:
     """A table (A x S x G whole numbers) minimising (``sense = 1``) or maximising (``sense = -1``) ``objective @ x``; None when none fits.
 
+    Every area x grade and every sample x grade total of the table equals the published one, and
+    for each ``(a, s, d)`` in ``fixed`` area ``a`` has ``d`` cases in sample ``s``. The constraints
+    go to ``milp`` as one sparse matrix (its checks of a list of dense ones cost more than the solve).
     The caller evaluates its quantity on the returned table in exact arithmetic, so the value does
     not carry the solver's floating-point tolerance.
     """
+    na, ns, ng = p.shape
+    rows = [_margin_rows(p.shape)]
+    rhs = [np.ravel(p.area_grade), np.ravel(p.sample_grade)]
+    for a, s, d in fixed:
+        rows.append(sparse.csr_array((np.ones(ng), (np.zeros(ng, int), [_index(p, a, s, g) for g in range(ng)])), shape=(1, na * ns * ng)))
+        rhs.append(np.array([d]))
+    matrix = rows[0] if len(rows) == 1 else sparse.vstack(rows, format="csr")
+    bound = np.concatenate(rhs).astype(float)
     res = milp(
         sense * objective,
-        constraints=_base_constraints(p) + extra,
+        constraints=LinearConstraint(matrix, bound, bound),
         integrality=np.ones(objective.size),
         bounds=Bounds(p.cell_low.ravel().astype(float), p.cell_high.ravel().astype(float)),
         options={"presolve": True},
@@ -88,12 +100,6 @@ def _solve(p: MixProblem, objective: np.ndarray, extra: list[LinearConstraint], 
     if res.status != 0:
         return None
     return np.rint(res.x).astype(np.int64).reshape(p.shape)
-
-
-def _size_constraint(p: MixProblem, a: int, s: int, d: int) -> LinearConstraint:
-    row = np.zeros(int(np.prod(p.shape)))
-    row[[_index(p, a, s, g) for g in range(p.shape[2])]] = 1
-    return LinearConstraint(row[None, :], d, d)
 
 
 def feasible(p: MixProblem) -> bool:
@@ -135,7 +141,7 @@ def share_range(p: MixProblem, a: int, s: int, g: int) -> tuple[float, float]:
     for d in _area_sizes(p, a, s):
         if d == 0:
             continue
-        fix = [_size_constraint(p, a, s, d)]
+        fix = [(a, s, d)]
         for sense in (1, -1):
             x = _solve(p, c, fix, sense)
             if x is not None:
@@ -185,7 +191,7 @@ def standardised_range(p: MixProblem, a: int, g: int, excess: bool = False) -> t
         sizes = (d0, n_a - d0)
         if min(sizes) <= 0 or (excess and min(totals[s] - sizes[s] for s in range(2)) <= 0):
             continue
-        fix = [_size_constraint(p, a, s, sizes[s]) for s in range(2)]
+        fix = [(a, s, sizes[s]) for s in range(2)]
         c = _standardised_objective(p, a, g, sizes, excess)
         for sense in (1, -1):
             x = _solve(p, c, fix, sense)
