@@ -41,11 +41,13 @@ def test_every_package_joins_the_panel_with_its_status():
 # --------------------------------------------------------------------------- brute force
 
 
+@cache
 def _rows(name: str) -> list[dict[str, str]]:
     with open(NATIONAL / name / "figures.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
+@cache
 def _grades(name: str) -> list[str]:
     return json.loads((NATIONAL / name / "audit.json").read_text(encoding="utf-8"))["grades"]
 
@@ -68,6 +70,13 @@ def _meets(row: dict[str, str], v: tuple[int, ...], grades: list[str]) -> bool:
     return (not row["at_least"] or c >= int(row["at_least"])) and (not row["at_most"] or c <= int(row["at_most"]))
 
 
+@cache
+def _meeting(name: str, n: int, k: int, rows: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The count vectors of ``n`` cases over ``k`` grades that meet every one of ``rows`` (1-based) as printed (enumerated once per run)."""
+    printed, grades = _rows(name), _grades(name)
+    return tuple(v for v in _compositions(n, k) if all(_meets(printed[i - 1], v, grades) for i in rows))
+
+
 def solve(name: str, kept: frozenset[int]) -> dict[tuple, set[tuple[int, ...]]] | None:
     """Every group's count vectors over the solutions of the rows ``kept`` (1-based), or ``None`` when they cannot all hold."""
     rows, grades = _rows(name), _grades(name)
@@ -79,7 +88,9 @@ def solve(name: str, kept: frozenset[int]) -> dict[tuple, set[tuple[int, ...]]] 
         if sizes.setdefault(g, int(r["of"])) != int(r["of"]):
             return None
     own = {
-        g: [v for v in _compositions(n, k) if all(_meets(r, v, grades) for r in chosen if (r["sample"], r["rater"], r["area"]) == g)]
+        g: list(
+            _meeting(name, n, k, tuple(i for i in sorted(kept) if (rows[i - 1]["sample"], rows[i - 1]["rater"], rows[i - 1]["area"]) == g))
+        )
         for g, n in sizes.items()
     }
     for area in {g[2] for g in sizes}:
@@ -89,27 +100,50 @@ def solve(name: str, kept: frozenset[int]) -> dict[tuple, set[tuple[int, ...]]] 
         if f in sizes and i in sizes:
             if sizes[f] + sizes[i] != sizes[a]:
                 return None
-            allowed = set(own[a])
-            pairs = [(x, y) for x in own[f] for y in own[i] if tuple(p + q for p, q in zip(x, y, strict=True)) in allowed]
+            own[a], own[f], own[i] = _joined(tuple(own[a]), tuple(own[f]), tuple(own[i]))
         else:
             part, other = (f, i) if f in sizes else (i, f)
             if sizes[part] > sizes[a]:
                 return None
-            pairs = []
-            for whole in own[a]:
-                for x in own[part]:
-                    if all(p <= q for p, q in zip(x, whole, strict=True)):
-                        pairs.append(
-                            (x, tuple(q - p for p, q in zip(x, whole, strict=True)))
-                            if part == f
-                            else (tuple(q - p for p, q in zip(x, whole, strict=True)), x)
-                        )
-        own[f] = sorted({x for x, _ in pairs})
-        own[i] = sorted({y for _, y in pairs})
-        own[a] = sorted({tuple(p + q for p, q in zip(x, y, strict=True)) for x, y in pairs})
+            own[a], own[part], own[other] = _joined_with_rest(tuple(own[a]), tuple(own[part]))
     if any(not vs for vs in own.values()):
         return None
     return {g: set(vs) for g, vs in own.items()}
+
+
+@cache
+def _joined(whole: tuple, force: tuple, inspectors: tuple) -> tuple[list, list, list]:
+    """The vectors of all, force-selected and inspectorate-selected that pair up (all = force + inspectorate), each sorted (once per input)."""
+    allowed = set(whole)
+    pairs = [(x, y) for x in force for y in inspectors if tuple(p + q for p, q in zip(x, y, strict=True)) in allowed]
+    return _sides(pairs)
+
+
+@cache
+def _joined_with_rest(whole: tuple, part: tuple) -> tuple[list, list, list]:
+    """The vectors of all, of the one sample given and of the other (all minus it) that pair up, each sorted (once per input).
+
+    Every (all, part) pair is tried, as whole arrays: the part fits when it is at most all in every grade."""
+    if not whole or not part:
+        return [], [], []
+    w, x = np.array(whole, dtype=np.int64), np.array(part, dtype=np.int64)
+    wi, xi = np.nonzero((x[None, :, :] <= w[:, None, :]).all(axis=2))
+
+    base = int(w.max(initial=0)) + 1
+
+    def rows(a: np.ndarray) -> list[tuple[int, ...]]:  # distinct vectors in order, each a number in base ``base`` while sorted
+        codes = np.unique(a @ base ** np.arange(a.shape[1] - 1, -1, -1, dtype=np.int64))
+        return [tuple(int(c) // base**j % base for j in range(a.shape[1] - 1, -1, -1)) for c in codes]
+
+    return rows(w[wi]), rows(x[xi]), rows(w[wi] - x[xi])
+
+
+def _sides(pairs: list[tuple[tuple, tuple]]) -> tuple[list, list, list]:
+    return (
+        sorted({tuple(p + q for p, q in zip(x, y, strict=True)) for x, y in pairs}),
+        sorted({x for x, _ in pairs}),
+        sorted({y for _, y in pairs}),
+    )
 
 
 @cache
