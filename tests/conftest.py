@@ -264,15 +264,53 @@ def drop_figures(raw: Path, *rows: int) -> None:
     path.write_text("\n".join(line for i, line in enumerate(lines) if i not in rows), encoding="utf-8")
 
 
+#: Where a run's temporary folders go when the machine has room in memory for them (:func:`_temporary_folders_in_memory`).
+MEMORY_FOLDER = Path("/dev/shm")
+
+#: The room in :data:`MEMORY_FOLDER` a run needs (it writes about 600 MB) before its temporary folders go there.
+MEMORY_NEEDED = 2 * 1024**3
+
+#: The name of a run's folder in :data:`MEMORY_FOLDER`, followed by the controlling process's id.
+MEMORY_PREFIX = "analysis-tests-"
+
+
+def _temporary_folders_in_memory(config) -> None:
+    """Put the run's temporary folders (``tmp_path``; the workers' under it) in memory, when nobody chose a ``--basetemp``.
+
+    Most tests copy, edit and publish small files; on a shared disk their time goes to its latency.
+    Only where :data:`MEMORY_FOLDER` is a writable file system with :data:`MEMORY_NEEDED` free; the
+    folder is removed when the run ends, and folders of runs that were killed are removed by the next.
+    """
+    import tempfile
+
+    if config.option.basetemp or not MEMORY_FOLDER.is_dir() or not os.access(MEMORY_FOLDER, os.W_OK):
+        return
+    for old in MEMORY_FOLDER.glob(f"{MEMORY_PREFIX}*"):
+        pid = old.name[len(MEMORY_PREFIX) :].split("-")[0]
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass
+    if shutil.disk_usage(MEMORY_FOLDER).free < MEMORY_NEEDED:
+        return
+    config._memory_folder = Path(tempfile.mkdtemp(prefix=f"{MEMORY_PREFIX}{os.getpid()}-", dir=MEMORY_FOLDER))
+    config.option.basetemp = str(config._memory_folder / "run")
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     """Compile the exact test's loops once, in the controlling process, when numba's cache does not hold them yet.
 
     ``make env`` leaves them cached (``python -m analysis warm-up``); this covers an edit of
     ``analysis/stats/_fisher_kernels.py`` since, so that the test workers load the loops instead of
-    each compiling them.
+    each compiling them. Runs before pytest's own hook, which reads ``--basetemp``
+    (:func:`_temporary_folders_in_memory`).
     """
     if hasattr(config, "workerinput"):
         return
+    _temporary_folders_in_memory(config)
     from analysis.stats.fisher_network import kernels_cached, warm_up
 
     if not kernels_cached():
@@ -299,6 +337,9 @@ def pytest_unconfigure(config):
     run = getattr(config, "_memo_run", None)
     if run is not None:
         run.close()
+    memory = getattr(config, "_memory_folder", None)
+    if memory is not None:
+        shutil.rmtree(memory, ignore_errors=True)
 
 
 @pytest.fixture
