@@ -41,7 +41,7 @@ from analysis.stats.funnel import WINSOR_LEVEL
 from analysis.stats.funnel import overdispersed_limits as funnel_limits_at
 
 #: The level of every interval named in these sentences, as printed ("95%").
-LEVEL = f"{CONFIDENCE:.0%}"
+LEVEL = level_text(CONFIDENCE)
 
 #: Documents' kinds, as a sentence names them.
 DOCUMENT_WORDS: dict[str, str] = {
@@ -435,7 +435,7 @@ BAND_WORDS: dict[str, str] = {
 
 #: The analyses of ``funnel_dispersion.csv`` (the first is the main one), in words for the table and the text.
 ANALYSIS_WORDS: dict[str, str] = {
-    "all_sources": f"Pinned counts, Winsorised at {WINSOR_LEVEL:.0%} (main)",
+    "all_sources": f"Pinned counts, Winsorised at {level_text(WINSOR_LEVEL)} (main)",
     "not_winsorised": "Pinned counts, not Winsorised",
     "without_secondary_sources": "Without secondary sources",
     "ranges_at_fewest": "Every range at its fewest",
@@ -690,9 +690,9 @@ def dispersion_text(dispersion: pd.DataFrame, positions: pd.DataFrame, measure: 
     pulled = _labels(part.set_index("document_id").loc[ids].reset_index()) if ids else []
     level = float(main["winsor_level"])
     pulled_text = (
-        f" at {level:.0%} (pulling in the z-scores of {join_words(pulled)})"
+        f" at {level_text(level)} (pulling in the z-scores of {join_words(pulled)})"
         if pulled
-        else f" at {level:.0%} (which changes no z-score here)"
+        else f" at {level_text(level)} (which changes no z-score here)"
     )
     p_raw = float(main["p_unwinsorised"])
     tested = (

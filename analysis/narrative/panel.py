@@ -110,7 +110,7 @@ _AGAINST: dict[str, str] = {
 
 def overdispersion_analysis_description(name: str, winsor_level: float) -> str:
     """How one analysis of ``funnel_dispersion.csv`` estimates the over-dispersion, starting with its ``name``; the z-scores Winsorised at ``winsor_level``."""
-    winsorised = f"Winsorised at {winsor_level:.0%}"
+    winsorised = f"Winsorised at {level_text(winsor_level)}"
     return {
         "all_sources": f"all_sources (the main analysis: every other force on the funnel whose count is pinned, z-scores {winsorised})",
         "not_winsorised": "not_winsorised (every other force on the funnel whose count is pinned, z-scores not Winsorised)",
@@ -198,7 +198,7 @@ def funnel_dispersion_description(winsor_level: float) -> str:
     return (
         "For each funnel (share inadequate, share good) and each way of estimating it: the number of other forces used, the pooled "
         "target, Spiegelhalter's (2005) dispersion statistic phi from the Winsorised z-scores with its chi-squared test, and the "
-        f"between-force variance tau2 of the additive random-effects model. The main analysis Winsorises at {winsor_level:.0%}; the "
+        f"between-force variance tau2 of the additive random-effects model. The main analysis Winsorises at {level_text(winsor_level)}; the "
         "others show what changes without Winsorisation and without the figures known only from secondary coverage."
     )
 
