@@ -148,8 +148,9 @@ def rank_probabilities_given(x: np.ndarray, n: np.ndarray, mu: np.ndarray, m: np
     1e-13 of every group's posterior, gives each rank's probability.
     """
     mu, m = np.atleast_1d(mu).astype(float), np.atleast_1d(m).astype(float)
-    a = mu[:, None] * m[:, None] + x[None, :]
-    b = (1 - mu[:, None]) * m[:, None] + (n - x)[None, :]
+    c, d = mu * m, (1 - mu) * m
+    a = c[:, None] + x[None, :]
+    b = d[:, None] + (n - x)[None, :]
     lo = special.betaincinv(a, b, 1e-13).min(axis=1)
     hi = special.betaincinv(a, b, 1 - 1e-13).max(axis=1)
     u, wq = np.polynomial.legendre.leggauss(nodes)
@@ -159,7 +160,7 @@ def rank_probabilities_given(x: np.ndarray, n: np.ndarray, mu: np.ndarray, m: np
     pdf = np.exp(
         (a[:, None, :] - 1) * np.log(t[:, :, None]) + (b[:, None, :] - 1) * np.log1p(-t[:, :, None]) - special.betaln(a, b)[:, None, :]
     )  # (G, Q, K)
-    above = _upper_tails(mu * m, (1 - mu) * m, x, n - x, t)  # P(theta_j > t)
+    above = _upper_tails(c, d, x, n - x, t)  # P(theta_j > t)
     out = np.zeros((mu.size, k, k))
     for i in range(k):
         dist = np.zeros((*t.shape, k))

@@ -116,7 +116,11 @@ def _joined(whole: tuple, force: tuple, inspectors: tuple) -> tuple[list, list, 
     """The vectors of all, force-selected and inspectorate-selected that pair up (all = force + inspectorate), each sorted (once per input)."""
     allowed = set(whole)
     pairs = [(x, y) for x in force for y in inspectors if tuple(p + q for p, q in zip(x, y, strict=True)) in allowed]
-    return _sides(pairs)
+    return (
+        sorted({tuple(p + q for p, q in zip(x, y, strict=True)) for x, y in pairs}),
+        sorted({x for x, _ in pairs}),
+        sorted({y for _, y in pairs}),
+    )
 
 
 @cache
@@ -136,14 +140,6 @@ def _joined_with_rest(whole: tuple, part: tuple) -> tuple[list, list, list]:
         return [tuple(int(c) // base**j % base for j in range(a.shape[1] - 1, -1, -1)) for c in codes]
 
     return rows(w[wi]), rows(x[xi]), rows(w[wi] - x[xi])
-
-
-def _sides(pairs: list[tuple[tuple, tuple]]) -> tuple[list, list, list]:
-    return (
-        sorted({tuple(p + q for p, q in zip(x, y, strict=True)) for x, y in pairs}),
-        sorted({x for x, _ in pairs}),
-        sorted({y for _, y in pairs}),
-    )
 
 
 @cache

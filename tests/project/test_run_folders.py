@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import conftest as suite
 import pytest
-
-_spec = importlib.util.spec_from_file_location("suite_conftest", Path(__file__).parents[1] / "conftest.py")
-suite = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(suite)
 
 
 def _config(basetemp=None):
